@@ -1,0 +1,360 @@
+"""config.yaml: loading and validation.
+
+Every mistake becomes a ConfigError naming the file, the key path
+(``accounts[2].platform``) and what is wrong; the CLI turns it into exit 2.
+Secrets never live here: the file names environment variables, read on use.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+PLATFORMS = (
+    "weibo",
+    "wechat",
+    "douyin",
+    "toutiao",
+    "kuaishou",
+    "bilibili",
+    "xiaohongshu",
+    "website",
+    "rss",
+    "app",
+)
+# Platforms read through a feed bridge (RSSHub and the like) in practice.
+FEED_PLATFORMS = ("wechat", "douyin", "toutiao", "kuaishou", "bilibili", "xiaohongshu", "rss")
+
+DEFAULT_CONFIG = "config.yaml"
+ACCOUNT_ID_RE = re.compile(r"^[a-z0-9-]+$")
+
+
+class ConfigError(Exception):
+    """A configuration mistake, with where it is."""
+
+    def __init__(self, path: str | os.PathLike[str], key: str, reason: str) -> None:
+        self.path = str(path)
+        self.key = key
+        self.reason = reason
+        where = f"{self.path}: {key}" if key else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlatformSettings(_Strict):
+    base_url: str | None = None
+    cookie_env: str | None = None  # name of an environment variable holding the cookie
+    delay_s: Annotated[float, Field(ge=0)] = 1.0
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 2
+    timeout_s: Annotated[float, Field(gt=0)] = 20.0
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+
+    def cookie(self) -> str | None:
+        """The cookie from the environment, or None when unset."""
+        if not self.cookie_env:
+            return None
+        return os.environ.get(self.cookie_env) or None
+
+
+DEFAULT_BASE_URLS = {"weibo": "https://m.weibo.cn"}
+
+
+class Thresholds(_Strict):
+    warn_days: Annotated[int, Field(ge=1)] = 7
+    stale_days: Annotated[int, Field(ge=1)] = 14
+    zombie_days: Annotated[int, Field(ge=1)] = 90
+    idle_days: Annotated[int, Field(ge=1)] = 180
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if not self.warn_days < self.stale_days < self.zombie_days:
+            raise ValueError(
+                f"must satisfy warn_days < stale_days < zombie_days "
+                f"(got {self.warn_days}, {self.stale_days}, {self.zombie_days})"
+            )
+        return self
+
+
+def _check_cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f"not a cron expression ({exc})") from None
+    return value
+
+
+class Schedule(_Strict):
+    crawl: str = "0 2 * * *"
+    report: str = "0 8 * * mon"
+    misfire_grace_s: Annotated[int, Field(ge=0)] = 6 * 3600
+
+    _cron_crawl = field_validator("crawl")(classmethod(lambda cls, v: _check_cron(v)))
+    _cron_report = field_validator("report")(classmethod(lambda cls, v: _check_cron(v)))
+
+
+class Smtp(_Strict):
+    host: str
+    port: Annotated[int, Field(ge=1, le=65535)] = 465
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username: str | None = None
+    password_env: str | None = None
+    sender: str
+    timeout_s: Annotated[float, Field(gt=0)] = 30.0
+
+    def password(self) -> str | None:
+        if not self.password_env:
+            return None
+        return os.environ.get(self.password_env) or None
+
+
+class Supervisor(_Strict):
+    name: Annotated[str, Field(min_length=1)]
+    email: list[str] = Field(default_factory=list)
+    units: list[str] = Field(default_factory=lambda: ["*"])
+
+    @field_validator("email")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if "@" not in address or address.strip() != address:
+                raise ValueError(f"not an email address: {address!r}")
+        return value
+
+    def covers(self, unit: str) -> bool:
+        return "*" in self.units or unit in self.units
+
+
+class AccountConfig(_Strict):
+    id: str
+    unit: Annotated[str, Field(min_length=1)]
+    platform: str
+    name: Annotated[str, Field(min_length=1)]
+    handle: str | None = None
+    url: str | None = None
+    feed_url: str | None = None
+    kind: Literal["publish", "service"] = "publish"
+    operator: Literal["self", "outsourced"] = "self"
+    operator_name: str | None = None
+    closed: bool = False
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not ACCOUNT_ID_RE.match(value):
+            raise ValueError(f"{value!r} must match [a-z0-9-]+")
+        return value
+
+    @field_validator("platform")
+    @classmethod
+    def _platform(cls, value: str) -> str:
+        if value not in PLATFORMS:
+            raise ValueError(f"{value!r} is not one of {', '.join(PLATFORMS)}")
+        return value
+
+    @field_validator("handle", mode="before")
+    @classmethod
+    def _handle(cls, value: Any) -> Any:
+        # YAML reads an unquoted uid as a number; it is an identifier.
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _readable(self) -> AccountConfig:
+        if self.platform == "weibo" and not (self.handle or self.url or self.feed_url):
+            raise ValueError("a weibo account needs handle (the uid), url or feed_url")
+        if self.platform in FEED_PLATFORMS and not (self.feed_url or self.url):
+            raise ValueError(f"a {self.platform} account needs feed_url (or url)")
+        return self
+
+
+class CrawlSettings(_Strict):
+    backfill_days: Annotated[int, Field(ge=1)] = 90
+    max_pages: Annotated[int, Field(ge=1)] = 50  # per account and crawl, a safety bound
+    user_agent: str = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+    )
+    fetch_long_text: bool = True
+    lock_wait_s: Annotated[float, Field(ge=0)] = 0.0
+
+
+class ChecksSettings(_Strict):
+    """Content checks (analysis/text): extra lexicon files and allow-listed terms."""
+
+    lexicons: list[str] = Field(default_factory=list)  # extra lexicon files or folders, users' own
+    allow: list[str] = Field(default_factory=list)  # terms never to flag
+
+
+class ReportSettings(_Strict):
+    out_dir: str = "reports"
+    title: str = "政务新媒体监测周报"
+    base_url: str | None = None
+
+
+class Config(_Strict):
+    timezone: str = "Asia/Shanghai"
+    database: str = "sqlite:///data/govwatch.db"
+    platforms: dict[str, PlatformSettings] = Field(default_factory=dict)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    schedule: Schedule = Field(default_factory=Schedule)
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    checks: ChecksSettings = Field(default_factory=ChecksSettings)
+    smtp: Smtp | None = None
+    supervisors: list[Supervisor] = Field(default_factory=list)
+    accounts: list[AccountConfig] = Field(default_factory=list)
+
+    # Where the file was read from; relative paths (sqlite, reports) resolve against it.
+    source: str | None = Field(default=None, exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("database")
+    @classmethod
+    def _db(cls, value: str) -> str:
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+    @field_validator("platforms")
+    @classmethod
+    def _platform_names(cls, value: dict[str, PlatformSettings]) -> dict[str, PlatformSettings]:
+        for name in value:
+            if name not in PLATFORMS:
+                raise ValueError(f"unknown platform {name!r}; known: {', '.join(PLATFORMS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Config:
+        seen: set[str] = set()
+        for account in self.accounts:
+            if account.id in seen:
+                raise ValueError(f"account id {account.id!r} appears more than once")
+            seen.add(account.id)
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def platform(self, name: str) -> PlatformSettings:
+        settings = self.platforms.get(name) or PlatformSettings()
+        if settings.base_url is None and name in DEFAULT_BASE_URLS:
+            settings = settings.model_copy(update={"base_url": DEFAULT_BASE_URLS[name]})
+        return settings
+
+    @property
+    def base_dir(self) -> Path:
+        return Path(self.source).resolve().parent if self.source else Path.cwd()
+
+    def database_url(self) -> str:
+        """The database URL with a relative SQLite path resolved against the config file."""
+        prefix = "sqlite:///"
+        if self.database.startswith(prefix) and not self.database.startswith(prefix + "/"):
+            rest = self.database[len(prefix) :]
+            if rest and rest != ":memory:":
+                return prefix + str(self.base_dir / rest)
+        return self.database
+
+    def resolve(self, path: str) -> Path:
+        p = Path(path)
+        return p if p.is_absolute() else self.base_dir / p
+
+
+def _key_path(loc: tuple[Any, ...], data: Any) -> str:
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = ""
+            if isinstance(node, list) and 0 <= item < len(node) and isinstance(node[item], dict):
+                ident = node[item].get("id") or node[item].get("name")
+                label = f" ({ident})" if ident else ""
+            parts.append(f"[{item}]{label}")
+            node = node[item] if isinstance(node, list) and 0 <= item < len(node) else None
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def _reason(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key (check its spelling and indentation)"
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def parse_config(data: Any, source: str | os.PathLike[str] = "<config>") -> Config:
+    """Validate already-loaded YAML data."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(source, "", "the top level must be a mapping of keys to values")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(x for x in first["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        key = _key_path(loc, data)
+        value = first.get("input")
+        reason = _reason(first)
+        if (
+            first.get("type") not in ("missing", "extra_forbidden")
+            and not isinstance(value, dict | list)
+            and repr(value) not in reason
+        ):
+            reason = f"{reason} (got {value!r})"
+        more = len(exc.errors()) - 1
+        if more:
+            reason += f"; and {more} more problem(s)"
+        raise ConfigError(source, key, reason) from None
+    return config.model_copy(update={"source": str(source)})
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate a config file (default: $GOVWATCH_CONFIG or ./config.yaml)."""
+    path = Path(path or os.environ.get("GOVWATCH_CONFIG") or DEFAULT_CONFIG)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, "", "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(path, "", exc.strerror or str(exc)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, where, f"not valid YAML: {problem}") from None
+    return parse_config(data, path)
