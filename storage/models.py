@@ -1,0 +1,242 @@
+"""The tables (DESIGN.md, "Storage").
+
+Times are stored as UTC and come back as aware UTC datetimes on SQLite and
+PostgreSQL alike (``UTCDateTime``). Account ids are the stable string keys of
+config.yaml; posts are unique per (account, platform post id).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, naive UTC stored, aware UTC out."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime given to the database: {value!r}")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Unit(Base):
+    """A responsible unit (责任主体)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    accounts: Mapped[list[Account]] = relationship(back_populates="unit")
+
+
+class Account(Base):
+    """A registered account, with the state analysis last derived for it."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    feed_url: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(10), default="publish")  # publish | service
+    operator: Mapped[str] = mapped_column(String(12), default="self")  # self | outsourced
+    operator_name: Mapped[str | None] = mapped_column(String(200))
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(10), default="config")  # config | import
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # Derived by analysis (analysis/status.py); never written by the crawler.
+    status: Mapped[str] = mapped_column(String(12), default="unknown")
+    status_note: Mapped[str | None] = mapped_column(Text)
+    last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_post_url: Mapped[str | None] = mapped_column(Text)
+    posts_7d: Mapped[int] = mapped_column(Integer, default=0)
+    posts_30d: Mapped[int] = mapped_column(Integer, default=0)
+    original_ratio_30d: Mapped[float | None] = mapped_column(Float)
+    analysed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Crawl bookkeeping, written with each outcome.
+    last_crawl_outcome: Mapped[str | None] = mapped_column(String(16))
+    last_crawl_detail: Mapped[str | None] = mapped_column(Text)
+    last_crawled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit] = relationship(back_populates="accounts")
+
+
+class AccountSnapshot(Base):
+    """What a profile said at one moment: name, description, counts."""
+
+    __tablename__ = "account_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    name: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    followers: Mapped[int | None] = mapped_column(Integer)
+    post_count: Mapped[int | None] = mapped_column(Integer)
+    verified: Mapped[bool | None] = mapped_column(Boolean)
+
+    __table_args__ = (Index("ix_account_snapshots_account_taken", "account_id", "taken_at"),)
+
+
+class Post(Base):
+    """One platform post. Unique per (account, platform post id)."""
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    platform_post_id: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    is_original: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    media: Mapped[str] = mapped_column(String(10), default="text")
+    likes: Mapped[int | None] = mapped_column(Integer)
+    comments: Mapped[int | None] = mapped_column(Integer)
+    shares: Mapped[int | None] = mapped_column(Integer)
+    repost_of: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200))
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str | None] = mapped_column(String(40))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Content checks (analysis/text): labels as a space-separated sorted list, and
+    # the content_hash they were computed for (None: not checked yet).
+    labels: Mapped[str] = mapped_column(String(100), default="")
+    checked_hash: Mapped[str | None] = mapped_column(String(40))
+    content_type: Mapped[str | None] = mapped_column(String(12))
+    authoritative: Mapped[bool | None] = mapped_column(Boolean)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "platform_post_id", name="uq_posts_account_platform_post"),
+        Index("ix_posts_account_published", "account_id", "published_at"),
+        Index("ix_posts_published", "published_at"),
+    )
+
+
+class CrawlRun(Base):
+    """One crawl: a cron night, a manual crawl or a rescan."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    trigger: Mapped[str] = mapped_column(String(20), default="cli")
+    state: Mapped[str] = mapped_column(String(12), default="running")  # running | finished | failed
+    accounts_total: Mapped[int] = mapped_column(Integer, default=0)
+    accounts_ok: Mapped[int] = mapped_column(Integer, default=0)
+    accounts_failed: Mapped[int] = mapped_column(Integer, default=0)
+    new_posts: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    outcomes: Mapped[list[CrawlOutcome]] = relationship(back_populates="run")
+
+
+class CrawlOutcome(Base):
+    """How one account fared in one crawl. Exactly one per account per run."""
+
+    __tablename__ = "crawl_outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    posts_seen: Mapped[int] = mapped_column(Integer, default=0)
+    new_posts: Mapped[int] = mapped_column(Integer, default=0)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile_post_count: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    run: Mapped[CrawlRun] = relationship(back_populates="outcomes")
+
+    __table_args__ = (
+        UniqueConstraint("run_id", "account_id", name="uq_crawl_outcomes_run_account"),
+        Index("ix_crawl_outcomes_account_run", "account_id", "run_id"),
+    )
+
+
+class Finding(Base):
+    """A problem of one of the notice's eight classes, with its evidence and lifecycle."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # What makes two observations the same problem (e.g. "maint:ACCOUNT", "post:ID:RULE").
+    fingerprint: Mapped[str] = mapped_column(String(300), unique=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"), index=True)
+    category: Mapped[str] = mapped_column(String(24))
+    rule: Mapped[str] = mapped_column(String(60))
+    severity: Mapped[str] = mapped_column(String(10))
+    evidence: Mapped[str] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict | None] = mapped_column(JSON)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | rectified | dismissed
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_findings_status_category", "status", "category"),)
