@@ -1,0 +1,90 @@
+"""Plain, typed items that parsers produce and the pipeline stores.
+
+They carry no Scrapy or database types, so parsers stay pure and tests can
+build them by hand. Times are timezone-aware datetimes (any offset); the
+storage layer converts them to UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Crawl outcomes (CONTRACT.md: last_crawl_outcome).
+OK = "ok"
+BLOCKED = "blocked"
+LOGIN_REQUIRED = "login_required"
+NOT_FOUND = "not_found"
+ERROR = "error"
+PARSE_ERROR = "parse_error"
+OUTCOMES = (OK, BLOCKED, LOGIN_REQUIRED, NOT_FOUND, ERROR, PARSE_ERROR)
+
+# Media kinds of a post.
+MEDIA_KINDS = ("text", "image", "video", "article", "audio")
+
+
+class PageProblem(Exception):
+    """A response that is not what we asked for: a block, a login wall, an error page.
+
+    Parsers raise it instead of returning an empty result, so that a captcha or a
+    changed layout is never mistaken for "this account has no posts".
+    """
+
+    def __init__(self, outcome: str, detail: str, http_status: int | None = None) -> None:
+        if outcome not in OUTCOMES or outcome == OK:
+            raise ValueError(f"not a failure outcome: {outcome!r}")
+        super().__init__(f"{outcome}: {detail}")
+        self.outcome = outcome
+        self.detail = detail
+        self.http_status = http_status
+
+
+@dataclass(slots=True)
+class ProfileItem:
+    """What an account's profile page says about it at one moment."""
+
+    account_id: str
+    name: str | None = None
+    description: str | None = None
+    followers: int | None = None
+    post_count: int | None = None  # the platform's own count of posts (statuses_count)
+    verified: bool | None = None
+    avatar_url: str | None = None
+
+
+@dataclass(slots=True)
+class PostItem:
+    """One post as the platform shows it."""
+
+    account_id: str
+    post_id: str  # the platform's own id, unique per account
+    url: str | None
+    published_at: datetime | None  # aware; None when the page gives no usable date
+    text: str = ""
+    title: str | None = None
+    is_original: bool = True
+    is_pinned: bool = False
+    media: str = "text"
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    truncated: bool = False  # the listing cut the text; a long-text fetch may complete it
+    repost_of: str | None = None  # author (and id) of the reposted original, for reposts
+    source: str | None = None  # the platform's "source" field or feed author
+
+
+@dataclass(slots=True)
+class OutcomeItem:
+    """How fetching one account went in this crawl: exactly one per account per crawl."""
+
+    account_id: str
+    outcome: str
+    detail: str = ""
+    http_status: int | None = None
+    url: str | None = None
+    pages: int = 0  # list pages fetched
+    posts_seen: int = 0  # posts parsed from listings (including already-stored ones)
+    complete: bool = False  # the listing was read down to the end of its window
+    profile_post_count: int | None = None  # what the profile claimed, for the empty cross-check
+    started_at: datetime | None = None
+    finished_at: datetime | None = field(default=None)

@@ -1,0 +1,423 @@
+"""Writes and reads that more than one layer needs: accounts, posts, runs, outcomes.
+
+Upserts are keyed on (account, platform post id): storing the same crawl twice
+stores nothing twice. Batch functions take whole lists so a pipeline flush is
+one round trip per table, not one per item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from govwatch.items import OK, OutcomeItem, PostItem, ProfileItem
+from storage.models import (
+    Account,
+    AccountSnapshot,
+    CrawlOutcome,
+    CrawlRun,
+    Post,
+    Unit,
+    utcnow,
+)
+
+
+def content_hash(title: str | None, text: str) -> str:
+    return hashlib.sha1(f"{title or ''}\n{text}".encode()).hexdigest()
+
+
+# --- units and accounts -------------------------------------------------------
+
+
+def unit_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
+    """Ids of the named units, creating the missing ones."""
+    wanted = set(names)
+    found = dict(session.execute(select(Unit.name, Unit.id).where(Unit.name.in_(wanted))).all())
+    for name in sorted(wanted - found.keys()):
+        unit = Unit(name=name)
+        session.add(unit)
+        session.flush()
+        found[name] = unit.id
+    return found
+
+
+ACCOUNT_FIELDS = (
+    "platform",
+    "name",
+    "handle",
+    "url",
+    "feed_url",
+    "kind",
+    "operator",
+    "operator_name",
+    "closed",
+)
+
+
+@dataclass
+class SyncResult:
+    added: list[str]
+    updated: list[str]
+    unchanged: int
+
+
+def sync_accounts(session: Session, accounts: Sequence[dict], source: str = "config") -> SyncResult:
+    """Merge account records (dicts with id, unit and ACCOUNT_FIELDS) by id."""
+    units = unit_ids(session, {a["unit"] for a in accounts})
+    existing = {
+        a.id: a for a in session.scalars(select(Account).where(Account.id.in_([a["id"] for a in accounts])))
+    }
+    added, updated, unchanged = [], [], 0
+    for record in accounts:
+        values = {k: record.get(k) for k in ACCOUNT_FIELDS if k in record}
+        values["unit_id"] = units[record["unit"]]
+        current = existing.get(record["id"])
+        if current is None:
+            session.add(Account(id=record["id"], source=source, **values))
+            added.append(record["id"])
+            continue
+        changed = {k: v for k, v in values.items() if getattr(current, k) != v}
+        if changed:
+            for key, value in changed.items():
+                setattr(current, key, value)
+            updated.append(record["id"])
+        else:
+            unchanged += 1
+    session.flush()
+    return SyncResult(added, updated, unchanged)
+
+
+def config_account_records(config_accounts: Iterable) -> list[dict]:  # AccountConfig objects
+    return [a.model_dump() for a in config_accounts]
+
+
+# --- what the crawler needs to know ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlJob:
+    """One account to crawl, with what incremental paging needs to know."""
+
+    account_id: str
+    platform: str
+    handle: str | None
+    url: str | None
+    feed_url: str | None
+    kind: str
+    known_ids: frozenset[str]  # the newest stored post ids (pinned excluded)
+    newest_at: datetime | None  # newest stored non-pinned post
+    needs_profile: bool  # no recent profile snapshot
+
+
+KNOWN_IDS_PER_ACCOUNT = 30
+
+
+def crawl_jobs(
+    session: Session,
+    account_ids: Sequence[str] | None = None,
+    platforms: Sequence[str] | None = None,
+    profile_every: timedelta = timedelta(days=7),
+    now: datetime | None = None,
+) -> list[CrawlJob]:
+    now = now or utcnow()
+    query = select(Account).where(Account.closed.is_(False)).order_by(Account.id)
+    if account_ids:
+        query = query.where(Account.id.in_(list(account_ids)))
+    if platforms:
+        query = query.where(Account.platform.in_(list(platforms)))
+    accounts = list(session.scalars(query))
+    ids = [a.id for a in accounts]
+    if not ids:
+        return []
+
+    # The newest KNOWN_IDS_PER_ACCOUNT non-pinned posts per account, in one query.
+    ranked = (
+        select(
+            Post.account_id,
+            Post.platform_post_id,
+            Post.published_at,
+            func.row_number()
+            .over(partition_by=Post.account_id, order_by=(Post.published_at.desc(), Post.id.desc()))
+            .label("rank"),
+        )
+        .where(Post.account_id.in_(ids), Post.is_pinned.is_(False))
+        .subquery()
+    )
+    known: dict[str, set[str]] = {}
+    newest: dict[str, datetime] = {}
+    rows = session.execute(
+        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at).where(
+            ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT
+        )
+    )
+    for account_id, post_id, published_at in rows:
+        known.setdefault(account_id, set()).add(post_id)
+        if published_at is not None and (account_id not in newest or published_at > newest[account_id]):
+            newest[account_id] = published_at
+
+    last_snapshot = dict(
+        session.execute(
+            select(AccountSnapshot.account_id, func.max(AccountSnapshot.taken_at))
+            .where(AccountSnapshot.account_id.in_(ids))
+            .group_by(AccountSnapshot.account_id)
+        ).all()
+    )
+    jobs = []
+    for a in accounts:
+        taken = last_snapshot.get(a.id)
+        taken = taken.replace(tzinfo=now.tzinfo) if taken is not None and taken.tzinfo is None else taken
+        jobs.append(
+            CrawlJob(
+                account_id=a.id,
+                platform=a.platform,
+                handle=a.handle,
+                url=a.url,
+                feed_url=a.feed_url,
+                kind=a.kind,
+                known_ids=frozenset(known.get(a.id, ())),
+                newest_at=newest.get(a.id),
+                needs_profile=taken is None or now - taken >= profile_every,
+            )
+        )
+    return jobs
+
+
+# --- crawl runs and outcomes ------------------------------------------------------
+
+
+def start_run(session: Session, trigger: str, accounts_total: int) -> int:
+    run = CrawlRun(trigger=trigger, accounts_total=accounts_total, state="running")
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_run(session: Session, run_id: int, error: str | None = None) -> CrawlRun:
+    """Close a run: fill in a failure outcome for every account that has none, and count."""
+    run = session.get(CrawlRun, run_id)
+    if run is None:
+        raise LookupError(f"no crawl run {run_id}")
+    counts = dict(
+        session.execute(
+            select(CrawlOutcome.outcome, func.count())
+            .where(CrawlOutcome.run_id == run_id)
+            .group_by(CrawlOutcome.outcome)
+        ).all()
+    )
+    run.accounts_ok = counts.get(OK, 0)
+    run.accounts_failed = sum(n for k, n in counts.items() if k != OK)
+    run.new_posts = (
+        session.scalar(
+            select(func.coalesce(func.sum(CrawlOutcome.new_posts), 0)).where(CrawlOutcome.run_id == run_id)
+        )
+        or 0
+    )
+    run.requests = (
+        session.scalar(
+            select(func.coalesce(func.sum(CrawlOutcome.requests), 0)).where(CrawlOutcome.run_id == run_id)
+        )
+        or 0
+    )
+    run.finished_at = utcnow()
+    run.state = "failed" if error else "finished"
+    run.error = error
+    return run
+
+
+def mark_missing_outcomes(
+    session: Session, run_id: int, account_ids: Sequence[str], detail: str
+) -> list[str]:
+    """Every account of a run gets an outcome: those the crawl never reported become `error`."""
+    have = set(session.scalars(select(CrawlOutcome.account_id).where(CrawlOutcome.run_id == run_id)))
+    missing = [a for a in account_ids if a not in have]
+    now = utcnow()
+    for account_id in missing:
+        record_outcome(
+            session,
+            run_id,
+            OutcomeItem(
+                account_id=account_id, outcome="error", detail=detail, started_at=now, finished_at=now
+            ),
+            new_posts=0,
+            requests=0,
+        )
+    return missing
+
+
+def record_outcome(session: Session, run_id: int, item: OutcomeItem, new_posts: int, requests: int) -> None:
+    finished = item.finished_at or utcnow()
+    existing = session.scalar(
+        select(CrawlOutcome).where(CrawlOutcome.run_id == run_id, CrawlOutcome.account_id == item.account_id)
+    )
+    values = dict(
+        outcome=item.outcome,
+        detail=item.detail or None,
+        http_status=item.http_status,
+        url=item.url,
+        pages=item.pages,
+        requests=requests,
+        posts_seen=item.posts_seen,
+        new_posts=new_posts,
+        complete=item.complete,
+        profile_post_count=item.profile_post_count,
+        started_at=item.started_at,
+        finished_at=finished,
+    )
+    if existing is None:
+        session.add(CrawlOutcome(run_id=run_id, account_id=item.account_id, **values))
+    else:  # a rerun of the same run id (Scrapyd retry): the last word counts
+        for key, value in values.items():
+            setattr(existing, key, value)
+    account_values = dict(
+        last_crawl_outcome=item.outcome, last_crawl_detail=item.detail or None, last_crawled_at=finished
+    )
+    if item.outcome == OK:
+        account_values["last_ok_at"] = finished
+    session.execute(update(Account).where(Account.id == item.account_id).values(**account_values))
+
+
+# --- posts and snapshots ---------------------------------------------------------
+
+
+def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
+    """Insert new posts, refresh seen ones; returns new posts per account.
+
+    An edited post (its text changed) gets the new text and loses its content-check
+    result, so analysis checks it again; a post seen again is no longer deleted.
+    """
+    if not items:
+        return {}
+    now = utcnow()
+    latest: dict[tuple[str, str], PostItem] = {}
+    for item in items:  # the same post twice in one batch: the later (long text) wins
+        latest[(item.account_id, item.post_id)] = item
+    keys = list(latest)
+    existing: dict[tuple[str, str], tuple[int, str | None]] = {}
+    for chunk_start in range(0, len(keys), 500):
+        chunk = keys[chunk_start : chunk_start + 500]
+        rows = session.execute(
+            select(Post.account_id, Post.platform_post_id, Post.id, Post.content_hash).where(
+                tuple_(Post.account_id, Post.platform_post_id).in_(chunk)
+            )
+        )
+        for account_id, post_id, pk, digest in rows:
+            existing[(account_id, post_id)] = (pk, digest)
+
+    new_rows, new_counts = [], {}
+    for key, item in latest.items():
+        digest = content_hash(item.title, item.text)
+        found = existing.get(key)
+        if found is None:
+            new_rows.append(_post_row(item, digest, now))
+            new_counts[item.account_id] = new_counts.get(item.account_id, 0) + 1
+            continue
+        pk, old_digest = found
+        values: dict = dict(
+            last_seen_at=now,
+            deleted_at=None,
+            is_pinned=item.is_pinned,
+            likes=item.likes,
+            comments=item.comments,
+            shares=item.shares,
+        )
+        if old_digest != digest and not (item.truncated and _is_prefix_of_stored(session, pk, item.text)):
+            values.update(text=item.text, title=item.title, truncated=item.truncated, content_hash=digest)
+        if item.published_at is not None:
+            values["published_at"] = item.published_at
+        session.execute(update(Post).where(Post.id == pk).values(**values))
+    if new_rows:
+        session.execute(_insert_ignore(session, Post), new_rows)
+    return new_counts
+
+
+def _is_prefix_of_stored(session: Session, pk: int, text: str) -> bool:
+    """A truncated listing text must not overwrite the full long text stored earlier."""
+    stored = session.scalar(select(Post.text).where(Post.id == pk)) or ""
+    head = text.rstrip("…. ").removesuffix("全文").rstrip("…. ")
+    return len(stored) > len(text) and stored.startswith(head[: max(1, len(head) - 2)])
+
+
+def _post_row(item: PostItem, digest: str, now: datetime) -> dict:
+    return dict(
+        account_id=item.account_id,
+        platform_post_id=item.post_id,
+        url=item.url,
+        published_at=item.published_at,
+        title=item.title,
+        text=item.text,
+        is_original=item.is_original,
+        is_pinned=item.is_pinned,
+        media=item.media,
+        likes=item.likes,
+        comments=item.comments,
+        shares=item.shares,
+        repost_of=item.repost_of,
+        source=item.source,
+        truncated=item.truncated,
+        content_hash=digest,
+        first_seen_at=now,
+        last_seen_at=now,
+        labels="",
+    )
+
+
+def _insert_ignore(session: Session, model):  # noqa: ANN001, ANN202
+    """INSERT ... ON CONFLICT DO NOTHING for the session's dialect (a concurrent crawl may win)."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).on_conflict_do_nothing()
+
+
+def add_snapshots(session: Session, items: Sequence[ProfileItem]) -> int:
+    """Store profile snapshots; one unchanged from the last is stored only once a day."""
+    if not items:
+        return 0
+    ids = [i.account_id for i in items]
+    newest = (
+        select(AccountSnapshot.account_id, func.max(AccountSnapshot.id).label("id"))
+        .where(AccountSnapshot.account_id.in_(ids))
+        .group_by(AccountSnapshot.account_id)
+        .subquery()
+    )
+    last = {
+        s.account_id: s
+        for s in session.scalars(select(AccountSnapshot).join(newest, AccountSnapshot.id == newest.c.id))
+    }
+    now = utcnow()
+    stored = 0
+    for item in items:
+        previous = last.get(item.account_id)
+        same = previous is not None and (
+            previous.name,
+            previous.description,
+            previous.followers,
+            previous.post_count,
+        ) == (
+            item.name,
+            item.description,
+            item.followers,
+            item.post_count,
+        )
+        if same and now - previous.taken_at < timedelta(hours=20):
+            continue
+        session.add(
+            AccountSnapshot(
+                account_id=item.account_id,
+                taken_at=now,
+                name=item.name,
+                description=item.description,
+                followers=item.followers,
+                post_count=item.post_count,
+                verified=item.verified,
+            )
+        )
+        stored += 1
+    return stored
