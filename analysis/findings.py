@@ -1,0 +1,172 @@
+"""Findings: what should be open now, reconciled with what is stored.
+
+A finding is identified by its fingerprint (the same problem seen again keeps
+its first_seen, so a report can say how long it has lasted). Open findings
+that are no longer true become ``rectified``; a dismissed finding stays
+dismissed while its cause persists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.status import AccountFigures, days_between
+from storage.models import Finding
+
+CATEGORIES = (
+    "off_mission",
+    "low_quality",
+    "poor_interaction",
+    "wording_error",
+    "unmanaged",
+    "over_entertainment",
+    "poor_maintenance",
+    "outsourcing",
+)
+SEVERITIES = ("critical", "major", "minor")
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    fingerprint: str
+    account_id: str
+    category: str
+    rule: str
+    severity: str
+    evidence: str
+    evidence_url: str | None = None
+    post_id: int | None = None
+    details: dict | None = field(default=None, hash=False)
+
+
+@dataclass
+class SyncCounts:
+    opened: list[int] = field(default_factory=list)
+    updated: int = 0
+    rectified: list[int] = field(default_factory=list)
+
+
+def sync_findings(
+    session: Session,
+    desired: Sequence[FindingSpec],
+    judged_prefixes: Iterable[str],
+    now: datetime,
+) -> SyncCounts:
+    """Make stored findings match ``desired``.
+
+    ``judged_prefixes``: fingerprint prefixes whose open findings this pass was in a
+    position to judge; an open one of those not in ``desired`` is rectified.
+    """
+    counts = SyncCounts()
+    prefixes = list(judged_prefixes)
+    wanted = {spec.fingerprint: spec for spec in desired}
+    existing: dict[str, Finding] = {}
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        for finding in session.scalars(
+            select(Finding).where(Finding.fingerprint.in_(keys[start : start + 500]))
+        ):
+            existing[finding.fingerprint] = finding
+    for fingerprint, spec in wanted.items():
+        finding = existing.get(fingerprint)
+        values = dict(
+            account_id=spec.account_id,
+            post_id=spec.post_id,
+            category=spec.category,
+            rule=spec.rule,
+            severity=spec.severity,
+            evidence=spec.evidence,
+            evidence_url=spec.evidence_url,
+            details=spec.details,
+            last_seen=now,
+        )
+        if finding is None:
+            finding = Finding(
+                fingerprint=fingerprint, first_seen=now, status="open", status_changed_at=now, **values
+            )
+            session.add(finding)
+            session.flush()
+            counts.opened.append(finding.id)
+            continue
+        for key, value in values.items():
+            setattr(finding, key, value)
+        if finding.status == "rectified":  # the problem came back: a new episode
+            finding.status = "open"
+            finding.first_seen = now
+            finding.status_changed_at = now
+            finding.status_reason = None
+            counts.opened.append(finding.id)
+        else:
+            counts.updated += 1
+    if prefixes:
+        stale_open = select(Finding).where(Finding.status == "open")
+        candidates = session.scalars(stale_open)
+        for finding in candidates:
+            if finding.fingerprint in wanted or not any(finding.fingerprint.startswith(p) for p in prefixes):
+                continue
+            finding.status = "rectified"
+            finding.status_changed_at = now
+            finding.status_reason = "问题已消除（自动复核）"
+            counts.rectified.append(finding.id)
+    return counts
+
+
+MAINTENANCE = {
+    "stale": ("maintenance.stale", "major"),
+    "zombie": ("maintenance.zombie", "critical"),
+    "empty": ("maintenance.empty", "critical"),
+    "unreachable": ("maintenance.unreachable", "major"),
+}
+# Statuses from which we can say the maintenance problem is gone.
+MAINTENANCE_JUDGED = ("active", "warning", "stale", "zombie", "empty", "unreachable", "closed")
+
+
+def maintenance_prefix(account_id: str) -> str:
+    """Fingerprint prefixes end with a colon, so one account's never covers another's."""
+    return f"maint:{account_id}:"
+
+
+def maintenance_findings(figures: Sequence[AccountFigures], tz: ZoneInfo, now: datetime) -> list[FindingSpec]:
+    specs = []
+    for f in figures:
+        rule = MAINTENANCE.get(f.status)
+        if rule is None:
+            continue
+        if f.status == "empty":
+            evidence = "抓取成功，但帐号内没有任何已发布内容（空壳）"
+        elif f.status == "unreachable":
+            evidence = f.note or "帐号无法访问"
+        else:
+            last = f.last_post_at.astimezone(tz) if f.last_post_at else None
+            label = "僵尸帐号" if f.status == "zombie" else "超期未更新"
+            evidence = (
+                f"最后发布于 {last:%Y-%m-%d %H:%M}（{days_between(f.last_post_at, now)} 天前），{label}"
+                if last
+                else label
+            )
+        specs.append(
+            FindingSpec(
+                fingerprint=maintenance_prefix(f.account_id) + "status",
+                account_id=f.account_id,
+                category="poor_maintenance",
+                rule=rule[0],
+                severity=rule[1],
+                evidence=evidence,
+                evidence_url=f.last_post_url if f.status in ("stale", "zombie") else None,
+                details={
+                    "status": f.status,
+                    "last_post_at": f.last_post_at.isoformat() if f.last_post_at else None,
+                },
+            )
+        )
+    return specs
+
+
+def judged_maintenance_prefixes(figures: Sequence[AccountFigures]) -> list[str]:
+    return [maintenance_prefix(f.account_id) for f in figures if f.status in MAINTENANCE_JUDGED]

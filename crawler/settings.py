@@ -1,0 +1,29 @@
+"""Scrapy settings for govwatch. Per-platform politeness comes from config.yaml
+(crawler.run.scrapy_settings builds DOWNLOAD_SLOTS from it); these are the
+defaults that hold for every platform."""
+
+BOT_NAME = "govwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Public pages of public accounts, read as a browser would read them; politeness is
+# per platform (DOWNLOAD_SLOTS keyed by platform name), not per host.
+ROBOTSTXT_OBEY = False
+COOKIES_ENABLED = False  # cookies are set per platform from the environment, never stored
+TELNETCONSOLE_ENABLED = False
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 32
+DOWNLOAD_DELAY = 0
+DOWNLOAD_TIMEOUT = 20
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+# 418/403/432 are blocks, not transient: retrying them only deepens the block.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_ENABLED = True
+HTTPERROR_ALLOW_ALL = True  # callbacks see every status and classify it (crawler.parsers.blocks)
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+LOG_LEVEL = "WARNING"
+
+ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.AccountRequestCounter": 950}
+EXTENSIONS = {"crawler.extensions.Progress": 500}

@@ -1,0 +1,243 @@
+"""What every platform spider shares: its accounts, their request chains, their outcomes.
+
+A spider reads its accounts from storage (so a local crawl and a Scrapyd job take
+the same path), follows each account's chain of requests, and emits exactly one
+OutcomeItem per account when the chain's last request has settled. A callback
+that raises, a network error, a block page: each ends as an outcome, never as
+silence.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from govwatch.items import ERROR, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostItem
+from storage import repo
+from storage.db import open_store
+from storage.repo import CrawlJob
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AccountRun:
+    """One account's progress through this crawl."""
+
+    job: CrawlJob
+    started_at: datetime
+    pending: int = 0
+    pages: int = 0
+    posts_seen: int = 0
+    newest_seen: datetime | None = None  # newest non-pinned post of this crawl
+    problem: PageProblem | None = None
+    complete: bool = False
+    note: str = ""
+    profile_post_count: int | None = None
+    last_url: str | None = None
+    done: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def network_problem(failure: Failure) -> PageProblem:
+    """A download failure (timeout, refused, reset, DNS) as an outcome."""
+    exc = failure.value
+    name = type(exc).__name__
+    text = str(exc) or name
+    if "Timeout" in name or "timed out" in text.lower():
+        return PageProblem(ERROR, f"timeout: {text}")
+    return PageProblem(ERROR, f"network error ({name}): {text}")
+
+
+def settles(method: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    """Wrap a callback of an account's chain: any exception becomes the account's
+    outcome, and the request is counted as settled afterwards."""
+
+    @functools.wraps(method)
+    def wrapper(self: AccountSpider, response: Response, **kwargs: Any) -> Iterator[Any]:
+        run: AccountRun = response.meta["run"]
+        try:
+            yield from method(self, response, **kwargs)
+        except PageProblem as problem:
+            run.problem = run.problem or problem
+            if problem.http_status is None:
+                problem.http_status = response.status
+            run.last_url = response.url
+        except Exception as exc:  # a changed layout must not kill the account silently
+            log.exception("parsing %s for %s failed", response.url, run.job.account_id)
+            run.problem = run.problem or PageProblem(
+                PARSE_ERROR, f"{type(exc).__name__}: {exc}", response.status
+            )
+            run.last_url = response.url
+        yield from self.settle(run)
+
+    return wrapper
+
+
+class AccountSpider(scrapy.Spider):
+    """Base of the platform spiders. Spider arguments (strings, for Scrapyd too):
+    ``accounts`` — comma-separated account ids (default: every account this spider reads)."""
+
+    platforms: tuple[str, ...] = ()
+
+    def __init__(self, accounts: str | list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(accounts, str):
+            accounts = [a for a in accounts.split(",") if a]
+        self.account_ids = list(accounts) if accounts else None
+        self.runs: dict[str, AccountRun] = {}
+
+    # --- options from the runner (settings, so Scrapyd jobs carry them too) ---
+
+    @functools.cached_property
+    def options(self) -> dict[str, Any]:
+        raw = self.settings.get("GOVWATCH_OPTIONS") or {}
+        return json.loads(raw) if isinstance(raw, str) else dict(raw)
+
+    @functools.cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.options.get("timezone", "Asia/Shanghai"))
+
+    def platform_options(self, platform: str) -> dict[str, Any]:
+        return dict(self.options.get("platforms", {}).get(platform, {}))
+
+    def cookie(self, platform: str) -> str | None:
+        name = self.platform_options(platform).get("cookie_env")
+        return os.environ.get(name) or None if name else None
+
+    @property
+    def backfill(self) -> timedelta:
+        return timedelta(days=int(self.options.get("backfill_days", 90)))
+
+    @property
+    def max_pages(self) -> int:
+        return int(self.options.get("max_pages", 50))
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+    # --- the accounts ---
+
+    @classmethod
+    def wants(cls, job: CrawlJob) -> bool:
+        """Whether this spider reads the account (subclasses refine)."""
+        return job.platform in cls.platforms
+
+    def load_jobs(self) -> list[CrawlJob]:
+        store = open_store(self.settings.get("GOVWATCH_DATABASE_URL"), upgrade=False)
+        try:
+            with store.session() as session:
+                jobs = repo.crawl_jobs(
+                    session,
+                    account_ids=self.account_ids,
+                    profile_every=timedelta(days=int(self.options.get("profile_every_days", 7))),
+                )
+        finally:
+            store.dispose()
+        return [job for job in jobs if self.wants(job)]
+
+    async def start(self):  # noqa: ANN201
+        for job in self.load_jobs():
+            run = AccountRun(job=job, started_at=datetime.now(UTC))
+            self.runs[job.account_id] = run
+            for request in self.first_requests(run):
+                yield request
+
+    def first_requests(self, run: AccountRun) -> Iterator[scrapy.Request]:
+        raise NotImplementedError
+
+    # --- requests of an account's chain ---
+
+    def request(
+        self,
+        run: AccountRun,
+        url: str,
+        callback: Callable[..., Any],
+        *,
+        errback: Callable[[Failure], Any] | None = None,
+        headers: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+        **meta: Any,
+    ) -> scrapy.Request:
+        platform = run.job.platform
+        opts = self.platform_options(platform)
+        run.pending += 1
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=errback or self.chain_failed,
+            headers=headers,
+            dont_filter=True,
+            meta={
+                "run": run,
+                "account_id": run.job.account_id,
+                "download_slot": platform,
+                "download_timeout": float(opts.get("timeout_s", 20)),
+                "max_retry_times": int(opts.get("retries", 2)),
+                "dont_redirect": not follow_redirects,
+                "handle_httpstatus_all": True,
+                **meta,
+            },
+        )
+
+    def chain_failed(self, failure: Failure) -> Iterator[Any]:
+        run: AccountRun = failure.request.meta["run"]
+        run.problem = run.problem or network_problem(failure)
+        run.last_url = failure.request.url
+        yield from self.settle(run)
+
+    def keep_post(self, run: AccountRun, post: PostItem, now: datetime) -> tuple[bool, bool]:
+        """Whether to store a listed post, and whether paging should stop here.
+
+        Pinned posts are stored but never stop paging: an old pinned post on top is
+        not where the account's stored history begins. Otherwise paging stops at the
+        first post already stored (or older than the newest stored), and on a
+        first crawl at the backfill window, keeping at least the newest post so
+        that a zombie account's last post date is known.
+        """
+        run.posts_seen += 1
+        if post.is_pinned:
+            return True, False
+        job = run.job
+        first_of_run = run.newest_seen is None
+        if post.published_at is not None and (run.newest_seen is None or post.published_at > run.newest_seen):
+            run.newest_seen = post.published_at
+        if post.post_id in job.known_ids:
+            return True, True
+        if post.published_at is not None and job.newest_at is not None and post.published_at < job.newest_at:
+            return True, True
+        if post.published_at is not None and post.published_at < now - self.backfill:
+            return first_of_run and not job.known_ids, True
+        return True, False
+
+    def settle(self, run: AccountRun) -> Iterator[OutcomeItem]:
+        """One request of the chain is done; the last one emits the outcome."""
+        run.pending -= 1
+        if run.pending > 0 or run.done:
+            return
+        run.done = True
+        problem = run.problem
+        yield OutcomeItem(
+            account_id=run.job.account_id,
+            outcome=problem.outcome if problem else OK,
+            detail=problem.detail if problem else run.note,
+            http_status=problem.http_status if problem else None,
+            url=run.last_url,
+            pages=run.pages,
+            posts_seen=run.posts_seen,
+            complete=run.complete and problem is None,
+            profile_post_count=run.profile_post_count,
+            started_at=run.started_at,
+            finished_at=datetime.now(UTC),
+        )

@@ -1,0 +1,47 @@
+"""Opening govwatch's state for a command: the store, migrated, with config accounts merged in."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from govwatch.config import Config
+from storage import repo
+from storage.db import Store, open_store
+from storage.models import Account
+
+
+class UnknownAccounts(LookupError):
+    """Account ids that are not registered, each with its closest matches."""
+
+    def __init__(self, unknown: dict[str, list[str]]) -> None:
+        self.unknown = unknown
+        parts = []
+        for account_id, close in unknown.items():
+            hint = f"（相近的有 / did you mean: {', '.join(close)}）" if close else ""
+            parts.append(f"{account_id}{hint}")
+        super().__init__("unknown account id(s) / 未登记的帐号: " + "; ".join(parts))
+
+
+def open_app(config: Config) -> Store:
+    """Open (and migrate) the store and merge config.yaml's accounts into it by id."""
+    store = open_store(config.database_url())
+    if config.accounts:
+        with store.session() as session:
+            repo.sync_accounts(session, repo.config_account_records(config.accounts), source="config")
+    return store
+
+
+def check_account_ids(store: Store, account_ids: Sequence[str]) -> None:
+    if not account_ids:
+        return
+    with store.session() as session:
+        known = list(session.scalars(select(Account.id)))
+    known_set = set(known)
+    unknown = {
+        a: difflib.get_close_matches(a, known, n=3, cutoff=0.5) for a in account_ids if a not in known_set
+    }
+    if unknown:
+        raise UnknownAccounts(unknown)

@@ -1,0 +1,211 @@
+"""The `govwatch` command. Parses arguments, loads the config, calls one function below.
+
+Exit status (CONTRACT.md): 0 success, 2 bad usage or configuration (the
+message names the file, key or argument), 1 any other failure. A crawl in
+which some accounts failed still exits 0: outcomes are data.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from govwatch.config import PLATFORMS, Config, ConfigError, load_config
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class State:
+    def __init__(self, config_path: str | None) -> None:
+        self.config_path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Turn known errors into messages and CONTRACT exit codes."""
+    from govwatch.app import UnknownAccounts
+    from storage.db import StoreError
+
+    try:
+        yield
+    except ConfigError as exc:
+        fail(f"配置错误 / config error: {exc}", EXIT_USAGE)
+    except UnknownAccounts as exc:
+        fail(str(exc), EXIT_USAGE)
+    except StoreError as exc:
+        fail(f"数据库错误 / database error: {exc}")
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    envvar="GOVWATCH_CONFIG",
+    default=None,
+    metavar="PATH",
+    help="config.yaml to use (default: $GOVWATCH_CONFIG, else ./config.yaml).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+    """govwatch — 政务新媒体监测: crawl, analyse and report on government accounts."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = State(config_path)
+
+
+def _progress(enabled: bool) -> tuple[Callable[[int], Callable[[Any], None]] | None, Callable[[], None]]:
+    """A rich progress bar on a terminal; nothing under cron."""
+    if not enabled:
+        return None, lambda: None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("抓取 / crawling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+        transient=True,
+    )
+
+    def start(total: int) -> Callable[[Any], None]:
+        bar.start()
+        task = bar.add_task("crawl", total=total, last="")
+
+        def advance(outcome: Any) -> None:
+            bar.update(task, advance=1, last=f"{outcome.account_id}: {outcome.outcome}")
+
+        return advance
+
+    return start, bar.stop
+
+
+def do_crawl(
+    state: State, account_ids: list[str] | None, platforms: list[str] | None, trigger: str
+) -> tuple[Any, Any, Any]:
+    from analysis.run import analyse
+    from crawler.run import run_crawl
+    from govwatch.app import check_account_ids, open_app
+
+    config = state.config
+    store = open_app(config)
+    check_account_ids(store, account_ids or [])
+    start, stop = _progress(sys.stderr.isatty() and trigger != "rescan")
+    try:
+        summary = run_crawl(
+            config, store, account_ids=account_ids, platforms=platforms, trigger=trigger, progress=start
+        )
+    finally:
+        stop()
+    analysis = analyse(config, store, account_ids=summary.account_ids if account_ids else None)
+    return store, summary, analysis
+
+
+@cli.command()
+@click.option(
+    "--account", "accounts", multiple=True, metavar="ID", help="Crawl only this account (repeatable)."
+)
+@click.option(
+    "--platform", "platforms", multiple=True, type=click.Choice(PLATFORMS), help="Crawl only this platform."
+)
+@pass_state
+def crawl(state: State, accounts: tuple[str, ...], platforms: tuple[str, ...]) -> None:
+    """Crawl now (all accounts, or those named), then analyse."""
+    with guarded():
+        _, summary, analysis = do_crawl(state, list(accounts) or None, list(platforms) or None, "cli")
+        click.echo(summary.line())
+        statuses = "，".join(f"{k} {v}" for k, v in sorted(analysis.statuses.items()))
+        click.echo(
+            f"分析完成：{statuses}；新问题 {len(analysis.findings.opened)} 个，"
+            f"已整改 {len(analysis.findings.rectified)} 个"
+        )
+
+
+@cli.command()
+@click.argument("account_id")
+@pass_state
+def rescan(state: State, account_id: str) -> None:
+    """Crawl and analyse one account now; print its status and open findings."""
+    from reporting.account import account_card
+
+    with guarded():
+        store, summary, analysis = do_crawl(state, [account_id], None, "rescan")
+        with store.session() as session:
+            click.echo(account_card(session, state.config, account_id, analysis.findings.rectified))
+
+
+@cli.command()
+@click.option("--week", metavar="YYYY-Www", help="ISO week (default: the last complete week).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the HTML reports.")
+@pass_state
+def report(state: State, week: str | None, out_dir: str | None) -> None:
+    """Write the weekly report(s): one per supervisor and one overall; print their paths."""
+    from govwatch.app import open_app
+    from reporting.weekly import write_reports
+    from reporting.weeks import WeekError, last_complete_week, parse_week
+
+    with guarded():
+        config = state.config
+        try:
+            iso_week = parse_week(week) if week else last_complete_week(config.tz)
+        except WeekError as exc:
+            fail(f"--week: {exc}", EXIT_USAGE)
+        store = open_app(config)
+        target = Path(out_dir) if out_dir else config.resolve(config.report.out_dir)
+        for path in write_reports(store, config, iso_week, target):
+            click.echo(str(path))
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["accounts", "posts", "findings"]))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--out", "out_file", type=click.Path(dir_okay=False), help="File to write (default: standard output)."
+)
+@pass_state
+def export(state: State, what: str, fmt: str, out_file: str | None) -> None:
+    """Export accounts, posts or findings as JSON Lines or CSV."""
+    from govwatch.app import open_app
+    from reporting.export import export_rows
+
+    with guarded():
+        config = state.config
+        store = open_app(config)
+        with store.session() as session:
+            if out_file:
+                with open(out_file, "w", encoding="utf-8", newline="") as handle:
+                    count = export_rows(session, config, what, fmt, handle)
+                click.echo(f"{count} rows → {out_file}", err=True)
+            else:
+                export_rows(session, config, what, fmt, sys.stdout)
+
+
+def main() -> None:
+    cli(prog_name="govwatch")
+
+
+if __name__ == "__main__":
+    main()
