@@ -1,0 +1,135 @@
+"""`govwatch check` runners: JSON Lines in and out, or a plain-text draft for people.
+
+``run_jsonl`` streams line by line (flat memory whatever the input size): one
+output object per input line, in the same order. A bad line (not JSON, not an
+object, ``text`` missing or not a string, ``title`` not a string) gets an error
+object at its place and a message on ``errfile`` naming its line number; the
+rest is still checked. Blank lines are skipped without output. It returns 0
+when every line was fine and 1 when any line was bad.
+
+``run_plain`` prints the findings of one draft with the evidence highlighted
+and returns 0 whenever the checking itself succeeded, problems or not: the
+verdict is in the output, and the CLI decides its exit status.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from .checker import LABEL_NAMES, SEVERITY_NAMES, Checker, CheckResult, TextFinding
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_loads = json.loads
+
+
+def looks_like_jsonl(first_line: str) -> bool:
+    """Whether input starting with this line is JSON Lines rather than a plain draft."""
+    line = first_line.strip().lstrip("\ufeff")
+    if not (line.startswith("{") and line.endswith("}")):
+        return False
+    try:
+        obj = _loads(line)
+    except ValueError:
+        return False
+    return isinstance(obj, dict) and "text" in obj
+
+
+def _error(obj_id: Any, message: str) -> str:
+    return _dumps({"id": obj_id, "error": message, "labels": None, "findings": None})
+
+
+def run_jsonl(infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO) -> int:
+    """Check JSON Lines posts; see the module docstring. Returns 0, or 1 if any line was bad."""
+    bad = 0
+    check = checker.check
+    write = outfile.write
+    for number, line in enumerate(infile, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = _loads(line)
+        except ValueError as exc:
+            reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
+            obj = None
+        else:
+            reason = None
+        obj_id = obj.get("id") if isinstance(obj, dict) else None
+        if reason is None:
+            if not isinstance(obj, dict):
+                reason = "not a JSON object"
+            elif not isinstance(obj.get("text"), str):
+                reason = "text missing or not a string" if "text" not in obj else "text is not a string"
+            elif obj.get("title") is not None and not isinstance(obj["title"], str):
+                reason = "title is not a string"
+        if reason is not None:
+            bad += 1
+            message = f"line {number}: {reason}"
+            write(_error(obj_id if isinstance(obj_id, str | int | float) else None, message) + "\n")
+            errfile.write(f"govwatch check: {message}\n")
+            continue
+        result = check(obj["text"], obj.get("title"))
+        if result.findings:
+            out = {"id": obj_id, "labels": result.labels, "findings": [f.to_json() for f in result.findings]}
+        else:
+            out = {"id": obj_id, "labels": [], "findings": []}
+        write(_dumps(out) + "\n")
+    return 1 if bad else 0
+
+
+# -- plain text, for people --
+
+_ANSI_ON = {"critical": "\x1b[1;41;97m", "major": "\x1b[1;31m", "minor": "\x1b[1;33m"}
+_ANSI_OFF = "\x1b[0m"
+_BOUNDS = "。！？!?；;\n"
+
+
+def _line_col(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, col
+
+
+def _sentence_around(text: str, start: int, end: int, limit: int = 60) -> tuple[int, int]:
+    s = start
+    while s > 0 and text[s - 1] not in _BOUNDS and start - s < limit:
+        s -= 1
+    e = end
+    while e < len(text) and text[e] not in _BOUNDS and e - end < limit:
+        e += 1
+    if e < len(text) and text[e] != "\n":
+        e += 1  # keep the sentence's own punctuation
+    return s, e
+
+
+def highlight(text: str, f: TextFinding, color: bool) -> str:
+    s, e = _sentence_around(text, f.start, f.end)
+    on, off = (_ANSI_ON.get(f.severity, "\x1b[1m"), _ANSI_OFF) if color else ("【", "】")
+    return f"{text[s : f.start]}{on}{text[f.start : f.end]}{off}{text[f.end : e]}".strip()
+
+
+def format_finding(text: str, f: TextFinding, color: bool) -> str:
+    line, col = _line_col(text, f.start)
+    head = f"第{line}行第{col}列  [{LABEL_NAMES.get(f.label, f.label)}] {f.rule}  严重程度：{SEVERITY_NAMES.get(f.severity, f.severity)}（{f.severity}）"
+    lines = [head, f"    原文：{highlight(text, f, color)}", f"    说明：{f.explanation}"]
+    if f.suggestion:
+        lines.append(f"    建议改为：{f.suggestion}")
+    return "\n".join(lines)
+
+
+def format_result(text: str, result: CheckResult, color: bool) -> str:
+    parts = [format_finding(text, f, color) for f in result.findings]
+    if result.findings:
+        labels = "、".join(LABEL_NAMES[label] for label in result.labels)
+        parts.append(f"结论：发现 {len(result.findings)} 处问题（{labels}）")
+    else:
+        parts.append("结论：未发现问题")
+    return "\n\n".join(parts) + "\n"
+
+
+def run_plain(text: str, outfile: TextIO, checker: Checker, color: bool) -> int:
+    """Check a plain-text draft and print the findings; returns 0 (checking succeeded)."""
+    draft = text.lstrip("\ufeff")
+    result = checker.check(draft)
+    outfile.write(format_result(draft, result, color))
+    return 0
