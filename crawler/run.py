@@ -102,6 +102,18 @@ def scrapy_settings(
     return settings
 
 
+def quiet_scrapy_logs() -> None:
+    """Scrapy's logging config makes its loggers chatty; keep them at our root level
+    (WARNING, or INFO/DEBUG with -v/-vv), through our own handler."""
+    level = logging.getLogger().getEffectiveLevel()
+    for name in ("scrapy", "twisted", "py.warnings", "filelock"):
+        logging.getLogger(name).setLevel(level)
+    # Every failed account becomes an outcome in the summary and the report; the
+    # retry middleware's per-request lines only matter when debugging (-vv).
+    retry_level = level if level <= logging.DEBUG else logging.CRITICAL
+    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(retry_level)
+
+
 def run_crawl(
     config: Config,
     store: Store,
@@ -135,7 +147,8 @@ def run_crawl(
     advance = progress(len(jobs)) if progress else None
     error = None
     if by_spider:
-        process = CrawlerProcess(scrapy_settings(config, run_id, advance), install_root_handler=False)
+        process = CrawlerProcess(scrapy_settings(config, run_id, advance))
+        quiet_scrapy_logs()
         for spider, ids in by_spider.items():
             process.crawl(spider, accounts=",".join(ids))
         try:

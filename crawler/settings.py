@@ -23,6 +23,7 @@ REDIRECT_ENABLED = True
 HTTPERROR_ALLOW_ALL = True  # callbacks see every status and classify it (crawler.parsers.blocks)
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "WARNING"
+LOG_INSTALL_ROOT_HANDLER = False  # the govwatch command owns logging
 
 ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
 DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.AccountRequestCounter": 950}

@@ -1,0 +1,57 @@
+"""One account at a glance, for `govwatch rescan`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govwatch.config import Config
+from reporting.labels import OUTCOME_LABELS, SEVERITY_LABELS, STATUS_LABELS, category_label
+from storage.models import Account, Finding, utcnow
+
+
+def account_card(session: Session, config: Config, account_id: str, rectified_ids: Sequence[int] = ()) -> str:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise LookupError(account_id)
+    tz = config.tz
+    now = utcnow()
+    lines = [f"{account.name}（{account.id}，{account.unit.name}）"]
+    status = STATUS_LABELS.get(account.status, account.status)
+    lines.append(
+        f"  状态 / status: {status} ({account.status})"
+        + (f" — {account.status_note}" if account.status_note else "")
+    )
+    if account.last_post_at:
+        days = (now - account.last_post_at).days
+        lines.append(
+            f"  最后发布 / last post: {account.last_post_at.astimezone(tz):%Y-%m-%d %H:%M}（{days} 天前）"
+        )
+        if account.last_post_url:
+            lines.append(f"    {account.last_post_url}")
+    else:
+        lines.append("  最后发布 / last post: 无 / none")
+    outcome = account.last_crawl_outcome or "—"
+    detail = f" — {account.last_crawl_detail}" if account.last_crawl_detail else ""
+    lines.append(f"  本次抓取 / crawl: {OUTCOME_LABELS.get(outcome, outcome)} ({outcome}){detail}")
+    lines.append(f"  近7天 {account.posts_7d} 条，近30天 {account.posts_30d} 条")
+    open_findings = list(
+        session.scalars(
+            select(Finding)
+            .where(Finding.account_id == account_id, Finding.status == "open")
+            .order_by(Finding.id)
+        )
+    )
+    lines.append(f"  未整改问题 / open findings: {len(open_findings)}")
+    for f in open_findings:
+        lines.append(
+            f"    #{f.id} [{SEVERITY_LABELS.get(f.severity, f.severity)}] {category_label(f.category)} {f.rule}: {f.evidence}"
+        )
+    if rectified_ids:
+        fixed = list(session.scalars(select(Finding).where(Finding.id.in_(list(rectified_ids)))))
+        lines.append(f"  本次确认已整改 / rectified now: {len(fixed)}")
+        for f in fixed:
+            lines.append(f"    #{f.id} {category_label(f.category)} {f.rule}: {f.evidence}")
+    return "\n".join(lines)
