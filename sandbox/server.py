@@ -1,0 +1,413 @@
+"""The sandbox HTTP server: m.weibo.cn and feed-bridge imitations over loopback.
+
+    with Sandbox() as sb:
+        httpx.get(sb.base_url + "/api/container/getIndex?type=uid&value=7712000101")
+
+Routes live in a registry (``Sandbox.router``): exact paths and path prefixes,
+each with a handler ``(request) -> Response``. Hooks (``Sandbox.hooks``) run
+before routing and may answer instead (fault injection slots in there). Every
+request is counted, per path and per account.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+from sandbox import feeds, weibo
+from sandbox.world import Account, Post, World, build_world
+
+JSON = "application/json; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    raw_path: str  # path and query as sent
+    host: str
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = JSON
+    headers: dict[str, str] = field(default_factory=dict)
+    account_id: str | None = None  # for the counters
+
+
+Handler = Callable[[Request], Response]
+Hook = Callable[[Request], Response | None]
+
+
+class Router:
+    """Exact-path routes first, then the longest matching prefix."""
+
+    def __init__(self) -> None:
+        self._exact: dict[tuple[str, str], Handler] = {}
+        self._prefix: list[tuple[str, str, Handler]] = []
+
+    def add(self, method: str, path: str, handler: Handler, *, prefix: bool = False) -> None:
+        if prefix:
+            self._prefix.append((method, path, handler))
+            self._prefix.sort(key=lambda r: len(r[1]), reverse=True)
+        else:
+            self._exact[(method, path)] = handler
+
+    def resolve(self, method: str, path: str) -> Handler | None:
+        handler = self._exact.get((method, path))
+        if handler:
+            return handler
+        for m, p, h in self._prefix:
+            if m == method and path.startswith(p):
+                return h
+        return None
+
+
+def json_response(data: Any, status: int = 200, account_id: str | None = None) -> Response:
+    return Response(status, weibo.dumps(data), JSON, account_id=account_id)
+
+
+class Sandbox:
+    """A local imitation of the platforms for one World."""
+
+    def __init__(
+        self,
+        world: World | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        now: datetime | None = None,
+    ) -> None:
+        self.world = world or build_world(now=now)
+        self.host = host
+        self.port = port
+        self.hooks: list[Hook] = []
+        self.router = Router()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._counts_lock = threading.Lock()
+        self._total = 0
+        self._by_account: Counter[str] = Counter()
+        self._by_path: Counter[str] = Counter()
+        self._by_status: Counter[str] = Counter()
+        self._register_routes()
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> Sandbox:
+        if self._httpd:
+            return self
+        self.warm()
+        handler = _make_handler(self)
+        httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        httpd.daemon_threads = True
+        self._httpd = httpd
+        self.port = httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-http", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def warm(self) -> None:
+        """Render every profile, list page and feed once, so serving is a dict lookup."""
+        for account in self.world.accounts.values():
+            if account.is_feed:
+                self._feed_body(account)
+                continue
+            self._profile_body(account)
+            since: str | None = None
+            for _ in range(10_000):
+                body = self._page_body(account, since, None)
+                data = json.loads(body)
+                since = data.get("data", {}).get("cardlistInfo", {}).get("since_id")
+                if not since:
+                    break
+                since = str(since)
+
+    # ------------------------------------------------------------ Python API
+    def request_counts(self) -> dict[str, Any]:
+        with self._counts_lock:
+            return {
+                "requests": self._total,
+                "by_account": dict(self._by_account),
+                "by_path": dict(self._by_path),
+                "by_status": dict(self._by_status),
+            }
+
+    def reset_counts(self) -> None:
+        with self._counts_lock:
+            self._total = 0
+            self._by_account.clear()
+            self._by_path.clear()
+            self._by_status.clear()
+
+    def truth(self) -> dict[str, Any]:
+        return self.world.truth()
+
+    def add_post(self, account_id: str, text: str, published_at: datetime | None = None, **kw: Any) -> Post:
+        return self.world.add_post(account_id, text, published_at, **kw)
+
+    def set_behavior(self, account_id: str, behavior: str) -> None:
+        self.world.set_behavior(account_id, behavior)
+
+    def set_now(self, now: datetime) -> None:
+        self.world.set_now(now)
+
+    # ------------------------------------------------------------ dispatch
+    def handle(self, request: Request) -> Response:
+        for hook in self.hooks:
+            answer = hook(request)
+            if answer is not None:
+                break
+        else:
+            handler = self.router.resolve(request.method, request.path)
+            answer = handler(request) if handler else self._not_found(request)
+        if not request.path.startswith("/__sandbox__/"):
+            with self._counts_lock:
+                self._total += 1
+                self._by_path[request.path] += 1
+                self._by_status[str(answer.status)] += 1
+                if answer.account_id:
+                    self._by_account[answer.account_id] += 1
+        return answer
+
+    def _register_routes(self) -> None:
+        r = self.router
+        r.add("GET", "/api/container/getIndex", self._get_index)
+        r.add("GET", "/statuses/extend", self._extend)
+        r.add("GET", "/statuses/show", self._show)
+        r.add("GET", "/signin/login", self._login_page)
+        r.add("GET", "/u/", self._user_page, prefix=True)
+        r.add("GET", "/rsshub/", self._feed, prefix=True)
+        r.add("GET", "/__sandbox__/stats", lambda req: json_response(self.request_counts()))
+        r.add("POST", "/__sandbox__/reset", self._reset)
+        r.add("GET", "/__sandbox__/truth", lambda req: json_response(self.truth()))
+        r.add("POST", "/__sandbox__/posts", self._post_add)
+
+    # ------------------------------------------------------------ caching
+    def _cached(self, account: Account, key: Any, make: Callable[[], bytes]) -> bytes:
+        body = account.cache.get(key)
+        if body is None:
+            with self.world.lock:
+                body = account.cache.get(key)
+                if body is None:
+                    body = make()
+                    account.cache[key] = body
+        return body
+
+    def _profile_body(self, account: Account) -> bytes:
+        return self._cached(account, "profile", lambda: weibo.dumps(weibo.profile(account)))
+
+    def _page_body(self, account: Account, since_id: str | None, page_no: int | None) -> bytes:
+        key = ("page", since_id, page_no)
+        return self._cached(
+            account, key, lambda: weibo.dumps(weibo.page(account, self.world, since_id, page_no))
+        )
+
+    def _feed_body(self, account: Account) -> bytes:
+        return self._cached(account, "feed", lambda: feeds.render(account, self.world))
+
+    # ------------------------------------------------------------ Weibo
+    def _gate(self, account: Account, request: Request) -> Response | None:
+        """The account-wide behaviours that answer before any content."""
+        b = account.behavior
+        if b == "blocked":
+            return Response(418, b"", HTML, account_id=account.id)
+        if b == "login":
+            back = quote(f"https://m.weibo.cn{request.raw_path}", safe="")
+            location = f"http://{request.host}/signin/login?entry=mweibo&res=wel&wm=3349&r={back}"
+            return Response(302, b"", HTML, {"Location": location}, account_id=account.id)
+        if b == "not_found":
+            return json_response(weibo.NOT_FOUND, account_id=account.id)
+        return None
+
+    def _get_index(self, request: Request) -> Response:
+        q = request.query
+        containerid = q.get("containerid", "")
+        if q.get("type") == "uid" or containerid.startswith("100505"):
+            uid = q.get("value") or containerid.removeprefix("100505")
+            account = self.world.by_uid.get(uid)
+            if account is None:
+                return json_response(weibo.NOT_FOUND)
+            return self._gate(account, request) or Response(
+                200, self._profile_body(account), account_id=account.id
+            )
+        if containerid.startswith("107603"):
+            account = self.world.by_uid.get(containerid.removeprefix("107603"))
+            if account is None:
+                return json_response({"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}})
+            gate = self._gate(account, request)
+            if gate:
+                return gate
+            since_id = q.get("since_id") or None
+            page_no = None
+            if "page" in q and not since_id:
+                try:
+                    page_no = int(q["page"])
+                except ValueError:
+                    page_no = 1
+            return Response(200, self._page_body(account, since_id, page_no), account_id=account.id)
+        return json_response({"ok": 0, "msg": "参数错误"})
+
+    def _lookup_post(self, request: Request) -> tuple[Account, Post] | None:
+        return self.world.posts_by_id.get(request.query.get("id", ""))
+
+    def _extend(self, request: Request) -> Response:
+        found = self._lookup_post(request)
+        if not found:
+            return json_response({"ok": 0, "msg": "微博不存在或暂无查看权限!"})
+        account, post = found
+        gate = self._gate(account, request)
+        if gate:
+            return gate
+        body = self._cached(account, ("extend", post.id), lambda: weibo.dumps(weibo.long_text(post)))
+        return Response(200, body, account_id=account.id)
+
+    def _show(self, request: Request) -> Response:
+        found = self._lookup_post(request)
+        if not found:
+            return json_response({"ok": 0, "msg": "微博不存在或暂无查看权限!"})
+        account, post = found
+        gate = self._gate(account, request)
+        if gate:
+            return gate
+        return json_response(weibo.show(account, post, self.world.now), account_id=account.id)
+
+    def _login_page(self, request: Request) -> Response:
+        page = (
+            '<!DOCTYPE html><html><head><meta charset="utf-8"><title>登录 - 新浪微博</title></head>'
+            '<body><div class="login-box"><h2>登录</h2><form action="/sso/login" method="post">'
+            '<input name="username" placeholder="手机号/邮箱"><input name="password" type="password">'
+            '<button type="submit">登录</button></form></div></body></html>'
+        )
+        return Response(200, page.encode("utf-8"), HTML)
+
+    def _user_page(self, request: Request) -> Response:
+        uid = request.path.removeprefix("/u/").strip("/")
+        account = self.world.by_uid.get(uid)
+        if account is None:
+            return self._not_found(request)
+        gate = self._gate(account, request)
+        if gate:
+            return gate
+        page = (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{account.spec.name}的微博</title>'
+            f'</head><body><div id="app" data-uid="{uid}"></div></body></html>'
+        )
+        return Response(200, page.encode("utf-8"), HTML, account_id=account.id)
+
+    # ------------------------------------------------------------ feeds
+    def _feed(self, request: Request) -> Response:
+        account = self.world.by_feed_path.get(request.path.rstrip("/"))
+        if account is None:
+            return self._not_found(request)
+        if account.behavior == "error_page":
+            return Response(200, feeds.error_page(request.path), HTML, account_id=account.id)
+        if account.behavior == "blocked":
+            return Response(403, b"Forbidden", "text/plain; charset=utf-8", account_id=account.id)
+        if account.behavior == "not_found":
+            return Response(404, feeds.error_page(request.path), HTML, account_id=account.id)
+        if account.behavior == "login":
+            return self._gate(account, request) or self._not_found(request)
+        return Response(200, self._feed_body(account), feeds.content_type(account), account_id=account.id)
+
+    # ------------------------------------------------------------ control
+    def _reset(self, request: Request) -> Response:
+        self.reset_counts()
+        return json_response({"ok": 1})
+
+    def _post_add(self, request: Request) -> Response:
+        try:
+            data = json.loads(request.body or b"{}")
+            published = data.get("published_at")
+            post = self.add_post(
+                data["account_id"],
+                data["text"],
+                datetime.fromisoformat(published) if published else None,
+                title=data.get("title"),
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            return json_response({"ok": 0, "msg": str(exc)}, status=400)
+        return json_response({"ok": 1, "id": post.id, "published_at": post.published_at.isoformat()})
+
+    def _not_found(self, request: Request) -> Response:
+        return Response(404, b"Not Found", "text/plain; charset=utf-8")
+
+
+def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
+    class SandboxHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes
+        server_version = "nginx"
+        sys_version = ""
+
+        def _serve(self, method: str, send_body: bool = True) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            request = Request(
+                method=method,
+                path=parts.path,
+                query={k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()},
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=body,
+                raw_path=self.path,
+                host=self.headers.get("Host") or sandbox.base_url.removeprefix("http://"),
+            )
+            try:
+                answer = sandbox.handle(request)
+            except Exception as exc:  # a bug in the sandbox: say so, keep serving
+                answer = Response(500, f"sandbox error: {exc!r}".encode(), "text/plain; charset=utf-8")
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(answer.body)))
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if send_body and answer.body:
+                self.wfile.write(answer.body)
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._serve("GET")
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self._serve("GET", send_body=False)
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._serve("POST")
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+    return SandboxHandler
