@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 from sandbox.configgen import config_yaml
 
@@ -29,36 +26,6 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
-    """Sandbox on a free port, a config for it, then `govwatch crawl` and `govwatch report`."""
-    from sandbox.server import Sandbox
-
-    exe = shutil.which("govwatch", path=str(Path(sys.executable).parent)) or shutil.which("govwatch")
-    if not exe:
-        print("govwatch is not installed in this environment (pip install -e .)", file=sys.stderr)
-        return 1
-    root = Path.cwd()
-    workdir = root / "data" / "demo"
-    workdir.mkdir(parents=True, exist_ok=True)
-    for old in workdir.glob("govwatch.db*"):  # post ids follow the clock: start afresh
-        old.unlink()
-    with Sandbox(port=args.port) as sandbox:
-        config = workdir / "config.yaml"
-        config.write_text(
-            config_yaml(sandbox.base_url, database="sqlite:///govwatch.db", report_dir=str(root / "reports")),
-            encoding="utf-8",
-        )
-        print(f"sandbox: {sandbox.base_url}  config: {config}", flush=True)
-        for step in (["crawl"], ["report"]):
-            done = subprocess.run([exe, "--config", str(config), *step], cwd=root)
-            if done.returncode != 0:
-                print(f"govwatch {' '.join(step)} failed (exit {done.returncode})", file=sys.stderr)
-                return done.returncode
-        counts = sandbox.request_counts()
-        print(f"sandbox served {counts['requests']} requests", flush=True)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     from sandbox.world import DEFAULT_SEED
 
@@ -71,8 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     config = sub.add_parser("config", help="print a config.yaml for the sandbox")
     config.add_argument("--base-url", default="http://127.0.0.1:8700")
     sub.add_parser("truth", help="print the truth of a world built now, as JSON")
-    demo = sub.add_parser("demo", help="serve, crawl and report (what `make demo` runs)")
-    demo.add_argument("--port", type=int, default=0)
+    sub.add_parser("demo", help="serve, crawl and report: sandbox/demo.py, what `make demo` runs")
     args = parser.parse_args(argv)
 
     if args.command == "config":
@@ -85,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n")
         return 0
     if args.command == "demo":
-        return _demo(args)
+        from sandbox.demo import main as demo
+
+        return demo()
     return _serve(args)
 
 
