@@ -9,9 +9,10 @@ server.py.
 
 Status rule of the truth (days = now - last non-pinned post, in days):
 active < 7 <= warning < 14 <= stale < 90 <= zombie; empty when the account has
-never posted; unknown when it was never read successfully (blocked, login
-wall, not found, bridge error) or when the profile and the post list
-disagree (the profile claims posts, the list is empty).
+never posted; unreachable when the platform says the account does not exist;
+unknown when it was never read successfully (blocked, login wall, bridge
+error) or when the profile and the post list disagree (the profile claims
+posts, the list is empty).
 """
 
 from __future__ import annotations
@@ -551,8 +552,14 @@ class World:
         visible = account.feed_items() if account.is_feed else account.posts
         in_30 = [p for p in regular if p.published_at > now - timedelta(days=30)]
         outcome = OUTCOME_OF_BEHAVIOUR[account.behavior]
-        # never read successfully, or profile and list disagree: unknown
-        status = status_for(days, bool(posts)) if account.behavior == "ok" else "unknown"
+        # A page that says the account does not exist: unreachable (无法访问).
+        # Otherwise never read successfully, or profile and list disagree: unknown.
+        if account.behavior == "ok":
+            status = status_for(days, bool(posts))
+        elif account.behavior == "not_found":
+            status = "unreachable"
+        else:
+            status = "unknown"
         acceptable = [outcome]
         if account.behavior == "hidden_posts":
             acceptable = ["ok", "login_required", "parse_error"]

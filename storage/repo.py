@@ -112,6 +112,7 @@ class CrawlJob:
     known_ids: frozenset[str]  # the newest stored post ids (pinned excluded)
     newest_at: datetime | None  # newest stored non-pinned post
     needs_profile: bool  # no recent profile snapshot
+    profile_post_count: int | None = None  # what the newest snapshot said
 
 
 KNOWN_IDS_PER_ACCOUNT = 30
@@ -160,17 +161,23 @@ def crawl_jobs(
         if published_at is not None and (account_id not in newest or published_at > newest[account_id]):
             newest[account_id] = published_at
 
-    last_snapshot = dict(
-        session.execute(
-            select(AccountSnapshot.account_id, func.max(AccountSnapshot.taken_at))
-            .where(AccountSnapshot.account_id.in_(ids))
-            .group_by(AccountSnapshot.account_id)
-        ).all()
+    newest_snapshot = (
+        select(AccountSnapshot.account_id, func.max(AccountSnapshot.id).label("id"))
+        .where(AccountSnapshot.account_id.in_(ids))
+        .group_by(AccountSnapshot.account_id)
+        .subquery()
     )
+    last_snapshot = {
+        account_id: (taken_at, post_count)
+        for account_id, taken_at, post_count in session.execute(
+            select(AccountSnapshot.account_id, AccountSnapshot.taken_at, AccountSnapshot.post_count).join(
+                newest_snapshot, AccountSnapshot.id == newest_snapshot.c.id
+            )
+        )
+    }
     jobs = []
     for a in accounts:
-        taken = last_snapshot.get(a.id)
-        taken = taken.replace(tzinfo=now.tzinfo) if taken is not None and taken.tzinfo is None else taken
+        taken, post_count = last_snapshot.get(a.id, (None, None))
         jobs.append(
             CrawlJob(
                 account_id=a.id,
@@ -182,6 +189,7 @@ def crawl_jobs(
                 known_ids=frozenset(known.get(a.id, ())),
                 newest_at=newest.get(a.id),
                 needs_profile=taken is None or now - taken >= profile_every,
+                profile_post_count=post_count,
             )
         )
     return jobs

@@ -215,9 +215,12 @@ class AccountSpider(scrapy.Spider):
             run.newest_seen = post.published_at
         if post.post_id in job.known_ids:
             return True, True
-        if post.published_at is not None and job.newest_at is not None and post.published_at < job.newest_at:
-            return True, True
-        if post.published_at is not None and post.published_at < now - self.backfill:
+        if post.published_at is None:
+            return True, False
+        beyond_window = post.published_at < now - self.backfill
+        if job.newest_at is not None and post.published_at < job.newest_at:
+            return not beyond_window, True  # into what is stored already
+        if beyond_window:
             return first_of_run and not job.known_ids, True
         return True, False
 

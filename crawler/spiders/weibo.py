@@ -130,6 +130,8 @@ class WeiboSpider(AccountSpider):
             yield self.page_request(run, since_id=page.since_id, page=None if page.since_id else next_page)
 
     def empty_first_page(self, run: AccountRun) -> Iterator[Any]:
+        if run.profile_post_count is None and not run.job.needs_profile:
+            run.profile_post_count = run.job.profile_post_count  # this week's snapshot
         if run.profile_post_count:
             raise PageProblem(
                 LOGIN_REQUIRED,
@@ -141,7 +143,11 @@ class WeiboSpider(AccountSpider):
             run.complete = True
 
     def emit(self, run: AccountRun, post: PostItem) -> Iterator[Any]:
-        if post.truncated and self.options.get("fetch_long_text", True):
+        if (
+            post.truncated
+            and post.post_id not in run.job.known_ids
+            and self.options.get("fetch_long_text", True)
+        ):
             yield self.request(
                 run,
                 weibo.long_text_url(self.base_url, post.post_id),
