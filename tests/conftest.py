@@ -49,3 +49,35 @@ def write_sandbox_config(directory: Path, base_url: str, **overrides) -> Path:
 @pytest.fixture
 def sandbox_config(tmp_path: Path, sandbox: Sandbox) -> Path:
     return write_sandbox_config(tmp_path, sandbox.base_url)
+
+
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, and a PostgreSQL database made for this test.
+
+    PostgreSQL is this machine's own server (127.0.0.1:5432, trust auth). If it is not
+    running the test fails and says so: a silently skipped database is not a passed one.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"govwatch_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not reachable ({exc}); start it (see .ci/run)")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

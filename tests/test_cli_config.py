@@ -1,0 +1,136 @@
+"""Config mistakes: `govwatch --config bad.yaml crawl` exits 2 and names the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import run_govwatch
+
+GOOD = {
+    "timezone": "Asia/Shanghai",
+    "database": "sqlite:///gw.db",
+    "accounts": [
+        {"id": "fabu-weibo", "unit": "旗政府办公室", "platform": "weibo", "name": "发布", "handle": "123456"},
+        {
+            "id": "edu-wechat",
+            "unit": "旗教育局",
+            "platform": "wechat",
+            "name": "教育",
+            "feed_url": "http://127.0.0.1:9/x",
+        },
+    ],
+}
+
+
+def with_change(path: str, value) -> dict:
+    data = yaml.safe_load(yaml.safe_dump(GOOD))
+    node = data
+    keys = path.split(".")
+    for key in keys[:-1]:
+        node = node[int(key)] if key.isdigit() else node.setdefault(key, {})
+    if value is DELETE:
+        del node[keys[-1]]
+    else:
+        node[keys[-1]] = value
+    return data
+
+
+DELETE = object()
+
+CASES = [
+    ("unknown top-level key", with_change("thresholdz", {"warn_days": 3}), "thresholdz", "unknown key"),
+    ("misspelt nested key", with_change("thresholds.stale_dayz", 10), "thresholds.stale_dayz", "unknown key"),
+    ("wrong type", with_change("thresholds.stale_days", "two weeks"), "thresholds.stale_days", "integer"),
+    (
+        "thresholds out of order",
+        with_change("thresholds.warn_days", 30),
+        "thresholds",
+        "warn_days < stale_days",
+    ),
+    (
+        "bad platform",
+        with_change("accounts.0.platform", "weixin"),
+        "accounts[0] (fabu-weibo).platform",
+        "weixin",
+    ),
+    ("bad account id", with_change("accounts.1.id", "Edu WeChat"), "accounts[1]", "[a-z0-9-]+"),
+    ("missing unit", with_change("accounts.0.unit", DELETE), "accounts[0] (fabu-weibo).unit", "missing"),
+    (
+        "feed account without feed",
+        with_change("accounts.1.feed_url", DELETE),
+        "accounts[1] (edu-wechat)",
+        "feed_url",
+    ),
+    ("bad timezone", with_change("timezone", "Asia/Beijing"), "timezone", "Asia/Beijing"),
+    ("bad database URL", with_change("database", "mysql://x"), "database", "sqlite"),
+    ("bad cron", with_change("schedule.crawl", "every night"), "schedule.crawl", "cron"),
+    (
+        "bad smtp security",
+        with_change("smtp", {"host": "h", "sender": "s", "security": "tls"}),
+        "smtp.security",
+        "tls",
+    ),
+    (
+        "bad supervisor email",
+        with_change("supervisors", [{"name": "办公室", "email": ["nobody"]}]),
+        "supervisors[0]",
+        "nobody",
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "data", "key", "reason"), CASES, ids=[c[0] for c in CASES])
+def test_config_mistake_exits_2_naming_the_key(tmp_path: Path, label, data, key, reason):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_govwatch(path, "crawl")
+    assert result.returncode == 2, (label, result.stdout, result.stderr)
+    message = result.stderr
+    assert str(path) in message and key in message and reason in message, message
+    assert "Traceback" not in message
+    assert not (tmp_path / "gw.db").exists()  # nothing was touched
+
+
+def test_duplicate_account_id(tmp_path: Path):
+    data = yaml.safe_load(yaml.safe_dump(GOOD))
+    data["accounts"][1]["id"] = "fabu-weibo"
+    path = tmp_path / "dup.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_govwatch(path, "crawl")
+    assert result.returncode == 2 and "fabu-weibo" in result.stderr and "more than once" in result.stderr
+
+
+def test_not_yaml_names_line(tmp_path: Path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("timezone: Asia/Shanghai\naccounts: [\n  - id: x\n", encoding="utf-8")
+    result = run_govwatch(path, "crawl")
+    assert result.returncode == 2 and "not valid YAML" in result.stderr and "line" in result.stderr
+
+
+def test_missing_config_file(tmp_path: Path):
+    result = run_govwatch(tmp_path / "nope.yaml", "crawl")
+    assert result.returncode == 2 and "nope.yaml" in result.stderr and "file not found" in result.stderr
+
+
+def test_unknown_account_and_bad_week_are_usage_errors(tmp_path: Path):
+    path = tmp_path / "ok.yaml"
+    path.write_text(yaml.safe_dump(GOOD, allow_unicode=True), encoding="utf-8")
+    result = run_govwatch(path, "rescan", "fabu-weibu")
+    assert result.returncode == 2 and "fabu-weibo" in result.stderr  # the closest match is named
+    result = run_govwatch(path, "report", "--week", "2026-W60")
+    assert result.returncode == 2 and "--week" in result.stderr
+
+
+def test_secrets_come_from_environment_only(tmp_path: Path):
+    data = with_change("platforms", {"weibo": {"cookie": "SUB=secret"}})
+    path = tmp_path / "secret.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_govwatch(path, "crawl")
+    assert (
+        result.returncode == 2
+        and "platforms.weibo.cookie" in result.stderr
+        and "unknown key" in result.stderr
+    )

@@ -1,0 +1,140 @@
+"""Storage on SQLite and PostgreSQL: migrations, idempotent upserts, edits, outcomes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, inspect, select
+
+from govwatch.items import OutcomeItem, PostItem, ProfileItem
+from storage import repo
+from storage.db import open_store
+from storage.models import Account, AccountSnapshot, CrawlOutcome, Post
+
+ACCOUNTS = [
+    {
+        "id": "a-weibo",
+        "unit": "旗政府办公室",
+        "platform": "weibo",
+        "name": "发布",
+        "handle": "1",
+        "kind": "publish",
+    },
+    {"id": "b-wechat", "unit": "旗教育局", "platform": "wechat", "name": "教育", "feed_url": "http://x/f"},
+]
+
+
+def post(account: str, pid: str, text: str, days_ago: float, **kw) -> PostItem:
+    return PostItem(
+        account_id=account,
+        post_id=pid,
+        url=f"https://example/{pid}",
+        published_at=datetime.now(UTC) - timedelta(days=days_ago),
+        text=text,
+        **kw,
+    )
+
+
+def test_migrations_apply_and_reapply(store_url):
+    store = open_store(store_url)
+    open_store(store_url)  # second start: nothing to do, no error
+    tables = set(inspect(store.engine).get_table_names())
+    assert {
+        "units",
+        "accounts",
+        "account_snapshots",
+        "posts",
+        "crawl_runs",
+        "crawl_outcomes",
+        "findings",
+    } <= tables
+    assert "alembic_version" in tables
+    if store.dialect == "sqlite":
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_upserts_never_duplicate_and_count_new_posts(store_url):
+    store = open_store(store_url)
+    with store.session() as s:
+        result = repo.sync_accounts(s, ACCOUNTS)
+        assert sorted(result.added) == ["a-weibo", "b-wechat"]
+    batch = [
+        post("a-weibo", "1", "一", 1),
+        post("a-weibo", "2", "二", 2),
+        post("b-wechat", "1", "同号不同帐号", 1),
+    ]
+    with store.session() as s:
+        assert repo.upsert_posts(s, batch) == {"a-weibo": 2, "b-wechat": 1}
+    with store.session() as s:
+        assert repo.upsert_posts(s, batch) == {}  # the same crawl again stores nothing
+        assert s.scalar(select(func.count()).select_from(Post)) == 3
+    # An edit changes the text and asks for a new content check; a truncated listing
+    # text never overwrites the long text stored before.
+    with store.session() as s:
+        long_text = "全文" * 100
+        repo.upsert_posts(s, [post("a-weibo", "1", long_text, 1)])
+        repo.upsert_posts(s, [post("a-weibo", "1", long_text[:50] + "...全文", 1, truncated=True)])
+        stored = s.scalar(select(Post).where(Post.platform_post_id == "1", Post.account_id == "a-weibo"))
+        assert stored.text == long_text and stored.checked_hash is None
+
+
+def test_times_round_trip_as_aware_utc(store_url):
+    store = open_store(store_url)
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        shanghai = datetime.fromisoformat("2026-11-20T09:30:00+08:00")
+        repo.upsert_posts(s, [PostItem("a-weibo", "9", None, shanghai, text="t")])
+    with store.session() as s:
+        got = s.scalar(select(Post.published_at).where(Post.platform_post_id == "9"))
+        assert got == shanghai and got.tzinfo is not None and got.utcoffset() == timedelta(0)
+
+
+def test_resync_changes_only_what_changed(store_url):
+    store = open_store(store_url)
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+    changed = [dict(ACCOUNTS[0], name="奈曼发布"), ACCOUNTS[1]]
+    with store.session() as s:
+        result = repo.sync_accounts(s, changed)
+        assert result.updated == ["a-weibo"] and result.unchanged == 1 and not result.added
+        assert s.get(Account, "a-weibo").name == "奈曼发布"
+
+
+def test_every_account_of_a_run_gets_an_outcome(store_url):
+    store = open_store(store_url)
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        run_id = repo.start_run(s, "test", 2)
+        repo.record_outcome(
+            s, run_id, OutcomeItem("a-weibo", "blocked", "HTTP 418", 418), new_posts=0, requests=1
+        )
+        missing = repo.mark_missing_outcomes(s, run_id, ["a-weibo", "b-wechat"], "crawl ended early")
+        run = repo.finish_run(s, run_id)
+        assert missing == ["b-wechat"]
+        assert (run.accounts_ok, run.accounts_failed, run.state) == (0, 2, "finished")
+        outcomes = dict(s.execute(select(CrawlOutcome.account_id, CrawlOutcome.outcome)).all())
+        assert outcomes == {"a-weibo": "blocked", "b-wechat": "error"}
+        assert s.get(Account, "a-weibo").last_ok_at is None
+
+
+def test_snapshots_only_when_changed_and_jobs_know_their_posts(store_url):
+    store = open_store(store_url)
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        profile = ProfileItem("a-weibo", name="发布", description="d", followers=10, post_count=3)
+        assert repo.add_snapshots(s, [profile]) == 1
+    with store.session() as s:
+        assert repo.add_snapshots(s, [profile]) == 0
+        assert repo.add_snapshots(s, [ProfileItem("a-weibo", name="改名了", post_count=3)]) == 1
+        repo.upsert_posts(
+            s, [post("a-weibo", "p", "置顶", 700, is_pinned=True), post("a-weibo", "n", "新", 1)]
+        )
+    with store.session() as s:
+        jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
+        job = jobs["a-weibo"]
+        assert job.known_ids == {"n"}  # pinned posts never mark where stored history begins
+        assert not job.needs_profile and job.profile_post_count == 3
+        assert jobs["b-wechat"].needs_profile and jobs["b-wechat"].newest_at is None
+        assert s.scalar(select(func.count()).select_from(AccountSnapshot)) == 2
