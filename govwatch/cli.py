@@ -203,6 +203,59 @@ def export(state: State, what: str, fmt: str, out_file: str | None) -> None:
                 export_rows(session, config, what, fmt, sys.stdout)
 
 
+def _checker(state: State):  # noqa: ANN202
+    """The content checker with the config's lexicons and allow-list; defaults without a config."""
+    from analysis.text import Checker
+
+    explicit = state.config_path is not None or Path("config.yaml").exists()
+    if not explicit:
+        return Checker.load()
+    checks = state.config.checks
+    return Checker.load(extra=[state.config.resolve(p) for p in checks.lexicons], allow=checks.allow)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--input",
+    "mode",
+    type=click.Choice(["auto", "jsonl", "text"]),
+    default="auto",
+    show_default=True,
+    help="JSON Lines ({id, text, title}) or a plain-text draft; auto looks at the first line.",
+)
+@click.option("--color/--no-color", default=None, help="Highlight evidence (default: on a terminal).")
+@pass_state
+def check(state: State, file: str | None, mode: str, color: bool | None) -> None:
+    """Check texts before publication (先审后发): JSON Lines in and out, or a plain draft."""
+    import itertools
+
+    from analysis.text.runner import looks_like_jsonl, run_jsonl, run_plain
+
+    with guarded():
+        checker = _checker(state)
+        try:
+            source = sys.stdin if file in (None, "-") else open(file, encoding="utf-8-sig")  # noqa: SIM115
+        except OSError as exc:
+            fail(f"{file}: {exc.strerror}", EXIT_USAGE)
+        with source:
+            lines = iter(source)
+            head: list[str] = []
+            for line in lines:  # peek at the first non-blank line
+                head.append(line)
+                if line.strip():
+                    break
+            if mode == "auto":
+                mode = "jsonl" if head and looks_like_jsonl(head[-1]) else "text"
+            stream = itertools.chain(head, lines)
+            if mode == "jsonl":
+                code = run_jsonl(stream, sys.stdout, checker, sys.stderr)
+            else:
+                use_color = sys.stdout.isatty() if color is None else color
+                code = run_plain("".join(stream), sys.stdout, checker, use_color)
+        sys.exit(code)
+
+
 def main() -> None:
     cli(prog_name="govwatch")
 
