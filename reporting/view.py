@@ -1,0 +1,535 @@
+"""The weekly report's view model: plain dataclasses built from storage alone.
+
+Everything is computed *as of* the end of the report's week (or now, for a
+week still running), so `govwatch report --week` rebuilds any past week from
+stored rows: statuses from ``analysis.status.compute_figures`` (which writes
+nothing), the crawl outcome each account had then, the findings open then,
+and the posts published in the week.
+
+One query per table, whatever the number of accounts: ``load_week`` reads
+everything once, and ``scope_view`` cuts it to one supervisor's units, so
+writing a report per supervisor costs no more queries than one report.
+Templates receive only these dataclasses, never ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from analysis.findings import MAINTENANCE
+from analysis.status import SKEW, compute_figures, days_between
+from govwatch.config import Config
+from reporting import labels as L
+from reporting.weeks import IsoWeek
+from storage.models import Account, CrawlOutcome, CrawlRun, Finding, Post, Unit, utcnow
+
+# Publishing-account statuses that need someone to act (the brief's 僵尸, 空壳, 超期未更新, 无法访问).
+ACTION_STATUSES = ("zombie", "empty", "stale", "unreachable")
+# Always shown in the headline, even at zero; other statuses only when present.
+HEADLINE_STATUSES = ("zombie", "empty", "stale", "unreachable", "warning", "active", "unknown", "closed")
+EVIDENCE_CHARS = 200
+DETAIL_CHARS = 300
+ALL_UNITS = "全部单位"
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is an absolute http(s) link, else None (no javascript:, data:, relative)."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ch in url for ch in "\x00\r\n\t "):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def clip(text: str | None, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- the view model ------------------------------------------------------------
+
+
+@dataclass
+class FindingLine:
+    id: int
+    category: str
+    category_label: str
+    severity: str
+    severity_label: str
+    rule: str
+    evidence: str
+    evidence_url: str | None
+    first_seen: str  # date in the report's zone
+    days_open: int
+
+
+@dataclass
+class AccountLine:
+    id: str
+    unit: str
+    name: str
+    platform: str
+    platform_label: str
+    kind: str
+    url: str | None
+    status: str
+    status_label: str
+    status_note: str | None
+    last_post_at: str | None  # date in the report's zone
+    last_post_url: str | None
+    days_since: int | None
+    posts_week: int
+    posts_30d: int
+    original_share: str  # "63%" or "—"
+    outcome: str | None  # last crawl outcome as of the report's moment
+    outcome_label: str
+    outcome_detail: str | None
+    http_status: int | None
+    crawled_at: str | None
+    last_ok_at: str | None
+    findings: list[FindingLine] = field(default_factory=list)
+    # Filled for accounts in the action section.
+    severity: str | None = None
+    severity_label: str = ""
+    problem: str = ""
+    duration: str = ""
+
+    @property
+    def crawl_failed(self) -> bool:
+        return self.outcome in L.FAILED_OUTCOMES
+
+
+@dataclass
+class UnitGroup:
+    unit: str
+    severity: str | None
+    accounts: list[AccountLine]
+
+
+@dataclass
+class Count:
+    code: str
+    label: str
+    count: int
+    fg: str = "#374151"
+    bg: str = "#e5e7eb"
+
+
+@dataclass
+class PlatformHealth:
+    platform: str
+    platform_label: str
+    accounts: int
+    ok: int
+    failed: int
+    never: int
+    failures: str  # "被平台拦截 3，需要登录 1"
+
+
+@dataclass
+class RunSummary:
+    started_at: str
+    finished_at: str | None
+    state: str
+    accounts_total: int
+    accounts_ok: int
+    accounts_failed: int
+    new_posts: int
+
+
+@dataclass
+class ReportView:
+    title: str
+    scope_name: str
+    units: list[str] | None  # None: all units
+    week: str
+    week_label: str
+    week_start: str
+    week_end: str
+    as_of: str
+    week_complete: bool
+    generated_at: str
+    timezone: str
+    thresholds: dict[str, int]
+    total_accounts: int
+    status_counts: list[Count]
+    severity_counts: list[Count]
+    category_counts: list[Count]
+    open_findings: int
+    posts_week: int
+    action_groups: list[UnitGroup]
+    action_accounts: int
+    crawl_problems: list[AccountLine]
+    platform_health: list[PlatformHealth]
+    last_run: RunSummary | None
+    accounts: list[AccountLine]
+
+
+# --- reading storage ----------------------------------------------------------------
+
+
+@dataclass
+class WeekData:
+    """Everything a week's reports need, for all accounts, read once."""
+
+    week: IsoWeek
+    now: datetime
+    as_of: datetime
+    accounts: list[AccountLine]
+    last_run: RunSummary | None
+
+
+def _fmt_day(at: datetime | None, tz: ZoneInfo) -> str | None:
+    return f"{at.astimezone(tz):%Y-%m-%d}" if at else None
+
+
+def _fmt_time(at: datetime | None, tz: ZoneInfo) -> str | None:
+    return f"{at.astimezone(tz):%Y-%m-%d %H:%M}" if at else None
+
+
+def _posts_in_week(session: Session, start: datetime, end: datetime, as_of: datetime) -> dict[str, int]:
+    """Posts published in [start, end) and not deleted by `as_of`, per account: one grouped count."""
+    query = (
+        select(Post.account_id, func.count())
+        .where(
+            Post.published_at >= start,
+            Post.published_at < end,
+            Post.published_at <= as_of + SKEW,
+            or_(Post.deleted_at.is_(None), Post.deleted_at > as_of),
+        )
+        .group_by(Post.account_id)
+    )
+    return dict(session.execute(query).all())
+
+
+def _outcomes(session: Session, as_of: datetime):  # noqa: ANN202
+    """Each account's last crawl outcome finished by `as_of`, and its last ok crawl then."""
+    newest = (
+        select(CrawlOutcome.account_id, func.max(CrawlOutcome.id).label("id"))
+        .where(CrawlOutcome.finished_at <= as_of)
+        .group_by(CrawlOutcome.account_id)
+        .subquery()
+    )
+    last = {
+        row.account_id: row
+        for row in session.execute(
+            select(
+                CrawlOutcome.account_id,
+                CrawlOutcome.outcome,
+                CrawlOutcome.detail,
+                CrawlOutcome.http_status,
+                CrawlOutcome.finished_at,
+            ).join(newest, CrawlOutcome.id == newest.c.id)
+        )
+    }
+    last_ok = dict(
+        session.execute(
+            select(CrawlOutcome.account_id, func.max(CrawlOutcome.finished_at))
+            .where(CrawlOutcome.outcome == "ok", CrawlOutcome.finished_at <= as_of)
+            .group_by(CrawlOutcome.account_id)
+        ).all()
+    )
+    return last, last_ok
+
+
+def _open_findings(session: Session, as_of: datetime) -> dict[str, list[Finding]]:
+    """Findings that were open at `as_of` (open now, or closed only after it)."""
+    query = (
+        select(Finding)
+        .where(
+            Finding.first_seen <= as_of,
+            or_(
+                Finding.status == "open",
+                and_(Finding.status_changed_at.is_not(None), Finding.status_changed_at > as_of),
+            ),
+        )
+        .order_by(Finding.account_id, Finding.id)
+    )
+    out: dict[str, list[Finding]] = defaultdict(list)
+    for finding in session.scalars(query):
+        out[finding.account_id].append(finding)
+    return out
+
+
+def _last_run(session: Session, as_of: datetime, tz: ZoneInfo) -> RunSummary | None:
+    run = session.scalar(
+        select(CrawlRun).where(CrawlRun.started_at <= as_of).order_by(CrawlRun.started_at.desc()).limit(1)
+    )
+    if run is None:
+        return None
+    finished = run.finished_at if run.finished_at and run.finished_at <= as_of else None
+    return RunSummary(
+        started_at=_fmt_time(run.started_at, tz) or "",
+        finished_at=_fmt_time(finished, tz),
+        state=run.state if finished else "running",
+        accounts_total=run.accounts_total,
+        accounts_ok=run.accounts_ok,
+        accounts_failed=run.accounts_failed,
+        new_posts=run.new_posts,
+    )
+
+
+def explain_status(status: str, note: str | None, outcome: str | None) -> str | None:
+    """The analysis note, in words a supervisor reads (outcome codes become Chinese)."""
+    if status == "unknown":
+        if outcome is None:
+            return "尚未抓取，实际更新情况待核实"
+        return f"从未成功抓取（最近一次：{L.outcome_label(outcome)}），实际更新情况待核实"
+    if status == "unavailable" and outcome:
+        return f"最近一次检测：{L.outcome_label(outcome)}"
+    return note
+
+
+def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | None = None) -> WeekData:
+    """Read what the week's reports show, for every account, as of the end of the week."""
+    tz = config.tz
+    now = now or utcnow()
+    start, end = week.start(tz), week.end(tz)
+    as_of = min(now, end)
+    figures = {f.account_id: f for f in compute_figures(session, config.thresholds, as_of)}
+    week_posts = _posts_in_week(session, start, end, as_of)
+    last, last_ok = _outcomes(session, as_of)
+    findings = _open_findings(session, as_of)
+    rows = session.execute(
+        select(Account.id, Account.name, Account.platform, Account.kind, Account.url, Unit.name.label("unit"))
+        .join(Unit, Account.unit_id == Unit.id)
+        .order_by(Unit.name, Account.id)
+    )
+    accounts = []
+    for row in rows:
+        fig = figures.get(row.id)
+        if fig is None:  # created between the two queries
+            continue
+        outcome = last.get(row.id)
+        lines = [
+            FindingLine(
+                id=f.id,
+                category=f.category,
+                category_label=L.category_label(f.category),
+                severity=f.severity,
+                severity_label=L.severity_label(f.severity),
+                rule=f.rule,
+                evidence=clip(f.evidence, EVIDENCE_CHARS),
+                evidence_url=safe_url(f.evidence_url),
+                first_seen=_fmt_day(f.first_seen, tz) or "",
+                days_open=days_between(f.first_seen, as_of),
+            )
+            for f in sorted(findings.get(row.id, ()), key=lambda f: (L.severity_rank(f.severity), f.id))
+        ]
+        accounts.append(
+            AccountLine(
+                id=row.id,
+                unit=row.unit,
+                name=row.name,
+                platform=row.platform,
+                platform_label=L.platform_label(row.platform),
+                kind=row.kind,
+                url=safe_url(row.url),
+                status=fig.status,
+                status_label=L.status_label(fig.status),
+                status_note=explain_status(fig.status, fig.note, outcome.outcome if outcome else None),
+                last_post_at=_fmt_day(fig.last_post_at, tz),
+                last_post_url=safe_url(fig.last_post_url),
+                days_since=days_between(fig.last_post_at, as_of) if fig.last_post_at else None,
+                posts_week=int(week_posts.get(row.id, 0)),
+                posts_30d=fig.posts_30d,
+                original_share=(
+                    f"{round(fig.original_ratio_30d * 100)}%" if fig.original_ratio_30d is not None else "—"
+                ),
+                outcome=outcome.outcome if outcome else None,
+                outcome_label=(
+                    L.outcome_label(outcome.outcome)
+                    if outcome
+                    else ("不再抓取" if fig.status == "closed" else L.outcome_label(None))
+                ),
+                outcome_detail=clip(outcome.detail, DETAIL_CHARS) if outcome and outcome.detail else None,
+                http_status=outcome.http_status if outcome else None,
+                crawled_at=_fmt_time(outcome.finished_at, tz) if outcome else None,
+                last_ok_at=_fmt_time(last_ok.get(row.id), tz),
+                findings=lines,
+            )
+        )
+    return WeekData(week, now, as_of, accounts, _last_run(session, as_of, tz))
+
+
+# --- cutting one supervisor's view -------------------------------------------------
+
+
+def _status_severity(status: str) -> str | None:
+    rule = MAINTENANCE.get(status)
+    return rule[1] if rule else None
+
+
+def _problem(a: AccountLine, config: Config) -> tuple[str, str]:
+    """The problem in Chinese, and how long it has lasted."""
+    t = config.thresholds
+    maint = [f for f in a.findings if f.category == "poor_maintenance"]
+    since = max((f.days_open for f in (maint or a.findings)), default=None)
+    first = min((f.first_seen for f in (maint or a.findings)), default=None)
+    lasting = f"已持续 {since} 天（{first} 起）" if since is not None else ""
+    if a.status == "zombie":
+        return f"僵尸帐号：超过 {t.zombie_days} 天未更新", f"{a.days_since} 天未更新"
+    if a.status == "stale":
+        return (
+            f"超期未更新：超过 {t.stale_days} 天未更新（政务新媒体应至少两周更新一次）",
+            f"{a.days_since} 天未更新",
+        )
+    if a.status == "empty":
+        return "空壳帐号：抓取成功，但帐号内没有任何已发布内容", lasting or "首次发现"
+    if a.status == "unreachable":
+        return f"无法访问：{a.status_note or '帐号页面打不开'}", lasting or "首次发现"
+    classes = "、".join(dict.fromkeys(f.category_label for f in a.findings))
+    return f"存在问题：{classes}", lasting
+
+
+def _action_accounts(accounts: Iterable[AccountLine], config: Config) -> list[AccountLine]:
+    out = []
+    for a in accounts:
+        if a.status == "closed":
+            continue
+        if a.status not in ACTION_STATUSES and not a.findings:
+            continue
+        ranks = [L.severity_rank(f.severity) for f in a.findings]
+        status_severity = _status_severity(a.status)
+        if status_severity:
+            ranks.append(L.severity_rank(status_severity))
+        worst = min(ranks)
+        a.severity = L.SEVERITY_ORDER[worst] if worst < len(L.SEVERITY_ORDER) else None
+        a.severity_label = L.severity_label(a.severity) if a.severity else ""
+        a.problem, a.duration = _problem(a, config)
+        out.append(a)
+    return out
+
+
+def _group_by_unit(accounts: list[AccountLine]) -> list[UnitGroup]:
+    groups: dict[str, list[AccountLine]] = defaultdict(list)
+    for a in accounts:
+        groups[a.unit].append(a)
+
+    def account_key(a: AccountLine) -> tuple:
+        return (L.severity_rank(a.severity), L.status_rank(a.status), -(a.days_since or 0), a.name)
+
+    result = []
+    for unit, members in groups.items():
+        members.sort(key=account_key)
+        result.append(UnitGroup(unit, members[0].severity, members))
+
+    def group_key(g: UnitGroup) -> tuple:
+        worst = L.severity_rank(g.severity)
+        same = sum(1 for a in g.accounts if L.severity_rank(a.severity) == worst)
+        return (worst, -same, -len(g.accounts), g.unit)
+
+    result.sort(key=group_key)
+    return result
+
+
+def _platform_health(accounts: list[AccountLine]) -> list[PlatformHealth]:
+    by_platform: dict[str, list[AccountLine]] = defaultdict(list)
+    for a in accounts:
+        if a.status != "closed":
+            by_platform[a.platform].append(a)
+    rows = []
+    for platform, members in by_platform.items():
+        failures = Counter(a.outcome for a in members if a.crawl_failed)
+        rows.append(
+            PlatformHealth(
+                platform=platform,
+                platform_label=L.platform_label(platform),
+                accounts=len(members),
+                ok=sum(1 for a in members if a.outcome == "ok"),
+                failed=sum(failures.values()),
+                never=sum(1 for a in members if a.outcome is None),
+                failures="，".join(
+                    f"{L.outcome_label(code)} {n}"
+                    for code, n in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))
+                ),
+            )
+        )
+    rows.sort(key=lambda r: (-r.failed, -r.accounts, r.platform))
+    return rows
+
+
+def scope_view(
+    data: WeekData,
+    config: Config,
+    units: set[str] | frozenset[str] | None = None,
+    scope_name: str | None = None,
+) -> ReportView:
+    """The report for the accounts of `units` (None: all units)."""
+    tz = config.tz
+    week = data.week
+    # Fresh copies: each supervisor's view gets its own action annotations.
+    accounts = [replace(a) for a in data.accounts if units is None or a.unit in units]
+    accounts.sort(key=lambda a: (a.unit, L.status_rank(a.status), a.platform, a.name, a.id))
+
+    status_counter = Counter(a.status for a in accounts)
+    shown = [s for s in L.STATUS_ORDER if s in HEADLINE_STATUSES or status_counter[s]]
+    status_counts = [Count(s, L.status_label(s), status_counter[s], *L.status_colours(s)) for s in shown]
+
+    all_findings = [f for a in accounts for f in a.findings]
+    severity_counter = Counter(f.severity for f in all_findings)
+    severity_counts = [
+        Count(s, L.severity_label(s), severity_counter[s], *L.SEVERITY_COLOURS[s]) for s in L.SEVERITY_ORDER
+    ]
+    category_counter = Counter(f.category for f in all_findings)
+    category_counts = [
+        Count(c, L.category_label(c), category_counter[c]) for c in L.CATEGORY_LABELS if category_counter[c]
+    ]
+
+    action = _action_accounts(accounts, config)
+    crawl_problems = [a for a in accounts if a.status != "closed" and (a.crawl_failed or a.outcome is None)]
+    crawl_problems.sort(key=lambda a: (a.outcome is None, a.outcome or "", a.unit, a.name))
+
+    return ReportView(
+        title=config.report.title,
+        scope_name=scope_name or ALL_UNITS,
+        units=sorted(units) if units is not None else None,
+        week=str(week),
+        week_label=week.label(),
+        week_start=f"{week.monday:%Y-%m-%d}",
+        week_end=f"{week.sunday:%Y-%m-%d}",
+        as_of=_fmt_time(data.as_of, tz) or "",
+        week_complete=data.as_of >= week.end(tz),
+        generated_at=_fmt_time(data.now, tz) or "",
+        timezone=config.timezone,
+        thresholds=config.thresholds.model_dump(),
+        total_accounts=len(accounts),
+        status_counts=status_counts,
+        severity_counts=severity_counts,
+        category_counts=category_counts,
+        open_findings=len(all_findings),
+        posts_week=sum(a.posts_week for a in accounts),
+        action_groups=_group_by_unit(action),
+        action_accounts=len(action),
+        crawl_problems=crawl_problems,
+        platform_health=_platform_health(accounts),
+        last_run=data.last_run,
+        accounts=accounts,
+    )
+
+
+def build_view(
+    session: Session,
+    config: Config,
+    week: IsoWeek,
+    units: set[str] | None = None,
+    now: datetime | None = None,
+    scope_name: str | None = None,
+) -> ReportView:
+    """The report view of `week` for the accounts of `units` (None: all)."""
+    return scope_view(load_week(session, config, week, now), config, units, scope_name)
