@@ -23,6 +23,15 @@ from storage.models import Account, CrawlOutcome, Post, utcnow
 PUBLISH_STATUSES = ("active", "warning", "stale", "zombie", "empty", "unreachable", "unknown", "closed")
 SERVICE_STATUSES = ("available", "unavailable", "unknown", "closed")
 NOT_FOUND = "not_found"
+# Crawl outcomes in the words a supervisor reads.
+OUTCOMES_ZH: dict[str, str] = {
+    "ok": "成功",
+    "blocked": "被平台拦截",
+    "login_required": "需要登录",
+    "not_found": "帐号不存在",
+    "error": "抓取出错",
+    "parse_error": "页面无法解析",
+}
 # A post dated slightly in the future (clock skew, a platform's rounding) still counts.
 SKEW = timedelta(hours=1)
 
@@ -52,13 +61,13 @@ def account_status(a: Activity, thresholds: Thresholds, now: datetime) -> tuple[
             return "unknown", "尚未检测"
         if a.last_outcome == "ok":
             return "available", None
-        return "unavailable", f"最近一次检测：{a.last_outcome}"
+        return "unavailable", f"最近一次检测：{OUTCOMES_ZH.get(a.last_outcome, a.last_outcome)}"
     if a.last_outcome == NOT_FOUND:
         return "unreachable", "帐号页面不存在（可能已注销或被封禁）"
     if not a.ever_ok:
         if a.last_outcome is None:
             return "unknown", "尚未抓取"
-        return "unknown", f"从未成功抓取（最近一次：{a.last_outcome}）"
+        return "unknown", f"从未成功抓取（最近一次：{OUTCOMES_ZH.get(a.last_outcome, a.last_outcome)}）"
     if a.last_post_at is None:
         return "empty", "抓取成功但从未发布内容"
     days = days_between(a.last_post_at, now)

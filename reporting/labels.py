@@ -7,6 +7,8 @@ shown as itself rather than hidden.
 
 from __future__ import annotations
 
+from analysis.status import OUTCOMES_ZH
+
 STATUS_LABELS: dict[str, str] = {
     "active": "正常更新",
     "warning": "更新偏慢",
@@ -50,14 +52,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
 }
 DEFAULT_COLOURS = ("#374151", "#e5e7eb")
 
-OUTCOME_LABELS: dict[str, str] = {
-    "ok": "成功",
-    "blocked": "被平台拦截",
-    "login_required": "需要登录",
-    "not_found": "帐号不存在",
-    "error": "抓取出错",
-    "parse_error": "页面无法解析",
-}
+OUTCOME_LABELS = OUTCOMES_ZH  # analysis writes its notes with the same names
 FAILED_OUTCOMES: tuple[str, ...] = ("blocked", "login_required", "not_found", "error", "parse_error")
 
 # What an operator can do about each failure.
