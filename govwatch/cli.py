@@ -73,6 +73,8 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """govwatch — 政务新媒体监测: crawl, analyse and report on government accounts."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # libraries that reset logger levels still pass here
+        handler.setLevel(level)
     ctx.obj = State(config_path)
 
 
