@@ -105,25 +105,14 @@ def _progress(enabled: bool) -> tuple[Callable[[int], Callable[[Any], None]] | N
     return start, bar.stop
 
 
-def do_crawl(
-    state: State, account_ids: list[str] | None, platforms: list[str] | None, trigger: str
-) -> tuple[Any, Any, Any]:
-    from analysis.run import analyse
-    from crawler.run import run_crawl
-    from govwatch.app import check_account_ids, open_app
+def do_crawl(state: State, account_ids: list[str] | None, platforms: list[str] | None, trigger: str):  # noqa: ANN201
+    from govwatch.jobs import crawl_job
 
-    config = state.config
-    store = open_app(config)
-    check_account_ids(store, account_ids or [])
     start, stop = _progress(sys.stderr.isatty() and trigger != "rescan")
     try:
-        summary = run_crawl(
-            config, store, account_ids=account_ids, platforms=platforms, trigger=trigger, progress=start
-        )
+        return crawl_job(state.config, account_ids, platforms, trigger=trigger, progress=start)
     finally:
         stop()
-    analysis = analyse(config, store, account_ids=summary.account_ids if account_ids else None)
-    return store, summary, analysis
 
 
 @cli.command()
@@ -137,13 +126,16 @@ def do_crawl(
 def crawl(state: State, accounts: tuple[str, ...], platforms: tuple[str, ...]) -> None:
     """Crawl now (all accounts, or those named), then analyse."""
     with guarded():
-        _, summary, analysis = do_crawl(state, list(accounts) or None, list(platforms) or None, "cli")
+        result = do_crawl(state, list(accounts) or None, list(platforms) or None, "cli")
+        summary, analysis = result.crawl, result.analysis
         click.echo(summary.line())
         statuses = "，".join(f"{k} {v}" for k, v in sorted(analysis.statuses.items()))
         click.echo(
             f"分析完成：{statuses}；新问题 {len(analysis.findings.opened)} 个，"
             f"已整改 {len(analysis.findings.rectified)} 个"
         )
+        for message in result.messages:
+            click.echo(message)
 
 
 @cli.command()
@@ -154,9 +146,11 @@ def rescan(state: State, account_id: str) -> None:
     from reporting.account import account_card
 
     with guarded():
-        store, summary, analysis = do_crawl(state, [account_id], None, "rescan")
-        with store.session() as session:
-            click.echo(account_card(session, state.config, account_id, analysis.findings.rectified))
+        result = do_crawl(state, [account_id], None, "rescan")
+        with result.store.session() as session:
+            click.echo(account_card(session, state.config, account_id, result.analysis.findings.rectified))
+        for message in result.messages:
+            click.echo(message)
 
 
 @cli.command()
@@ -165,8 +159,7 @@ def rescan(state: State, account_id: str) -> None:
 @pass_state
 def report(state: State, week: str | None, out_dir: str | None) -> None:
     """Write the weekly report(s): one per supervisor and one overall; print their paths."""
-    from govwatch.app import open_app
-    from reporting.weekly import write_reports
+    from govwatch.jobs import report_job
     from reporting.weeks import WeekError, last_complete_week, parse_week
 
     with guarded():
@@ -175,9 +168,7 @@ def report(state: State, week: str | None, out_dir: str | None) -> None:
             iso_week = parse_week(week) if week else last_complete_week(config.tz)
         except WeekError as exc:
             fail(f"--week: {exc}", EXIT_USAGE)
-        store = open_app(config)
-        target = Path(out_dir) if out_dir else config.resolve(config.report.out_dir)
-        for path in write_reports(store, config, iso_week, target):
+        for path in report_job(config, iso_week, Path(out_dir) if out_dir else None):
             click.echo(str(path))
 
 

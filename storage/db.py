@@ -55,8 +55,12 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (no-op when already there)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema to the newest migrations (no-op when already there).
+
+    "heads": features add their own revision branches off the initial schema;
+    a merge revision may join them later without changing this.
+    """
+    command.upgrade(alembic_config(engine), "heads")
 
 
 @dataclass

@@ -1,0 +1,59 @@
+"""The jobs the entry points run: one function each, so the CLI, the scheduler and
+cron take the same path.
+
+A crawl job: open the store, crawl, analyse what was crawled, then hand the
+results to whatever follows a crawl (alerts). A report job: build and write the
+week's reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.run import AnalysisSummary, analyse
+from crawler.run import CrawlSummary, run_crawl
+from govwatch.app import check_account_ids, open_app
+from govwatch.config import Config
+from storage.db import Store
+
+# Called after every crawl and analysis, in order: (config, store, crawl, analysis) -> lines to print.
+AfterCrawl = Callable[[Config, Store, CrawlSummary, AnalysisSummary], list[str]]
+AFTER_CRAWL: list[AfterCrawl] = []
+
+
+@dataclass
+class CrawlJobResult:
+    store: Store
+    crawl: CrawlSummary
+    analysis: AnalysisSummary
+    messages: list[str] = field(default_factory=list)
+
+
+def crawl_job(
+    config: Config,
+    account_ids: Sequence[str] | None = None,
+    platforms: Sequence[str] | None = None,
+    trigger: str = "cli",
+    progress: Callable[[int], Callable[[Any], None]] | None = None,
+) -> CrawlJobResult:
+    store = open_app(config)
+    check_account_ids(store, account_ids or [])
+    crawl = run_crawl(
+        config, store, account_ids=account_ids, platforms=platforms, trigger=trigger, progress=progress
+    )
+    analysis = analyse(config, store, account_ids=crawl.account_ids if account_ids else None)
+    result = CrawlJobResult(store, crawl, analysis)
+    for step in AFTER_CRAWL:
+        result.messages.extend(step(config, store, crawl, analysis))
+    return result
+
+
+def report_job(config: Config, week: Any, out_dir: Path | None = None) -> list[Path]:
+    from reporting.weekly import write_reports
+
+    store = open_app(config)
+    target = out_dir or config.resolve(config.report.out_dir)
+    return write_reports(store, config, week, target)
