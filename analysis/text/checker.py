@@ -107,6 +107,7 @@ HISTORY_WORDS = (
     "当年",
     "历史",
 )
+_SIGNAL_FAMILIES = frozenset(("ad", "topic", "tone", "wording", "leader"))
 _SENTENCE_END = "。！？!?；;\n"
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
 
@@ -229,19 +230,29 @@ class Checker:
                 regex_by_family.setdefault(e.family, []).append((i, e))
             else:
                 by_term.setdefault(e.term, []).append(i)
-        self._allow_kind = Entry("", "protect", 0.0, None, None, (), (), frozenset(), None, "allow")
+        self._allow_kind = Entry(
+            "", "protect", 0.0, None, None, (), (), frozenset(), None, "allow", family="protect"
+        )
         for term in self.allow:
             by_term.setdefault(term, []).append(-1)
+        # Keys are the UTF-8 bytes in hex: pyahocorasick looks a node's children
+        # up one by one, and 16 hex digits make a far narrower trie than the
+        # thousands of Chinese characters (about twice as fast on Chinese text).
         for term, ids in by_term.items():
-            self._automaton.add_word(term, (len(term), tuple(ids)))
+            key = term.encode("utf-8").hex()
+            self._automaton.add_word(key, (len(key), len(term), tuple(ids)))
         self._has_words = bool(by_term)
         if self._has_words:
             self._automaton.make_automaton()
-        self._regexes: list[tuple[re.Pattern[str], dict[str, Entry]]] = []
-        for fam_entries in regex_by_family.values():
-            names = {f"r{i}": e for i, e in fam_entries}
-            pattern = "|".join(f"(?P<r{i}>{e.term})" for i, e in fam_entries)
-            self._regexes.append((re.compile(pattern), names))
+        # A family's regular expressions run only when the automaton found a
+        # term of that family or one of its gate strings is in the text (the
+        # scores make a regex-only finding impossible otherwise). Separate
+        # patterns, so each keeps the regex engine's literal-prefix search: write
+        # them to start with a literal, lookbehinds after it (1(?<!\d1)...).
+        self._regexes: dict[str, tuple[tuple[str, ...], list[Entry]]] = {}
+        for family, fam_entries in regex_by_family.items():
+            gates = tuple(g for _, e in fam_entries for g in e.gates)
+            self._regexes[family] = (gates, [e for _, e in fam_entries])
         self._titles_longest = sorted(self.titles, key=len, reverse=True)
 
     # -- loading --
@@ -261,24 +272,33 @@ class Checker:
     def _hits(self, norm: str) -> list[_Hit]:
         entries = self.entries
         hits: list[_Hit] = []
+        families: set[str] = set()
         if self._has_words:
-            for end_idx, (length, ids) in self._automaton.iter(norm):
-                start = end_idx - length + 1
+            raw = norm.encode("utf-8")
+            ascii_only = len(raw) == len(norm)
+            for end_idx, (length, chars, ids) in self._automaton.iter(raw.hex()):
+                hstart = end_idx - length + 1
+                if hstart & 1:
+                    continue  # not on a byte boundary
+                start = hstart >> 1 if ascii_only else len(raw[: hstart >> 1].decode("utf-8"))
+                end = start + chars
                 for i in ids:
-                    hits.append(_Hit(start, end_idx + 1, self._allow_kind if i < 0 else entries[i]))
-        for pattern, names in self._regexes:
-            for m in pattern.finditer(norm):
-                for name, value in m.groupdict().items():
-                    if value is not None:
-                        hits.append(_Hit(m.start(), m.end(), names[name]))
-                        break
+                    entry = self._allow_kind if i < 0 else entries[i]
+                    hits.append(_Hit(start, end, entry))
+                    families.add(entry.family)
+        for family, (gates, regex_entries) in self._regexes.items():
+            if family not in families and not any(g in norm for g in gates):
+                continue
+            for e in regex_entries:
+                for m in e.regex.finditer(norm):  # type: ignore[union-attr]
+                    hits.append(_Hit(m.start(), m.end(), e))
         return hits
 
     def check(self, text: str, title: str | None = None, context: PostContext | None = None) -> CheckResult:
         full = f"{title}\n{text}" if title else text
         norm = fold(full)
         hits = self._hits(norm)
-        if not hits:
+        if not hits or not any(h.entry.family in _SIGNAL_FAMILIES for h in hits):
             return CheckResult(EMPTY_LABELS, [])
         protect = [(h.start, h.end) for h in hits if h.entry.kind == "protect"]
         kept: list[_Hit] = []
@@ -293,7 +313,7 @@ class Checker:
             if "word" in e.flags and not _on_word_boundaries(norm, h.start, h.end):
                 continue
             kept.append(h)
-        if not kept:
+        if not any(h.entry.family in _SIGNAL_FAMILIES for h in kept):
             return CheckResult(EMPTY_LABELS, [])
         if len(kept) > 1:
             kept = _drop_nested(kept)

@@ -21,17 +21,24 @@ SIMPLE_KINDS = frozenset((*AD_GROUPS, "gov", "cue", "protect", "authority", "lea
 PREFIX_KINDS = ("field.", "topic.", "tone.", "wording.")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
-# Same-length normalisation: ASCII upper case and full-width ASCII folded, so
-# that offsets found in the normalised text index the original text.
+# Same-length normalisation: ASCII upper case and full-width letters and digits
+# folded, so that offsets found in the normalised text index the original text.
+# Punctuation is left alone (lexicon regexes accept both widths).
 _FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
-_FOLD.update({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+_FOLD.update({0xFF10 + i: ord("0") + i for i in range(10)})
 _FOLD.update({0xFF21 + i: ord("a") + i for i in range(26)})
-_FOLD[0x3000] = 0x20
+_FOLD.update({0xFF41 + i: ord("a") + i for i in range(26)})
+_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
 def fold(text: str) -> str:
     """Fold case and width without changing the length of the text."""
-    return text.translate(_FOLD)
+    norm = text.lower()  # fast; only a few rare letters change length
+    if len(norm) != len(text):
+        norm = text.translate(_FOLD)
+    if _FULL_WIDTH.search(norm):
+        norm = norm.translate(_FOLD)
+    return norm
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +54,11 @@ class Entry:
     provenance: str | None
     source: str  # "file:line"
     regex: re.Pattern[str] | None = None
+    family: str = ""  # the kind before its first dot (ad, topic, tone, wording ...)
 
     @property
-    def family(self) -> str:
-        return self.kind.split(".", 1)[0]
+    def gates(self) -> tuple[str, ...]:
+        return tuple(fold(f[5:]) for f in sorted(self.flags) if f.startswith("gate="))
 
     def flag_value(self, name: str) -> str | None:
         for flag in self.flags:
@@ -105,7 +113,9 @@ def parse_line(line: str, where: str) -> Entry | None:
             continue
         if flag.startswith("before=") and flag[7:].isdigit():
             continue
-        raise ValueError(f"{where}: unknown flag {flag!r} (word, link, before=YYYY)")
+        if flag.startswith("gate=") and len(flag) > 5:
+            continue
+        raise ValueError(f"{where}: unknown flag {flag!r} (word, link, before=YYYY, gate=TEXT)")
     regex = None
     if term.startswith("re:"):
         try:
@@ -129,6 +139,7 @@ def parse_line(line: str, where: str) -> Entry | None:
         provenance=provenance or None,
         source=where,
         regex=regex,
+        family=kind.split(".", 1)[0],
     )
 
 

@@ -1,0 +1,203 @@
+"""Evaluate the content checks on a labelled set: precision and recall per label.
+
+    python -m analysis.text.evaluate [FILE ...] [--min-precision LABEL=0.95]
+        [--min-recall LABEL=0.9] [--max-false-alarm 0.02] [--lexicon PATH] [-v]
+
+FILE: JSON Lines of posts {"id", "title"?, "text", "unit"?, "platform"?,
+"labels": [...]} (default: tests/data/devset.jsonl). The false-alarm rate is
+the share of clean posts (no expected label) given any label. Exits 1 when a
+figure is below its floor (none unless given), 2 on bad usage or a bad file.
+``--floors default`` applies the issue's targets: precision/recall 0.95/0.9
+for commercial and wording_error, 0.9/0.8 for off_topic and entertainment,
+false alarms at most 2%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .checker import LABELS, Checker, PostContext
+
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "devset.jsonl"
+DEFAULT_FLOORS = {
+    "precision": {"commercial": 0.95, "wording_error": 0.95, "off_topic": 0.9, "entertainment": 0.9},
+    "recall": {"commercial": 0.9, "wording_error": 0.9, "off_topic": 0.8, "entertainment": 0.8},
+    "false_alarm": 0.02,
+}
+
+
+@dataclass
+class LabelStats:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Report:
+    posts: int = 0
+    clean: int = 0
+    false_alarms: int = 0
+    hard_negatives: int = 0
+    hard_negative_alarms: int = 0
+    per_label: dict[str, LabelStats] = field(
+        default_factory=lambda: {label: LabelStats() for label in LABELS}
+    )
+    errors: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # id, expected, got
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.false_alarms / self.clean if self.clean else 0.0
+
+
+def read_posts(path: Path) -> list[dict[str, Any]]:
+    posts = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not valid JSON ({exc})") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                raise ValueError(f"{path}:{number}: expected an object with a text")
+            bad = [label for label in obj.get("labels", []) if label not in LABELS]
+            if bad:
+                raise ValueError(f"{path}:{number}: unknown labels {bad}")
+            posts.append(obj)
+    return posts
+
+
+def evaluate(posts: Iterable[dict[str, Any]], checker: Checker) -> Report:
+    report = Report()
+    for post in posts:
+        expected = set(post.get("labels", []))
+        ctx = PostContext(
+            unit=post.get("unit"), account_name=post.get("account"), platform=post.get("platform")
+        )
+        got = set(checker.check(post["text"], post.get("title"), ctx).labels)
+        report.posts += 1
+        if not expected:
+            report.clean += 1
+            report.false_alarms += bool(got)
+        if post.get("hard_negative"):
+            report.hard_negatives += 1
+            report.hard_negative_alarms += bool(got)
+        for label in LABELS:
+            stats = report.per_label[label]
+            if label in got and label in expected:
+                stats.tp += 1
+            elif label in got:
+                stats.fp += 1
+            elif label in expected:
+                stats.fn += 1
+        if got != expected:
+            report.errors.append((str(post.get("id")), sorted(expected), sorted(got)))
+    return report
+
+
+def format_report(report: Report, name: str) -> str:
+    lines = [f"{name}: {report.posts} posts, {report.clean} clean ({report.hard_negatives} hard negatives)"]
+    lines.append(f"{'label':<15}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}")
+    for label in LABELS:
+        s = report.per_label[label]
+        lines.append(f"{label:<15}{s.precision:>10.3f}{s.recall:>8.3f}{s.tp:>5}{s.fp:>5}{s.fn:>5}")
+    lines.append(
+        f"false alarms on clean posts: {report.false_alarms}/{report.clean} = {report.false_alarm_rate:.2%}"
+        f"; on hard negatives: {report.hard_negative_alarms}/{report.hard_negatives}"
+    )
+    return "\n".join(lines)
+
+
+def check_floors(
+    report: Report,
+    min_precision: dict[str, float],
+    min_recall: dict[str, float],
+    max_false_alarm: float | None,
+) -> list[str]:
+    """The floors missed, as messages (empty: all met)."""
+    missed = []
+    for label, floor in min_precision.items():
+        value = report.per_label[label].precision
+        if value < floor:
+            missed.append(f"{label} precision {value:.3f} < {floor}")
+    for label, floor in min_recall.items():
+        value = report.per_label[label].recall
+        if value < floor:
+            missed.append(f"{label} recall {value:.3f} < {floor}")
+    if max_false_alarm is not None and report.false_alarm_rate > max_false_alarm:
+        missed.append(f"false alarm rate {report.false_alarm_rate:.2%} > {max_false_alarm:.2%}")
+    return missed
+
+
+def _floor_arg(values: Sequence[str], what: str) -> dict[str, float]:
+    out = {}
+    for value in values:
+        label, _, number = value.partition("=")
+        if label not in LABELS:
+            raise SystemExit(f"--min-{what}: unknown label {label!r} (one of {', '.join(LABELS)})")
+        try:
+            out[label] = float(number)
+        except ValueError:
+            raise SystemExit(f"--min-{what}: {value!r} is not LABEL=NUMBER") from None
+    return out
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    ap = argparse.ArgumentParser(prog="python -m analysis.text.evaluate", description=__doc__.split("\n")[0])
+    ap.add_argument("files", nargs="*", type=Path, help=f"labelled JSON Lines (default {DEFAULT_FILE})")
+    ap.add_argument("--min-precision", action="append", default=[], metavar="LABEL=X")
+    ap.add_argument("--min-recall", action="append", default=[], metavar="LABEL=X")
+    ap.add_argument("--max-false-alarm", type=float, default=None, metavar="X")
+    ap.add_argument("--floors", choices=["default"], help="apply the issue's targets")
+    ap.add_argument("--lexicon", action="append", default=[], help="extra lexicon file or folder")
+    ap.add_argument("--allow", action="append", default=[], help="allow-listed term")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list the posts whose labels differ")
+    try:
+        args = ap.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) and 2
+    min_p = _floor_arg(args.min_precision, "precision")
+    min_r = _floor_arg(args.min_recall, "recall")
+    max_fa = args.max_false_alarm
+    if args.floors == "default":
+        min_p = {**DEFAULT_FLOORS["precision"], **min_p}  # type: ignore[dict-item]
+        min_r = {**DEFAULT_FLOORS["recall"], **min_r}  # type: ignore[dict-item]
+        max_fa = DEFAULT_FLOORS["false_alarm"] if max_fa is None else max_fa  # type: ignore[assignment]
+    try:
+        checker = Checker.load(args.lexicon, args.allow)
+        status = 0
+        for path in args.files or [DEFAULT_FILE]:
+            report = evaluate(read_posts(path), checker)
+            out.write(format_report(report, str(path)) + "\n")
+            if args.verbose:
+                for pid, expected, got in report.errors:
+                    out.write(f"  {pid}: expected {expected}, got {got}\n")
+            missed = check_floors(report, min_p, min_r, max_fa)
+            for message in missed:
+                out.write(f"BELOW FLOOR: {message}\n")
+            status = status or (1 if missed else 0)
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"evaluate: {exc}\n")
+        return 2
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
