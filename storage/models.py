@@ -240,3 +240,46 @@ class Finding(Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_findings_status_category", "status", "category"),)
+
+
+class SentReport(Base):
+    """One weekly report mailed to one supervisor (issue 5): a second send of the week sends nothing."""
+
+    __tablename__ = "sent_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[str] = mapped_column(String(10))  # ISO week, 2026-W46
+    supervisor: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="sent")  # sent | failed
+    recipients: Mapped[list | None] = mapped_column(JSON)  # addresses the mail reached
+    failed: Mapped[dict | None] = mapped_column(JSON)  # address -> reason
+    subject: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("week", "supervisor", name="uq_sent_reports_week_supervisor"),)
+
+
+class SentAlert(Base):
+    """One immediate alert on one channel (issue 5): each event is sent once per channel."""
+
+    __tablename__ = "sent_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))  # "finding:12:2026-11-14T02:10:00", "blocked:weibo:31"
+    channel: Mapped[str] = mapped_column(String(250))  # "email:旗教育局", "dingtalk:值班群"
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id", ondelete="SET NULL"))
+    severity: Mapped[str] = mapped_column(String(10), default="major")
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | summarised | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("key", "channel", name="uq_sent_alerts_key_channel"),
+        Index("ix_sent_alerts_status", "status"),
+    )
