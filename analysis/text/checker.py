@@ -107,6 +107,7 @@ HISTORY_WORDS = (
     "当年",
     "历史",
 )
+_OVERLAPPING = frozenset(("cue", "gov", "field", "leader"))
 _SIGNAL_FAMILIES = frozenset(("ad", "topic", "tone", "wording", "leader"))
 _SENTENCE_END = "。！？!?；;\n"
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
@@ -310,8 +311,11 @@ class Checker:
                 continue
             if e.excepts and _in_except(norm, h):
                 continue
-            if "word" in e.flags and not _on_word_boundaries(norm, h.start, h.end):
-                continue
+            if e.flags:
+                if "word" in e.flags and not _on_word_boundaries(norm, h.start, h.end):
+                    continue
+                if "vocative" in e.flags and not _vocative(norm, h.start, h.end):
+                    continue
             kept.append(h)
         if not any(h.entry.family in _SIGNAL_FAMILIES for h in kept):
             return CheckResult(EMPTY_LABELS, [])
@@ -391,6 +395,9 @@ class Checker:
         if not topics:
             return
         topics = _first_per_term(_not_warned(topics, cues))
+        if "commercial" in {f.label for f in findings}:
+            # selling is already reported as an ad
+            topics = [h for h in topics if h.entry.kind != "topic.livesale"]
         if not topics:
             return
         score = sum(h.entry.weight for h in topics) + field_score
@@ -525,15 +532,24 @@ def _drop_nested(hits: list[_Hit]) -> list[_Hit]:
     """Drop a match lying inside a longer match of the same family (星座 in 星座运势)."""
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     out: list[_Hit] = []
-    reach: dict[str, int] = {}  # family -> furthest end of a kept match
+    reach: dict[str, int] = {}  # family (ad: signal group) -> furthest end of a kept match
     for h in hits:
-        fam = h.entry.family
-        if fam not in ("cue", "gov", "field", "leader") and reach.get(fam, -1) >= h.end:
-            continue
-        out.append(h)
-        if h.end > reach.get(fam, -1):
-            reach[fam] = h.end
+        fam = h.entry.kind if h.entry.family == "ad" else h.entry.family
+        if fam in _OVERLAPPING or reach.get(fam, -1) < h.end:
+            out.append(h)
+            if h.end > reach.get(fam, -1):
+                reach[fam] = h.end
     return out
+
+
+_PUNCT = frozenset("，,。.！!？?：:；;、~～ \t\n…—“”\"'（）()【】[]#@|")
+
+
+def _vocative(norm: str, start: int, end: int) -> bool:
+    """Used to address readers: at the start of a clause or followed by punctuation."""
+    if end == len(norm) or norm[end] in _PUNCT:
+        return True
+    return norm[end] != "的" and (start == 0 or norm[start - 1] in _PUNCT)
 
 
 def _in_except(norm: str, h: _Hit) -> bool:

@@ -109,13 +109,13 @@ def parse_line(line: str, where: str) -> Entry | None:
         raise ValueError(f"{where}: leader entry {term!r} needs the titles in the suggestion column")
     flag_set = frozenset(f.strip() for f in flags.split(",") if f.strip())
     for flag in flag_set:
-        if flag in ("word", "link"):
+        if flag in ("word", "link", "vocative"):
             continue
         if flag.startswith("before=") and flag[7:].isdigit():
             continue
         if flag.startswith("gate=") and len(flag) > 5:
             continue
-        raise ValueError(f"{where}: unknown flag {flag!r} (word, link, before=YYYY, gate=TEXT)")
+        raise ValueError(f"{where}: unknown flag {flag!r} (word, link, vocative, before=YYYY, gate=TEXT)")
     regex = None
     if term.startswith("re:"):
         try:
