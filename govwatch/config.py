@@ -118,6 +118,8 @@ class Smtp(_Strict):
     password_env: str | None = None
     sender: str
     timeout_s: Annotated[float, Field(gt=0)] = 30.0
+    retries: Annotated[int, Field(ge=0, le=10)] = 3  # on temporary failures (4xx, connection errors)
+    retry_backoff_s: Annotated[float, Field(ge=0)] = 2.0  # doubled after each attempt
 
     def password(self) -> str | None:
         if not self.password_env:
@@ -206,6 +208,74 @@ class ReportSettings(_Strict):
     out_dir: str = "reports"
     title: str = "政务新媒体监测周报"
     base_url: str | None = None
+    # A repeat offender (屡查屡犯): an account with findings open in `repeat_weeks` of the last `repeat_window` weeks.
+    repeat_weeks: Annotated[int, Field(ge=1, le=52)] = 3
+    repeat_window: Annotated[int, Field(ge=1, le=52)] = 4
+
+    @model_validator(mode="after")
+    def _repeat(self) -> ReportSettings:
+        if self.repeat_weeks > self.repeat_window:
+            raise ValueError(
+                f"repeat_weeks ({self.repeat_weeks}) must not exceed repeat_window ({self.repeat_window})"
+            )
+        return self
+
+
+def _env_name(value: str | None) -> str | None:
+    if value is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
+        raise ValueError(f"{value!r} is not an environment variable name (put the secret in the environment)")
+    return value
+
+
+class WebhookSettings(_Strict):
+    """A group robot: DingTalk (signed), WeCom or Feishu. URL and secret come from the environment."""
+
+    kind: Literal["dingtalk", "wecom", "feishu"]
+    name: Annotated[str, Field(min_length=1)]
+    url_env: str  # environment variable holding the webhook URL (it carries the access token)
+    secret_env: str | None = None  # DingTalk 加签 / Feishu 签名校验 secret
+    units: list[str] = Field(default_factory=lambda: ["*"])
+
+    _env_url = field_validator("url_env")(classmethod(lambda cls, v: _env_name(v)))
+    _env_secret = field_validator("secret_env")(classmethod(lambda cls, v: _env_name(v)))
+
+    def url(self) -> str | None:
+        return os.environ.get(self.url_env) or None
+
+    def secret(self) -> str | None:
+        return (os.environ.get(self.secret_env) or None) if self.secret_env else None
+
+    def covers(self, unit: str) -> bool:
+        return "*" in self.units or unit in self.units
+
+
+def _check_quiet(value: str | None) -> str | None:
+    if value is None:
+        return None
+    match = re.match(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$", value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a time range like 22:00-07:00")
+    return value.strip()
+
+
+class AlertSettings(_Strict):
+    """Immediate alerts after each crawl (issue 5)."""
+
+    enabled: bool = True
+    severities: list[Literal["critical", "major", "minor"]] = Field(default_factory=lambda: ["critical", "major"])
+    # Slow-burning problems go to the weekly report, not to an alert.
+    exclude_rules: list[str] = Field(
+        default_factory=lambda: ["maintenance.stale", "maintenance.zombie", "maintenance.empty"]
+    )
+    email: bool = True  # mail the supervisors whose units cover the account
+    email_to: list[str] = Field(default_factory=list)  # and these addresses (all alerts)
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
+    quiet_hours: str | None = None  # "22:00-07:00" in the configured zone: held, sent after
+    max_per_run: Annotated[int, Field(ge=1)] = 10  # per channel; the rest go out as one summary
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    timeout_s: Annotated[float, Field(gt=0)] = 10.0
+
+    _quiet = field_validator("quiet_hours")(classmethod(lambda cls, v: _check_quiet(v)))
 
 
 class Config(_Strict):
@@ -218,6 +288,7 @@ class Config(_Strict):
     report: ReportSettings = Field(default_factory=ReportSettings)
     checks: ChecksSettings = Field(default_factory=ChecksSettings)
     smtp: Smtp | None = None
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     supervisors: list[Supervisor] = Field(default_factory=list)
     accounts: list[AccountConfig] = Field(default_factory=list)
 
