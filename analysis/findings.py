@@ -8,7 +8,7 @@ dismissed while its cause persists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -52,19 +52,35 @@ class SyncCounts:
     rectified: list[int] = field(default_factory=list)
 
 
+RECTIFIED = "问题已消除（自动复核）"
+
+
+def _colon_prefixes(fingerprint: str) -> Iterator[str]:
+    """'text:a:12:ad.contact' -> 'text:', 'text:a:', 'text:a:12:'."""
+    end = fingerprint.find(":")
+    while end != -1:
+        yield fingerprint[: end + 1]
+        end = fingerprint.find(":", end + 1)
+
+
 def sync_findings(
     session: Session,
     desired: Sequence[FindingSpec],
-    judged_prefixes: Iterable[str],
+    judged_prefixes: Iterable[str] | Mapping[str, str],
     now: datetime,
 ) -> SyncCounts:
     """Make stored findings match ``desired``.
 
-    ``judged_prefixes``: fingerprint prefixes whose open findings this pass was in a
-    position to judge; an open one of those not in ``desired`` is rectified.
+    ``judged_prefixes``: fingerprint prefixes (ending in ':') whose open findings this
+    pass was in a position to judge; an open one of those not in ``desired`` is
+    rectified. A mapping gives the reason recorded for each prefix.
     """
     counts = SyncCounts()
-    prefixes = list(judged_prefixes)
+    reasons = (
+        dict(judged_prefixes)
+        if isinstance(judged_prefixes, Mapping)
+        else dict.fromkeys(judged_prefixes, RECTIFIED)
+    )
     wanted = {spec.fingerprint: spec for spec in desired}
     existing: dict[str, Finding] = {}
     keys = list(wanted)
@@ -104,15 +120,16 @@ def sync_findings(
             counts.opened.append(finding.id)
         else:
             counts.updated += 1
-    if prefixes:
-        stale_open = select(Finding).where(Finding.status == "open")
-        candidates = session.scalars(stale_open)
-        for finding in candidates:
-            if finding.fingerprint in wanted or not any(finding.fingerprint.startswith(p) for p in prefixes):
+    if reasons:
+        for finding in session.scalars(select(Finding).where(Finding.status == "open")):
+            if finding.fingerprint in wanted:
+                continue
+            prefix = next((p for p in _colon_prefixes(finding.fingerprint) if p in reasons), None)
+            if prefix is None:
                 continue
             finding.status = "rectified"
             finding.status_changed_at = now
-            finding.status_reason = "问题已消除（自动复核）"
+            finding.status_reason = reasons[prefix]
             counts.rectified.append(finding.id)
     return counts
 

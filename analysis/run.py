@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from analysis.content import check_posts
 from analysis.findings import (
     SyncCounts,
     judged_maintenance_prefixes,
@@ -24,6 +25,7 @@ class AnalysisSummary:
     figures: list[AccountFigures]
     findings: SyncCounts
     statuses: Counter[str] = field(default_factory=Counter)
+    posts_checked: int = 0
 
 
 def analyse(
@@ -34,10 +36,13 @@ def analyse(
         figures = analyse_accounts(
             session, config.thresholds, now, list(account_ids) if account_ids else None
         )
+        content = check_posts(session, config, now, account_ids)
+        judged = dict.fromkeys(judged_maintenance_prefixes(figures), "帐号已恢复更新（自动复核）")
+        judged.update(content.judged)
         counts = sync_findings(
             session,
-            maintenance_findings(figures, config.tz, now),
-            judged_maintenance_prefixes(figures),
+            maintenance_findings(figures, config.tz, now) + content.specs,
+            judged,
             now,
         )
-    return AnalysisSummary(figures, counts, Counter(f.status for f in figures))
+    return AnalysisSummary(figures, counts, Counter(f.status for f in figures), content.checked)

@@ -1,0 +1,151 @@
+"""Content checks on stored posts: labels, content mix, and per-post findings.
+
+Only posts not yet checked in their current form are read (``checked_hash`` differs
+from ``content_hash``): a night's new posts, and posts edited since. A finding on
+a post closes itself (rectified) when the post is edited so the problem is gone,
+or when the post is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from analysis.findings import FindingSpec
+from analysis.text import Checker, PostContext, TextFinding, classify_content
+from govwatch.config import Config
+from storage.models import Account, Finding, Post, Unit
+
+BATCH = 1000
+EXCERPT = 40  # characters of context either side of the evidence
+
+
+@dataclass
+class ContentPass:
+    specs: list[FindingSpec] = field(default_factory=list)
+    judged: dict[str, str] = field(default_factory=dict)  # fingerprint prefix -> reason when rectified
+    checked: int = 0
+    flagged: int = 0
+
+
+def load_checker(config: Config) -> Checker:
+    return Checker.load(extra=[config.resolve(p) for p in config.checks.lexicons], allow=config.checks.allow)
+
+
+def post_prefix(account_id: str, post_pk: int) -> str:
+    return f"text:{account_id}:{post_pk}:"
+
+
+def excerpt(full: str, start: int, end: int) -> str:
+    """The sentence around the evidence, with the matched words marked 【】."""
+    left = max(0, start - EXCERPT)
+    right = min(len(full), end + EXCERPT)
+    head = ("…" if left else "") + full[left:start]
+    tail = full[end:right] + ("…" if right < len(full) else "")
+    return f"{head}【{full[start:end]}】{tail}".replace("\n", " ")
+
+
+def finding_spec(
+    account_id: str, post_pk: int, url: str | None, full: str, hits: list[TextFinding]
+) -> FindingSpec:
+    first = hits[0]
+    spans = [{"start": h.start, "end": h.end, "evidence": h.evidence} for h in hits]
+    evidence = excerpt(full, first.start, first.end)
+    if first.suggestion:
+        evidence += f"（应为：{first.suggestion}）"
+    return FindingSpec(
+        fingerprint=post_prefix(account_id, post_pk) + first.rule,
+        account_id=account_id,
+        post_id=post_pk,
+        category=first.category,
+        rule=first.rule,
+        severity=first.severity,
+        evidence=evidence,
+        evidence_url=url,
+        details={
+            "label": first.label,
+            "explanation": first.explanation,
+            "suggestion": first.suggestion,
+            "matched": [h.evidence for h in hits],
+            "spans": spans,
+        },
+    )
+
+
+SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
+
+
+def check_posts(
+    session: Session, config: Config, now: datetime, account_ids: Sequence[str] | None = None
+) -> ContentPass:
+    """Check every post whose current text has not been checked; returns the findings to sync."""
+    checker = load_checker(config)
+    result = ContentPass()
+    query = (
+        select(
+            Post.id,
+            Post.account_id,
+            Post.title,
+            Post.text,
+            Post.url,
+            Post.is_original,
+            Post.repost_of,
+            Post.content_hash,
+            Unit.name,
+            Account.name,
+            Account.platform,
+        )
+        .join(Account, Post.account_id == Account.id)
+        .join(Unit, Account.unit_id == Unit.id)
+        .where(Post.deleted_at.is_(None))
+        .where(or_(Post.checked_hash.is_(None), Post.checked_hash != Post.content_hash))
+        .order_by(Post.id)
+    )
+    if account_ids is not None:
+        query = query.where(Post.account_id.in_(list(account_ids)))
+    rows = session.execute(query).all()
+    for start in range(0, len(rows), BATCH):
+        updates = []
+        for pk, account_id, title, text, url, is_original, repost_of, digest, unit, name, platform in rows[
+            start : start + BATCH
+        ]:
+            context = PostContext(unit=unit, account_name=name, platform=platform, is_original=is_original)
+            checked = checker.check(text or "", title=title, context=context)
+            mix = classify_content(text or "", title=title, is_original=is_original, repost_of=repost_of)
+            updates.append(
+                {
+                    "id": pk,
+                    "labels": " ".join(checked.labels),
+                    "checked_hash": digest,
+                    "content_type": mix.type,
+                    "authoritative": mix.authoritative,
+                }
+            )
+            result.checked += 1
+            result.judged[post_prefix(account_id, pk)] = "帖子内容已修改，问题已消除"
+            if not checked.findings:
+                continue
+            result.flagged += 1
+            full = f"{title}\n{text}" if title else (text or "")
+            by_rule: dict[str, list[TextFinding]] = {}
+            for hit in checked.findings:
+                by_rule.setdefault(hit.rule, []).append(hit)
+            for hits in by_rule.values():
+                hits.sort(key=lambda h: (SEVERITY_ORDER.get(h.severity, 3), h.start))
+                result.specs.append(finding_spec(account_id, pk, url, full, hits))
+        if updates:
+            session.execute(update(Post), updates)
+
+    # Findings on posts deleted since: the flagged content is gone.
+    deleted = session.execute(
+        select(Finding.account_id, Finding.post_id)
+        .join(Post, Finding.post_id == Post.id)
+        .where(Finding.status == "open", Post.deleted_at.is_not(None), Finding.fingerprint.like("text:%"))
+    )
+    for account_id, post_pk in deleted:
+        result.judged[post_prefix(account_id, post_pk)] = "帖子已删除，问题已消除"
+    return result

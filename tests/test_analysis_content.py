@@ -1,0 +1,97 @@
+"""Content checks on stored posts: labels, findings with evidence, rectified by edit or deletion."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from analysis.run import analyse
+from govwatch.config import parse_config
+from govwatch.items import OutcomeItem, PostItem
+from storage import repo
+from storage.db import open_store
+from storage.models import Finding, Post
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+AD = "家人们！加微信 zhw8888 领取优惠券，全场包邮秒杀，仅需9.9元，手慢无！"
+WORDING = "全旗各单位认真学习贯彻党的二十大会议精神，确保截止年底完成各项任务。"
+ANTI_FRAUD = "【反诈提醒】谨防“加微信返利”“刷单赚佣金”骗局，凡是要求先交钱的都是诈骗！"
+
+CONFIG = parse_config(
+    {
+        "accounts": [
+            {
+                "id": "sc",
+                "unit": "旗市场监督管理局",
+                "platform": "weibo",
+                "name": "青川市场监管",
+                "handle": "1",
+            }
+        ]
+    }
+)
+
+
+def setup_store(tmp_path, texts):
+    store = open_store(f"sqlite:///{tmp_path / 'gw.db'}")
+    with store.session() as s:
+        repo.sync_accounts(s, repo.config_account_records(CONFIG.accounts))
+        run = repo.start_run(s, "test", 1)
+        items = [
+            PostItem("sc", pid, f"https://m.weibo.cn/status/{pid}", NOW - timedelta(hours=i + 1), text=text)
+            for i, (pid, text) in enumerate(texts.items())
+        ]
+        repo.upsert_posts(s, items)
+        repo.record_outcome(
+            s, run, OutcomeItem("sc", "ok", finished_at=NOW - timedelta(minutes=5)), len(items), 1
+        )
+    return store
+
+
+def open_findings(store):
+    with store.session() as s:
+        return {
+            (f.rule, s.get(Post, f.post_id).platform_post_id): f
+            for f in s.scalars(
+                select(Finding).where(Finding.status == "open", Finding.category != "poor_maintenance")
+            )
+        }
+
+
+def test_problem_posts_get_findings_with_evidence_and_clean_ones_none(tmp_path):
+    store = setup_store(tmp_path, {"ad": AD, "word": WORDING, "fraud": ANTI_FRAUD})
+    summary = analyse(CONFIG, store, now=NOW)
+    assert summary.posts_checked == 3
+    found = open_findings(store)
+    ad_rules = {rule for rule, pid in found if pid == "ad"}
+    assert any(rule.startswith("ad.") for rule in ad_rules)
+    assert not any(pid == "fraud" for _, pid in found)  # the warning quotes scam words; it is no ad
+    wording = [f for (rule, pid), f in found.items() if pid == "word"]
+    assert {f.category for f in wording} == {"wording_error"}
+    formulation = next(f for f in wording if "二十大" in f.evidence)
+    assert "【二十大会议精神】" in formulation.evidence and "应为：二十大精神" in formulation.evidence
+    assert formulation.evidence_url == "https://m.weibo.cn/status/word"
+    with store.session() as s:
+        labels = dict(s.execute(select(Post.platform_post_id, Post.labels)).all())
+        assert "commercial" in labels["ad"] and labels["fraud"] == "" and labels["word"] == "wording_error"
+        assert all(t for t in s.scalars(select(Post.content_type)))
+
+    # A second pass checks nothing again and keeps the findings as they are.
+    again = analyse(CONFIG, store, now=NOW + timedelta(hours=1))
+    assert again.posts_checked == 0 and not again.findings.rectified
+    assert open_findings(store).keys() == found.keys()
+
+
+def test_edited_post_rectifies_and_deleted_post_rectifies(tmp_path):
+    store = setup_store(tmp_path, {"ad": AD, "word": WORDING})
+    analyse(CONFIG, store, now=NOW)
+    with store.session() as s:  # the operator fixes the wording; the ad is deleted
+        fixed = "全旗各单位认真学习贯彻党的二十大精神，确保截至年底完成各项任务。"
+        repo.upsert_posts(s, [PostItem("sc", "word", None, NOW - timedelta(hours=2), text=fixed)])
+        s.execute(update(Post).where(Post.platform_post_id == "ad").values(deleted_at=NOW))
+    analyse(CONFIG, store, now=NOW + timedelta(hours=1))
+    assert open_findings(store) == {}
+    with store.session() as s:
+        reasons = {f.status_reason for f in s.scalars(select(Finding).where(Finding.status == "rectified"))}
+        assert "帖子已删除，问题已消除" in reasons and "帖子内容已修改，问题已消除" in reasons
