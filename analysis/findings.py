@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.status import AccountFigures, days_between
-from storage.models import Finding
+from storage.models import Finding, FindingEvent
 
 CATEGORIES = (
     "off_mission",
@@ -53,6 +53,7 @@ class SyncCounts:
 
 
 RECTIFIED = "问题已消除（自动复核）"
+SYSTEM_ACTOR = "govwatch"  # the actor of automatic lifecycle events (finding_events)
 
 
 def _colon_prefixes(fingerprint: str) -> Iterator[str]:
@@ -108,6 +109,7 @@ def sync_findings(
             )
             session.add(finding)
             session.flush()
+            session.add(FindingEvent(finding_id=finding.id, at=now, event="opened", actor=SYSTEM_ACTOR))
             counts.opened.append(finding.id)
             continue
         for key, value in values.items():
@@ -117,6 +119,7 @@ def sync_findings(
             finding.first_seen = now
             finding.status_changed_at = now
             finding.status_reason = None
+            session.add(FindingEvent(finding_id=finding.id, at=now, event="reopened", actor=SYSTEM_ACTOR))
             counts.opened.append(finding.id)
         else:
             counts.updated += 1
@@ -130,6 +133,11 @@ def sync_findings(
             finding.status = "rectified"
             finding.status_changed_at = now
             finding.status_reason = reasons[prefix]
+            session.add(
+                FindingEvent(
+                    finding_id=finding.id, at=now, event="rectified", reason=reasons[prefix], actor=SYSTEM_ACTOR
+                )
+            )
             counts.rectified.append(finding.id)
     return counts
 

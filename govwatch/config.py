@@ -105,6 +105,8 @@ class Schedule(_Strict):
     crawl: str = "0 2 * * *"
     report: str = "0 8 * * mon"
     misfire_grace_s: Annotated[int, Field(ge=0)] = 6 * 3600
+    send_report: bool = True  # the scheduled report runs `govwatch report --send`
+    stop_timeout_s: Annotated[float, Field(gt=0)] = 10.0  # on SIGTERM: how long a running job may finish
 
     _cron_crawl = field_validator("crawl")(classmethod(lambda cls, v: _check_cron(v)))
     _cron_report = field_validator("report")(classmethod(lambda cls, v: _check_cron(v)))
@@ -195,6 +197,31 @@ class CrawlSettings(_Strict):
     )
     fetch_long_text: bool = True
     lock_wait_s: Annotated[float, Field(ge=0)] = 0.0
+    lock_dir: str | None = None  # where the crawl lock file lives (default: next to the SQLite file)
+
+
+DEFAULT_DEPARTMENT_PATTERNS = ("科$", "股$", "室$", "办公室$", "中心$", "党支部$", "工会$", "团委$")
+
+
+class RegistrySettings(_Strict):
+    """Registry checks (analysis/registry.py): 管理底数不清 and 托管变脱管."""
+
+    # Account names that look like an internal department (内设机构), as regular expressions.
+    department_patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_DEPARTMENT_PATTERNS))
+    profile_change_days: Annotated[int, Field(ge=1)] = 30  # a name/description change stays a sign this long
+    burst_days: Annotated[int, Field(ge=1)] = 7  # off-mission burst: window
+    burst_min_posts: Annotated[int, Field(ge=1)] = 3  # ... at least this many labelled posts
+    burst_share: Annotated[float, Field(gt=0, le=1)] = 0.5  # ... and this share of the window's posts
+
+    @field_validator("department_patterns")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
+        return value
 
 
 class ChecksSettings(_Strict):
@@ -287,6 +314,7 @@ class Config(_Strict):
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     checks: ChecksSettings = Field(default_factory=ChecksSettings)
+    registry: RegistrySettings = Field(default_factory=RegistrySettings)
     smtp: Smtp | None = None
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     supervisors: list[Supervisor] = Field(default_factory=list)

@@ -283,3 +283,18 @@ class SentAlert(Base):
         UniqueConstraint("key", "channel", name="uq_sent_alerts_key_channel"),
         Index("ix_sent_alerts_status", "status"),
     )
+
+
+class FindingEvent(Base):
+    """A finding's history: opened, rectified, reopened, dismissed; with when, why and who."""
+
+    __tablename__ = "finding_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    event: Mapped[str] = mapped_column(String(12))  # opened | rectified | reopened | dismissed
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str | None] = mapped_column(String(100))  # a person ($USER) or "govwatch"
+
+    __table_args__ = (Index("ix_finding_events_finding_at", "finding_id", "at"),)
