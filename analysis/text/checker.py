@@ -549,7 +549,7 @@ def _vocative(norm: str, start: int, end: int) -> bool:
     """Used to address readers: at the start of a clause or followed by punctuation."""
     if end == len(norm) or norm[end] in _PUNCT:
         return True
-    return norm[end] != "的" and (start == 0 or norm[start - 1] in _PUNCT)
+    return start == 0 and norm[end] != "的"
 
 
 def _in_except(norm: str, h: _Hit) -> bool:
