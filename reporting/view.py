@@ -14,17 +14,19 @@ Templates receive only these dataclasses, never ORM objects.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from analysis.findings import MAINTENANCE
+from analysis.history import RepeatRecord, repeat_offenders
 from analysis.status import SKEW, compute_figures, days_between
 from govwatch.config import Config
 from reporting import labels as L
@@ -36,6 +38,9 @@ ACTION_STATUSES = ("zombie", "empty", "stale", "unreachable")
 # Always shown in the headline, even at zero; other statuses only when present.
 HEADLINE_STATUSES = ("zombie", "empty", "stale", "unreachable", "warning", "active", "unknown", "closed")
 EVIDENCE_CHARS = 200
+STRIP_WEEKS = 12  # the activity strip: weekly post counts, oldest first
+MIX_DAYS = 30
+MARK_RE = re.compile(r"【(.+?)】")
 DETAIL_CHARS = 300
 ALL_UNITS = "全部单位"
 
@@ -76,6 +81,40 @@ class FindingLine:
     evidence_url: str | None
     first_seen: str  # date in the report's zone
     days_open: int
+    # The evidence cut into (text, marked) pieces: matched words (【】 in storage) are marked.
+    pieces: list[tuple[str, bool]] = field(default_factory=list)
+    explanation: str | None = None
+    suggestion: str | None = None
+    post_date: str | None = None  # the post the finding is about, when it is about a post
+
+
+def evidence_pieces(evidence: str) -> list[tuple[str, bool]]:
+    """Split stored evidence into plain and marked pieces; the template escapes each piece."""
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in MARK_RE.finditer(evidence):
+        if match.start() > at:
+            pieces.append((evidence[at : match.start()], False))
+        pieces.append((match.group(1), True))
+        at = match.end()
+    if at < len(evidence):
+        pieces.append((evidence[at:], False))
+    return pieces
+
+
+@dataclass
+class StripCell:
+    week: str  # "11-09" (Monday)
+    count: int
+    colour: str
+
+
+@dataclass
+class MixPart:
+    label: str
+    count: int
+    share: int  # percent
+    colour: str
 
 
 @dataclass
@@ -103,6 +142,11 @@ class AccountLine:
     crawled_at: str | None
     last_ok_at: str | None
     findings: list[FindingLine] = field(default_factory=list)
+    activity: list[StripCell] = field(default_factory=list)
+    content_mix: list[MixPart] = field(default_factory=list)  # content types, or media when untyped
+    reply_rate: str = "—"  # replies to the public's comments (issue 3); "—" when not known
+    repeat: RepeatRecord | None = None
+    repeat_label: str = ""
     # Filled for accounts in the action section.
     severity: str | None = None
     severity_label: str = ""
@@ -128,6 +172,15 @@ class Count:
     count: int
     fg: str = "#374151"
     bg: str = "#e5e7eb"
+    prev: int | None = None  # last week's figure, for the change
+
+    @property
+    def delta(self) -> str:
+        """The change from last week: "↑2", "↓1", "持平", or "" when unknown."""
+        if self.prev is None:
+            return ""
+        d = self.count - self.prev
+        return "持平" if d == 0 else (f"↑{d}" if d > 0 else f"↓{-d}")
 
 
 @dataclass
@@ -172,6 +225,13 @@ class ReportView:
     category_counts: list[Count]
     open_findings: int
     posts_week: int
+    problem_posts: list[Count]  # posts with an open finding, by problem class, with last week's
+    problem_posts_total: Count
+    rectified: Count  # accounts with a finding rectified this week, and last week
+    repeat_accounts: int
+    repeat_rule: str  # "近4周中有3周存在未整改问题"
+    status_bar: list[MixPart]  # the status breakdown as one stacked bar
+    strip_weeks: list[str]
     action_groups: list[UnitGroup]
     action_accounts: int
     crawl_problems: list[AccountLine]
@@ -192,6 +252,12 @@ class WeekData:
     as_of: datetime
     accounts: list[AccountLine]
     last_run: RunSummary | None
+    prev_status: dict[str, str] = field(default_factory=dict)  # as of last week's end
+    problem_posts: dict[str, dict[str, set[int]]] = field(default_factory=dict)  # account -> class -> posts
+    prev_problem_posts: dict[str, dict[str, set[int]]] = field(default_factory=dict)
+    rectified: set[str] = field(default_factory=set)  # accounts with a finding rectified in the week
+    prev_rectified: set[str] = field(default_factory=set)
+    strip_weeks: list[str] = field(default_factory=list)
 
 
 def _fmt_day(at: datetime | None, tz: ZoneInfo) -> str | None:
@@ -284,6 +350,116 @@ def _last_run(session: Session, as_of: datetime, tz: ZoneInfo) -> RunSummary | N
     )
 
 
+def _problem_posts(session: Session, as_of: datetime) -> dict[str, dict[str, set[int]]]:
+    """Posts with a finding open at `as_of`, per account and problem class."""
+    query = select(Finding.account_id, Finding.category, Finding.post_id).where(
+        Finding.post_id.is_not(None),
+        Finding.first_seen <= as_of,
+        Finding.status != "dismissed",
+        or_(
+            Finding.status == "open",
+            and_(Finding.status_changed_at.is_not(None), Finding.status_changed_at > as_of),
+        ),
+    )
+    out: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for account_id, category, post_id in session.execute(query):
+        out[account_id][category].add(post_id)
+    return out
+
+
+def _rectified(session: Session, start: datetime, end: datetime) -> list[tuple[str, datetime]]:
+    """(account, when) of findings rectified in [start, end) and still rectified."""
+    query = select(Finding.account_id, Finding.status_changed_at).where(
+        Finding.status == "rectified", Finding.status_changed_at >= start, Finding.status_changed_at < end
+    )
+    return list(session.execute(query).all())
+
+
+STRIP_COLOURS = ("#e5e7eb", "#bbf7d0", "#86efac", "#4ade80", "#16a34a", "#166534")
+
+
+def strip_colour(count: int) -> str:
+    """Heat-map colour of one week's post count (0 grey, then greener up to 7 or more)."""
+    if count <= 0:
+        return STRIP_COLOURS[0]
+    for limit, colour in (
+        (1, STRIP_COLOURS[1]),
+        (2, STRIP_COLOURS[2]),
+        (4, STRIP_COLOURS[3]),
+        (6, STRIP_COLOURS[4]),
+    ):
+        if count <= limit:
+            return colour
+    return STRIP_COLOURS[5]
+
+
+def _weekly_counts(
+    session: Session, starts: list[datetime], end: datetime, as_of: datetime
+) -> dict[str, list[int]]:
+    """Posts per account in each week of `starts` (the last ending at `end`): one GROUP BY."""
+    bounds = starts[1:] + [end]
+    columns = [
+        func.sum(case((and_(Post.published_at >= lo, Post.published_at < hi), 1), else_=0)).label(f"w{i}")
+        for i, (lo, hi) in enumerate(zip(starts, bounds, strict=True))
+    ]
+    query = (
+        select(Post.account_id, *columns)
+        .where(
+            Post.published_at >= starts[0],
+            Post.published_at < end,
+            Post.published_at <= as_of + SKEW,
+            or_(Post.deleted_at.is_(None), Post.deleted_at > as_of),
+        )
+        .group_by(Post.account_id)
+    )
+    return {row[0]: [int(x or 0) for x in row[1:]] for row in session.execute(query)}
+
+
+MEDIA_LABELS = {
+    "text": "文字",
+    "image": "图片",
+    "video": "视频",
+    "audio": "音频",
+    "article": "文章",
+    "link": "链接",
+    "live": "直播",
+}
+MIX_COLOURS = ("#1d4ed8", "#0891b2", "#16a34a", "#ca8a04", "#c2410c", "#7c3aed", "#6b7280")
+
+
+def _mix(session: Session, as_of: datetime) -> dict[str, list[MixPart]]:
+    """Content mix of each account's last 30 days: content types where analysed, else media."""
+    since = as_of - timedelta(days=MIX_DAYS)
+    query = (
+        select(Post.account_id, Post.content_type, Post.media, func.count())
+        .where(
+            Post.published_at >= since,
+            Post.published_at <= as_of + SKEW,
+            or_(Post.deleted_at.is_(None), Post.deleted_at > as_of),
+        )
+        .group_by(Post.account_id, Post.content_type, Post.media)
+    )
+    types: dict[str, Counter[str]] = defaultdict(Counter)
+    media: dict[str, Counter[str]] = defaultdict(Counter)
+    for account_id, content_type, medium, n in session.execute(query):
+        if content_type:
+            types[account_id][content_type] += n
+        if medium:
+            media[account_id][MEDIA_LABELS.get(medium, medium)] += n
+    out: dict[str, list[MixPart]] = {}
+    for account_id in set(types) | set(media):
+        counter = types.get(account_id) or media[account_id]
+        total = sum(counter.values())
+        if not total:
+            continue
+        parts = counter.most_common()
+        out[account_id] = [
+            MixPart(label, n, round(n * 100 / total), MIX_COLOURS[min(i, len(MIX_COLOURS) - 1)])
+            for i, (label, n) in enumerate(parts)
+        ]
+    return out
+
+
 def explain_status(status: str, note: str | None, outcome: str | None) -> str | None:
     """The analysis note, in words a supervisor reads (outcome codes become Chinese)."""
     if status == "unknown":
@@ -305,6 +481,28 @@ def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | N
     week_posts = _posts_in_week(session, start, end, as_of)
     last, last_ok = _outcomes(session, as_of)
     findings = _open_findings(session, as_of)
+    # Last week, for the change: statuses and problem posts as of its end.
+    prev_as_of = min(now, start)
+    prev_status = {f.account_id: f.status for f in compute_figures(session, config.thresholds, prev_as_of)}
+    problem_posts = _problem_posts(session, as_of)
+    prev_problem_posts = _problem_posts(session, prev_as_of)
+    prev_start = week.previous().start(tz)
+    rectified: set[str] = set()
+    prev_rectified: set[str] = set()
+    for account_id, at in _rectified(session, prev_start, as_of):
+        (rectified if at >= start else prev_rectified).add(account_id)
+    strip_starts = [start - timedelta(days=7 * i) for i in range(STRIP_WEEKS - 1, -1, -1)]
+    strips = _weekly_counts(session, strip_starts, end, as_of)
+    strip_weeks = [f"{s.astimezone(tz):%m-%d}" for s in strip_starts]
+    mixes = _mix(session, as_of)
+    settings = config.report
+    repeats = repeat_offenders(session, end, settings.repeat_weeks, settings.repeat_window, as_of)
+    post_ids = {f.post_id for fs in findings.values() for f in fs if f.post_id is not None}
+    post_dates: dict[int, datetime | None] = {}
+    if post_ids:
+        post_dates = dict(
+            session.execute(select(Post.id, Post.published_at).where(Post.id.in_(sorted(post_ids)))).all()
+        )
     rows = session.execute(
         select(Account.id, Account.name, Account.platform, Account.kind, Account.url, Unit.name.label("unit"))
         .join(Unit, Account.unit_id == Unit.id)
@@ -328,6 +526,10 @@ def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | N
                 evidence_url=safe_url(f.evidence_url),
                 first_seen=_fmt_day(f.first_seen, tz) or "",
                 days_open=days_between(f.first_seen, as_of),
+                pieces=evidence_pieces(clip(f.evidence, EVIDENCE_CHARS)),
+                explanation=(f.details or {}).get("explanation"),
+                suggestion=(f.details or {}).get("suggestion"),
+                post_date=_fmt_day(post_dates.get(f.post_id), tz) if f.post_id else None,
             )
             for f in sorted(findings.get(row.id, ()), key=lambda f: (L.severity_rank(f.severity), f.id))
         ]
@@ -362,9 +564,32 @@ def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | N
                 crawled_at=_fmt_time(outcome.finished_at, tz) if outcome else None,
                 last_ok_at=_fmt_time(last_ok.get(row.id), tz),
                 findings=lines,
+                activity=[
+                    StripCell(label, n, strip_colour(n))
+                    for label, n in zip(strip_weeks, strips.get(row.id, [0] * STRIP_WEEKS), strict=True)
+                ],
+                content_mix=mixes.get(row.id, []),
+                repeat=repeats.get(row.id),
+                repeat_label=(
+                    f"屡查屡犯：近{repeats[row.id].window}周中有{repeats[row.id].weeks_open}周存在未整改问题"
+                    if row.id in repeats
+                    else ""
+                ),
             )
         )
-    return WeekData(week, now, as_of, accounts, _last_run(session, as_of, tz))
+    return WeekData(
+        week,
+        now,
+        as_of,
+        accounts,
+        _last_run(session, as_of, tz),
+        prev_status=prev_status,
+        problem_posts=problem_posts,
+        prev_problem_posts=prev_problem_posts,
+        rectified=rectified,
+        prev_rectified=prev_rectified,
+        strip_weeks=strip_weeks,
+    )
 
 
 # --- cutting one supervisor's view -------------------------------------------------
@@ -478,8 +703,44 @@ def scope_view(
     accounts.sort(key=lambda a: (a.unit, L.status_rank(a.status), a.platform, a.name, a.id))
 
     status_counter = Counter(a.status for a in accounts)
+    ids = {a.id for a in accounts}
+    has_prev = bool(data.prev_status)
+    prev_counter = Counter(st for a, st in data.prev_status.items() if a in ids)
     shown = [s for s in L.STATUS_ORDER if s in HEADLINE_STATUSES or status_counter[s]]
-    status_counts = [Count(s, L.status_label(s), status_counter[s], *L.status_colours(s)) for s in shown]
+    status_counts = [
+        Count(
+            s,
+            L.status_label(s),
+            status_counter[s],
+            *L.status_colours(s),
+            prev=prev_counter[s] if has_prev else None,
+        )
+        for s in shown
+    ]
+    status_bar = [
+        MixPart(c.label, c.count, round(c.count * 100 / len(accounts)), c.bg)
+        for c in status_counts
+        if c.count and accounts
+    ]
+
+    def problem_counter(source: dict[str, dict[str, set[int]]]) -> tuple[Counter[str], int]:
+        counter: Counter[str] = Counter()
+        posts: set[int] = set()
+        for account_id, by_class in source.items():
+            if account_id in ids:
+                for category, post_ids in by_class.items():
+                    counter[category] += len(post_ids)
+                    posts |= post_ids
+        return counter, len(posts)
+
+    pp_now, pp_total = problem_counter(data.problem_posts)
+    pp_prev, pp_prev_total = problem_counter(data.prev_problem_posts)
+    problem_posts = [
+        Count(c, L.category_label(c), pp_now[c], prev=pp_prev[c])
+        for c in L.CATEGORY_LABELS
+        if pp_now[c] or pp_prev[c]
+    ]
+    settings = config.report
 
     all_findings = [f for a in accounts for f in a.findings]
     severity_counter = Counter(f.severity for f in all_findings)
@@ -514,6 +775,18 @@ def scope_view(
         category_counts=category_counts,
         open_findings=len(all_findings),
         posts_week=sum(a.posts_week for a in accounts),
+        problem_posts=problem_posts,
+        problem_posts_total=Count("posts", "问题内容", pp_total, prev=pp_prev_total),
+        rectified=Count(
+            "rectified",
+            "整改帐号",
+            len(data.rectified & ids),
+            prev=len(data.prev_rectified & ids),
+        ),
+        repeat_accounts=sum(1 for a in accounts if a.repeat),
+        repeat_rule=f"近{settings.repeat_window}周中有{settings.repeat_weeks}周及以上存在未整改问题",
+        status_bar=status_bar,
+        strip_weeks=data.strip_weeks,
         action_groups=_group_by_unit(action),
         action_accounts=len(action),
         crawl_problems=crawl_problems,

@@ -230,10 +230,10 @@ def populate(store: Store, config: Config) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):  # noqa: ANN201
+def world(tmp_path_factory, databases):  # noqa: ANN201
     directory = tmp_path_factory.mktemp("report")
     config = parse_config(CONFIG)
-    store = open_store(f"sqlite:///{directory / 'govwatch.db'}")
+    store = open_store(databases.new(directory))
     populate(store, config)
     yield config, store, directory
     store.dispose()
@@ -267,7 +267,7 @@ def row_of(page: str, name: str) -> str:
     """The <tr> of the all-accounts table that names the account."""
     part = table(page)
     at = part.index(f">{name}<")
-    return part[part.rindex("<tr", 0, at) : part.index("</tr>", at)]
+    return part[part.rindex("\n<tr", 0, at) : part.index("\n</tr>", at)]  # rows hold nested strip tables
 
 
 # --- files ----------------------------------------------------------------------
@@ -542,7 +542,7 @@ def count_queries(store: Store):  # noqa: ANN201
     return statements, lambda: event.remove(store.engine, "before_cursor_execute", before)
 
 
-def big_store(directory: Path, accounts: int, posts_each: int) -> tuple[Config, Store]:
+def big_store(url: str, accounts: int, posts_each: int) -> tuple[Config, Store]:
     units = [f"第{i}乡镇人民政府" for i in range(50)]
     records = [
         {
@@ -557,7 +557,7 @@ def big_store(directory: Path, accounts: int, posts_each: int) -> tuple[Config, 
     config = parse_config(
         {"supervisors": [{"name": "乡镇", "units": units[:5]}, {"name": "全部", "units": ["*"]}]}
     )
-    store = open_store(f"sqlite:///{directory / 'big.db'}")
+    store = open_store(url)
     with store.session() as session:
         sync_accounts(session, records)
     base = RUN2 - timedelta(days=60)
@@ -597,12 +597,12 @@ def big_store(directory: Path, accounts: int, posts_each: int) -> tuple[Config, 
     return config, store
 
 
-def test_query_count_does_not_grow_with_accounts(tmp_path):
+def test_query_count_does_not_grow_with_accounts(tmp_path, databases):
     counts = []
     for n in (20, 200):
         folder = tmp_path / str(n)
         folder.mkdir()
-        config, store = big_store(folder, n, 3)
+        config, store = big_store(databases.new(folder, 'big.db'), n, 3)
         statements, stop = count_queries(store)
         try:
             with store.session() as session:
@@ -612,12 +612,12 @@ def test_query_count_does_not_grow_with_accounts(tmp_path):
         counts.append(len(statements))
         store.dispose()
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 12, counts
+    assert counts[0] <= 24, counts  # a fixed number per table and per figure, whatever the accounts
 
 
 @pytest.mark.skipif(os.environ.get("GOVWATCH_SKIP_SLOW") == "1", reason="slow test skipped")
-def test_ten_thousand_accounts_render_in_seconds(tmp_path):
-    config, store = big_store(tmp_path, 10_000, 5)
+def test_ten_thousand_accounts_render_in_seconds(tmp_path, databases):
+    config, store = big_store(databases.new(tmp_path, 'big.db'), 10_000, 5)
     started = time.perf_counter()
     paths = write_reports(store, config, WEEK, tmp_path / "out", now=NOW)
     elapsed = time.perf_counter() - started
