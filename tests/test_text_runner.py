@@ -1,0 +1,95 @@
+"""`govwatch check` runners: JSON Lines and plain text."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from analysis.text import Checker
+from analysis.text.runner import looks_like_jsonl, run_jsonl, run_plain
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker.load()
+
+
+def run(checker: Checker, lines: list[str]) -> tuple[int, list[dict], str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run_jsonl(io.StringIO("\n".join(lines) + "\n"), out, checker, err)
+    return code, [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
+
+
+def test_jsonl_order_and_shapes(checker):
+    posts = [
+        {"id": "a", "text": "旗政府召开常务会议，研究部署安全生产工作。"},
+        {"id": "b", "text": "土特产包邮到家，加微信13912345678下单，手慢无！"},
+        {"id": 3, "text": "截止年底完成任务。", "title": "年终总结"},
+    ]
+    code, out, err = run(checker, [json.dumps(p, ensure_ascii=False) for p in posts])
+    assert code == 0 and err == ""
+    assert [o["id"] for o in out] == ["a", "b", 3]
+    assert out[0] == {"id": "a", "labels": [], "findings": []}
+    assert out[1]["labels"] == ["commercial"]
+    for f in out[1]["findings"]:
+        assert set(f) == {"category", "rule", "severity", "evidence", "start", "end", "suggestion"}
+    # offsets index title + "\n" + text
+    f = out[2]["findings"][0]
+    full = "年终总结\n截止年底完成任务。"
+    assert full[f["start"] : f["end"]] == f["evidence"] == "截止年底"
+    assert (f["start"], f["suggestion"]) == (5, "截至年底")
+
+
+def test_bad_lines_are_reported_by_number_and_the_rest_checked(checker):
+    lines = [
+        json.dumps({"id": "ok1", "text": "再接再励"}, ensure_ascii=False),
+        "{not json",
+        "[1, 2]",
+        json.dumps({"id": "no-text"}),
+        json.dumps({"id": "num", "text": 5}),
+        json.dumps({"id": "ok2", "text": "旗攻府召开会议"}, ensure_ascii=False),
+    ]
+    code, out, err = run(checker, lines)
+    assert code == 1
+    assert len(out) == 6
+    assert out[0]["labels"] == ["wording_error"] and out[5]["labels"] == ["wording_error"]
+    assert out[1] == {"id": None, "error": out[1]["error"], "labels": None, "findings": None}
+    assert out[1]["error"].startswith("line 2: ")
+    assert out[2]["error"] == "line 3: not a JSON object"
+    assert out[3]["id"] == "no-text" and out[3]["error"].startswith("line 4: text")
+    assert out[4]["id"] == "num" and out[4]["error"].startswith("line 5: text")
+    for n in (2, 3, 4, 5):
+        assert f"line {n}:" in err
+
+
+def test_blank_lines_are_skipped(checker):
+    code, out, _ = run(checker, ["", json.dumps({"id": "x", "text": "正常的工作动态信息。"}), "  "])
+    assert code == 0 and [o["id"] for o in out] == ["x"]
+
+
+def test_plain_mode_highlights_and_suggests(checker):
+    out = io.StringIO()
+    draft = "各位同事：\n截止年底，我局再接再励，圆满完成任务。"
+    assert run_plain(draft, out, checker, color=False) == 0
+    text = out.getvalue()
+    assert "【截止年底】" in text and "建议改为：截至年底" in text
+    assert "第2行第1列" in text and "wording.typo" in text and "表述错误" in text
+    assert text.rstrip().endswith("结论：发现 2 处问题（表述错误）")
+    colored = io.StringIO()
+    run_plain(draft, colored, checker, color=True)
+    assert "\x1b[" in colored.getvalue() and "【" not in colored.getvalue()
+
+
+def test_plain_mode_clean(checker):
+    out = io.StringIO()
+    assert run_plain("旗政府召开常务会议，研究部署安全生产工作。", out, checker, color=False) == 0
+    assert out.getvalue().strip() == "结论：未发现问题"
+
+
+def test_looks_like_jsonl():
+    assert looks_like_jsonl('{"id": "1", "text": "你好"}\n')
+    assert not looks_like_jsonl("关于召开会议的通知\n")
+    assert not looks_like_jsonl('{"a": 1}')
+    assert not looks_like_jsonl("{not json}")
