@@ -43,10 +43,13 @@ def fail(message: str, code: int = EXIT_FAILURE) -> None:
 def guarded() -> Iterator[None]:
     """Turn known errors into messages and CONTRACT exit codes."""
     from govwatch.app import UnknownAccounts
+    from govwatch.lock import CrawlLocked
     from storage.db import StoreError
 
     try:
         yield
+    except CrawlLocked as exc:  # not a failure: the running crawl does the work (README, "Scheduling")
+        fail(str(exc), 0)
     except ConfigError as exc:
         fail(f"配置错误 / config error: {exc}", EXIT_USAGE)
     except UnknownAccounts as exc:
@@ -143,12 +146,19 @@ def crawl(state: State, accounts: tuple[str, ...], platforms: tuple[str, ...]) -
 @pass_state
 def rescan(state: State, account_id: str) -> None:
     """Crawl and analyse one account now; print its status and open findings."""
+    from govwatch.lock import CrawlLocked
     from reporting.account import account_card
 
     with guarded():
-        result = do_crawl(state, [account_id], None, "rescan")
+        try:
+            result = do_crawl(state, [account_id], None, "rescan")
+        except CrawlLocked as exc:  # a rescan that did not run gave no answer: exit 1
+            fail(str(exc), EXIT_FAILURE)
+        findings = result.analysis.findings
         with result.store.session() as session:
-            click.echo(account_card(session, state.config, account_id, result.analysis.findings.rectified))
+            click.echo(
+                account_card(session, state.config, account_id, findings.rectified, opened_ids=findings.opened)
+            )
         for message in result.messages:
             click.echo(message)
 

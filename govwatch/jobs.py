@@ -17,6 +17,7 @@ from analysis.run import AnalysisSummary, analyse
 from crawler.run import CrawlSummary, run_crawl
 from govwatch.app import check_account_ids, open_app
 from govwatch.config import Config
+from govwatch.lock import crawl_lock
 from storage.db import Store
 
 # Called after every crawl and analysis, in order: (config, store, crawl, analysis) -> lines to print.
@@ -41,13 +42,15 @@ def crawl_job(
 ) -> CrawlJobResult:
     store = open_app(config)
     check_account_ids(store, account_ids or [])
-    crawl = run_crawl(
-        config, store, account_ids=account_ids, platforms=platforms, trigger=trigger, progress=progress
-    )
-    analysis = analyse(config, store, account_ids=crawl.account_ids if account_ids else None)
-    result = CrawlJobResult(store, crawl, analysis)
-    for step in AFTER_CRAWL:
-        result.messages.extend(step(config, store, crawl, analysis))
+    # One crawl at a time (govwatch/lock.py): raises CrawlLocked when another holds it past lock_wait_s.
+    with crawl_lock(config):
+        crawl = run_crawl(
+            config, store, account_ids=account_ids, platforms=platforms, trigger=trigger, progress=progress
+        )
+        analysis = analyse(config, store, account_ids=crawl.account_ids if account_ids else None)
+        result = CrawlJobResult(store, crawl, analysis)
+        for step in AFTER_CRAWL:
+            result.messages.extend(step(config, store, crawl, analysis))
     return result
 
 

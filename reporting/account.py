@@ -12,7 +12,13 @@ from reporting.labels import OUTCOME_LABELS, SEVERITY_LABELS, STATUS_LABELS, cat
 from storage.models import Account, Finding, utcnow
 
 
-def account_card(session: Session, config: Config, account_id: str, rectified_ids: Sequence[int] = ()) -> str:
+def account_card(
+    session: Session,
+    config: Config,
+    account_id: str,
+    rectified_ids: Sequence[int] = (),
+    opened_ids: Sequence[int] = (),
+) -> str:
     account = session.get(Account, account_id)
     if account is None:
         raise LookupError(account_id)
@@ -49,6 +55,16 @@ def account_card(session: Session, config: Config, account_id: str, rectified_id
         lines.append(
             f"    #{f.id} [{SEVERITY_LABELS.get(f.severity, f.severity)}] {category_label(f.category)} {f.rule}: {f.evidence}"
         )
+    if opened_ids:
+        fresh = list(
+            session.scalars(
+                select(Finding).where(Finding.id.in_(list(opened_ids)), Finding.account_id == account_id)
+            )
+        )
+        if fresh:
+            lines.append(f"  本次新发现 / new now: {len(fresh)}")
+            for f in fresh:
+                lines.append(f"    #{f.id} {category_label(f.category)} {f.rule}: {f.evidence}")
     if rectified_ids:
         fixed = list(session.scalars(select(Finding).where(Finding.id.in_(list(rectified_ids)))))
         lines.append(f"  本次确认已整改 / rectified now: {len(fixed)}")
