@@ -1,4 +1,4 @@
-"""python -m sandbox serve [--port N] | config [--base-url URL] | truth | demo."""
+"""python -m sandbox serve [--port N] [--faults SHARE --seed N] | config [--base-url URL] | truth | demo."""
 
 from __future__ import annotations
 
@@ -14,7 +14,18 @@ def _serve(args: argparse.Namespace) -> int:
     from sandbox.server import Sandbox
     from sandbox.world import build_world
 
-    sandbox = Sandbox(world=build_world(seed=args.seed), host=args.host, port=args.port).start()
+    sandbox = Sandbox(world=build_world(seed=args.seed), host=args.host, port=args.port)
+    if args.faults:
+        from sandbox.faults import Faults, parse_kinds, selection
+
+        Faults(
+            rate=args.faults,
+            seed=args.seed,
+            kinds=parse_kinds(args.fault_kinds),
+            stall_s=args.stall_s,
+            accounts=selection((args.fault_accounts or "").split(",")),
+        ).install(sandbox)
+    sandbox.start()
     print(sandbox.base_url, flush=True)
     try:
         while True:
@@ -35,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700, help="0 picks a free port (default 8700)")
     serve.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    serve.add_argument("--faults", type=float, default=0.0, metavar="SHARE", help="fail this share of answers")
+    serve.add_argument("--fault-kinds", metavar="K1,K2", help="only these fault kinds (sandbox/faults.py)")
+    serve.add_argument("--fault-accounts", metavar="ID1,ID2", help="only these accounts' answers fail")
+    serve.add_argument("--stall-s", type=float, default=35.0, help="length of a stall fault (default 35)")
     config = sub.add_parser("config", help="print a config.yaml for the sandbox")
     config.add_argument("--base-url", default="http://127.0.0.1:8700")
     sub.add_parser("truth", help="print the truth of a world built now, as JSON")

@@ -12,6 +12,8 @@ request is counted, per path and per account.
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -46,6 +48,7 @@ class Response:
     content_type: str = JSON
     headers: dict[str, str] = field(default_factory=dict)
     account_id: str | None = None  # for the counters
+    reset: bool = False  # close the connection without answering (sandbox/faults.py)
 
 
 Handler = Callable[[Request], Response]
@@ -389,6 +392,10 @@ def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 answer = sandbox.handle(request)
             except Exception as exc:  # a bug in the sandbox: say so, keep serving
                 answer = Response(500, f"sandbox error: {exc!r}".encode(), "text/plain; charset=utf-8")
+            if answer.reset:  # a connection reset: RST, no status line
+                self.close_connection = True
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
             self.send_header("Content-Length", str(len(answer.body)))
