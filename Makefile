@@ -25,9 +25,22 @@ sysdeps:
 demo: $(STAMP)
 	$(PY) -m sandbox.demo
 
+# Two passes: every test on SQLite, then the tests that touch a database (marked `db`) on
+# this machine's PostgreSQL (a fresh database per test). The PostgreSQL pass runs whenever the
+# server answers and says plainly when it does not (.ci/run starts the server first). Run by
+# hand with the server down, GOVWATCH_TEST_DATABASE=postgresql fails each test naming the cause.
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
+
 test: $(STAMP) sysdeps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
+	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h $(PG_HOST) -p $(PG_PORT); then \
+	  echo "== PostgreSQL pass: $(PG_HOST):$(PG_PORT) is reachable; running the database tests on it =="; \
+	  GOVWATCH_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q -m db; \
+	else \
+	  echo "== PostgreSQL pass NOT RUN: no PostgreSQL server answers at $(PG_HOST):$(PG_PORT) (pg_isready); start it (see .ci/run) =="; \
+	fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

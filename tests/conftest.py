@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,37 +49,112 @@ def write_sandbox_config(directory: Path, base_url: str, **overrides) -> Path:
 
 
 @pytest.fixture
-def sandbox_config(tmp_path: Path, sandbox: Sandbox) -> Path:
-    return write_sandbox_config(tmp_path, sandbox.base_url)
+def sandbox_config(tmp_path: Path, sandbox: Sandbox, database_url: str) -> Path:
+    return write_sandbox_config(tmp_path, sandbox.base_url, database=database_url)
 
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+# Which database the tests' stores live on: sqlite (default, a file per test) or postgresql
+# (a fresh database per test on this machine's server, dropped afterwards). `make test` runs the
+# suite once each way; the PostgreSQL pass selects the tests marked `db` (see below).
+TEST_DATABASE = os.environ.get("GOVWATCH_TEST_DATABASE", "sqlite").strip().lower() or "sqlite"
+if TEST_DATABASE not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"GOVWATCH_TEST_DATABASE must be sqlite or postgresql, not {TEST_DATABASE!r}")
+
+# Fixtures that make a database; a test using any of them is marked `db` automatically.
+DB_FIXTURES = {"database_url", "store_url", "databases", "sandbox_config"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, and a PostgreSQL database made for this test.
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "db: touches a database; runs again on PostgreSQL in `make test`")
+    config.addinivalue_line("markers", "sqlite_only: checks something only SQLite has (says why)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"govwatch test database: {TEST_DATABASE}"
+
+
+class Databases:
+    """Makes fresh databases of the run's kind: SQLite files, or PostgreSQL databases.
 
     PostgreSQL is this machine's own server (127.0.0.1:5432, trust auth). If it is not
     running the test fails and says so: a silently skipped database is not a passed one.
     """
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    import uuid
 
-    from sqlalchemy import create_engine, text
+    def __init__(self, kind: str = TEST_DATABASE) -> None:
+        self.kind = kind
+        self.made: list[str] = []
+        self._admin = None
 
-    name = f"govwatch_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not reachable ({exc}); start it (see .ci/run)")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    def admin(self):  # noqa: ANN201
+        if self._admin is None:
+            from sqlalchemy import create_engine
+
+            self._admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+        return self._admin
+
+    def new(self, directory: Path, name: str = "govwatch.db") -> str:
+        if self.kind == "sqlite":
+            return f"sqlite:///{directory / name}"
+        from sqlalchemy import text
+
+        database = f"govwatch_test_{uuid.uuid4().hex[:12]}"
+        try:
+            with self.admin().connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{database}"'))
+        except Exception as exc:  # noqa: BLE001
+            pytest.fail(
+                f"PostgreSQL at 127.0.0.1:5432 is not reachable ({type(exc).__name__}: {exc}); "
+                "start it (see .ci/run) or run without GOVWATCH_TEST_DATABASE=postgresql",
+                pytrace=False,
+            )
+        self.made.append(database)
+        return f"{POSTGRES_SERVER}/{database}"
+
+    def drop(self, url: str) -> None:
+        if self.kind == "sqlite" or "/" not in url:
+            return
+        from sqlalchemy import text
+
+        database = url.rsplit("/", 1)[1]
+        if database in self.made:
+            self.made.remove(database)
+            with self.admin().connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        for database in list(self.made):
+            self.drop(f"{POSTGRES_SERVER}/{database}")
+        if self._admin is not None:
+            self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases() -> Iterator[Databases]:
+    """Factory for module- or session-scoped stores: ``databases.new(directory)``; all dropped at the end."""
+    made = Databases()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, databases: Databases) -> Iterator[str]:
+    """A fresh, empty database of the run's kind (SQLite file, or a PostgreSQL database), dropped after."""
+    url = databases.new(tmp_path)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture(params=[TEST_DATABASE])
+def store_url(request, database_url: str) -> str:
+    """A fresh, empty database: a SQLite file on the SQLite pass, a PostgreSQL database made for
+    this test on the PostgreSQL pass (``GOVWATCH_TEST_DATABASE=postgresql``)."""
+    return database_url

@@ -33,8 +33,8 @@ CONFIG = parse_config(
 )
 
 
-def setup_store(tmp_path, texts):
-    store = open_store(f"sqlite:///{tmp_path / 'gw.db'}")
+def setup_store(database_url, texts):
+    store = open_store(database_url)
     with store.session() as s:
         repo.sync_accounts(s, repo.config_account_records(CONFIG.accounts))
         run = repo.start_run(s, "test", 1)
@@ -59,8 +59,8 @@ def open_findings(store):
         }
 
 
-def test_problem_posts_get_findings_with_evidence_and_clean_ones_none(tmp_path):
-    store = setup_store(tmp_path, {"ad": AD, "word": WORDING, "fraud": ANTI_FRAUD})
+def test_problem_posts_get_findings_with_evidence_and_clean_ones_none(database_url):
+    store = setup_store(database_url, {"ad": AD, "word": WORDING, "fraud": ANTI_FRAUD})
     summary = analyse(CONFIG, store, now=NOW)
     assert summary.posts_checked == 3
     found = open_findings(store)
@@ -83,8 +83,8 @@ def test_problem_posts_get_findings_with_evidence_and_clean_ones_none(tmp_path):
     assert open_findings(store).keys() == found.keys()
 
 
-def test_edited_post_rectifies_and_deleted_post_rectifies(tmp_path):
-    store = setup_store(tmp_path, {"ad": AD, "word": WORDING})
+def test_edited_post_rectifies_and_deleted_post_rectifies(database_url):
+    store = setup_store(database_url, {"ad": AD, "word": WORDING})
     analyse(CONFIG, store, now=NOW)
     with store.session() as s:  # the operator fixes the wording; the ad is deleted
         fixed = "全旗各单位认真学习贯彻党的二十大精神，确保截至年底完成各项任务。"

@@ -64,11 +64,11 @@ def test_thresholds_come_from_config():
     assert account_status(activity(31), strict, NOW)[0] == "zombie"
 
 
-def test_zombie_finding_escalates_then_rectifies_when_the_account_posts(tmp_path):
+def test_zombie_finding_escalates_then_rectifies_when_the_account_posts(database_url):
     config = parse_config(
         {"accounts": [{"id": "z", "unit": "旗林草局", "platform": "weibo", "name": "林草", "handle": "9"}]}
     )
-    store = open_store(f"sqlite:///{tmp_path / 'gw.db'}")
+    store = open_store(database_url)
     with store.session() as s:
         repo.sync_accounts(s, repo.config_account_records(config.accounts))
         run = repo.start_run(s, "test", 1)

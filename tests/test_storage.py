@@ -49,10 +49,16 @@ def test_migrations_apply_and_reapply(store_url):
         "findings",
     } <= tables
     assert "alembic_version" in tables
-    if store.dialect == "sqlite":
-        with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_sqlite_store_uses_wal_and_a_busy_timeout(tmp_path):
+    """SQLite only (WAL and busy_timeout are SQLite pragmas; PostgreSQL has neither): always a
+    SQLite file, whatever GOVWATCH_TEST_DATABASE says, so it runs in the SQLite pass only."""
+    store = open_store(f"sqlite:///{tmp_path / 'wal.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+    store.dispose()
 
 
 def test_upserts_never_duplicate_and_count_new_posts(store_url):
