@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -813,8 +813,23 @@ class _PostMaker:
         return post
 
 
-def build_world(now: datetime | None = None, seed: int = DEFAULT_SEED) -> World:
-    world = World(now=now, seed=seed)
+def scaled_specs(scale: int, specs: tuple[AccountSpec, ...] = SPECS) -> list[AccountSpec]:
+    """The accounts of ``specs`` and ``scale - 1`` copies of each, with new ids, Weibo uids and
+    feed keys but the same scenarios (for benchmarks: ``scale=313`` gives about 10,000 accounts).
+    Copy k of "qc-fabu-weibo" is "qc-fabu-weibo-x{k}"; its uid is the original plus k * 10**6."""
+    if scale < 1:
+        raise ValueError(f"scale must be at least 1, not {scale}")
+    out = list(specs)
+    for k in range(1, scale):
+        for spec in specs:
+            handle = str(int(spec.handle) + k * 10**6) if spec.platform == "weibo" else f"{spec.handle}-x{k}"
+            out.append(replace(spec, id=f"{spec.id}-x{k}", handle=handle, name=f"{spec.name}{k}"))
+    return out
+
+
+def build_world(now: datetime | None = None, seed: int = DEFAULT_SEED, scale: int = 1) -> World:
+    """The banner's world; ``scale`` > 1 adds copies of every account (see scaled_specs)."""
+    world = World(now=now, seed=seed, specs=SPECS if scale == 1 else scaled_specs(scale))
     world.check_margins()
     return world
 
