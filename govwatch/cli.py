@@ -166,10 +166,13 @@ def rescan(state: State, account_id: str) -> None:
 @cli.command()
 @click.option("--week", metavar="YYYY-Www", help="ISO week (default: the last complete week).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the HTML reports.")
+@click.option("--send", is_flag=True, help="Also mail each supervisor their report (once per week).")
+@click.option("--resend", is_flag=True, help="With --send: mail again even if already sent this week.")
 @pass_state
-def report(state: State, week: str | None, out_dir: str | None) -> None:
+def report(state: State, week: str | None, out_dir: str | None, send: bool, resend: bool) -> None:
     """Write the weekly report(s): one per supervisor and one overall; print their paths."""
-    from govwatch.jobs import report_job
+    from govwatch.jobs import report_job, send_job
+    from reporting.mail import MailConfigError
     from reporting.weeks import WeekError, last_complete_week, parse_week
 
     with guarded():
@@ -178,27 +181,45 @@ def report(state: State, week: str | None, out_dir: str | None) -> None:
             iso_week = parse_week(week) if week else last_complete_week(config.tz)
         except WeekError as exc:
             fail(f"--week: {exc}", EXIT_USAGE)
+        if resend and not send:
+            fail("--resend needs --send / --resend 需与 --send 一起使用", EXIT_USAGE)
         for path in report_job(config, iso_week, Path(out_dir) if out_dir else None):
             click.echo(str(path))
+        if send:
+            try:
+                sent = send_job(config, iso_week, resend=resend)
+            except MailConfigError as exc:
+                fail(f"配置错误 / config error: {config.source}: {exc}", EXIT_USAGE)
+            for line in sent.lines():
+                click.echo(line, err=True)
+            if sent.failed:
+                fail("发送失败 / failed: " + "、".join(sent.failed))
 
 
 @cli.command()
 @click.argument("what", type=click.Choice(["accounts", "posts", "findings"]))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl", show_default=True
+)
 @click.option(
     "--out", "out_file", type=click.Path(dir_okay=False), help="File to write (default: standard output)."
 )
 @pass_state
 def export(state: State, what: str, fmt: str, out_file: str | None) -> None:
-    """Export accounts, posts or findings as JSON Lines or CSV."""
+    """Export accounts, posts or findings as JSON Lines, CSV or xlsx (Chinese headers; findings as 通报)."""
     from govwatch.app import open_app
-    from reporting.export import export_rows
+    from reporting.export import export_rows, export_xlsx
 
+    if fmt == "xlsx" and not out_file:
+        fail("--format xlsx needs --out FILE / xlsx 格式须用 --out 指定文件", EXIT_USAGE)
     with guarded():
         config = state.config
         store = open_app(config)
         with store.session() as session:
-            if out_file:
+            if fmt == "xlsx":
+                count = export_xlsx(session, config, what, out_file)
+                click.echo(f"{count} rows → {out_file}", err=True)
+            elif out_file:
                 with open(out_file, "w", encoding="utf-8", newline="") as handle:
                     count = export_rows(session, config, what, fmt, handle)
                 click.echo(f"{count} rows → {out_file}", err=True)

@@ -25,6 +25,16 @@ AfterCrawl = Callable[[Config, Store, CrawlSummary, AnalysisSummary], list[str]]
 AFTER_CRAWL: list[AfterCrawl] = []
 
 
+def _alerts_step(config: Config, store: Store, crawl: CrawlSummary, analysis: AnalysisSummary) -> list[str]:
+    """Immediate alerts for new severe findings and blocked platforms (reporting/alerts.py, issue 5)."""
+    from reporting.alerts import after_crawl
+
+    return after_crawl(config, store, crawl, analysis)
+
+
+AFTER_CRAWL.append(_alerts_step)
+
+
 @dataclass
 class CrawlJobResult:
     store: Store
@@ -60,3 +70,17 @@ def report_job(config: Config, week: Any, out_dir: Path | None = None) -> list[P
     store = open_app(config)
     target = out_dir or config.resolve(config.report.out_dir)
     return write_reports(store, config, week, target)
+
+
+def send_job(config: Config, week: Any, resend: bool = False) -> Any:
+    """Mail each supervisor the week's report, once per week unless `resend` (reporting/mail.py)."""
+    from reporting.mail import send_reports
+
+    return send_reports(config, open_app(config), week, resend=resend)
+
+
+def alerts_job(config: Config) -> Any:
+    """Send alerts held in quiet hours or left by a failed run (reporting/alerts.py)."""
+    from reporting.alerts import run_alerts
+
+    return run_alerts(config, open_app(config))

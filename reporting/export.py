@@ -176,3 +176,220 @@ def export_rows(session: Session, config: Config, what: str, fmt: str, out: Text
     else:
         raise ValueError(f"unknown export format {fmt!r}")
     return count
+
+
+# --- xlsx: Chinese headers, the 通报 layout a government office forwards ---------------------
+
+XLSX_TITLES = {
+    "accounts": "政务新媒体帐号情况",
+    "posts": "政务新媒体发布内容",
+    "findings": "政务新媒体问题通报",
+}
+
+
+def _local(value: datetime | None, config: Config) -> str:
+    return f"{value.astimezone(config.tz):%Y-%m-%d %H:%M}" if value else ""
+
+
+def finding_report_rows(session: Session, config: Config) -> Iterator[list[Any]]:
+    """The 通报 list: findings grouped by responsible unit, open first, worst first, with 序号."""
+    from reporting import labels as L
+
+    query = (
+        select(Finding, Account.name, Account.platform, Unit.name, Post.url)
+        .join(Account, Finding.account_id == Account.id)
+        .join(Unit, Account.unit_id == Unit.id)
+        .outerjoin(Post, Finding.post_id == Post.id)
+    )
+    rows = list(session.execute(query))
+    status_rank = {"open": 0, "rectified": 1, "dismissed": 2}
+    worst: dict[str, tuple[int, int]] = {}
+    for finding, _name, _platform, unit, _url in rows:
+        key = (status_rank.get(finding.status, 3), L.severity_rank(finding.severity))
+        worst[unit] = min(worst.get(unit, key), key)
+    rows.sort(
+        key=lambda r: (
+            worst[r[3]],
+            r[3],
+            status_rank.get(r[0].status, 3),
+            L.severity_rank(r[0].severity),
+            r[1],
+            r[0].first_seen,
+        )
+    )
+    for number, (finding, name, platform, unit, post_url) in enumerate(rows, start=1):
+        details = finding.details or {}
+        description = finding.evidence
+        if details.get("explanation"):
+            description += f"\n说明：{details['explanation']}"
+        if details.get("suggestion"):
+            description += f"\n建议改为：{details['suggestion']}"
+        yield [
+            number,
+            unit,
+            name,
+            L.platform_label(platform),
+            L.category_label(finding.category),
+            description,
+            _local(finding.first_seen, config),
+            L.FINDING_STATUS_LABELS.get(finding.status, finding.status),
+            L.severity_label(finding.severity),
+            finding.evidence_url or post_url or "",
+        ]
+
+
+FINDING_HEADERS = (
+    "序号",
+    "责任主体",
+    "帐号名称",
+    "平台",
+    "问题类型",
+    "问题描述/证据",
+    "发现时间",
+    "状态",
+    "严重程度",
+    "原文链接",
+)
+ACCOUNT_HEADERS = (
+    "序号",
+    "责任主体",
+    "帐号名称",
+    "平台",
+    "帐号类型",
+    "状态",
+    "最后发布时间",
+    "未更新天数",
+    "近7天发布",
+    "近30天发布",
+    "近30天原创占比",
+    "最近抓取结果",
+    "最近抓取时间",
+    "未整改问题数",
+    "帐号ID",
+)
+POST_HEADERS = (
+    "序号",
+    "帐号ID",
+    "发布时间",
+    "标题",
+    "正文",
+    "链接",
+    "原创",
+    "置顶",
+    "已删除",
+    "点赞",
+    "评论",
+    "转发",
+    "内容标签",
+    "平台内容ID",
+)
+
+
+def _account_report_rows(session: Session, config: Config) -> Iterator[list[Any]]:
+    from reporting import labels as L
+
+    names = dict(session.execute(select(Account.id, Account.name)).all())
+    for number, row in enumerate(account_rows(session, config), start=1):
+        ratio = row["original_ratio_30d"]
+        yield [
+            number,
+            row["unit"],
+            names.get(row["id"], row["name"]),
+            L.platform_label(row["platform"]),
+            L.KIND_LABELS.get(row["kind"], row["kind"]),
+            L.status_label(row["status"]),
+            (row["last_post_at"] or "")[:16].replace("T", " "),
+            row["days_since_last_post"],
+            row["posts_7d"],
+            row["posts_30d"],
+            f"{round(ratio * 100)}%" if ratio is not None else "",
+            L.outcome_label(row["last_crawl_outcome"]) if row["last_crawl_outcome"] else "尚未抓取",
+            (row["last_crawled_at"] or "")[:16].replace("T", " "),
+            row["open_findings"],
+            row["id"],
+        ]
+
+
+def _post_report_rows(session: Session, config: Config) -> Iterator[list[Any]]:
+    from reporting import labels as L
+
+    for number, row in enumerate(post_rows(session, config), start=1):
+        yield [
+            number,
+            row["account_id"],
+            (row["published_at"] or "")[:16].replace("T", " "),
+            row["title"] or "",
+            row["text"],
+            row["url"] or "",
+            "是" if row["is_original"] else "否",
+            "是" if row["is_pinned"] else "否",
+            "是" if row["deleted"] else "否",
+            row["likes"],
+            row["comments"],
+            row["shares"],
+            "、".join(L.CONTENT_LABELS.get(x, x) for x in row["labels"]),
+            row["post_id"],
+        ]
+
+
+XLSX = {
+    "findings": (FINDING_HEADERS, finding_report_rows, (6, 16, 18, 10, 14, 60, 17, 8, 8, 36)),
+    "accounts": (
+        ACCOUNT_HEADERS,
+        _account_report_rows,
+        (6, 18, 20, 10, 8, 10, 17, 8, 8, 8, 10, 12, 17, 10, 20),
+    ),
+    "posts": (POST_HEADERS, _post_report_rows, (6, 18, 17, 24, 60, 36, 6, 6, 6, 8, 8, 8, 16, 20)),
+}
+
+
+def _cell_text(value: Any) -> Any:
+    """Text as text: control characters removed (Excel refuses them)."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def export_xlsx(session: Session, config: Config, what: str, path: str, now: datetime | None = None) -> int:
+    """Write `what` as an .xlsx workbook with Chinese headers; returns the number of rows.
+
+    Findings come in the 通报 layout: grouped by responsible unit, worst first, numbered.
+    Crawled text never becomes a formula: cells starting with "=" are stored as strings.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    headers, rows, widths = XLSX[what]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = {"findings": "问题通报", "accounts": "帐号情况", "posts": "发布内容"}[what]
+    stamp = _local(now or utcnow(), config)
+    sheet.append([f"{XLSX_TITLES[what]}（导出时间：{stamp}）"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append(list(headers))
+    fill = PatternFill("solid", fgColor="D9D9D9")
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wrap = Alignment(vertical="top", wrap_text=True)
+    count = 0
+    for row in rows(session, config):
+        sheet.append([_cell_text(v) for v in row])
+        count += 1
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # crawled "=..." text is not a formula
+                cell.data_type = "s"
+            cell.alignment = wrap
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A3"
+    if count:
+        sheet.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{count + 2}"
+    workbook.save(path)
+    return count

@@ -27,7 +27,7 @@ from storage.db import Store
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
 WEEKLY_TEMPLATE = "weekly.html"
 
-__all__ = ["build_view", "render", "report_filename", "supervisor_slug", "write_reports"]
+__all__ = ["build_view", "render", "render_text", "report_filename", "supervisor_slug", "write_reports"]
 
 
 @cache
@@ -41,6 +41,26 @@ def environment() -> Environment:
     )
     env.globals["labels"] = labels
     return env
+
+
+@cache
+def text_environment() -> Environment:
+    """For the plain-text mail parts: no HTML escaping (text/plain shows markup as text)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["labels"] = labels
+    return env
+
+
+def render_text(view: ReportView, template: str = "weekly.txt") -> str:
+    """The report as plain text (the mail's text/plain alternative)."""
+    return text_environment().get_template(template).render(v=view)
 
 
 def render(view: ReportView, template: str = WEEKLY_TEMPLATE) -> str:
