@@ -396,14 +396,17 @@ def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 return
-            self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            if send_body and answer.body:
-                self.wfile.write(answer.body)
+            try:
+                self.send_response(answer.status)
+                self.send_header("Content-Type", answer.content_type)
+                self.send_header("Content-Length", str(len(answer.body)))
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                if send_body and answer.body:
+                    self.wfile.write(answer.body)
+            except ConnectionError:  # the client gave up (a timeout during a stall): nothing to say
+                self.close_connection = True
 
         def do_GET(self) -> None:  # noqa: N802
             self._serve("GET")

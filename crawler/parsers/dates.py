@@ -183,6 +183,11 @@ def _rfc822(value: str, tz: ZoneInfo) -> datetime | None:
         return None
     if parsed is None:  # pragma: no cover - older Pythons
         return None
+    # email.utils turns any year token into one (0 -> 2000, 999 -> 2899): keep only a
+    # four-digit year or a two-digit one as written, never a year the text lacks.
+    years = re.findall(r"(?<![0-9:])[0-9]+(?![0-9:])", text)  # numbers that are not part of a time
+    if str(parsed.year) not in years and f"{parsed.year % 100:02d}" not in years:
+        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed

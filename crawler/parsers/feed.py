@@ -46,6 +46,11 @@ def parse_feed(account_id: str, url: str, body: bytes | str, platform: str = "rs
     channel = parsed.get("feed", {})
     title = _clean(channel.get("title"))
     posts = _posts(account_id, parsed.get("entries") or [], platform)
+    if parsed.get("bozo") and _cut_short(raw):
+        problem = parsed.get("bozo_exception")
+        raise PageProblem(
+            PARSE_ERROR, f"feed cut short (no closing tag): {type(problem).__name__}: {problem}"
+        )
     if not posts and not title:
         if parsed.get("bozo"):
             problem = parsed.get("bozo_exception")
@@ -53,6 +58,15 @@ def parse_feed(account_id: str, url: str, body: bytes | str, platform: str = "rs
         if not parsed.get("version"):
             raise PageProblem(PARSE_ERROR, "no RSS or Atom feed in the response")
     return FeedResult(title=title, link=_clean(channel.get("link")), posts=posts)
+
+
+_CLOSING = re.compile(rb"</(rss|feed|rdf:RDF)>\s*$", re.I)
+
+
+def _cut_short(raw: bytes) -> bool:
+    """A malformed document that does not end with its root's closing tag: truncated,
+    so its items are only part of the feed (a complete but sloppy feed is still read)."""
+    return _CLOSING.search(raw[-200:]) is None
 
 
 def _posts(account_id: str, entries: list[Any], platform: str) -> list[PostItem]:
@@ -126,6 +140,14 @@ def _published(entry: Any) -> datetime | None:
         parsed = parse_feed_time(entry.get(key))
         if parsed is not None:
             return parsed
+    # feedparser's *_parsed structs are used only when the entry has no date text of
+    # its own: feedparser rolls impossible dates over ("2026-02-30" becomes March 2nd),
+    # which would invent a date.
+    if any(
+        isinstance(entry.get(key), str) and entry.get(key).strip()
+        for key in ("published", "updated", "created")
+    ):
+        return None
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         struct = entry.get(key)
         if isinstance(struct, time.struct_time):
