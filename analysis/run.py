@@ -14,6 +14,7 @@ from analysis.findings import (
     maintenance_findings,
     sync_findings,
 )
+from analysis.registry import outsourcing_findings, registry_findings
 from analysis.status import AccountFigures, analyse_accounts
 from govwatch.config import Config
 from storage.db import Store
@@ -45,4 +46,13 @@ def analyse(
             judged,
             now,
         )
+        # Registry checks, then outsourced accounts' open problems (reads what is open now).
+        for specs, registry_judged in (
+            registry_findings(session, config, now, account_ids),
+            outsourcing_findings(session, now, account_ids),
+        ):
+            more = sync_findings(session, specs, registry_judged, now)
+            counts.opened.extend(more.opened)
+            counts.rectified.extend(more.rectified)
+            counts.updated += more.updated
     return AnalysisSummary(figures, counts, Counter(f.status for f in figures), content.checked)
