@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Finding
+from storage.models import Finding, FindingEvent
 
 WEEK = timedelta(days=7)
 
@@ -69,7 +69,43 @@ def weeks_with_open_findings(
                 hit = True
         if hit:
             categories.add(category)
+    # Earlier episodes: a finding rectified and opened again keeps only its latest first_seen,
+    # but its finding_events (opened/reopened ... rectified) remember every episode.
+    events = select(
+        FindingEvent.finding_id, Finding.account_id, Finding.category, FindingEvent.event, FindingEvent.at
+    ).join(Finding, Finding.id == FindingEvent.finding_id)
+    events = events.where(
+        Finding.status != "dismissed",
+        FindingEvent.at < min(week_end, as_of),
+        or_(Finding.status == "open", Finding.status_changed_at >= start),
+    )
+    if account_ids is not None:
+        events = events.where(Finding.account_id.in_(list(account_ids)))
+    episodes: dict[int, list] = defaultdict(list)
+    for finding_id, account_id, category, event, at in session.execute(
+        events.order_by(FindingEvent.finding_id, FindingEvent.at, FindingEvent.id)
+    ):
+        episodes[finding_id].append((account_id, category, event, at))
+    for rows in episodes.values():
+        opened_at = None
+        for account_id, category, event, at in rows:
+            if event in ("opened", "reopened"):
+                opened_at = opened_at or at
+            elif opened_at is not None:  # rectified or dismissed: an episode ends
+                _mark(out, account_id, category, opened_at, at, start, window)
+                opened_at = None
     return dict(out)
+
+
+def _mark(  # noqa: ANN202
+    out, account_id: str, category: str, opened: datetime, closed: datetime, start: datetime, window: int  # noqa: ANN001
+):
+    flags, categories = out[account_id]
+    for i in range(window):
+        w_start = start + i * WEEK
+        if opened < w_start + WEEK and closed >= w_start:
+            flags[i] = True
+            categories.add(category)
 
 
 def repeat_offenders(

@@ -286,3 +286,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+from govwatch import cli_ops  # noqa: E402,F401

@@ -1,0 +1,136 @@
+"""A finding's lifecycle by hand: dismiss with a reason, list, show the history.
+
+open -> rectified happens automatically (analysis/findings.py sync_findings, which also
+records opened/reopened/rectified in finding_events). A person dismisses a finding
+(a false alarm, an approved exception) with a reason; it stays dismissed while its
+cause persists, and the dismissal is kept in the history with who and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.history import repeat_offenders
+from govwatch.config import Config
+from storage.models import Finding, FindingEvent, utcnow
+
+CATEGORY_LABELS = {
+    "off_mission": "功能定位不清",
+    "low_quality": "信息质量不高",
+    "poor_interaction": "互动服务不实",
+    "wording_error": "审核把关不严",
+    "unmanaged": "管理底数不清",
+    "over_entertainment": "过度娱乐化",
+    "poor_maintenance": "运维保障差",
+    "outsourcing": "托管变脱管",
+}
+SEVERITY_LABELS = {"critical": "严重", "major": "较重", "minor": "一般"}
+STATUS_LABELS = {"open": "未整改", "rectified": "已整改", "dismissed": "已排除"}
+EVENT_LABELS = {"opened": "发现", "reopened": "再次出现", "rectified": "已整改", "dismissed": "人工排除"}
+SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
+
+
+class LifecycleError(LookupError):
+    """No such finding, or a change that does not apply to it."""
+
+
+def dismiss_finding(
+    session: Session, finding_id: int, reason: str, actor: str, now: datetime | None = None
+) -> str:
+    now = now or utcnow()
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
+    if finding.status == "dismissed":
+        return f"#{finding_id} 已是排除状态（{finding.status_reason}）/ already dismissed"
+    finding.status = "dismissed"
+    finding.status_changed_at = now
+    finding.status_reason = reason
+    session.add(FindingEvent(finding_id=finding_id, at=now, event="dismissed", reason=reason, actor=actor))
+    return f"#{finding_id} 已排除 / dismissed: {finding.account_id} {finding.rule}（理由：{reason}；{actor}）"
+
+
+@dataclass
+class FindingRow:
+    id: int
+    account_id: str
+    category: str
+    category_label: str
+    rule: str
+    severity: str
+    severity_label: str
+    status: str
+    status_label: str
+    first_seen: str
+    evidence: str
+    repeat: bool
+
+
+def list_findings(
+    session: Session,
+    config: Config,
+    status: str = "open",
+    account_ids: Sequence[str] = (),
+    now: datetime | None = None,
+) -> list[FindingRow]:
+    """Findings, repeat offenders' first, then by severity and age."""
+    now = now or utcnow()
+    query = select(Finding)
+    if status != "all":
+        query = query.where(Finding.status == status)
+    if account_ids:
+        query = query.where(Finding.account_id.in_(list(account_ids)))
+    findings = list(session.scalars(query))
+    settings = config.report
+    repeats = repeat_offenders(
+        session, now, settings.repeat_weeks, settings.repeat_window, account_ids=list(account_ids) or None
+    )
+    tz = config.tz
+    rows = [
+        FindingRow(
+            id=f.id,
+            account_id=f.account_id,
+            category=f.category,
+            category_label=CATEGORY_LABELS.get(f.category, f.category),
+            rule=f.rule,
+            severity=f.severity,
+            severity_label=SEVERITY_LABELS.get(f.severity, f.severity),
+            status=f.status,
+            status_label=STATUS_LABELS.get(f.status, f.status),
+            first_seen=f"{f.first_seen.astimezone(tz):%Y-%m-%d}",
+            evidence=f.evidence,
+            repeat=f.account_id in repeats,
+        )
+        for f in findings
+    ]
+    rows.sort(key=lambda r: (not r.repeat, SEVERITY_ORDER.get(r.severity, 9), r.first_seen, r.id))
+    return rows
+
+
+def finding_history(session: Session, config: Config, finding_id: int) -> list[str]:
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
+    tz = config.tz
+    lines = [
+        f"#{finding.id} {finding.account_id} {CATEGORY_LABELS.get(finding.category, finding.category)} "
+        f"{finding.rule}：{finding.evidence}",
+        f"  当前状态 / status: {STATUS_LABELS.get(finding.status, finding.status)} ({finding.status})",
+    ]
+    events = session.scalars(
+        select(FindingEvent)
+        .where(FindingEvent.finding_id == finding_id)
+        .order_by(FindingEvent.at, FindingEvent.id)
+    )
+    for event in events:
+        reason = f"：{event.reason}" if event.reason else ""
+        lines.append(
+            f"  {event.at.astimezone(tz):%Y-%m-%d %H:%M} {EVENT_LABELS.get(event.event, event.event)} "
+            f"({event.event}) — {event.actor or '?'}{reason}"
+        )
+    return lines

@@ -1,0 +1,236 @@
+"""Registry checks: 管理底数不清 (unmanaged) and 托管变脱管 (outsourcing).
+
+- more than one account of a unit on one platform (国办发〔2018〕123号: one per unit per platform);
+- accounts named after an internal department (内设机构), by config.registry.department_patterns;
+- idle accounts: no post for thresholds.idle_days, to be merged or closed;
+- signs of hijacking (盗用): the profile's name or description changed between snapshots
+  (within registry.profile_change_days), or a burst of off-mission posts (labels
+  commercial/off_topic) in the last registry.burst_days;
+- outsourced accounts with open problems: one outsourcing finding naming the operator.
+
+Fingerprints are ``reg:<account>:<check>``; every analysed account's ``reg:<account>:``
+prefix is judged, so a check that no longer holds is rectified. Run after the other
+findings are synced (the outsourcing check reads what is open).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.findings import FindingSpec
+from govwatch.config import Config
+from storage.models import Account, AccountSnapshot, Finding, Post, Unit
+
+PLATFORM_ZH = {
+    "weibo": "微博",
+    "wechat": "微信公众号",
+    "douyin": "抖音",
+    "toutiao": "今日头条",
+    "kuaishou": "快手",
+    "bilibili": "哔哩哔哩",
+    "xiaohongshu": "小红书",
+    "website": "网站",
+    "rss": "RSS",
+    "app": "移动客户端",
+}
+OFF_MISSION_LABELS = ("commercial", "off_topic")
+
+
+def registry_prefix(account_id: str) -> str:
+    return f"reg:{account_id}:"
+
+
+def registry_findings(
+    session: Session, config: Config, now: datetime, account_ids: Sequence[str] | None = None
+) -> tuple[list[FindingSpec], dict[str, str]]:
+    """The registry findings of the analysed accounts, and the prefixes judged (with reasons)."""
+    accounts = list(
+        session.execute(
+            select(Account, Unit.name).join(Unit, Account.unit_id == Unit.id).where(Account.closed.is_(False))
+        )
+    )
+    wanted = set(account_ids) if account_ids else {a.id for a, _ in accounts}
+    specs: list[FindingSpec] = []
+    judged = {registry_prefix(a): "登记问题已消除（自动复核）" for a in wanted}
+
+    # one unit, one platform, more than one open account
+    groups: dict[tuple[str, str], list[Account]] = defaultdict(list)
+    for account, unit in accounts:
+        groups[(unit, account.platform)].append(account)
+    for (unit, platform), members in groups.items():
+        if len(members) < 2:
+            continue
+        names = "、".join(f"{m.name}（{m.id}）" for m in sorted(members, key=lambda m: m.id))
+        for m in members:
+            if m.id in wanted:
+                specs.append(
+                    FindingSpec(
+                        fingerprint=registry_prefix(m.id) + "duplicate",
+                        account_id=m.id,
+                        category="unmanaged",
+                        rule="registry.duplicate",
+                        severity="minor",
+                        evidence=f"{unit}在{PLATFORM_ZH.get(platform, platform)}开设 {len(members)} 个帐号：{names}；"
+                        "原则上同一平台只开设一个帐号，请合并或关停",
+                        details={"accounts": sorted(x.id for x in members)},
+                    )
+                )
+
+    patterns = [re.compile(p) for p in config.registry.department_patterns]
+    idle_before = now - timedelta(days=config.thresholds.idle_days)
+    for account, unit in accounts:
+        if account.id not in wanted:
+            continue
+        name = account.name.strip()
+        matched = next((p.pattern for p in patterns if p.search(name)), None)
+        if matched and name != unit:
+            specs.append(
+                FindingSpec(
+                    fingerprint=registry_prefix(account.id) + "department",
+                    account_id=account.id,
+                    category="unmanaged",
+                    rule="registry.department",
+                    severity="minor",
+                    evidence=f"帐号“{name}”以内设机构名义开设（{unit}）；不得以内设机构名义开设政务新媒体",
+                    details={"pattern": matched},
+                )
+            )
+        if (
+            account.kind == "publish"
+            and account.last_post_at is not None
+            and account.last_post_at < idle_before
+        ):
+            days = (now - account.last_post_at).days
+            specs.append(
+                FindingSpec(
+                    fingerprint=registry_prefix(account.id) + "idle",
+                    account_id=account.id,
+                    category="unmanaged",
+                    rule="registry.idle",
+                    severity="minor",  # a management task for the report, not an alert
+                    evidence=f"已 {days} 天未发布（超过 {config.thresholds.idle_days} 天），应整合或关停注销",
+                    evidence_url=account.last_post_url,
+                )
+            )
+
+    specs.extend(_profile_changes(session, config, now, wanted))
+    specs.extend(_bursts(session, config, now, wanted))
+    return specs, judged
+
+
+def _profile_changes(session: Session, config: Config, now: datetime, wanted: set[str]) -> list[FindingSpec]:
+    since = now - timedelta(days=config.registry.profile_change_days)
+    rows = session.execute(
+        select(
+            AccountSnapshot.account_id,
+            AccountSnapshot.taken_at,
+            AccountSnapshot.name,
+            AccountSnapshot.description,
+        )
+        .where(AccountSnapshot.account_id.in_(list(wanted)))
+        .order_by(AccountSnapshot.account_id, AccountSnapshot.taken_at, AccountSnapshot.id)
+    )
+    previous: dict[str, tuple] = {}
+    changes: dict[str, list[str]] = defaultdict(list)
+    for account_id, taken_at, name, description in rows:
+        before = previous.get(account_id)
+        previous[account_id] = (name, description)
+        if before is None or taken_at < since:
+            continue
+        old_name, old_description = before
+        if name and old_name and name != old_name:
+            changes[account_id].append(
+                f"名称由“{old_name}”改为“{name}”（{taken_at.astimezone(config.tz):%m-%d}）"
+            )
+        if description is not None and old_description is not None and description != old_description:
+            changes[account_id].append(
+                f"简介由“{old_description[:40]}”改为“{description[:40]}”（{taken_at.astimezone(config.tz):%m-%d}）"
+            )
+    return [
+        FindingSpec(
+            fingerprint=registry_prefix(account_id) + "profile",
+            account_id=account_id,
+            category="unmanaged",
+            rule="registry.profile_changed",
+            severity="major",
+            evidence="帐号资料被修改，请确认是否本单位所为（防止盗用）：" + "；".join(items),
+        )
+        for account_id, items in changes.items()
+    ]
+
+
+def _bursts(session: Session, config: Config, now: datetime, wanted: set[str]) -> list[FindingSpec]:
+    settings = config.registry
+    since = now - timedelta(days=settings.burst_days)
+    rows = session.execute(
+        select(Post.account_id, Post.labels).where(
+            Post.account_id.in_(list(wanted)), Post.published_at >= since, Post.deleted_at.is_(None)
+        )
+    )
+    total: dict[str, int] = defaultdict(int)
+    flagged: dict[str, int] = defaultdict(int)
+    for account_id, labels in rows:
+        total[account_id] += 1
+        if set((labels or "").split()) & set(OFF_MISSION_LABELS):
+            flagged[account_id] += 1
+    specs = []
+    for account_id, count in flagged.items():
+        if count >= settings.burst_min_posts and count / total[account_id] >= settings.burst_share:
+            specs.append(
+                FindingSpec(
+                    fingerprint=registry_prefix(account_id) + "burst",
+                    account_id=account_id,
+                    category="unmanaged",
+                    rule="registry.offmission_burst",
+                    severity="critical",
+                    evidence=f"近 {settings.burst_days} 天 {total[account_id]} 条内容中有 {count} 条为商业广告或与职能无关，"
+                    "疑似帐号被盗用，请立即核实",
+                )
+            )
+    return specs
+
+
+def outsourcing_findings(
+    session: Session, now: datetime, account_ids: Sequence[str] | None = None
+) -> tuple[list[FindingSpec], dict[str, str]]:
+    """Outsourced accounts with open problems: one finding each, naming the operator and the problems."""
+    query = select(Account).where(Account.closed.is_(False))
+    if account_ids:
+        query = query.where(Account.id.in_(list(account_ids)))
+    accounts = list(session.scalars(query))
+    ids = [a.id for a in accounts]
+    judged = {f"outs:{a}:": "托管帐号问题已整改（自动复核）" for a in ids}
+    open_rows = session.execute(
+        select(Finding.account_id, Finding.rule, Finding.id).where(
+            Finding.account_id.in_(ids), Finding.status == "open", Finding.category != "outsourcing"
+        )
+    )
+    problems: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for account_id, rule, finding_id in open_rows:
+        problems[account_id].append((rule, finding_id))
+    specs = []
+    for account in accounts:
+        if account.operator != "outsourced" or not problems.get(account.id):
+            continue
+        items = sorted(problems[account.id], key=lambda x: x[1])
+        operator = account.operator_name or "未登记运维单位"
+        specs.append(
+            FindingSpec(
+                fingerprint=f"outs:{account.id}:open",
+                account_id=account.id,
+                category="outsourcing",
+                rule="outsourcing.open_problems",
+                severity="major" if len(items) > 1 else "minor",
+                evidence=f"委托{operator}运维，存在 {len(items)} 个未整改问题（"
+                + "、".join(f"#{i} {r}" for r, i in items[:8])
+                + "），请主办单位审核托管安排、落实监管责任",
+                details={"operator_name": account.operator_name, "findings": [i for _, i in items]},
+            )
+        )
+    return specs, judged

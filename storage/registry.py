@@ -1,0 +1,535 @@
+"""The account registry (帐号台账) as offices keep it: .xlsx or .csv, read and written back.
+
+Offices' lists have a title row (or several) above the header, Chinese headers
+in many variants (责任主体/主办单位, 帐号/账号名称, 平台/平台类型, 帐号ID/链接地址)
+and platform names as people write them (新浪微博, 微信公众号, 移动客户端/APP).
+``read_registry`` finds the header row, maps the columns, and turns every row
+into an account record or a rejection naming the sheet row and the reason.
+``import_registry`` merges the good records by id (storage.repo.sync_accounts):
+importing the same file again changes nothing. Ids are the file's 标识 column
+when present, else generated from unit + platform + name (stable, [a-z0-9-]+).
+``export_registry`` writes the registry with the same headers, so it round-trips.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govwatch.config import ACCOUNT_ID_RE, PLATFORMS
+from storage import repo
+from storage.models import Account, Unit
+
+
+class RegistryError(Exception):
+    """The file as a whole cannot be used (unreadable, no header row)."""
+
+
+# --- headers -----------------------------------------------------------------------
+
+# The header `export_registry` writes for each field (and `read_registry` reads first).
+EXPORT_HEADERS = {
+    "id": "标识",
+    "unit": "责任主体",
+    "platform": "平台",
+    "name": "账号名称",
+    "handle": "账号ID",
+    "url": "链接地址",
+    "feed_url": "订阅地址",
+    "kind": "账号类别",
+    "operator": "运维方式",
+    "operator_name": "运维单位",
+    "closed": "状态",
+}
+
+# Normalised header -> field. Normalising: no blanks, 帐 -> 账, no bracketed notes, lower case.
+HEADER_ALIASES: dict[str, str] = {}
+for _field, _names in {
+    "id": ["标识", "监测标识", "监测编号", "govwatchid"],
+    "unit": [
+        "责任主体",
+        "主办单位",
+        "开办主体",
+        "开办单位",
+        "主管单位",
+        "责任单位",
+        "运营主体",
+        "单位名称",
+        "单位",
+        "所属单位",
+        "主体单位",
+        "账号主体",
+        "注册主体",
+    ],
+    "platform": [
+        "平台",
+        "平台类型",
+        "平台名称",
+        "所属平台",
+        "发布平台",
+        "账号平台",
+        "新媒体平台",
+        "类型平台",
+    ],
+    "name": ["账号名称", "名称", "新媒体名称", "账号", "账号名", "政务新媒体名称", "公众号名称", "昵称"],
+    "handle": ["账号id", "id", "uid", "微博id", "微信号", "原始id", "抖音号", "快手号", "头条号id"],
+    "url": [
+        "链接地址",
+        "链接",
+        "网址",
+        "主页地址",
+        "地址",
+        "url",
+        "账号链接",
+        "主页链接",
+        "网站地址",
+        "下载地址",
+    ],
+    "feed_url": ["订阅地址", "rss", "rss地址", "feed", "feedurl"],
+    "kind": ["账号类别", "类别", "账号类型", "功能类型", "功能类别"],
+    "operator": ["运维方式", "运营方式", "是否托管", "托管情况", "运维模式", "是否外包", "运营模式"],
+    "operator_name": [
+        "运维单位",
+        "托管单位",
+        "代运营单位",
+        "外包单位",
+        "第三方运维单位",
+        "托管机构",
+        "运维公司",
+    ],
+    "closed": ["状态", "账号状态", "运行状态"],
+}.items():
+    for _name in _names:
+        HEADER_ALIASES[_name] = _field
+
+REQUIRED = ("unit", "platform", "name")
+
+
+def normalise_header(text: Any) -> str:
+    value = str(text or "").replace("帐", "账")
+    value = re.sub(r"[（(【\[].*?[）)】\]]", "", value)
+    value = re.sub(r"[\s_:：*＊]", "", value)
+    return value.lower()
+
+
+# --- values ------------------------------------------------------------------------
+
+PLATFORM_NAMES: dict[str, str] = {}
+for _platform, _names in {
+    "weibo": ["微博", "新浪微博", "weibo", "政务微博", "新浪"],
+    "wechat": [
+        "微信",
+        "微信公众号",
+        "公众号",
+        "微信公众平台",
+        "微信服务号",
+        "微信订阅号",
+        "wechat",
+        "微信号",
+    ],
+    "douyin": ["抖音", "抖音号", "douyin", "抖音短视频"],
+    "toutiao": ["今日头条", "头条", "头条号", "toutiao"],
+    "kuaishou": ["快手", "快手号", "kuaishou"],
+    "bilibili": ["哔哩哔哩", "b站", "bilibili", "哔哩哔哩弹幕网"],
+    "xiaohongshu": ["小红书", "xiaohongshu"],
+    "website": ["政府网站", "网站", "门户网站", "website", "部门网站"],
+    "rss": ["rss", "订阅源"],
+    "app": ["移动客户端", "app", "客户端", "手机客户端", "移动应用", "应用程序"],
+}.items():
+    for _name in _names:
+        PLATFORM_NAMES[_name] = _platform
+
+PLATFORM_LABELS = {
+    "weibo": "新浪微博",
+    "wechat": "微信公众号",
+    "douyin": "抖音",
+    "toutiao": "今日头条",
+    "kuaishou": "快手",
+    "bilibili": "哔哩哔哩",
+    "xiaohongshu": "小红书",
+    "website": "政府网站",
+    "rss": "RSS",
+    "app": "移动客户端",
+}
+KIND_LABELS = {"publish": "发布类", "service": "服务类"}
+OPERATOR_LABELS = {"self": "自行运维", "outsourced": "委托运维"}
+CLOSED_LABELS = {False: "正常", True: "已关停"}
+
+
+def parse_platform(value: str) -> str | None:
+    key = re.sub(r"\s", "", value).lower()
+    if key in PLATFORMS:
+        return key
+    if key in PLATFORM_NAMES:
+        return PLATFORM_NAMES[key]
+    for name, platform in sorted(PLATFORM_NAMES.items(), key=lambda kv: -len(kv[0])):
+        if len(name) >= 2 and name in key:  # 新浪微博（政务）, 微信公众号(服务号)
+            return platform
+    return None
+
+
+def parse_kind(value: str) -> str | None:
+    if not value:
+        return "publish"
+    if value in ("publish", "service"):
+        return value
+    if "发布" in value or "宣传" in value or "信息" in value:
+        return "publish"
+    if "服务" in value or "办事" in value:
+        return "service"
+    return None
+
+
+def parse_operator(value: str) -> str | None:
+    if not value:
+        return "self"
+    if value in ("self", "outsourced"):
+        return value
+    if any(w in value for w in ("托管", "外包", "委托", "第三方", "代运营", "购买服务")) or value in (
+        "是",
+        "y",
+        "yes",
+    ):
+        return "outsourced"
+    if any(w in value for w in ("自行", "自主", "自营", "自运营", "本单位")) or value in ("否", "n", "no"):
+        return "self"
+    return None
+
+
+def parse_closed(value: str) -> bool | None:
+    if not value:
+        return False
+    if any(w in value for w in ("关停", "注销", "关闭", "停用", "已停", "撤销")) or value.lower() == "closed":
+        return True
+    if any(w in value for w in ("正常", "运行", "在用", "运营", "启用")) or value.lower() in (
+        "open",
+        "active",
+    ):
+        return False
+    return None
+
+
+WEIBO_UID = re.compile(r"(?:weibo\.(?:cn|com)/(?:u/|profile/)?)(\d{5,})")
+
+
+def generated_id(unit: str, platform: str, name: str) -> str:
+    """A stable id from unit + platform + name: the same row always gets the same id."""
+    digest = hashlib.sha1(f"{unit}\x1f{platform}\x1f{name}".encode()).hexdigest()[:10]
+    return f"{platform}-{digest}"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 1234567890.0 from a spreadsheet number cell
+    return " ".join(str(value).split())
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+@dataclass
+class Rejected:
+    sheet: str | None
+    row: int  # the sheet's own row number (1 = first row of the file)
+    reason: str
+
+    def where(self) -> str:
+        return f"{self.sheet} 第 {self.row} 行" if self.sheet else f"第 {self.row} 行"
+
+
+@dataclass
+class RegistryRead:
+    records: list[dict] = field(default_factory=list)
+    rows: dict[str, str] = field(default_factory=dict)  # id -> where it was read
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _sheets(path: Path) -> Iterator[tuple[str | None, list[list[Any]]]]:
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - zip and XML errors alike
+            raise RegistryError(f"无法读取 Excel 文件 / not a readable .xlsx file ({exc})") from None
+        try:
+            many = len(book.worksheets) > 1
+            for sheet in book.worksheets:
+                yield (sheet.title if many else None), [list(r) for r in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    elif suffix in (".csv", ".txt"):
+        raw = path.read_bytes()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise RegistryError("既不是 UTF-8 也不是 GBK 编码 / neither UTF-8 nor GBK text")
+        dialect: Any = csv.excel
+        with contextlib.suppress(csv.Error):
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;，")
+        yield None, [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    elif suffix == ".xls":
+        raise RegistryError("旧版 .xls 文件请另存为 .xlsx 或 .csv / save the .xls file as .xlsx or .csv")
+    else:
+        raise RegistryError(f"不支持的文件类型 {suffix or '（无扩展名）'} / use .xlsx or .csv")
+
+
+def _find_header(rows: list[list[Any]]) -> tuple[int, dict[int, str]] | None:
+    """The first row (of the first 15) whose cells name unit, platform and name."""
+    for index, row in enumerate(rows[:15]):
+        columns: dict[int, str] = {}
+        for col, cell in enumerate(row):
+            field_name = HEADER_ALIASES.get(normalise_header(cell))
+            if field_name and field_name not in columns.values():
+                columns[col] = field_name
+        if all(f in columns.values() for f in REQUIRED):
+            return index, columns
+    return None
+
+
+def read_registry(path: Path) -> RegistryRead:
+    if not path.exists():
+        raise RegistryError("文件不存在 / file not found")
+    result = RegistryRead()
+    seen: dict[str, tuple[str, dict]] = {}
+    found_header = False
+    for sheet, rows in _sheets(path):
+        header = _find_header(rows)
+        if header is None:
+            continue
+        found_header = True
+        header_index, columns = header
+        for index in range(header_index + 1, len(rows)):
+            row = rows[index]
+            values = {f: _text(row[c]) if c < len(row) else "" for c, f in columns.items()}
+            if not any(values.values()):
+                continue  # blank line
+            where = Rejected(sheet, index + 1, "")
+            record, reason = _record(values)
+            if record is None:
+                result.rejected.append(Rejected(sheet, index + 1, reason))
+                continue
+            previous = seen.get(record["id"])
+            if previous is not None:
+                same = previous[1] == record
+                result.rejected.append(
+                    Rejected(
+                        sheet,
+                        index + 1,
+                        f"与{previous[0]}重复（同一单位、平台、名称）"
+                        + ("，内容相同" if same else "，内容不同，以先出现的为准")
+                        + " / duplicate row",
+                    )
+                )
+                continue
+            seen[record["id"]] = (where.where(), record)
+            result.records.append(record)
+            result.rows[record["id"]] = where.where()
+            if not (record.get("url") or record.get("handle") or record.get("feed_url")):
+                result.warnings.append(
+                    f"{where.where()}：{record['name']} 没有账号ID或链接地址，无法抓取 / no id or link: cannot be crawled"
+                )
+    if not found_header:
+        raise RegistryError(
+            "找不到表头（需要 责任主体、平台、账号名称 三列）/ no header row with unit, platform and name columns"
+        )
+    return result
+
+
+def _record(values: dict[str, str]) -> tuple[dict | None, str]:
+    missing = [EXPORT_HEADERS[f] for f in REQUIRED if not values.get(f)]
+    if missing:
+        return None, f"缺少{'、'.join(missing)} / missing {', '.join(missing)}"
+    platform = parse_platform(values["platform"])
+    if platform is None:
+        return None, f"无法识别的平台“{values['platform']}” / unknown platform"
+    kind = parse_kind(values.get("kind", ""))
+    if kind is None:
+        return None, f"无法识别的账号类别“{values['kind']}”（应为 发布类 或 服务类）/ unknown kind"
+    operator = parse_operator(values.get("operator", ""))
+    if operator is None:
+        return (
+            None,
+            f"无法识别的运维方式“{values['operator']}”（应为 自行运维 或 委托运维）/ unknown operator",
+        )
+    closed = parse_closed(values.get("closed", ""))
+    if closed is None:
+        return None, f"无法识别的状态“{values['closed']}”（应为 正常 或 已关停）/ unknown state"
+    account_id = values.get("id", "").lower()
+    if account_id and not ACCOUNT_ID_RE.match(account_id):
+        return None, f"标识“{values['id']}”只能包含小写字母、数字和连字符 / id must match [a-z0-9-]+"
+    handle = values.get("handle") or None
+    url = values.get("url") or None
+    if handle and re.match(r"^https?://", handle):  # 账号ID/链接地址 in one column
+        url, handle = url or handle, None
+    if platform == "weibo" and not handle and url:
+        match = WEIBO_UID.search(url)
+        handle = match.group(1) if match else None
+    if url and not re.match(r"^https?://", url):
+        return None, f"链接地址“{url}”不是 http(s) 网址 / url must start with http:// or https://"
+    record = {
+        "id": account_id or generated_id(values["unit"], platform, values["name"]),
+        "unit": values["unit"],
+        "platform": platform,
+        "name": values["name"],
+        "handle": handle,
+        "url": url,
+        "feed_url": values.get("feed_url") or None,
+        "kind": kind,
+        "operator": operator,
+        "operator_name": values.get("operator_name") or None,
+        "closed": closed,
+    }
+    if record["operator"] == "self" and record["operator_name"]:
+        record["operator"] = "outsourced"  # a named operating company means it is outsourced
+    return record, ""
+
+
+# --- importing ---------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    added: list[str]
+    updated: list[str]
+    unchanged: int
+    rejected: list[Rejected]
+    warnings: list[str]
+    absent: list[str]  # imported before, not in this file (kept; close them by hand)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"导入完成 / imported: 新增 {len(self.added)}，更新 {len(self.updated)}，"
+            f"未变 {self.unchanged}，拒绝 {len(self.rejected)} 行"
+        ]
+        for account_id in self.added:
+            out.append(f"  + {account_id}")
+        for account_id in self.updated:
+            out.append(f"  ~ {account_id}")
+        for rejected in self.rejected:
+            out.append(f"  ✗ {rejected.where()}：{rejected.reason}")
+        for warning in self.warnings:
+            out.append(f"  ! {warning}")
+        if self.absent:
+            out.append(
+                f"  以前导入、本文件中没有的帐号（保留，如已关停请在表中标注“已关停”）/ not in this file: {', '.join(self.absent)}"
+            )
+        return out
+
+
+def import_registry(session: Session, path: Path) -> ImportResult:
+    read = read_registry(path)
+    synced = repo.sync_accounts(session, read.records, source="import") if read.records else None
+    ids = {r["id"] for r in read.records}
+    absent = sorted(
+        set(session.scalars(select(Account.id).where(Account.source == "import", Account.closed.is_(False))))
+        - ids
+    )
+    return ImportResult(
+        added=synced.added if synced else [],
+        updated=synced.updated if synced else [],
+        unchanged=synced.unchanged if synced else 0,
+        rejected=read.rejected,
+        warnings=read.warnings,
+        absent=absent,
+    )
+
+
+# --- listing and exporting ----------------------------------------------------------
+
+
+def registry_rows(session: Session, unit: str | None = None, platform: str | None = None) -> list[dict]:
+    query = select(Account, Unit.name).join(Unit, Account.unit_id == Unit.id)
+    if unit:
+        query = query.where(Unit.name == unit)
+    if platform:
+        query = query.where(Account.platform == (parse_platform(platform) or platform))
+    rows = []
+    for account, unit_name in session.execute(query.order_by(Unit.name, Account.platform, Account.name)):
+        rows.append(
+            {
+                "id": account.id,
+                "unit": unit_name,
+                "platform": account.platform,
+                "platform_label": PLATFORM_LABELS.get(account.platform, account.platform),
+                "name": account.name,
+                "handle": account.handle,
+                "url": account.url,
+                "feed_url": account.feed_url,
+                "kind": account.kind,
+                "operator": account.operator,
+                "operator_label": OPERATOR_LABELS.get(account.operator, account.operator)
+                + (f"（{account.operator_name}）" if account.operator_name else ""),
+                "operator_name": account.operator_name,
+                "closed": account.closed,
+                "status": account.status,
+                "source": account.source,
+            }
+        )
+    return rows
+
+
+def _export_cells(row: dict) -> list[Any]:
+    return [
+        row["id"],
+        row["unit"],
+        PLATFORM_LABELS.get(row["platform"], row["platform"]),
+        row["name"],
+        row["handle"] or "",
+        row["url"] or "",
+        row["feed_url"] or "",
+        KIND_LABELS.get(row["kind"], row["kind"]),
+        OPERATOR_LABELS.get(row["operator"], row["operator"]),
+        row["operator_name"] or "",
+        CLOSED_LABELS[bool(row["closed"])],
+    ]
+
+
+def export_registry(session: Session, out: Path | None, stream: IO[str]) -> int:
+    """Write the registry to ``out`` (.xlsx or .csv by extension) or as CSV to ``stream``."""
+    rows = registry_rows(session)
+    headers = list(EXPORT_HEADERS.values())
+    cells = [_export_cells(r) for r in rows]
+    suffix = out.suffix.lower() if out else ".csv"
+    if suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "政务新媒体账号"
+        sheet.append(headers)
+        for row in cells:
+            sheet.append([str(c) if c is not None else "" for c in row])  # ids stay text, never numbers
+        for column, width in zip("ABCDEFGHIJK", (22, 20, 12, 20, 14, 40, 40, 8, 10, 24, 8), strict=True):
+            sheet.column_dimensions[column].width = width
+        book.save(out)
+    elif suffix == ".csv":
+        handle = open(out, "w", encoding="utf-8-sig", newline="") if out else stream  # noqa: SIM115
+        try:
+            writer = csv.writer(handle)
+            writer.writerow(headers)
+            writer.writerows(cells)
+        finally:
+            if out:
+                handle.close()
+    else:
+        raise RegistryError(f"不支持的文件类型 {suffix} / use .xlsx or .csv")
+    return len(rows)
