@@ -122,6 +122,17 @@ def normalise_header(text: Any) -> str:
     return value.lower()
 
 
+def header_field(cell: Any) -> str | None:
+    """The field a header names; a combined header (账号ID/链接地址) takes its first known part."""
+    text = normalise_header(cell)
+    if text in HEADER_ALIASES:
+        return HEADER_ALIASES[text]
+    for part in re.split(r"[/／、或|]", text):
+        if part in HEADER_ALIASES:
+            return HEADER_ALIASES[part]
+    return None
+
+
 # --- values ------------------------------------------------------------------------
 
 PLATFORM_NAMES: dict[str, str] = {}
@@ -297,7 +308,7 @@ def _find_header(rows: list[list[Any]]) -> tuple[int, dict[int, str]] | None:
     for index, row in enumerate(rows[:15]):
         columns: dict[int, str] = {}
         for col, cell in enumerate(row):
-            field_name = HEADER_ALIASES.get(normalise_header(cell))
+            field_name = header_field(cell)
             if field_name and field_name not in columns.values():
                 columns[col] = field_name
         if all(f in columns.values() for f in REQUIRED):
