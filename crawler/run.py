@@ -102,6 +102,33 @@ def scrapy_settings(
     return settings
 
 
+def run_on_scrapyd(
+    config: Config, run_id: int, by_spider: dict[type[AccountSpider], list[str]]
+) -> tuple[str | None, dict[str, str]]:
+    """The spiders as jobs on the Scrapyd nodes (crawl.executor: scrapyd); they write to the shared
+    database. Returns the run's error (or None) and, per account that never ran, why."""
+    from crawler.scrapyd import run_jobs
+
+    settings = scrapy_settings(config, run_id)
+    job_settings = {
+        "USER_AGENT": settings.get("USER_AGENT"),
+        "DOWNLOAD_SLOTS": json.dumps(settings.getdict("DOWNLOAD_SLOTS")),
+        "GOVWATCH_DATABASE_URL": settings.get("GOVWATCH_DATABASE_URL"),
+        "GOVWATCH_RUN_ID": str(run_id),
+        "GOVWATCH_OPTIONS": settings.get("GOVWATCH_OPTIONS"),
+    }
+    result = run_jobs(
+        config.crawl.scrapyd_nodes,
+        config.crawl.scrapyd_project,
+        {spider.name: ids for spider, ids in by_spider.items()},
+        job_settings,
+        run_id=run_id,
+        timeout_s=config.crawl.scrapyd_timeout_s,
+        poll_s=config.crawl.scrapyd_poll_s,
+    )
+    return result.error, result.failed
+
+
 def quiet_scrapy_logs() -> None:
     """Scrapy's logging config makes its loggers chatty; keep them at our root level
     (WARNING, or INFO/DEBUG with -v/-vv), through our own handler."""
@@ -146,7 +173,10 @@ def run_crawl(
 
     advance = progress(len(jobs)) if progress else None
     error = None
-    if by_spider:
+    cluster_failed: dict[str, str] = {}
+    if by_spider and config.crawl.executor == "scrapyd":
+        error, cluster_failed = run_on_scrapyd(config, run_id, by_spider)
+    elif by_spider:
         process = CrawlerProcess(scrapy_settings(config, run_id, advance))
         quiet_scrapy_logs()
         for spider, ids in by_spider.items():
@@ -158,6 +188,9 @@ def run_crawl(
             error = f"{type(exc).__name__}: {exc}"
 
     with store.session() as session:
+        for detail in sorted(set(cluster_failed.values())):
+            ids = [a for a, why in cluster_failed.items() if why == detail]
+            repo.mark_missing_outcomes(session, run_id, ids, detail)
         missing = repo.mark_missing_outcomes(
             session, run_id, [j.account_id for j in jobs], "crawl ended before this account was finished"
         )

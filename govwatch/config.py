@@ -198,6 +198,19 @@ class CrawlSettings(_Strict):
     fetch_long_text: bool = True
     lock_wait_s: Annotated[float, Field(ge=0)] = 0.0
     lock_dir: str | None = None  # where the crawl lock file lives (default: next to the SQLite file)
+    # Where the spiders run: in the crawl's own process (local), or as jobs on Scrapyd nodes
+    # (crawler/scrapyd.py) that write to the shared database (PostgreSQL). README: "A Scrapyd cluster".
+    executor: Literal["local", "scrapyd"] = "local"
+    scrapyd_nodes: list[Annotated[str, Field(pattern=r"^https?://[^\s/]+")]] = Field(default_factory=list)
+    scrapyd_project: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")] = "govwatch"
+    scrapyd_timeout_s: Annotated[float, Field(gt=0)] = 6 * 3600.0  # the whole crawl on the cluster
+    scrapyd_poll_s: Annotated[float, Field(gt=0)] = 2.0  # how often listjobs.json is asked
+
+    @model_validator(mode="after")
+    def _scrapyd_needs_nodes(self) -> CrawlSettings:
+        if self.executor == "scrapyd" and not self.scrapyd_nodes:
+            raise ValueError("executor scrapyd needs scrapyd_nodes (a list of Scrapyd URLs)")
+        return self
 
 
 DEFAULT_DEPARTMENT_PATTERNS = ("科$", "股$", "室$", "办公室$", "中心$", "党支部$", "工会$", "团委$")
