@@ -14,6 +14,7 @@ from analysis.findings import (
     maintenance_findings,
     sync_findings,
 )
+from analysis.platforms import analyse_platforms
 from analysis.registry import outsourcing_findings, registry_findings
 from analysis.status import AccountFigures, analyse_accounts
 from govwatch.config import Config
@@ -40,9 +41,11 @@ def analyse(
         content = check_posts(session, config, now, account_ids)
         judged = dict.fromkeys(judged_maintenance_prefixes(figures), "帐号已恢复更新（自动复核）")
         judged.update(content.judged)
+        platforms = analyse_platforms(session, config, figures, now)
+        judged.update(platforms.judged)
         counts = sync_findings(
             session,
-            maintenance_findings(figures, config.tz, now) + content.specs,
+            maintenance_findings(figures, config.tz, now) + content.specs + platforms.specs,
             judged,
             now,
         )

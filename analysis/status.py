@@ -61,6 +61,8 @@ def account_status(a: Activity, thresholds: Thresholds, now: datetime) -> tuple[
             return "unknown", "尚未检测"
         if a.last_outcome == "ok":
             return "available", None
+        if a.last_outcome in ("blocked", "login_required"):  # we could not see it: not its fault
+            return "unknown", f"最近一次检测：{OUTCOMES_ZH.get(a.last_outcome, a.last_outcome)}"
         return "unavailable", f"最近一次检测：{OUTCOMES_ZH.get(a.last_outcome, a.last_outcome)}"
     if a.last_outcome == NOT_FOUND:
         return "unreachable", "帐号页面不存在（可能已注销或被封禁）"

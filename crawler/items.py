@@ -11,6 +11,8 @@ from govwatch.items import (  # noqa: F401
     OK,
     OUTCOMES,
     PARSE_ERROR,
+    CommentItem,
+    DeletionItem,
     OutcomeItem,
     PageProblem,
     PostItem,

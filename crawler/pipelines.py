@@ -14,7 +14,8 @@ from collections import Counter
 
 from scrapy.crawler import Crawler
 
-from govwatch.items import OutcomeItem, PostItem, ProfileItem
+from govwatch.items import CommentItem, DeletionItem, OutcomeItem, PostItem, ProfileItem
+from storage import platforms as platform_store
 from storage import repo
 from storage.db import Store, open_store
 
@@ -34,6 +35,8 @@ class StoragePipeline:
         self.posts: list[PostItem] = []
         self.profiles: list[ProfileItem] = []
         self.outcomes: list[OutcomeItem] = []
+        self.comments: list[CommentItem] = []
+        self.deletions: list[DeletionItem] = []
         self.new_posts: Counter[str] = Counter()
         self.last_flush = time.monotonic()
 
@@ -66,23 +69,33 @@ class StoragePipeline:
             self.profiles.append(item)
         elif isinstance(item, OutcomeItem):
             self.outcomes.append(item)
+        elif isinstance(item, CommentItem):
+            self.comments.append(item)
+        elif isinstance(item, DeletionItem):
+            self.deletions.append(item)
         else:
             raise TypeError(f"unexpected item {type(item).__name__}")
-        pending = len(self.posts) + len(self.profiles) + len(self.outcomes)
+        pending = len(self.posts) + len(self.profiles) + len(self.outcomes) + len(self.comments)
         if pending >= self.batch_size or time.monotonic() - self.last_flush >= self.max_wait_s:
             self.flush()
         return item
 
     def flush(self) -> None:
         self.last_flush = time.monotonic()
-        if not (self.posts or self.profiles or self.outcomes) or self.store is None:
+        if (
+            not (self.posts or self.profiles or self.outcomes or self.comments or self.deletions)
+            or self.store is None
+        ):
             return
         counts = getattr(self.crawler, "request_counts", {})
         with self.store.session() as session:
             for account_id, n in repo.upsert_posts(session, self.posts).items():
                 self.new_posts[account_id] += n
             repo.add_snapshots(session, self.profiles)
+            platform_store.upsert_comments(session, self.comments)
+            platform_store.mark_deleted(session, self.deletions)
             for outcome in self.outcomes:
+                platform_store.mark_listing_deletions(session, outcome)
                 repo.record_outcome(
                     session,
                     self.run_id,
@@ -91,3 +104,4 @@ class StoragePipeline:
                     requests=counts.get(outcome.account_id, 0),
                 )
         self.posts, self.profiles, self.outcomes = [], [], []
+        self.comments, self.deletions = [], []

@@ -19,8 +19,12 @@ from scrapy.settings import Settings
 from sqlalchemy import select
 
 from crawler import settings as default_settings
+from crawler.alerts import PlatformAlert, check_platform_blocks
+from crawler.probe import probe_accounts, wants_probe
 from crawler.spiders.base import AccountSpider
 from crawler.spiders.feed import FeedSpider
+from crawler.spiders.website import WebsiteSpider
+from crawler.spiders.wechat import WechatSpider
 from crawler.spiders.weibo import WeiboSpider
 from govwatch.config import PLATFORMS, Config
 from govwatch.items import ERROR, OutcomeItem
@@ -31,7 +35,8 @@ from storage.repo import CrawlJob
 
 log = logging.getLogger(__name__)
 
-SPIDERS: tuple[type[AccountSpider], ...] = (WeiboSpider, FeedSpider)
+# Order matters: spider_for picks the first that wants a job (WeChat before the generic feed).
+SPIDERS: tuple[type[AccountSpider], ...] = (WeiboSpider, WechatSpider, WebsiteSpider, FeedSpider)
 
 
 @dataclass
@@ -45,14 +50,19 @@ class CrawlSummary:
     seconds: float
     outcomes: Counter[str] = field(default_factory=Counter)
     account_ids: list[str] = field(default_factory=list)
+    alerts: list[PlatformAlert] = field(default_factory=list)  # operator alerts raised by this crawl
+
+    def alert_lines(self) -> list[str]:
+        return [f"【运维告警 operator alert】{a.message}" for a in self.alerts]
 
     def line(self) -> str:
         failures = ", ".join(f"{k} {n}" for k, n in sorted(self.outcomes.items()) if k != "ok")
         failed = f"失败 {self.failed}" + (f"（{failures}）" if failures else "")
-        return (
+        line = (
             f"抓取完成 #{self.run_id}：{self.accounts} 个帐号，成功 {self.ok}，{failed}，"
             f"新增 {self.new_posts} 条，请求 {self.requests} 次，用时 {self.seconds:.1f} 秒"
         )
+        return "\n".join([line, *self.alert_lines()])
 
 
 def spider_for(job: CrawlJob) -> type[AccountSpider] | None:
@@ -77,6 +87,7 @@ def crawl_options(config: Config) -> dict:
         "backfill_days": config.crawl.backfill_days,
         "max_pages": config.crawl.max_pages,
         "fetch_long_text": config.crawl.fetch_long_text,
+        "comments": config.crawl.comments.model_dump(),
         "platforms": {name: config.platform(name).model_dump() for name in PLATFORMS},
     }
 
@@ -160,9 +171,12 @@ def run_crawl(
         jobs = repo.crawl_jobs(session, account_ids=account_ids, platforms=platforms)
         run_id = repo.start_run(session, trigger=trigger, accounts_total=len(jobs))
         by_spider: dict[type[AccountSpider], list[str]] = {}
+        probes: list[CrawlJob] = []
         for job in jobs:
             spider = spider_for(job)
-            if spider is None:
+            if spider is None and wants_probe(job):
+                probes.append(job)
+            elif spider is None:
                 now = utcnow()
                 item = OutcomeItem(
                     job.account_id, ERROR, no_spider_detail(job), started_at=now, finished_at=now
@@ -173,6 +187,13 @@ def run_crawl(
 
     advance = progress(len(jobs)) if progress else None
     error = None
+    if probes:  # apps and services: httpx, before the Scrapy process (see crawler/probe.py)
+        results = probe_accounts(config, probes)
+        with store.session() as session:
+            for item, requests in results:
+                repo.record_outcome(session, run_id, item, new_posts=0, requests=requests)
+                if advance:
+                    advance(item)
     cluster_failed: dict[str, str] = {}
     if by_spider and config.crawl.executor == "scrapyd":
         error, cluster_failed = run_on_scrapyd(config, run_id, by_spider)
@@ -197,6 +218,7 @@ def run_crawl(
         if missing:
             log.warning("%d account(s) had no outcome; recorded as error", len(missing))
         run = repo.finish_run(session, run_id, error=error)
+        alerts = check_platform_blocks(session, config, run_id, jobs)
         outcome_counts: Counter[str] = Counter(
             session.scalars(select(CrawlOutcome.outcome).where(CrawlOutcome.run_id == run_id))
         )
@@ -210,4 +232,5 @@ def run_crawl(
             seconds=time.monotonic() - started,
             outcomes=outcome_counts,
             account_ids=[j.account_id for j in jobs],
+            alerts=alerts,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -146,6 +147,15 @@ class Supervisor(_Strict):
         return "*" in self.units or unit in self.units
 
 
+class WebsiteSelectors(_Strict):
+    """Optional CSS selectors for a website column list the heuristics cannot read."""
+
+    item: Annotated[str, Field(min_length=1)]  # one list entry (e.g. "ul.news li")
+    link: str = "a"  # inside an item: the article link
+    date: str | None = None  # inside an item: the element holding the date
+    next: str | None = None  # the next-page link, when not index_N.html
+
+
 class AccountConfig(_Strict):
     id: str
     unit: Annotated[str, Field(min_length=1)]
@@ -158,6 +168,7 @@ class AccountConfig(_Strict):
     operator: Literal["self", "outsourced"] = "self"
     operator_name: str | None = None
     closed: bool = False
+    selectors: WebsiteSelectors | None = None  # website columns only
 
     @field_validator("id")
     @classmethod
@@ -183,9 +194,27 @@ class AccountConfig(_Strict):
     def _readable(self) -> AccountConfig:
         if self.platform == "weibo" and not (self.handle or self.url or self.feed_url):
             raise ValueError("a weibo account needs handle (the uid), url or feed_url")
+        if self.platform in ("website", "app") and not self.url:
+            raise ValueError(f"a {self.platform} account needs url (column list page or download link)")
         if self.platform in FEED_PLATFORMS and not (self.feed_url or self.url):
             raise ValueError(f"a {self.platform} account needs feed_url (or url)")
         return self
+
+
+class CommentsSettings(_Strict):
+    """Public comments of recent posts (Weibo), within a budget per account and crawl."""
+
+    enabled: bool = True
+    max_posts_per_account: Annotated[int, Field(ge=0)] = 5
+    max_pages: Annotated[int, Field(ge=1)] = 2  # comment pages per post
+    recent_days: Annotated[int, Field(ge=1)] = 30  # only posts this recent
+
+
+class BlockAlertSettings(_Strict):
+    """When a platform's blocks in one crawl become one operator alert."""
+
+    min_accounts: Annotated[int, Field(ge=1)] = 3  # at least this many accounts blocked...
+    min_share: Annotated[float, Field(gt=0, le=1)] = 0.5  # ...and at least this share of the platform's
 
 
 class CrawlSettings(_Strict):
@@ -197,6 +226,8 @@ class CrawlSettings(_Strict):
     )
     fetch_long_text: bool = True
     lock_wait_s: Annotated[float, Field(ge=0)] = 0.0
+    comments: CommentsSettings = Field(default_factory=CommentsSettings)
+    block_alert: BlockAlertSettings = Field(default_factory=BlockAlertSettings)
     lock_dir: str | None = None  # where the crawl lock file lives (default: next to the SQLite file)
     # Where the spiders run: in the crawl's own process (local), or as jobs on Scrapyd nodes
     # (crawler/scrapyd.py) that write to the shared database (PostgreSQL). README: "A Scrapyd cluster".
@@ -318,6 +349,14 @@ class AlertSettings(_Strict):
     _quiet = field_validator("quiet_hours")(classmethod(lambda cls, v: _check_quiet(v)))
 
 
+class InteractionSettings(_Strict):
+    """Replies to the public: a question unanswered after this many working days is a finding."""
+
+    reply_working_days: Annotated[int, Field(ge=1)] = 5  # local rules use 5 working days
+    window_days: Annotated[int, Field(ge=1)] = 30  # reply rate and median delay over this window
+    holidays: list[date] = Field(default_factory=list)  # extra non-working days (Mon-Fri)
+
+
 class Config(_Strict):
     timezone: str = "Asia/Shanghai"
     database: str = "sqlite:///data/govwatch.db"
@@ -327,6 +366,7 @@ class Config(_Strict):
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     checks: ChecksSettings = Field(default_factory=ChecksSettings)
+    interaction: InteractionSettings = Field(default_factory=InteractionSettings)
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
     smtp: Smtp | None = None
     alerts: AlertSettings = Field(default_factory=AlertSettings)

@@ -88,3 +88,31 @@ class OutcomeItem:
     profile_post_count: int | None = None  # what the profile claimed, for the empty cross-check
     started_at: datetime | None = None
     finished_at: datetime | None = field(default=None)
+    # A complete listing covers [window_start, now]: stored non-pinned posts in it that
+    # are not among seen_ids were deleted. Set only when complete.
+    window_start: datetime | None = None
+    seen_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DeletionItem:
+    """A post the platform says is deleted (e.g. WeChat's 该内容已被发布者删除)."""
+
+    account_id: str
+    post_id: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class CommentItem:
+    """One public comment on a post, or a reply in its thread."""
+
+    account_id: str
+    post_id: str  # the platform id of the post commented on
+    comment_id: str
+    published_at: datetime | None
+    text: str = ""
+    author_id: str | None = None
+    author_name: str | None = None
+    by_account: bool = False  # written by the account itself (a reply to the public)
+    reply_to: str | None = None  # comment id this one answers, for replies

@@ -109,6 +109,11 @@ class Account(Base):
     last_crawled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Platforms (issue 3): website column selectors; interaction over 30 days.
+    selectors: Mapped[dict | None] = mapped_column(JSON)
+    reply_rate_30d: Mapped[float | None] = mapped_column(Float)
+    reply_median_hours_30d: Mapped[float | None] = mapped_column(Float)
+
     unit: Mapped[Unit] = relationship(back_populates="accounts")
 
 
@@ -298,3 +303,47 @@ class FindingEvent(Base):
     actor: Mapped[str | None] = mapped_column(String(100))  # a person ($USER) or "govwatch"
 
     __table_args__ = (Index("ix_finding_events_finding_at", "finding_id", "at"),)
+
+
+class Comment(Base):
+    """A public comment on a post, or the account's reply in its thread."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    platform_post_id: Mapped[str] = mapped_column(String(200))
+    platform_comment_id: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[str | None] = mapped_column(String(100))
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    by_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    reply_to: Mapped[str | None] = mapped_column(String(200))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "platform_comment_id", name="uq_comments_account_comment"),
+        Index("ix_comments_account_published", "account_id", "published_at"),
+    )
+
+
+class OperatorAlert(Base):
+    """A deployment-level problem for the person who runs govwatch, not for a unit:
+    a platform blocking us in bulk, a cookie that stopped working. One row per
+    (platform, kind) episode; open until a crawl of that platform goes well again."""
+
+    __tablename__ = "operator_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(100), unique=True)  # "blocks:weibo", "cookie:weibo"
+    platform: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # blocks | cookie
+    message: Mapped[str] = mapped_column(Text)
+    accounts_affected: Mapped[int] = mapped_column(Integer, default=0)
+    accounts_total: Mapped[int] = mapped_column(Integer, default=0)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | resolved
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

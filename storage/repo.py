@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, tuple_, update
@@ -56,6 +56,7 @@ ACCOUNT_FIELDS = (
     "operator",
     "operator_name",
     "closed",
+    "selectors",
 )
 
 
@@ -113,6 +114,9 @@ class CrawlJob:
     newest_at: datetime | None  # newest stored non-pinned post
     needs_profile: bool  # no recent profile snapshot
     profile_post_count: int | None = None  # what the newest snapshot said
+    selectors: dict | None = field(default=None, hash=False, compare=False)  # website columns
+    # Stored comment counts of the newest posts: comments are fetched again only when it changed.
+    comment_counts: dict[str, int | None] = field(default_factory=dict, hash=False, compare=False)
 
 
 KNOWN_IDS_PER_ACCOUNT = 30
@@ -142,6 +146,7 @@ def crawl_jobs(
             Post.account_id,
             Post.platform_post_id,
             Post.published_at,
+            Post.comments,
             func.row_number()
             .over(partition_by=Post.account_id, order_by=(Post.published_at.desc(), Post.id.desc()))
             .label("rank"),
@@ -151,13 +156,15 @@ def crawl_jobs(
     )
     known: dict[str, set[str]] = {}
     newest: dict[str, datetime] = {}
+    comment_counts: dict[str, dict[str, int | None]] = {}
     rows = session.execute(
-        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at).where(
+        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments).where(
             ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT
         )
     )
     for account_id, post_id, published_at in rows:
         known.setdefault(account_id, set()).add(post_id)
+        comment_counts.setdefault(account_id, {})[post_id] = comments
         if published_at is not None and (account_id not in newest or published_at > newest[account_id]):
             newest[account_id] = published_at
 
@@ -190,6 +197,8 @@ def crawl_jobs(
                 newest_at=newest.get(a.id),
                 needs_profile=taken is None or now - taken >= profile_every,
                 profile_post_count=post_count,
+                selectors=a.selectors,
+                comment_counts=comment_counts.get(a.id, {}),
             )
         )
     return jobs

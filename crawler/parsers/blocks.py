@@ -205,12 +205,38 @@ def _check_page_for_walls(text: str, status: int, *, whole_page: bool) -> None:
         raise PageProblem(LOGIN_REQUIRED, f"login page (需要登录); title: {title}", status)
 
 
+# JSON answers that are blocks in a platform's own words.
+_JSON_BLOCK_CODES = {
+    -352: "Bilibili risk control (code -352 / 风控校验失败)",
+    -412: "Bilibili request intercepted (code -412 / 请求被拦截)",
+    200013: "WeChat frequency control (ret 200013 / 操作频繁)",
+}
+
+
+def _json_block(data: object) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    base = data.get("base_resp")
+    candidates = [data.get("code"), data.get("ret"), base.get("ret") if isinstance(base, dict) else None]
+    for value in candidates:
+        try:
+            code = int(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if code in _JSON_BLOCK_CODES:
+            return _JSON_BLOCK_CODES[code]
+    return None
+
+
 def _check_json_body(text: str, status: int) -> None:
     try:
-        json.loads(text)
+        data = json.loads(text)
     except ValueError:
         pass
     else:
+        reason = _json_block(data)
+        if reason:
+            raise PageProblem(BLOCKED, reason, status)
         return
     _check_page_for_walls(text, status, whole_page=True)
     kind = "HTML" if looks_like_html(text) else "non-JSON text"

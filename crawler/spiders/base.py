@@ -48,6 +48,8 @@ class AccountRun:
     last_url: str | None = None
     done: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    seen_ids: list[str] = field(default_factory=list)  # non-pinned posts the listing showed
+    oldest_seen: datetime | None = None  # the listing's window starts here
 
 
 def network_problem(failure: Failure) -> PageProblem:
@@ -209,6 +211,9 @@ class AccountSpider(scrapy.Spider):
         run.posts_seen += 1
         if post.is_pinned:
             return True, False
+        run.seen_ids.append(post.post_id)
+        if post.published_at is not None and (run.oldest_seen is None or post.published_at < run.oldest_seen):
+            run.oldest_seen = post.published_at
         job = run.job
         first_of_run = run.newest_seen is None
         if post.published_at is not None and (run.newest_seen is None or post.published_at > run.newest_seen):
@@ -239,8 +244,11 @@ class AccountSpider(scrapy.Spider):
             url=run.last_url,
             pages=run.pages,
             posts_seen=run.posts_seen,
-            complete=run.complete and problem is None,
+            complete=complete,
             profile_post_count=run.profile_post_count,
             started_at=run.started_at,
             finished_at=datetime.now(UTC),
+        complete = run.complete and problem is None
         )
+            window_start=run.oldest_seen if complete else None,
+            seen_ids=list(run.seen_ids) if complete else [],

@@ -17,6 +17,7 @@ from scrapy.http import Response
 
 from crawler.parsers import blocks, weibo
 from crawler.spiders.base import AccountRun, AccountSpider, settles
+from crawler.spiders.comments import CommentsMixin
 from govwatch.items import LOGIN_REQUIRED, PageProblem, PostItem
 from storage.repo import CrawlJob
 
@@ -30,7 +31,7 @@ def weibo_uid(job: CrawlJob) -> str | None:
     return match.group(1) if match else None
 
 
-class WeiboSpider(AccountSpider):
+class WeiboSpider(CommentsMixin, AccountSpider):
     name = "weibo"
     platforms = ("weibo",)
 
@@ -117,10 +118,12 @@ class WeiboSpider(AccountSpider):
             keep, stop_here = self.keep_post(run, post, now)
             if keep:
                 yield from self.emit(run, post)
+                self.note_comment_candidate(run, post, now)
             stop = stop or stop_here
         if stop:
             run.complete = True
             return
+            yield from self.comment_requests(run)
         next_page = (response.meta.get("page_no") or 1) + 1 if page.page else None
         if not page.posts or not (page.since_id or next_page):
             run.complete = True  # the end of the account's list
@@ -133,6 +136,8 @@ class WeiboSpider(AccountSpider):
         if run.profile_post_count is None and not run.job.needs_profile:
             run.profile_post_count = run.job.profile_post_count  # this week's snapshot
         if run.profile_post_count:
+        if run.complete:
+            yield from self.comment_requests(run)
             raise PageProblem(
                 LOGIN_REQUIRED,
                 f"资料显示有 {run.profile_post_count} 条微博，但列表为空（未登录视图或受限）",

@@ -1,0 +1,220 @@
+"""Findings and figures from the platforms work (issue 3): services that don't work,
+questions from the public left unanswered, reply rate and delay.
+
+Working days are Monday to Friday, minus the holidays listed in config
+(interaction.holidays); local rules give 5 working days for a reply.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from analysis.findings import FindingSpec
+from analysis.status import AccountFigures
+from govwatch.config import Config
+from storage.models import Account, Comment
+
+_QUESTION = re.compile(
+    r"[?？]|请问|怎么|如何|什么时候|何时|哪里|能否|能不能|可不可以|可以吗|咨询|多久|为什么|吗[。！!～~ ]*$"
+)
+
+
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search(text or ""))
+
+
+def working_days_between(start: datetime, end: datetime, tz: ZoneInfo, holidays: Iterable[date] = ()) -> int:
+    """Working days (Mon-Fri, not a holiday) after the day of `start`, up to and including the day of `end`."""
+    off = set(holidays)
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    days = 0
+    day = first + timedelta(days=1)
+    while day <= last:
+        if day.weekday() < 5 and day not in off:
+            days += 1
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass
+class InteractionFigures:
+    account_id: str
+    questions: int = 0
+    answered: int = 0
+    delays_hours: list[float] = field(default_factory=list)
+    overdue: list[Comment] = field(default_factory=list)
+
+    @property
+    def reply_rate(self) -> float | None:
+        return self.answered / self.questions if self.questions else None
+
+    @property
+    def median_hours(self) -> float | None:
+        return round(statistics.median(self.delays_hours), 2) if self.delays_hours else None
+
+
+def interaction_figures(
+    session: Session, config: Config, now: datetime, account_ids: Sequence[str] | None = None
+) -> dict[str, InteractionFigures]:
+    settings = config.interaction
+    since = now - timedelta(days=settings.window_days)
+    query = select(Comment).where(Comment.published_at >= since - timedelta(days=30))
+    if account_ids is not None:
+        query = query.where(Comment.account_id.in_(list(account_ids)))
+    by_account: dict[str, list[Comment]] = {}
+    for comment in session.scalars(query):
+        by_account.setdefault(comment.account_id, []).append(comment)
+    result: dict[str, InteractionFigures] = {}
+    for account_id, comments in by_account.items():
+        replies: dict[str, datetime] = {}
+        for c in comments:
+            if c.by_account and c.reply_to and c.published_at is not None:
+                first = replies.get(c.reply_to)
+                replies[c.reply_to] = c.published_at if first is None else min(first, c.published_at)
+        figures = InteractionFigures(account_id)
+        for c in comments:
+            if c.by_account or c.reply_to or c.published_at is None or c.published_at < since:
+                continue
+            if not is_question(c.text):
+                continue
+            figures.questions += 1
+            answered_at = replies.get(c.platform_comment_id)
+            if answered_at is not None:
+                figures.answered += 1
+                figures.delays_hours.append(max(0.0, (answered_at - c.published_at).total_seconds() / 3600))
+            elif (
+                working_days_between(c.published_at, now, config.tz, settings.holidays)
+                > settings.reply_working_days
+            ):
+                figures.overdue.append(c)
+        result[account_id] = figures
+    return result
+
+
+def store_interaction(
+    session: Session, figures: dict[str, InteractionFigures], account_ids: Sequence[str]
+) -> None:
+    rows = []
+    for account_id in account_ids:
+        f = figures.get(account_id)
+        rows.append(
+            {
+                "id": account_id,
+                "reply_rate_30d": f.reply_rate if f else None,
+                "reply_median_hours_30d": f.median_hours if f else None,
+            }
+        )
+    if rows:
+        session.execute(update(Account), rows)
+
+
+def interaction_prefix(account_id: str) -> str:
+    return f"interact:{account_id}:"
+
+
+def interaction_findings(figures: dict[str, InteractionFigures], config: Config) -> list[FindingSpec]:
+    specs = []
+    days = config.interaction.reply_working_days
+    for account_id, f in sorted(figures.items()):
+        if not f.overdue:
+            continue
+        oldest = min(f.overdue, key=lambda c: c.published_at)
+        when = oldest.published_at.astimezone(config.tz)
+        text = oldest.text if len(oldest.text) <= 40 else oldest.text[:40] + "…"
+        specs.append(
+            FindingSpec(
+                fingerprint=interaction_prefix(account_id) + "unanswered",
+                account_id=account_id,
+                category="poor_interaction",
+                rule="interaction.unanswered",
+                severity="major",
+                evidence=(
+                    f"{len(f.overdue)} 条公众提问超过 {days} 个工作日未回复；最早一条 {when:%Y-%m-%d %H:%M}：「{text}」"
+                ),
+                details={
+                    "overdue": len(f.overdue),
+                    "questions_30d": f.questions,
+                    "answered_30d": f.answered,
+                    "reply_rate_30d": f.reply_rate,
+                    "comment_ids": [c.platform_comment_id for c in f.overdue][:20],
+                },
+            )
+        )
+    return specs
+
+
+# --- services ------------------------------------------------------------------------
+
+
+def service_prefix(account_id: str) -> str:
+    return f"svc:{account_id}:"
+
+
+def service_findings(
+    session: Session, figures: Sequence[AccountFigures]
+) -> tuple[list[FindingSpec], list[str]]:
+    """poor_maintenance for an app or service that cannot be installed or used."""
+    service = [f for f in figures if f.status in ("available", "unavailable")]
+    if not service:
+        return [], []
+    rows = dict(
+        session.execute(
+            select(Account.id, Account.last_crawl_detail).where(
+                Account.id.in_([f.account_id for f in service])
+            )
+        ).all()
+    )
+    platforms = dict(
+        session.execute(
+            select(Account.id, Account.platform).where(Account.id.in_([f.account_id for f in service]))
+        ).all()
+    )
+    specs = []
+    for f in service:
+        if f.status != "unavailable":
+            continue
+        what = "移动客户端无法安装或无法使用" if platforms.get(f.account_id) == "app" else "服务无法使用"
+        specs.append(
+            FindingSpec(
+                fingerprint=service_prefix(f.account_id) + "unavailable",
+                account_id=f.account_id,
+                category="poor_maintenance",
+                rule="service.unavailable",
+                severity="critical",
+                evidence=f"{what}：{rows.get(f.account_id) or f.note or '检测失败'}",
+                details={"status": f.status},
+            )
+        )
+    return specs, [service_prefix(f.account_id) for f in service]
+
+
+@dataclass
+class PlatformAnalysis:
+    specs: list[FindingSpec]
+    judged: dict[str, str]
+
+
+def analyse_platforms(
+    session: Session,
+    config: Config,
+    figures: Sequence[AccountFigures],
+    now: datetime,
+    account_ids: Sequence[str] | None = None,
+) -> PlatformAnalysis:
+    ids = [f.account_id for f in figures]
+    interaction = interaction_figures(session, config, now, ids)
+    store_interaction(session, interaction, ids)
+    specs = interaction_findings(interaction, config)
+    judged = dict.fromkeys((interaction_prefix(i) for i in ids), "公众提问已回复（自动复核）")
+    svc_specs, svc_judged = service_findings(session, figures)
+    specs += svc_specs
+    judged.update(dict.fromkeys(svc_judged, "服务已恢复可用（自动复核）"))
+    return PlatformAnalysis(specs, judged)

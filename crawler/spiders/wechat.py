@@ -1,0 +1,109 @@
+"""WeChat official accounts: the bridge's feed lists the articles, each new
+article's page says when it was published (``var ct``) and what it is.
+
+Known articles are not fetched again and not re-yielded (the feed's description
+and pubDate would overwrite what the article page said). A deleted article
+stores the post as deleted; a verification page (环境异常, captcha, ret 200013)
+makes the account's outcome ``blocked``, and the article is left for the next
+crawl rather than stored with the bridge's late date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy.http import Response
+
+from crawler.parsers import blocks, feed, wechat
+from crawler.spiders.base import AccountRun, settles
+from crawler.spiders.feed import FeedSpider
+from crawler.spiders.weibo import _headers
+from govwatch.items import BLOCKED, LOGIN_REQUIRED, DeletionItem, PageProblem, PostItem
+from storage.repo import CrawlJob
+
+
+class WechatSpider(FeedSpider):
+    name = "wechat"
+    platforms = ("wechat",)
+
+    @classmethod
+    def wants(cls, job: CrawlJob) -> bool:
+        return job.platform == "wechat" and bool(job.feed_url)
+
+    @settles
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        run: AccountRun = response.meta["run"]
+        run.last_url = response.url
+        blocks.check_response(response.status, response.url, response.body, _headers(response), expect="feed")
+        result = feed.parse_feed(run.job.account_id, response.url, response.body, platform="wechat")
+        run.pages = 1
+        now = self.now()
+        newest_first = sorted(
+            result.posts, key=lambda p: (p.published_at is not None, p.published_at or now), reverse=True
+        )
+        for post in newest_first:
+            keep, _ = self.keep_post(run, post, now)
+            if not keep or post.post_id in run.job.known_ids:
+                continue
+            if post.url and post.url.startswith(("http://", "https://")):
+                yield self.request(
+                    run,
+                    post.url,
+                    self.parse_article,
+                    errback=self.article_failed,
+                    headers=self.article_headers(),
+                    feed_post=post,
+                )
+            else:
+                yield post
+        run.complete = True
+
+    def article_headers(self) -> dict[str, str]:
+        headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+        cookie = self.cookie("wechat")
+        if cookie:
+            headers["Cookie"] = cookie
+        return headers
+
+    @settles
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        run: AccountRun = response.meta["run"]
+        feed_post: PostItem = response.meta["feed_post"]
+        try:
+            blocks.check_response(
+                response.status, response.url, response.body, _headers(response), expect="html"
+            )
+            article = wechat.parse_article(
+                run.job.account_id,
+                feed_post.post_id,
+                feed_post.url or response.url,
+                response.body,
+                response.status,
+            )
+        except PageProblem as problem:
+            if problem.outcome in (BLOCKED, LOGIN_REQUIRED):
+                raise  # the account's outcome: we could not see it
+            # A page we cannot read: keep what the feed said, and say so.
+            run.note = f"article page unreadable ({problem.detail}); feed data kept for {feed_post.url}"
+            yield feed_post
+            return
+        if article.deleted:
+            feed_post.text = feed_post.text or ""
+            yield feed_post
+            yield DeletionItem(run.job.account_id, feed_post.post_id, article.deleted_reason)
+            return
+        post = article.post
+        assert post is not None
+        post.published_at = post.published_at or feed_post.published_at
+        post.title = post.title or feed_post.title
+        if not post.text:
+            post.text = feed_post.text
+        yield post
+
+    def article_failed(self, failure: Any) -> Iterator[Any]:
+        run: AccountRun = failure.request.meta["run"]
+        post: PostItem = failure.request.meta["feed_post"]
+        run.note = f"article page not fetched ({type(failure.value).__name__}); feed data kept"
+        yield post
+        yield from self.settle(run)
