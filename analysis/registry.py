@@ -50,12 +50,10 @@ def registry_findings(
     session: Session, config: Config, now: datetime, account_ids: Sequence[str] | None = None
 ) -> tuple[list[FindingSpec], dict[str, str]]:
     """The registry findings of the analysed accounts, and the prefixes judged (with reasons)."""
-    accounts = list(
-        session.execute(
-            select(Account, Unit.name).join(Unit, Account.unit_id == Unit.id).where(Account.closed.is_(False))
-        )
-    )
-    wanted = set(account_ids) if account_ids else {a.id for a, _ in accounts}
+    everyone = list(session.execute(select(Account, Unit.name).join(Unit, Account.unit_id == Unit.id)))
+    accounts = [(a, unit) for a, unit in everyone if not a.closed]
+    # Closed accounts are judged too: their registry problems end with them.
+    wanted = set(account_ids) if account_ids else {a.id for a, _ in everyone}
     specs: list[FindingSpec] = []
     judged = {registry_prefix(a): "登记问题已消除（自动复核）" for a in wanted}
 
@@ -119,8 +117,9 @@ def registry_findings(
                 )
             )
 
-    specs.extend(_profile_changes(session, config, now, wanted))
-    specs.extend(_bursts(session, config, now, wanted))
+    open_wanted = wanted & {a.id for a, _ in accounts}
+    specs.extend(_profile_changes(session, config, now, open_wanted))
+    specs.extend(_bursts(session, config, now, open_wanted))
     return specs, judged
 
 
@@ -200,7 +199,7 @@ def outsourcing_findings(
     session: Session, now: datetime, account_ids: Sequence[str] | None = None
 ) -> tuple[list[FindingSpec], dict[str, str]]:
     """Outsourced accounts with open problems: one finding each, naming the operator and the problems."""
-    query = select(Account).where(Account.closed.is_(False))
+    query = select(Account)  # closed accounts too: judged, so their findings end with them
     if account_ids:
         query = query.where(Account.id.in_(list(account_ids)))
     accounts = list(session.scalars(query))
@@ -216,7 +215,7 @@ def outsourcing_findings(
         problems[account_id].append((rule, finding_id))
     specs = []
     for account in accounts:
-        if account.operator != "outsourced" or not problems.get(account.id):
+        if account.closed or account.operator != "outsourced" or not problems.get(account.id):
             continue
         items = sorted(problems[account.id], key=lambda x: x[1])
         operator = account.operator_name or "未登记运维单位"

@@ -50,10 +50,11 @@ def analyse(
             now,
         )
         # Registry checks, then outsourced accounts' open problems (reads what is open now).
-        for specs, registry_judged in (
-            registry_findings(session, config, now, account_ids),
-            outsourcing_findings(session, now, account_ids),
+        for check in (
+            lambda: registry_findings(session, config, now, account_ids),
+            lambda: outsourcing_findings(session, now, account_ids),
         ):
+            specs, registry_judged = check()  # in turn: outsourcing reads what the first pass opened
             more = sync_findings(session, specs, registry_judged, now)
             counts.opened.extend(more.opened)
             counts.rectified.extend(more.rectified)
