@@ -8,7 +8,7 @@ import yaml
 
 from sandbox.world import BAOLI, EDU, GOV, accounts_config
 
-FEED_PLATFORMS = ("wechat", "douyin", "toutiao", "kuaishou", "bilibili", "rss")
+FEED_PLATFORMS = ("wechat", "douyin", "toutiao", "kuaishou", "bilibili", "rss", "website", "app")
 
 HEADER = """\
 # 示例配置：演示（make demo）用它对本地模拟平台（sandbox/，虚构的青川旗）运行监测。

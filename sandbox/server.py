@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from sandbox import feeds, weibo
+from sandbox import feeds, platforms, weibo
 from sandbox.world import Account, Post, World, build_world
 
 JSON = "application/json; charset=utf-8"
@@ -145,6 +145,8 @@ class Sandbox:
     def warm(self) -> None:
         """Render every profile, list page and feed once, so serving is a dict lookup."""
         for account in self.world.accounts.values():
+            if account.platform in ("website", "app"):
+                continue
             if account.is_feed:
                 self._feed_body(account)
                 continue
@@ -187,9 +189,16 @@ class Sandbox:
     def set_now(self, now: datetime) -> None:
         self.world.set_now(now)
 
+    def delete_post(self, account_id: str, post_id: str) -> Post:
+        return self.world.delete_post(account_id, post_id)
+
+    def block_platform(self, platform: str, blocked: bool = True) -> None:
+        self.world.block_platform(platform, blocked)
+
     # ------------------------------------------------------------ dispatch
     def handle(self, request: Request) -> Response:
-        for hook in self.hooks:
+        blocked = self._platform_block(request)
+        for hook in [blocked] if blocked else self.hooks:
             answer = hook(request)
             if answer is not None:
                 break
@@ -213,6 +222,10 @@ class Sandbox:
         r.add("GET", "/signin/login", self._login_page)
         r.add("GET", "/u/", self._user_page, prefix=True)
         r.add("GET", "/rsshub/", self._feed, prefix=True)
+        r.add("GET", "/s/", self._article, prefix=True)
+        r.add("GET", "/gov/", self._column, prefix=True)
+        r.add("GET", "/app/", self._app, prefix=True)
+        r.add("GET", "/comments/hotflow", self._comments)
         r.add("GET", "/__sandbox__/stats", lambda req: json_response(self.request_counts()))
         r.add("POST", "/__sandbox__/reset", self._reset)
         r.add("GET", "/__sandbox__/truth", lambda req: json_response(self.truth()))
@@ -343,7 +356,88 @@ class Sandbox:
             return Response(404, feeds.error_page(request.path), HTML, account_id=account.id)
         if account.behavior == "login":
             return self._gate(account, request) or self._not_found(request)
-        return Response(200, self._feed_body(account), feeds.content_type(account), account_id=account.id)
+        body = platforms.with_host(self._feed_body(account), request.host)
+        return Response(200, body, feeds.content_type(account), account_id=account.id)
+
+    # ------------------------------------------------------------ platforms (issue 3)
+    def _platform_block(self, request: Request):  # noqa: ANN202
+        """A hook answering for a platform blocked as a whole (World.block_platform)."""
+        if not self.world.blocked_platforms or request.path.startswith("/__sandbox__/"):
+            return None
+        path = request.path
+        if path.startswith(("/api/", "/statuses/", "/comments/", "/u/")):
+            platform = "weibo"
+        elif path.startswith("/rsshub/"):
+            platform = path.split("/")[2] if path.count("/") >= 2 else ""
+        elif path.startswith("/s/"):
+            platform = "wechat"
+        elif path.startswith("/gov/"):
+            platform = "website"
+        elif path.startswith("/app/"):
+            platform = "app"
+        else:
+            return None
+        if platform not in self.world.blocked_platforms:
+            return None
+        if platform == "weibo":
+            return lambda req: Response(418, b"", HTML)
+        return lambda req: Response(403, b"<html><body>403 Forbidden</body></html>", HTML)
+
+    def _article(self, request: Request) -> Response:
+        found = self.world.by_article.get(request.path.removeprefix("/s/").strip("/"))
+        if not found:
+            return self._not_found(request)
+        account, post = found
+        return Response(200, platforms.article_page(account, post), HTML, account_id=account.id)
+
+    def _column(self, request: Request) -> Response:
+        parts = request.path.strip("/").split("/")  # gov, key, rest...
+        account = self.world.by_key.get(parts[1]) if len(parts) > 1 else None
+        if account is None or account.platform != "website":
+            return self._not_found(request)
+        rest = "/".join(parts[2:])
+        if rest in ("", "index.html") or (rest.startswith("index_") and rest.endswith(".html")):
+            number = 0 if rest in ("", "index.html") else rest.removeprefix("index_").removesuffix(".html")
+            try:
+                page_no = int(number)
+            except ValueError:
+                return self._not_found(request)
+            body = self._cached(account, ("column", page_no), lambda: platforms.column_page(account, self.world, page_no) or b"")
+            if not body:
+                return Response(404, b"<html><body>404</body></html>", HTML, account_id=account.id)
+            return Response(200, body, HTML, account_id=account.id)
+        for post in account.regular_posts():
+            if platforms.post_path(account, post) == request.path:
+                return Response(200, platforms.column_article(account, post), HTML, account_id=account.id)
+        return Response(404, b"<html><body>404</body></html>", HTML, account_id=account.id)
+
+    def _app(self, request: Request) -> Response:
+        parts = request.path.strip("/").split("/")
+        if parts[1:2] == ["error.html"]:
+            page = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>页面不存在</title></head><body><p>抱歉，您访问的页面不存在或已删除。</p></body></html>'
+            return Response(200, page.encode(), HTML)
+        account = self.world.by_key.get(parts[1]) if len(parts) > 1 else None
+        if account is None or account.platform != "app":
+            return self._not_found(request)
+        answer = account.spec.scenario.app_answer
+        if answer == "missing":
+            return Response(404, b"<html><body>404 Not Found</body></html>", HTML, account_id=account.id)
+        if answer == "error_page":
+            return Response(302, b"", HTML, {"Location": "/app/error.html?from=" + parts[1]}, account_id=account.id)
+        apk = b"PK\x03\x04" + bytes(range(256)) * 200  # a 51 KB stand-in for an APK
+        headers = {"Content-Disposition": f'attachment; filename="{parts[1]}.apk"'}
+        return Response(200, apk, "application/vnd.android.package-archive", headers, account_id=account.id)
+
+    def _comments(self, request: Request) -> Response:
+        found = self._lookup_post(request)
+        if not found:
+            return json_response({"ok": 0, "msg": "暂无数据"})
+        account, post = found
+        gate = self._gate(account, request)
+        if gate:
+            return gate
+        data = platforms.hotflow(account, post, self.world, request.query.get("max_id"), weibo.full_date)
+        return json_response(data, account_id=account.id)
 
     # ------------------------------------------------------------ control
     def _reset(self, request: Request) -> Response:

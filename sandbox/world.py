@@ -55,6 +55,9 @@ FEED_CHANNEL_TITLES = {
     "weibo": "{name}的微博",
 }
 BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Links to the sandbox's own pages are rendered with this host; the server replaces it
+# with the address the request came to (feed items link to article pages this way).
+SANDBOX_HOST = "http://sandbox.invalid"
 
 
 @dataclass
@@ -79,6 +82,12 @@ class Scenario:
     profile_count: int | None = None  # statuses_count the profile claims, when not the real count
     with_deleted_repost: bool = False
     notes: str = ""
+    # Platforms (issue 3).
+    reply_style: str = "prompt"  # Weibo comments: prompt (questions answered within hours) | none
+    layout: str = "list"  # website columns: list | table | text | nodate
+    app_answer: str = "apk"  # apps: apk | missing (404) | error_page (302 to an HTML error page)
+    article_block: bool = False  # WeChat: article pages answer 环境异常 (a verification page)
+    deleted_article: bool = False  # WeChat: one article (the second newest) was deleted by its publisher
 
 
 @dataclass
@@ -116,6 +125,7 @@ class Post:
     source: str = "微博 weibo.com"
     link: str | None = None  # feed item link
     mblogtype: int = 0
+    deleted: bool = False  # deleted by the publisher: gone from listings; an article page says so
 
     @property
     def is_original(self) -> bool:
@@ -143,7 +153,11 @@ class Account:
 
     @property
     def is_feed(self) -> bool:
-        return self.spec.platform != "weibo"
+        return self.spec.platform not in ("weibo", "website", "app")
+
+    @property
+    def is_service(self) -> bool:
+        return self.spec.platform == "app"
 
     @property
     def uid(self) -> str:
@@ -158,7 +172,7 @@ class Account:
         return f"/rsshub/{self.spec.platform}/{self.spec.handle}"
 
     def regular_posts(self) -> list[Post]:
-        return [p for p in self.posts if not p.pinned]
+        return [p for p in self.posts if not p.pinned and not (p.deleted and self.platform != "wechat")]
 
     def pinned_posts(self) -> list[Post]:
         return [p for p in self.posts if p.pinned]
@@ -289,8 +303,8 @@ SPECS: tuple[AccountSpec, ...] = (
     ),
     _weibo(
         "qc-zhengwu-weibo", GOV, "青川政务服务", "7712000117", "gov",
-        Scenario("warning-11", newest_days=11.0, cadence_days=3.0, history_days=150,
-                 notes="last post 11 days ago"),
+        Scenario("warning-11", newest_days=11.0, cadence_days=3.0, history_days=150, reply_style="none",
+                 notes="last post 11 days ago; never answers the public's questions in comments"),
         description="青川旗政务服务中心", followers=4211,
     ),
     # ---------------------------------------------------------------- feeds
@@ -369,6 +383,51 @@ SPECS: tuple[AccountSpec, ...] = (
                  notes="the government website's own notices feed"),
         public_url="https://www.qingchuan.example.gov.cn/xxgk/tzgg/",
     ),
+    # ---------------------------------------------------------------- platforms (issue 3)
+    _feed(
+        "qc-wenlv-wechat", WENLV, "wechat", "青川文旅", "MzI3OTU4NjYxNQ", "wenlv",
+        Scenario("active-deleted-article", newest_days=0.8, cadence_days=1.5, feed_format="rss",
+                 deleted_article=True,
+                 notes="the bridge still lists an article its publisher deleted (该内容已被发布者删除)"),
+    ),
+    _feed(
+        "qc-traffic-wechat", POLICE, "wechat", "青川交警", "MzA5NjQ3MjI5MA", "police",
+        Scenario("article-captcha", newest_days=1.0, cadence_days=2.0, feed_format="atom", article_block=True,
+                 notes="the feed answers, every article page is WeChat's 环境异常 verification page: blocked"),
+    ),
+    AccountSpec(
+        "qc-gov-web", GOV, "website", "青川旗人民政府网 工作动态", "qc-gov-gzdt", "gov",
+        Scenario("web-list", newest_days=0.9, cadence_days=1.0, layout="list",
+                 notes="<ul><li><a>title</a><span>2026-11-20</span></li>, nav and footer links, index_N.html paging"),
+    ),
+    AccountSpec(
+        "qc-edu-web", EDU, "website", "青川旗教育局 通知公告", "qc-edu-tzgg", "edu",
+        Scenario("web-table-stale", newest_days=25.0, cadence_days=4.0, history_days=150, layout="table",
+                 notes="a table of links with [2026-11-20] dates; last item 25 days ago"),
+    ),
+    AccountSpec(
+        "baoli-web", BAOLI, "website", "宝力镇 政务公开", "baoli-zwgk", "town",
+        Scenario("web-text-zombie", newest_days=150.0, cadence_days=10.0, history_days=200, layout="text",
+                 notes="div rows with 发布时间：2026年11月20日 in the text; last item 150 days ago"),
+    ),
+    AccountSpec(
+        "qc-wenlv-web", WENLV, "website", "青川旗文化和旅游局 文旅资讯", "qc-wenlv-wlzx", "wenlv",
+        Scenario("web-nodate-warning", newest_days=9.0, cadence_days=6.0, history_days=60, layout="nodate",
+                 notes="the list has no dates: each article's <meta name=PubDate> has it; last item 9 days ago"),
+    ),
+    AccountSpec(
+        "qc-zhengwu-app", GOV, "app", "青川政务 APP", "qingchuan-zhengwu", "gov",
+        Scenario("app-ok", newest_days=None, app_answer="apk", notes="download link answers 200 with an APK"),
+    ),
+    AccountSpec(
+        "qc-health-app", HEALTH, "app", "健康青川 APP", "jiankang-qingchuan", "health",
+        Scenario("app-missing", newest_days=None, app_answer="missing", notes="download link answers 404"),
+    ),
+    AccountSpec(
+        "qc-edu-app", EDU, "app", "青川教育云 APP", "qingchuan-jiaoyuyun", "edu",
+        Scenario("app-error-page", newest_days=None, app_answer="error_page",
+                 notes="download link redirects to an HTML error page (页面不存在)"),
+    ),
 )  # fmt: skip
 
 
@@ -433,6 +492,9 @@ class World:
         self.by_uid: dict[str, Account] = {}
         self.by_feed_path: dict[str, Account] = {}
         self.posts_by_id: dict[str, tuple[Account, Post]] = {}
+        self.by_article: dict[str, tuple[Account, Post]] = {}  # WeChat article token -> post
+        self.by_key: dict[str, Account] = {}  # website column / app key -> account
+        self.blocked_platforms: set[str] = set()  # every request of these platforms is blocked
         self._used_ids: set[int] = set()
         for spec in specs:
             if spec.scenario.behavior not in BEHAVIOURS:
@@ -446,7 +508,9 @@ class World:
         if account.id in self.accounts:
             raise ValueError(f"duplicate account id {account.id!r}")
         self.accounts[account.id] = account
-        if account.is_feed:
+        if account.platform in ("website", "app"):
+            self.by_key[account.spec.handle] = account
+        elif account.is_feed:
             self.by_feed_path[account.feed_path] = account
         else:
             self.by_uid[account.uid] = account
@@ -456,6 +520,8 @@ class World:
     def _index(self, account: Account, post: Post) -> None:
         self.posts_by_id[post.id] = (account, post)
         self.posts_by_id[post.bid] = (account, post)
+        if post.link and post.link.startswith(SANDBOX_HOST + "/s/"):
+            self.by_article[post.link.removeprefix(SANDBOX_HOST + "/s/")] = (account, post)
 
     def new_id(self, when: datetime, rng: random.Random) -> str:
         """A 16-digit id that grows with time, as Weibo's do."""
@@ -526,6 +592,22 @@ class World:
             for account in self.accounts.values():
                 account.cache.clear()
 
+    def delete_post(self, account_id: str, post_id: str) -> Post:
+        """The publisher deletes a post: it leaves listings and feeds (a WeChat article page says so)."""
+        with self.lock:
+            account = self.account(account_id)
+            post = next(p for p in account.posts if p.id == post_id)
+            post.deleted = True
+            account.cache.clear()
+            return post
+
+    def block_platform(self, platform: str, blocked: bool = True) -> None:
+        """Make every request of one platform blocked (Weibo 418, others 403), or lift it."""
+        with self.lock:
+            (self.blocked_platforms.add if blocked else self.blocked_platforms.discard)(platform)
+            for account in self.accounts.values():
+                account.cache.clear()
+
     def set_behavior(self, account_id: str, behavior: str) -> None:
         """Switch how an account answers (e.g. block it after a good crawl)."""
         if behavior not in BEHAVIOURS:
@@ -539,7 +621,8 @@ class World:
     def account_truth(self, account: Account) -> dict[str, Any]:
         now = self.now
         spec, sc = account.spec, account.spec.scenario
-        posts = [p for p in account.posts if p.published_at <= now]
+        listed = [p for p in account.posts if p.published_at <= now]
+        posts = [p for p in listed if not p.deleted]
         regular = [p for p in posts if not p.pinned]
         last = regular[0] if regular else None
         days = round(days_between(now, last.published_at), 3) if last else None
@@ -549,14 +632,23 @@ class World:
             start = now - timedelta(days=days_back)
             return sum(1 for p in items if p.published_at > start)
 
-        visible = account.feed_items() if account.is_feed else account.posts
+        visible = account.feed_items() if account.is_feed else account.regular_posts() + account.pinned_posts()
         in_30 = [p for p in regular if p.published_at > now - timedelta(days=30)]
-        outcome = OUTCOME_OF_BEHAVIOUR[account.behavior]
+        behavior = account.behavior
+        if account.platform in self.blocked_platforms:
+            behavior = "blocked"
+        elif sc.article_block and behavior == "ok":
+            behavior = "blocked"  # the feed answers, every article page is a verification page
+        outcome = OUTCOME_OF_BEHAVIOUR[behavior]
+        if account.is_service and behavior == "ok":
+            outcome = {"apk": "ok", "missing": "not_found", "error_page": "error"}[sc.app_answer]
         # A page that says the account does not exist: unreachable (无法访问).
         # Otherwise never read successfully, or profile and list disagree: unknown.
-        if account.behavior == "ok":
+        if account.is_service:
+            status = "available" if outcome == "ok" else ("unknown" if behavior == "blocked" else "unavailable")
+        elif behavior == "ok":
             status = status_for(days, bool(posts))
-        elif account.behavior == "not_found":
+        elif behavior == "not_found":
             status = "unreachable"
         else:
             status = "unknown"
@@ -570,7 +662,11 @@ class World:
             "name": spec.name,
             "handle": spec.handle,
             "scenario": sc.name,
-            "behavior": account.behavior,
+            "behavior": behavior,
+            "kind": "service" if account.is_service else "publish",
+            "layout": sc.layout if account.platform == "website" else None,
+            "reply_style": sc.reply_style if account.platform == "weibo" else None,
+            "deleted_post_ids": [p.id for p in listed if p.deleted],
             "feed_format": sc.feed_format if account.is_feed else None,
             "operator": spec.operator,
             "expected_status": status,
@@ -582,23 +678,25 @@ class World:
             "post_count": len(posts),
             "post_count_in_window": sum(1 for p in posts if p.published_at > window_start),
             "visible_post_count_in_window": sum(1 for p in visible if window_start < p.published_at <= now)
-            if account.behavior == "ok"
+            if behavior == "ok"
             else 0,
             "posts_7d": count(regular, 7),
             "posts_30d": len(in_30),
             "visible_posts_30d": sum(
-                1 for p in visible if not p.pinned and now - timedelta(days=30) < p.published_at <= now
+                1
+                for p in visible
+                if not p.pinned and not p.deleted and now - timedelta(days=30) < p.published_at <= now
             )
-            if account.behavior == "ok"
+            if behavior == "ok"
             else 0,
             "original_ratio_30d": round(sum(p.is_original for p in in_30) / len(in_30), 4) if in_30 else None,
             "reposts_in_window": sum(1 for p in regular if p.published_at > window_start and p.repost),
             "pinned_post_ids": [p.id for p in account.pinned_posts()],
             "long_text_post_ids": [p.id for p in account.posts if p.is_long],
-            "profile_statuses_count": account.statuses_count() if not account.is_feed else None,
+            "profile_statuses_count": account.statuses_count() if account.platform == "weibo" else None,
             "list_pages": (
                 max(1, -(-len(regular) // PAGE_SIZE))
-                if not account.is_feed and account.behavior == "ok"
+                if account.platform == "weibo" and behavior == "ok"
                 else None
             ),
             "notes": sc.notes,
@@ -649,7 +747,7 @@ class World:
 def _feed_link(platform: str, pid: str, rng: random.Random) -> str | None:
     token = "".join(rng.choice(BASE62) for _ in range(22))
     return {
-        "wechat": f"https://mp.weixin.qq.com/s/{token}",
+        "wechat": f"{SANDBOX_HOST}/s/{token}",  # the server puts its own address in
         "douyin": f"https://www.douyin.com/video/{int(pid) % 10**19}",
         "toutiao": f"https://www.toutiao.com/article/{int(pid) % 10**19}/",
         "kuaishou": f"https://www.kuaishou.com/short-video/3x{token[:13].lower()}",
@@ -729,6 +827,8 @@ class _PostMaker:
                 "id": posts[2].repost["id"],
                 "created_at": posts[2].published_at,
             }
+        if self.sc.deleted_article and len(posts) > 2:
+            posts[1].deleted = True
         if self.sc.pinned_age_days is not None:
             when = self.when(self.sc.pinned_age_days, exact=False)
             pinned = self.post(when, original=True)
@@ -852,10 +952,16 @@ def accounts_config(base_url: str, specs: tuple[AccountSpec, ...] | list[Account
         if spec.platform == "weibo":
             entry["url"] = f"https://m.weibo.cn/u/{spec.handle}"
             entry["feed_url"] = None
+        elif spec.platform == "website":
+            entry["url"] = f"{base}/gov/{spec.handle}/index.html"
+            entry["feed_url"] = None
+        elif spec.platform == "app":
+            entry["url"] = f"{base}/app/{spec.handle}/download"
+            entry["feed_url"] = None
         else:
             entry["url"] = spec.public_url
             entry["feed_url"] = f"{base}/rsshub/{spec.platform}/{spec.handle}"
-        entry["kind"] = "publish"
+        entry["kind"] = "service" if spec.platform == "app" else "publish"
         entry["operator"] = spec.operator
         if spec.operator_name:
             entry["operator_name"] = spec.operator_name

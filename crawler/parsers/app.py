@@ -77,7 +77,7 @@ def classify(p: Probe, *, platform: str = "app") -> tuple[str, str]:
     if is_package:
         if p.content_length is not None and p.content_length < MIN_PACKAGE_BYTES:
             return ERROR, f"安装包只有 {p.content_length} 字节，无法安装：{where}"
-        size = f"，{p.content_length / 1_048_576:.1f} MB" if p.content_length else ""
+        size = f"，{p.content_length / 1024:.0f} KB" if p.content_length else ""
         return OK, f"安装包可下载（{ctype or '未知类型'}{size}）"
     if ctype.startswith("text/html") or p.head.lstrip().startswith("<"):
         title = _title(p.head)
