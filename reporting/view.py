@@ -238,6 +238,7 @@ class ReportView:
     platform_health: list[PlatformHealth]
     last_run: RunSummary | None
     accounts: list[AccountLine]
+    operator_alerts: list[OperatorAlertLine] = field(default_factory=list)  # top of the report (issue 3)
 
 
 # --- reading storage ----------------------------------------------------------------
@@ -255,6 +256,7 @@ class WeekData:
     prev_status: dict[str, str] = field(default_factory=dict)  # as of last week's end
     problem_posts: dict[str, dict[str, set[int]]] = field(default_factory=dict)  # account -> class -> posts
     prev_problem_posts: dict[str, dict[str, set[int]]] = field(default_factory=dict)
+    operator_alerts: list[OperatorAlertLine] = field(default_factory=list)
     rectified: set[str] = field(default_factory=set)  # accounts with a finding rectified in the week
     prev_rectified: set[str] = field(default_factory=set)
     strip_weeks: list[str] = field(default_factory=list)
@@ -471,6 +473,27 @@ def explain_status(status: str, note: str | None, outcome: str | None) -> str | 
     return note
 
 
+@dataclass
+class OperatorAlertLine:
+    """A deployment-level alert (a platform blocking us, a dead cookie): data is missing, not silent."""
+
+    platform: str
+    message: str
+    since: str
+
+
+def _operator_alerts(session: Session, as_of: datetime, tz: ZoneInfo) -> list[OperatorAlertLine]:
+    from storage.models import OperatorAlert
+
+    rows = session.scalars(
+        select(OperatorAlert)
+        .where(OperatorAlert.first_seen <= as_of)
+        .where((OperatorAlert.status == "open") | (OperatorAlert.resolved_at > as_of))
+        .order_by(OperatorAlert.id)
+    )
+    return [OperatorAlertLine(a.platform, a.message, _fmt_time(a.first_seen, tz) or "") for a in rows]
+
+
 def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | None = None) -> WeekData:
     """Read what the week's reports show, for every account, as of the end of the week."""
     tz = config.tz
@@ -484,6 +507,8 @@ def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | N
     # Last week, for the change: statuses and problem posts as of its end.
     prev_as_of = min(now, start)
     prev_status = {f.account_id: f.status for f in compute_figures(session, config.thresholds, prev_as_of)}
+    if _last_run(session, prev_as_of, tz) is None:  # nothing was crawled by then: no change to show
+        prev_status = {}
     problem_posts = _problem_posts(session, as_of)
     prev_problem_posts = _problem_posts(session, prev_as_of)
     prev_start = week.previous().start(tz)
@@ -586,6 +611,7 @@ def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | N
         prev_status=prev_status,
         problem_posts=problem_posts,
         prev_problem_posts=prev_problem_posts,
+        operator_alerts=_operator_alerts(session, as_of, tz),
         rectified=rectified,
         prev_rectified=prev_rectified,
         strip_weeks=strip_weeks,
@@ -736,7 +762,7 @@ def scope_view(
     pp_now, pp_total = problem_counter(data.problem_posts)
     pp_prev, pp_prev_total = problem_counter(data.prev_problem_posts)
     problem_posts = [
-        Count(c, L.category_label(c), pp_now[c], prev=pp_prev[c])
+        Count(c, L.category_label(c), pp_now[c], prev=pp_prev[c] if has_prev else None)
         for c in L.CATEGORY_LABELS
         if pp_now[c] or pp_prev[c]
     ]
@@ -776,12 +802,12 @@ def scope_view(
         open_findings=len(all_findings),
         posts_week=sum(a.posts_week for a in accounts),
         problem_posts=problem_posts,
-        problem_posts_total=Count("posts", "问题内容", pp_total, prev=pp_prev_total),
+        problem_posts_total=Count("posts", "问题内容", pp_total, prev=pp_prev_total if has_prev else None),
         rectified=Count(
             "rectified",
             "整改帐号",
             len(data.rectified & ids),
-            prev=len(data.prev_rectified & ids),
+            prev=len(data.prev_rectified & ids) if has_prev else None,
         ),
         repeat_accounts=sum(1 for a in accounts if a.repeat),
         repeat_rule=f"近{settings.repeat_window}周中有{settings.repeat_weeks}周及以上存在未整改问题",
@@ -793,6 +819,7 @@ def scope_view(
         platform_health=_platform_health(accounts),
         last_run=data.last_run,
         accounts=accounts,
+        operator_alerts=data.operator_alerts,
     )
 
 
