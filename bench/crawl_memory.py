@@ -1,0 +1,57 @@
+"""Peak memory of a 10,000-account crawl: the max RSS of the `govwatch crawl` process.
+
+    .venv/bin/python -m bench.crawl_memory [--scale 313] [--backfill-days 3]
+
+The sandbox world is scaled to about 10,000 accounts (313 copies of the 32) and served in this
+process; the crawl is a subprocess and its peak RSS is read with getrusage(RUSAGE_CHILDREN).
+A first night with a short backfill keeps the run short (~2 requests per account) while every
+account still goes through the whole pipeline. Baseline (same script): the same crawl of 1/10
+of the accounts (a fresh database), run first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from bench.common import GOVWATCH, child_max_rss_mb, machine, run, write_config
+from sandbox.server import Sandbox
+from sandbox.world import build_world
+
+
+def crawl(world, backfill_days: int, directory: Path) -> tuple[float, int, str]:  # noqa: ANN001
+    with Sandbox(world=world) as sandbox:
+        config = write_config(
+            directory,
+            sandbox.base_url,
+            f"sqlite:///{directory / 'gw.db'}",
+            world,
+            crawl={"backfill_days": backfill_days},
+        )
+        seconds, done = run([str(GOVWATCH), "--config", str(config), "crawl"])
+        return seconds, sandbox.request_counts()["requests"], done.stdout.strip().splitlines()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=313)
+    parser.add_argument("--backfill-days", type=int, default=3)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, scale in (("baseline", max(1, args.scale // 10)), ("full", args.scale)):
+            world = build_world(scale=scale)
+            folder = Path(tmp) / label
+            folder.mkdir()
+            seconds, requests, line = crawl(world, args.backfill_days, folder)
+            # RUSAGE_CHILDREN keeps the largest child so far: the full run comes second and is larger.
+            print(
+                f"{label}: {len(world.accounts)} accounts, {requests} requests, {seconds:.0f} s; "
+                f"peak RSS of the crawl process so far {child_max_rss_mb():.0f} MB; {line}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""An incremental night where nothing changed: requests per account, by platform family.
+
+    .venv/bin/python -m bench.incremental [--scale 5]
+
+First night: a full crawl. Second night, same world: the requests the sandbox served per account
+and the crawl_outcomes.requests govwatch recorded. Baseline (same script): the first night.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bench.common import GOVWATCH, machine, run, write_config
+from sandbox.server import Sandbox
+from sandbox.world import build_world
+from storage.db import open_store
+from storage.models import CrawlOutcome
+
+
+def per_family(world, by_account: dict[str, int]) -> dict[str, tuple[int, int]]:  # noqa: ANN001
+    """family -> (accounts, requests), over accounts whose behaviour is ok."""
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for account in world.accounts.values():
+        if account.behavior != "ok":
+            continue
+        family = "weibo" if account.platform == "weibo" else "feed"
+        out[family][0] += 1
+        out[family][1] += by_account.get(account.id, 0)
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=5)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    world = build_world(scale=args.scale)
+    with Sandbox(world=world) as sandbox, tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        url = f"sqlite:///{directory / 'gw.db'}"
+        config = write_config(directory, sandbox.base_url, url, world)
+        nights = []
+        for _ in range(2):
+            sandbox.reset_counts()
+            run([str(GOVWATCH), "--config", str(config), "crawl"])
+            nights.append(sandbox.request_counts()["by_account"])
+        store = open_store(url, upgrade=False)
+        with store.session() as session:
+            last_run = session.scalar(select(func.max(CrawlOutcome.run_id)))
+            recorded = dict(
+                session.execute(
+                    select(CrawlOutcome.account_id, CrawlOutcome.requests).where(
+                        CrawlOutcome.run_id == last_run
+                    )
+                ).all()
+            )
+        store.dispose()
+    first, second = per_family(world, nights[0]), per_family(world, nights[1])
+    stored = per_family(world, recorded)
+    print(f"accounts: {len(world.accounts)} (ok behaviour: {sum(n for n, _ in second.values())})")
+    for family in sorted(second):
+        n, served = second[family]
+        print(
+            f"{family}: {n} accounts; nothing-changed night {served / n:.2f} requests/account "
+            f"(sandbox), {stored[family][1] / n:.2f} (crawl_outcomes.requests); "
+            f"first night {first[family][1] / n:.2f}; ratio {served / max(first[family][1], 1):.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""10,000 accounts and 2,000,000 posts: analysis (analysis.run.analyse) and the weekly report
+(reporting.weekly.write_reports) from storage, in seconds, on SQLite and PostgreSQL.
+
+    .venv/bin/python -m bench.scale_storage [--accounts 10000] [--posts 2000000] [--db sqlite,postgresql]
+
+Rows are bulk-generated (executemany on SQLite, COPY on PostgreSQL). The generated posts are
+marked as already content-checked (checked_hash = content_hash), so analysis measures the status
+and findings pass over stored rows; the content check of new posts is benchmarked separately
+(bench/bench_check.py). Baseline (same script, same store): 1/10 of the accounts and posts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
+
+from analysis.run import analyse
+from bench.common import machine
+from govwatch.config import parse_config
+from reporting.weekly import write_reports
+from reporting.weeks import parse_week
+from storage import repo
+from storage.db import open_store
+from storage.models import CrawlOutcome, CrawlRun
+
+NOW = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+COLUMNS = (
+    "account_id, platform_post_id, url, published_at, text, is_original, is_pinned, media, "
+    "truncated, content_hash, checked_hash, labels, content_type, first_seen_at, last_seen_at"
+)
+
+
+def records(accounts: int) -> list[dict]:
+    units = [f"第{i}乡镇人民政府" for i in range(200)]
+    return [
+        {
+            "id": f"a{i:05d}",
+            "unit": units[i % len(units)],
+            "platform": "weibo",
+            "name": f"帐号{i}",
+            "handle": str(i),
+        }
+        for i in range(accounts)
+    ]
+
+
+def post_rows(accounts: list[dict], posts: int, sqlite: bool):  # noqa: ANN201
+    each = posts // len(accounts)
+    for i, account in enumerate(accounts):
+        # A tenth of the accounts went quiet 20-200 days ago; the rest post about daily.
+        quiet = timedelta(days=20 + (i * 7) % 180) if i % 10 == 0 else timedelta(hours=(i * 13) % 30)
+        for j in range(each):
+            when = NOW - quiet - timedelta(hours=j * 21 + (i % 5))
+            stamp = when.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else when.replace(tzinfo=None)
+            yield (
+                account["id"], f"{account['id']}-{j}", None, stamp, "关于做好冬季安全生产工作的通知",
+                j % 5 != 0, False, "text", False, "h", "h", "", "notice", stamp, stamp,
+            )  # fmt: skip
+
+
+def fill(url: str, accounts: list[dict], posts: int) -> None:
+    store = open_store(url)
+    with store.session() as session:
+        repo.sync_accounts(session, accounts)
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if store.dialect == "sqlite":
+            marks = ", ".join("?" * len(COLUMNS.split(",")))
+            rows = post_rows(accounts, posts, True)
+            while batch := [row for _, row in zip(range(100_000), rows, strict=False)]:
+                cursor.executemany(f"INSERT INTO posts ({COLUMNS}) VALUES ({marks})", batch)
+        else:
+            with cursor.copy(f"COPY posts ({COLUMNS}) FROM STDIN") as copy:
+                for row in post_rows(accounts, posts, False):
+                    copy.write_row(row)
+        raw.commit()
+    finally:
+        raw.close()
+    with store.session() as session:
+        run = CrawlRun(trigger="cron", started_at=NOW, finished_at=NOW, state="finished")
+        session.add(run)
+        session.flush()
+        session.execute(
+            insert(CrawlOutcome),
+            [
+                dict(run_id=run.id, account_id=a["id"], outcome="blocked" if i % 97 == 0 else "ok",
+                     started_at=NOW, finished_at=NOW, requests=1)
+                for i, a in enumerate(accounts)
+            ],
+        )  # fmt: skip
+    if store.dialect == "postgresql":
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    store.dispose()
+
+
+def measure(url: str, accounts: int, posts: int, out: Path) -> tuple[float, float, float]:
+    started = time.perf_counter()
+    chosen = records(accounts)
+    fill(url, chosen, posts)
+    filled = time.perf_counter() - started
+    config = parse_config(
+        {"supervisors": [{"name": "乡镇", "units": ["第1乡镇人民政府"]}, {"name": "全部", "units": ["*"]}]}
+    )
+    store = open_store(url)
+    started = time.perf_counter()
+    analyse(config, store, now=NOW)
+    analysed = time.perf_counter() - started
+    started = time.perf_counter()
+    write_reports(store, config, parse_week("2026-W47"), out, now=NOW)
+    reported = time.perf_counter() - started
+    store.dispose()
+    return filled, analysed, reported
+
+
+def database(kind: str, directory: Path, name: str):  # noqa: ANN201
+    if kind == "sqlite":
+        return f"sqlite:///{directory / name}.db", lambda: None
+    db = f"govwatch_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{db}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        admin.dispose()
+
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}", drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--posts", type=int, default=2_000_000)
+    parser.add_argument("--db", default="sqlite,postgresql")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        for kind in args.db.split(","):
+            for label, accounts, posts in (
+                ("baseline", args.accounts // 10, args.posts // 10),
+                ("full", args.accounts, args.posts),
+            ):
+                url, drop = database(kind, directory, f"{kind}-{label}")
+                try:
+                    filled, analysed, reported = measure(
+                        url, accounts, posts, directory / f"out-{kind}-{label}"
+                    )
+                finally:
+                    drop()
+                print(
+                    f"{kind} {label}: {accounts} accounts, {posts} posts: generated in {filled:.1f} s; "
+                    f"analyse {analysed:.1f} s; weekly reports {reported:.1f} s",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
