@@ -162,7 +162,7 @@ def crawl_jobs(
             ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT
         )
     )
-    for account_id, post_id, published_at in rows:
+    for account_id, post_id, published_at, comments in rows:
         known.setdefault(account_id, set()).add(post_id)
         comment_counts.setdefault(account_id, {})[post_id] = comments
         if published_at is not None and (account_id not in newest or published_at > newest[account_id]):

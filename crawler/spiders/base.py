@@ -236,6 +236,7 @@ class AccountSpider(scrapy.Spider):
             return
         run.done = True
         problem = run.problem
+        complete = run.complete and problem is None
         yield OutcomeItem(
             account_id=run.job.account_id,
             outcome=problem.outcome if problem else OK,
@@ -248,7 +249,6 @@ class AccountSpider(scrapy.Spider):
             profile_post_count=run.profile_post_count,
             started_at=run.started_at,
             finished_at=datetime.now(UTC),
-        complete = run.complete and problem is None
-        )
             window_start=run.oldest_seen if complete else None,
             seen_ids=list(run.seen_ids) if complete else [],
+        )

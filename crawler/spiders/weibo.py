@@ -117,13 +117,13 @@ class WeiboSpider(CommentsMixin, AccountSpider):
         for post in page.posts:
             keep, stop_here = self.keep_post(run, post, now)
             if keep:
-                yield from self.emit(run, post)
                 self.note_comment_candidate(run, post, now)
+                yield from self.emit(run, post)
             stop = stop or stop_here
         if stop:
             run.complete = True
-            return
             yield from self.comment_requests(run)
+            return
         next_page = (response.meta.get("page_no") or 1) + 1 if page.page else None
         if not page.posts or not (page.since_id or next_page):
             run.complete = True  # the end of the account's list
@@ -131,13 +131,13 @@ class WeiboSpider(CommentsMixin, AccountSpider):
             run.note = f"stopped after {run.pages} pages (crawl.max_pages)"
         else:
             yield self.page_request(run, since_id=page.since_id, page=None if page.since_id else next_page)
+        if run.complete:
+            yield from self.comment_requests(run)
 
     def empty_first_page(self, run: AccountRun) -> Iterator[Any]:
         if run.profile_post_count is None and not run.job.needs_profile:
             run.profile_post_count = run.job.profile_post_count  # this week's snapshot
         if run.profile_post_count:
-        if run.complete:
-            yield from self.comment_requests(run)
             raise PageProblem(
                 LOGIN_REQUIRED,
                 f"资料显示有 {run.profile_post_count} 条微博，但列表为空（未登录视图或受限）",
