@@ -27,7 +27,7 @@ from crawler.parsers.html import strip_html
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _FULL = re.compile(
-    r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}):(\d{2}))?"
+    r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?(?:\s*(\d{1,2}):(\d{2}))?"
 )
 _MONTH_DAY = re.compile(r"(?<![\d-])(\d{1,2})-(\d{1,2})(?![\d-])")
 _SKIP = re.compile(

@@ -1,0 +1,80 @@
+"""Weibo comments on the real 2019 capture (../shared, used as it is) and the hotflow shape."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from analysis.platforms import is_question, working_days_between
+from crawler.parsers.weibo_comments import comments_url, parse_comments
+from govwatch.items import PageProblem
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2019, 6, 15, 12, 0, tzinfo=TZ)
+CAPTURE = Path(__file__).resolve().parents[2] / "shared" / "real" / "weibo-capture-2019.json"
+
+
+@pytest.fixture(scope="module")
+def capture() -> dict:
+    return json.loads(CAPTURE.read_text(encoding="utf-8"))
+
+
+def test_real_comments_page_with_replies(capture):
+    page = parse_comments("acc", "4383183661430868", "1787569845", json.dumps(capture["comments1"]), NOW, TZ)
+    assert [c.comment_id for c in page.comments] == ["4383932071637949", "4383931988671914"]
+    first, reply = page.comments
+    assert first.published_at == NOW  # "刚刚"
+    assert "[太开心]" in first.text and "<" not in first.text
+    assert reply.reply_to == "4383928213171598" and reply.author_name == "Y-6_668"
+    assert page.total == 125020
+
+
+def test_real_thread_recognises_the_accounts_own_replies(capture):
+    page = parse_comments("acc", "4383183661430868", "1787569845", json.dumps(capture["comments2"]), NOW, TZ)
+    assert page.comments[0].by_account and page.comments[0].author_id == "1787569845"
+    assert page.comments[0].published_at == datetime(2019, 6, 14, 20, 39, 20, tzinfo=TZ)
+    # a reply inside the thread points at the comment it answers
+    assert page.comments[1].reply_to == "4383183984547669" and page.comments[1].by_account
+    assert page.comments[2].reply_to is None and not page.comments[2].by_account
+    assert page.max_id == str(capture["comments2"]["data"]["max_id"])
+
+
+def test_hotflow_nested_replies_and_empty():
+    body = {
+        "ok": 1,
+        "data": {
+            "data": [
+                {
+                    "id": 11,
+                    "created_at": "06-14",
+                    "text": "请问什么时候开放？",
+                    "user": {"id": 5, "screen_name": "网友"},
+                    "comments": [{"id": 12, "created_at": "刚刚", "text": "明天", "user": {"id": 777}}],
+                }
+            ],
+            "max_id": 0,
+        },
+    }
+    page = parse_comments("acc", "1", "777", json.dumps(body), NOW, TZ)
+    assert [(c.comment_id, c.reply_to, c.by_account) for c in page.comments] == [
+        ("11", None, False),
+        ("12", "11", True),
+    ]
+    assert page.max_id is None
+    assert parse_comments("acc", "1", "777", '{"ok":0,"msg":"快来发表你的评论吧"}', NOW, TZ).comments == []
+    with pytest.raises(PageProblem):
+        parse_comments("acc", "1", "777", "<html><title>验证码</title></html>", NOW, TZ)
+    assert "max_id=5" in comments_url("http://x", "1", "5")
+
+
+def test_questions_and_working_days():
+    assert is_question("请问在哪里办理？") and is_question("能不能延长时间") and not is_question("点赞！")
+    friday = datetime(2026, 11, 20, 10, tzinfo=TZ)
+    assert working_days_between(friday, friday + timedelta(days=7), TZ) == 5  # Mon..Fri
+    assert working_days_between(friday, friday + timedelta(days=10), TZ) == 6
+    holiday = (friday + timedelta(days=3)).date()  # the Monday
+    assert working_days_between(friday, friday + timedelta(days=7), TZ, [holiday]) == 4
