@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 
 from .lexicon import AD_GROUPS, BUNDLED_DIR, Entry, fold, lexicon_files, read_file
 
@@ -161,13 +161,6 @@ class CheckResult:
 EMPTY_LABELS: list[str] = []
 
 
-@dataclass(slots=True)
-class _Hit:
-    start: int
-    end: int
-    entry: Entry
-
-
 # -- jieba, only for entries flagged ``word`` and only around their matches --
 
 _jieba_lock = threading.Lock()
@@ -208,18 +201,25 @@ def _sentence(norm: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
+# A hit is a plain tuple (start, end, entry): built only for posts that have a
+# candidate signal, and cheaper than an object.
+_Hit = tuple[int, int, Entry]
+
+
 class Checker:
     """Lexicons compiled into matchers; ``check`` a post. Build with ``load``."""
 
     def __init__(self, entries: Sequence[Entry], allow: Sequence[str] = ()) -> None:
         self.entries: list[Entry] = list(entries)
         self.allow = tuple(fold(a.strip()) for a in allow if a and a.strip())
-        self._automaton = ahocorasick.Automaton()
-        by_term: dict[str, list[int]] = {}
-        regex_by_family: dict[str, list[tuple[int, Entry]]] = {}
         self.authorities: list[str] = []
         self.titles: set[str] = set()
-        for i, e in enumerate(self.entries):
+        self._allow_kind = Entry(
+            "", "protect", 0.0, None, None, (), (), frozenset(), None, "allow", family="protect"
+        )
+        literal: dict[str, list[Entry]] = {}
+        regex_by_family: dict[str, list[Entry]] = {}
+        for e in self.entries:
             if e.kind == "authority":
                 self.authorities.append(e.term)
             if e.kind == "title":
@@ -228,32 +228,54 @@ class Checker:
             if e.kind == "leader" and e.suggestion:
                 self.titles.update(fold(t) for t in e.suggestion.split("|") if t)
             if e.regex is not None:
-                regex_by_family.setdefault(e.family, []).append((i, e))
+                regex_by_family.setdefault(e.family, []).append(e)
             else:
-                by_term.setdefault(e.term, []).append(i)
-        self._allow_kind = Entry(
-            "", "protect", 0.0, None, None, (), (), frozenset(), None, "allow", family="protect"
-        )
+                literal.setdefault(e.term, []).append(e)
         for term in self.allow:
-            by_term.setdefault(term, []).append(-1)
-        # Keys are the UTF-8 bytes in hex: pyahocorasick looks a node's children
-        # up one by one, and 16 hex digits make a far narrower trie than the
-        # thousands of Chinese characters (about twice as fast on Chinese text).
-        for term, ids in by_term.items():
-            key = term.encode("utf-8").hex()
-            self._automaton.add_word(key, (len(key), len(term), tuple(ids)))
-        self._has_words = bool(by_term)
-        if self._has_words:
-            self._automaton.make_automaton()
-        # A family's regular expressions run only when the automaton found a
-        # term of that family or one of its gate strings is in the text (the
-        # scores make a regex-only finding impossible otherwise). Separate
-        # patterns, so each keeps the regex engine's literal-prefix search: write
-        # them to start with a literal, lookbehinds after it (1(?<!\d1)...).
-        self._regexes: dict[str, tuple[tuple[str, ...], list[Entry]]] = {}
+            literal.setdefault(term, []).append(self._allow_kind)
+        # Regular expressions: a family's run only when the text has a term of
+        # that family or one of the family's gate strings (the scores make a
+        # regex-only finding impossible otherwise); and each one only when the
+        # text has one of its "factors", literal strings that every match of it
+        # contains (see _factors), or always when it has none.
+        self._regexes: list[tuple[str, Entry, bool]] = []  # family, entry, always
+        gates: dict[str, set[str]] = {}
+        triggers: dict[str, list[int]] = {}
         for family, fam_entries in regex_by_family.items():
-            gates = tuple(g for _, e in fam_entries for g in e.gates)
-            self._regexes[family] = (gates, [e for _, e in fam_entries])
+            for e in fam_entries:
+                gates.setdefault(family, set()).update(e.gates)
+                factors = _factors(e.regex)  # type: ignore[arg-type]
+                for f in factors or ():
+                    triggers.setdefault(f, []).append(len(self._regexes))
+                self._regexes.append((family, e, not factors))
+        regex_families = set(regex_by_family)
+        # One Aho-Corasick automaton (a compiled Rust DFA scanning the str) for
+        # every literal term, gate string and regex factor. Each pattern's
+        # payload: (entries, has a signal entry, regex families it enables,
+        # regexes it triggers).
+        patterns = list(dict.fromkeys([*literal, *(g for gs in gates.values() for g in gs), *triggers]))
+        info = []
+        for p in patterns:
+            ents = tuple(literal.get(p, ()))
+            enables = {e.family for e in ents} & regex_families
+            enables.update(f for f, gs in gates.items() if p in gs)
+            info.append(
+                (
+                    ents,
+                    any(e.family in _SIGNAL_FAMILIES for e in ents),
+                    frozenset(enables),
+                    tuple(triggers.get(p, ())),
+                )
+            )
+        self._info: tuple[tuple[tuple[Entry, ...], bool, frozenset[str], tuple[int, ...]], ...] = tuple(info)
+        self._find: Any = None
+        if patterns:
+            automaton = ahocorasick_rs.AhoCorasick(
+                patterns,
+                matchkind=ahocorasick_rs.MatchKind.Standard,
+                implementation=ahocorasick_rs.Implementation.DFA,
+            )
+            self._find = automaton.find_matches_as_indexes
         self._titles_longest = sorted(self.titles, key=len, reverse=True)
 
     # -- loading --
@@ -270,71 +292,82 @@ class Checker:
 
     # -- checking --
 
-    def _hits(self, norm: str) -> list[_Hit]:
-        entries = self.entries
-        hits: list[_Hit] = []
-        families: set[str] = set()
-        if self._has_words:
-            raw = norm.encode("utf-8")
-            ascii_only = len(raw) == len(norm)
-            for end_idx, (length, chars, ids) in self._automaton.iter(raw.hex()):
-                hstart = end_idx - length + 1
-                if hstart & 1:
-                    continue  # not on a byte boundary
-                start = hstart >> 1 if ascii_only else len(raw[: hstart >> 1].decode("utf-8"))
-                end = start + chars
-                for i in ids:
-                    entry = self._allow_kind if i < 0 else entries[i]
-                    hits.append(_Hit(start, end, entry))
-                    families.add(entry.family)
-        for family, (gates, regex_entries) in self._regexes.items():
-            if family not in families and not any(g in norm for g in gates):
-                continue
-            for e in regex_entries:
-                for m in e.regex.finditer(norm):  # type: ignore[union-attr]
-                    hits.append(_Hit(m.start(), m.end(), e))
+    def _hits(self, norm: str) -> list[_Hit] | None:
+        """Every literal and regex match in the folded text, or None without a signal."""
+        matches = self._find(norm, True) if self._find is not None else ()
+        if not matches:
+            return None  # no term, no gate: no regex runs either
+        info = self._info
+        signal = False
+        enabled: set[str] = set()
+        triggered: set[int] = set()
+        for idx, _s, _e in matches:
+            _ents, sig, enables, trig = info[idx]
+            if sig:
+                signal = True
+            if enables:
+                enabled.update(enables)
+            if trig:
+                triggered.update(trig)
+        regex_hits: list[_Hit] = []
+        if enabled:
+            for k, (family, e, always) in enumerate(self._regexes):
+                if family in enabled and (always or k in triggered):
+                    for m in e.regex.finditer(norm):  # type: ignore[union-attr]
+                        regex_hits.append((m.start(), m.end(), e))
+                        if e.family in _SIGNAL_FAMILIES:
+                            signal = True
+        if not signal:
+            return None
+        hits: list[_Hit] = [(s, e, entry) for idx, s, e in matches for entry in info[idx][0]]
+        hits.extend(regex_hits)
         return hits
 
     def check(self, text: str, title: str | None = None, context: PostContext | None = None) -> CheckResult:
         full = f"{title}\n{text}" if title else text
+        findings, scores = self._check(full, context)
+        if not findings:
+            return CheckResult(EMPTY_LABELS, findings, scores)
+        return CheckResult(sorted({f.label for f in findings}), findings, scores)
+
+    def _check(self, full: str, context: PostContext | None) -> tuple[list[TextFinding], dict[str, float]]:
+        """Findings (sorted) and scores of a whole post (title, newline, text)."""
         norm = fold(full)
         hits = self._hits(norm)
-        if not hits or not any(h.entry.family in _SIGNAL_FAMILIES for h in hits):
-            return CheckResult(EMPTY_LABELS, [])
-        protect = [(h.start, h.end) for h in hits if h.entry.kind == "protect"]
+        if hits is None:
+            return [], {}
+        protect = [(h[0], h[1]) for h in hits if h[2].kind == "protect"]
         kept: list[_Hit] = []
         for h in hits:
-            e = h.entry
-            if e.kind in ("protect", "authority", "title"):
+            e = h[2]
+            if e.kind in _SKIPPED_KINDS:
                 continue
-            if protect and any(ps <= h.start and h.end <= pe for ps, pe in protect):
+            if protect and any(ps <= h[0] and h[1] <= pe for ps, pe in protect):
                 continue
             if e.excepts and _in_except(norm, h):
                 continue
             if e.flags:
-                if "word" in e.flags and not _on_word_boundaries(norm, h.start, h.end):
+                if "word" in e.flags and not _on_word_boundaries(norm, h[0], h[1]):
                     continue
-                if "vocative" in e.flags and not _vocative(norm, h.start, h.end):
+                if "vocative" in e.flags and not _vocative(norm, h[0], h[1]):
                     continue
             kept.append(h)
-        if not any(h.entry.family in _SIGNAL_FAMILIES for h in kept):
-            return CheckResult(EMPTY_LABELS, [])
+        if not any(h[2].family in _SIGNAL_FAMILIES for h in kept):
+            return [], {}
         if len(kept) > 1:
             kept = _drop_nested(kept)
         unit = fold(context.unit) if context and context.unit else ""
         findings: list[TextFinding] = []
         scores: dict[str, float] = {}
-        cues = [h for h in kept if h.entry.kind == "cue"]
+        cues = [h for h in kept if h[2].kind == "cue"]
         field_score = _field_score(kept, unit)
         self._commercial(full, kept, cues, field_score, findings, scores)
         self._off_topic(full, kept, cues, field_score, findings, scores)
         self._entertainment(full, kept, findings, scores)
         self._wording(full, norm, kept, findings)
-        if not findings:
-            return CheckResult(EMPTY_LABELS, [], scores)
-        findings.sort(key=lambda f: (f.start, f.end, f.rule))
-        labels = sorted({f.label for f in findings})
-        return CheckResult(labels, findings, scores)
+        if len(findings) > 1:
+            findings.sort(key=_finding_order)
+        return findings, scores
 
     # -- families --
 
@@ -347,36 +380,36 @@ class Checker:
         findings: list[TextFinding],
         scores: dict[str, float],
     ) -> None:
-        signals = [h for h in hits if h.entry.kind in AD_GROUPS]
+        signals = [h for h in hits if h[2].kind in AD_GROUPS]
         if not signals:
             return
         signals = _not_warned(signals, cues)
         best: dict[str, _Hit] = {}
         for h in signals:
-            cur = best.get(h.entry.kind)
-            if cur is None or h.entry.weight > cur.entry.weight:
-                best[h.entry.kind] = h
+            cur = best.get(h[2].kind)
+            if cur is None or h[2].weight > cur[2].weight:
+                best[h[2].kind] = h
         if not best:
             return
-        positive = sum(h.entry.weight for h in best.values())
-        gov = _distinct_weight(h for h in hits if h.entry.kind == "gov")
+        positive = sum(h[2].weight for h in best.values())
+        gov = _distinct_weight(h for h in hits if h[2].kind == "gov")
         score = positive + gov + field_score
         scores["commercial"] = score
-        link = any("link" in h.entry.flags for h in best.values())
+        link = any("link" in h[2].flags for h in best.values())
         if score < AD_THRESHOLD or (len(best) < 2 and not link):
             return
         groups = "、".join(AD_GROUP_NAMES[k] for k in AD_GROUPS if k in best)
         why = f"出现{groups}，疑似商业广告（评分 {score:g}，阈值 {AD_THRESHOLD:g}）"
-        for h in sorted(best.values(), key=lambda h: h.start):
+        for h in sorted(best.values(), key=_start):
             findings.append(
                 TextFinding(
                     "commercial",
                     "off_mission",
-                    h.entry.kind,
+                    h[2].kind,
                     "major",
-                    full[h.start : h.end],
-                    h.start,
-                    h.end,
+                    full[h[0] : h[1]],
+                    h[0],
+                    h[1],
                     None,
                     why,
                 )
@@ -391,23 +424,23 @@ class Checker:
         findings: list[TextFinding],
         scores: dict[str, float],
     ) -> None:
-        topics = [h for h in hits if h.entry.family == "topic"]
+        topics = [h for h in hits if h[2].family == "topic"]
         if not topics:
             return
         topics = _first_per_term(_not_warned(topics, cues))
-        if "commercial" in {f.label for f in findings}:
+        if any(f.label == "commercial" for f in findings):
             # selling is already reported as an ad
-            topics = [h for h in topics if h.entry.kind != "topic.livesale"]
+            topics = [h for h in topics if h[2].kind != "topic.livesale"]
         if not topics:
             return
-        score = sum(h.entry.weight for h in topics) + field_score
+        score = sum(h[2].weight for h in topics) + field_score
         scores["off_topic"] = score
         if score < TOPIC_THRESHOLD:
             return
         severity = "major" if score >= 2 * TOPIC_THRESHOLD else "minor"
         names = []
         for h in topics:
-            name = TOPIC_NAMES.get(h.entry.kind[6:], h.entry.kind[6:])
+            name = TOPIC_NAMES.get(h[2].kind[6:], h[2].kind[6:])
             if name not in names:
                 names.append(name)
         why = f"涉及{'、'.join(names)}等与政府工作无关的内容（评分 {score:g}，阈值 {TOPIC_THRESHOLD:g}）"
@@ -416,11 +449,11 @@ class Checker:
                 TextFinding(
                     "off_topic",
                     "off_mission",
-                    "offtopic." + h.entry.kind[6:],
+                    "offtopic." + h[2].kind[6:],
                     severity,
-                    full[h.start : h.end],
-                    h.start,
-                    h.end,
+                    full[h[0] : h[1]],
+                    h[0],
+                    h[1],
                     None,
                     why,
                 )
@@ -429,44 +462,44 @@ class Checker:
     def _entertainment(
         self, full: str, hits: list[_Hit], findings: list[TextFinding], scores: dict[str, float]
     ) -> None:
-        tones = _first_per_term([h for h in hits if h.entry.family == "tone"])
+        tones = [h for h in hits if h[2].family == "tone"]
         if not tones:
             return
-        score = sum(h.entry.weight for h in tones)
+        tones = _first_per_term(tones)
+        score = sum(h[2].weight for h in tones)
         scores["entertainment"] = score
         if score < TONE_THRESHOLD:
             return
-        major = score >= TONE_MAJOR or any(h.entry.severity == "major" for h in tones)
+        major = score >= TONE_MAJOR or any(h[2].severity == "major" for h in tones)
         names = []
         for h in tones:
-            name = TONE_NAMES.get(h.entry.kind[5:], h.entry.kind[5:])
+            name = TONE_NAMES.get(h[2].kind[5:], h[2].kind[5:])
             if name not in names:
                 names.append(name)
-        quoted = "、".join(f"“{full[h.start : h.end]}”" for h in tones[:3])
+        quoted = "、".join(f"“{full[h[0] : h[1]]}”" for h in tones[:3])
         why = f"使用{quoted}等{'、'.join(names)}，不符合政务发布的庄重表达（评分 {score:g}）"
         for h in tones:
             findings.append(
                 TextFinding(
                     "entertainment",
                     "over_entertainment",
-                    h.entry.kind,
+                    h[2].kind,
                     "major" if major else "minor",
-                    full[h.start : h.end],
-                    h.start,
-                    h.end,
+                    full[h[0] : h[1]],
+                    h[0],
+                    h[1],
                     None,
                     why,
                 )
             )
 
     def _wording(self, full: str, norm: str, hits: list[_Hit], findings: list[TextFinding]) -> None:
-        wording = [h for h in hits if h.entry.family == "wording"]
-        if wording:
-            for h in wording:
-                e = h.entry
+        for h in hits:
+            e = h[2]
+            if e.family == "wording":
                 if e.kind == "wording.retired_name" and _historical(norm, h):
                     continue
-                wrong = full[h.start : h.end]
+                wrong = full[h[0] : h[1]]
                 if e.kind == "wording.retired_name":
                     why = f"“{wrong}”已在2018年机构改革中调整，现应称“{e.suggestion}”"
                 elif e.kind == "wording.typo":
@@ -484,38 +517,39 @@ class Checker:
                         e.kind,
                         severity,
                         wrong,
-                        h.start,
-                        h.end,
+                        h[0],
+                        h[1],
                         e.suggestion,
                         why,
                     )
                 )
         for h in hits:
-            if h.entry.kind == "leader":
+            if h[2].kind == "leader":
                 self._leader(full, norm, h, findings)
 
     def _leader(self, full: str, norm: str, h: _Hit, findings: list[TextFinding]) -> None:
-        own = [fold(t) for t in (h.entry.suggestion or "").split("|") if t]
+        hs, he, entry = h
+        own = [fold(t) for t in (entry.suggestion or "").split("|") if t]
         for title in self._titles_longest:
-            if norm.startswith(title, h.end):
-                start, end = h.start, h.end + len(title)
+            if norm.startswith(title, he):
+                start, end = hs, he + len(title)
                 break
-            if norm.endswith(title, 0, h.start):
-                start, end = h.start - len(title), h.end
+            if norm.endswith(title, 0, hs):
+                start, end = hs - len(title), he
                 break
         else:
             return
         if title in own:
             return
-        name = full[h.start : h.end]
-        right = f"{name}{own[0]}" if end > h.end else f"{own[0]}{name}"
+        name = full[hs:he]
+        right = f"{name}{own[0]}" if end > he else f"{own[0]}{name}"
         why = f"领导人职务表述错误：{name}的职务不是“{full[start:end].replace(name, '')}”"
         findings.append(
             TextFinding(
                 "wording_error",
                 "wording_error",
                 "wording.leader_title",
-                h.entry.severity or "critical",
+                entry.severity or "critical",
                 full[start:end],
                 start,
                 end,
@@ -527,18 +561,145 @@ class Checker:
 
 # -- helpers --
 
+_SKIPPED_KINDS = frozenset(("protect", "authority", "title"))
+
+
+def _start(h: _Hit) -> int:
+    return h[0]
+
+
+def _nested_order(h: _Hit) -> tuple[int, int]:
+    return (h[0], h[0] - h[1])
+
+
+def _finding_order(f: TextFinding) -> tuple[int, int, str]:
+    return (f.start, f.end, f.rule)
+
+
+def _factors(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Literal strings one of which every match of the pattern contains, or None.
+
+    Read from the parsed pattern: a run of literal characters, a small
+    character set, the alternatives of a group, or a repeated item (at least
+    once). Anything this cannot prove (case-insensitive matching, classes like
+    \\d, optional items only) gives None: the pattern then always runs.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        found = _seq_factors(list(_parser.parse(pattern.pattern, pattern.flags)))
+    except Exception:  # an unexpected parse tree: no shortcut, never a wrong answer
+        return None
+    return frozenset(found) if found else None
+
+
+_MAX_FACTORS = 64
+
+
+def _exact(op: Any, av: Any) -> set[str] | None:
+    """Every string one element can match (a superset will do), if few; else None."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if op is c.LITERAL:
+        return {chr(av)}
+    if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        return {""}  # zero-width: the characters around it stay adjacent
+    if op is c.IN:
+        chars: set[str] = set()
+        for iop, iav in av:
+            if iop is c.LITERAL:
+                chars.add(chr(iav))
+            elif iop is c.RANGE and iav[1] - iav[0] < _MAX_FACTORS:
+                chars.update(chr(x) for x in range(iav[0], iav[1] + 1))
+            else:
+                return None
+        return chars if len(chars) <= _MAX_FACTORS else None
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            sub = _exact_seq(list(branch))
+            if sub is None:
+                return None
+            union |= sub
+        return union if len(union) <= _MAX_FACTORS else None
+    if op is c.SUBPATTERN and not av[1] & re.IGNORECASE:
+        return _exact_seq(list(av[3]))
+    return None
+
+
+def _exact_seq(items: list[Any]) -> set[str] | None:
+    out = {""}
+    for op, av in items:
+        sub = _exact(op, av)
+        if sub is None:
+            return None
+        out = {a + b for a in out for b in sub}
+        if len(out) > _MAX_FACTORS:
+            return None
+    return out
+
+
+def _seq_factors(items: list[Any]) -> set[str] | None:
+    """The best factor set of a sequence: adjacent fixed elements joined, or any one element's set."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    best: set[str] | None = None
+
+    def consider(cand: set[str] | None) -> None:
+        nonlocal best
+        if not cand or "" in cand or len(cand) > _MAX_FACTORS:
+            return
+        if best is None or (min(map(len, cand)), -len(cand)) > (min(map(len, best)), -len(best)):
+            best = cand
+
+    run = {""}
+    for op, av in items:
+        sub = _exact(op, av)
+        if sub is not None:
+            joined = {a + b for a in run for b in sub}
+            if len(joined) <= _MAX_FACTORS:
+                run = joined
+                continue
+            consider(run)
+            run = sub
+            continue
+        consider(run)
+        run = {""}
+        if op is c.BRANCH:
+            union: set[str] = set()
+            for branch in av[1]:
+                found = _seq_factors(list(branch))
+                if not found:
+                    union = set()
+                    break
+                union |= found
+            consider(union)
+        elif op is c.SUBPATTERN:
+            if not av[1] & re.IGNORECASE:
+                consider(_seq_factors(list(av[3])))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            if av[0] >= 1:
+                consider(_seq_factors(list(av[2])))
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            consider(_seq_factors(list(av)))
+    consider(run)
+    return best
+
 
 def _drop_nested(hits: list[_Hit]) -> list[_Hit]:
     """Drop a match lying inside a longer match of the same family (星座 in 星座运势)."""
-    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    hits.sort(key=_nested_order)
     out: list[_Hit] = []
     reach: dict[str, int] = {}  # family (ad: signal group) -> furthest end of a kept match
     for h in hits:
-        fam = h.entry.kind if h.entry.family == "ad" else h.entry.family
-        if fam in _OVERLAPPING or reach.get(fam, -1) < h.end:
+        e = h[2]
+        fam = e.kind if e.family == "ad" else e.family
+        if fam in _OVERLAPPING or reach.get(fam, -1) < h[1]:
             out.append(h)
-            if h.end > reach.get(fam, -1):
-                reach[fam] = h.end
+            if h[1] > reach.get(fam, -1):
+                reach[fam] = h[1]
     return out
 
 
@@ -553,11 +714,12 @@ def _vocative(norm: str, start: int, end: int) -> bool:
 
 
 def _in_except(norm: str, h: _Hit) -> bool:
-    term = h.entry.term if h.entry.regex is None else norm[h.start : h.end]
-    for ctx in h.entry.excepts:
+    start, end, entry = h
+    term = entry.term if entry.regex is None else norm[start:end]
+    for ctx in entry.excepts:
         k = ctx.find(term)
         while k >= 0:
-            s = h.start - k
+            s = start - k
             if s >= 0 and norm.startswith(ctx, s):
                 return True
             k = ctx.find(term, k + 1)
@@ -567,29 +729,25 @@ def _in_except(norm: str, h: _Hit) -> bool:
 def _not_warned(hits: list[_Hit], cues: list[_Hit]) -> list[_Hit]:
     if not cues:
         return hits
-    if len({c.start for c in cues}) >= CUE_GLOBAL:
+    if len({c[0] for c in cues}) >= CUE_GLOBAL:
         return []
-    return [
-        h
-        for h in hits
-        if not any(c.start - CUE_WINDOW <= h.end and h.start <= c.end + CUE_WINDOW for c in cues)
-    ]
+    return [h for h in hits if not any(c[0] - CUE_WINDOW <= h[1] and h[0] <= c[1] + CUE_WINDOW for c in cues)]
 
 
 def _distinct_weight(hits: Any) -> float:
     seen: dict[str, float] = {}
     for h in hits:
-        seen[h.entry.term] = h.entry.weight
+        seen[h[2].term] = h[2].weight
     return sum(seen.values())
 
 
 def _first_per_term(hits: list[_Hit]) -> list[_Hit]:
     seen: set[str] = set()
     out = []
-    for h in sorted(hits, key=lambda h: h.start):
-        if h.entry.term in seen:
+    for h in sorted(hits, key=_start):
+        if h[2].term in seen:
             continue
-        seen.add(h.entry.term)
+        seen.add(h[2].term)
         out.append(h)
     return out
 
@@ -599,17 +757,17 @@ def _field_score(hits: list[_Hit], unit: str) -> float:
         return 0.0
     seen: dict[str, float] = {}
     for h in hits:
-        e = h.entry
+        e = h[2]
         if e.family == "field" and any(u in unit for u in e.units):
             seen[e.term] = min(seen.get(e.term, 0.0), e.weight)
     return sum(seen.values())
 
 
 def _historical(norm: str, h: _Hit) -> bool:
-    s, e = _sentence(norm, h.start, h.end)
-    if "原" in norm[max(s, h.start - 4) : h.start]:
+    s, e = _sentence(norm, h[0], h[1])
+    if "原" in norm[max(s, h[0] - 4) : h[0]]:
         return True
-    before = h.entry.flag_value("before")
+    before = h[2].flag_value("before")
     sentence = norm[s:e]
     if before is not None:
         for m in _YEAR_RE.finditer(sentence):
