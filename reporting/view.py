@@ -673,7 +673,8 @@ def _group_by_unit(accounts: list[AccountLine]) -> list[UnitGroup]:
         groups[a.unit].append(a)
 
     def account_key(a: AccountLine) -> tuple:
-        return (L.severity_rank(a.severity), L.status_rank(a.status), -(a.days_since or 0), a.name)
+        # Repeat offenders first (通报批评 for problems that persist after notice), then by severity.
+        return (a.repeat is None, L.severity_rank(a.severity), L.status_rank(a.status), -(a.days_since or 0), a.name)
 
     result = []
     for unit, members in groups.items():
@@ -683,7 +684,7 @@ def _group_by_unit(accounts: list[AccountLine]) -> list[UnitGroup]:
     def group_key(g: UnitGroup) -> tuple:
         worst = L.severity_rank(g.severity)
         same = sum(1 for a in g.accounts if L.severity_rank(a.severity) == worst)
-        return (worst, -same, -len(g.accounts), g.unit)
+        return (not any(a.repeat for a in g.accounts), worst, -same, -len(g.accounts), g.unit)
 
     result.sort(key=group_key)
     return result
