@@ -30,6 +30,7 @@ import functools
 import os
 import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,24 +251,43 @@ class Checker:
                 self._regexes.append((family, e, not factors))
         regex_families = set(regex_by_family)
         # One Aho-Corasick automaton (a compiled Rust DFA scanning the str) for
-        # every literal term, gate string and regex factor. Each pattern's
-        # payload: (entries, has a signal entry, regex families it enables,
-        # regexes it triggers).
+        # every literal term, gate string and regex factor. Per pattern: the
+        # entries it stands for (protect and authority entries apart), whether
+        # it is protected text, has a signal entry, enables regex families,
+        # triggers regexes.
         patterns = list(dict.fromkeys([*literal, *(g for gs in gates.values() for g in gs), *triggers]))
-        info = []
-        for p in patterns:
-            ents = tuple(literal.get(p, ()))
+        entries_of: list[tuple[Entry, ...]] = []
+        protect_idx, signal_idx = set(), set()
+        self._enables: dict[int, frozenset[str]] = {}
+        self._triggers: dict[int, tuple[int, ...]] = {}
+        for idx, p in enumerate(patterns):
+            ents = literal.get(p, [])
+            entries_of.append(tuple(e for e in ents if e.kind not in _SKIPPED_KINDS))
+            if any(e.kind == "protect" for e in ents):
+                protect_idx.add(idx)
+            if any(e.family in _SIGNAL_FAMILIES for e in ents):
+                signal_idx.add(idx)
             enables = {e.family for e in ents} & regex_families
             enables.update(f for f, gs in gates.items() if p in gs)
-            info.append(
-                (
-                    ents,
-                    any(e.family in _SIGNAL_FAMILIES for e in ents),
-                    frozenset(enables),
-                    tuple(triggers.get(p, ())),
-                )
-            )
-        self._info: tuple[tuple[tuple[Entry, ...], bool, frozenset[str], tuple[int, ...]], ...] = tuple(info)
+            if enables:
+                self._enables[idx] = frozenset(enables)
+            if p in triggers:
+                self._triggers[idx] = tuple(triggers[p])
+        self._entries_of = tuple(entries_of)
+        self._protect_idx = frozenset(protect_idx)
+        self._signal_idx = frozenset(signal_idx)
+        self._enabler_idx = frozenset(self._enables)
+        # The except contexts of literal entries, as (offset of the term, context).
+        self._except_at: dict[int, tuple[tuple[int, str], ...]] = {}
+        for e in self.entries:
+            if e.excepts and e.regex is None:
+                at = []
+                for ctx in e.excepts:
+                    k = ctx.find(e.term)
+                    while k >= 0:
+                        at.append((k, ctx))
+                        k = ctx.find(e.term, k + 1)
+                self._except_at[id(e)] = tuple(at)
         self._find: Any = None
         if patterns:
             automaton = ahocorasick_rs.AhoCorasick(
@@ -292,25 +312,23 @@ class Checker:
 
     # -- checking --
 
-    def _hits(self, norm: str) -> list[_Hit] | None:
-        """Every literal and regex match in the folded text, or None without a signal."""
+    def _hits(self, norm: str) -> tuple[list[_Hit], list[tuple[int, int]]] | None:
+        """The matches in the folded text (protected spans apart), or None without a signal."""
         matches = self._find(norm, True) if self._find is not None else ()
         if not matches:
             return None  # no term, no gate: no regex runs either
-        info = self._info
-        signal = False
-        enabled: set[str] = set()
-        triggered: set[int] = set()
-        for idx, _s, _e in matches:
-            _ents, sig, enables, trig = info[idx]
-            if sig:
-                signal = True
-            if enables:
-                enabled.update(enables)
-            if trig:
-                triggered.update(trig)
+        idxs = {m[0] for m in matches}
+        signal = not idxs.isdisjoint(self._signal_idx)
         regex_hits: list[_Hit] = []
-        if enabled:
+        if not idxs.isdisjoint(self._enabler_idx):
+            enabled: set[str] = set()
+            triggered: set[int] = set()
+            for idx in idxs & self._enabler_idx:
+                enabled.update(self._enables[idx])
+            for idx in idxs:
+                trig = self._triggers.get(idx)
+                if trig:
+                    triggered.update(trig)
             for k, (family, e, always) in enumerate(self._regexes):
                 if family in enabled and (always or k in triggered):
                     for m in e.regex.finditer(norm):  # type: ignore[union-attr]
@@ -319,9 +337,17 @@ class Checker:
                             signal = True
         if not signal:
             return None
-        hits: list[_Hit] = [(s, e, entry) for idx, s, e in matches for entry in info[idx][0]]
-        hits.extend(regex_hits)
-        return hits
+        entries_of = self._entries_of
+        hits: list[_Hit] = [(s, e, entry) for idx, s, e in matches for entry in entries_of[idx]]
+        protect = (
+            [(s, e) for idx, s, e in matches if idx in self._protect_idx] if idxs & self._protect_idx else []
+        )
+        for h in regex_hits:
+            if h[2].kind == "protect":
+                protect.append((h[0], h[1]))
+            elif h[2].kind not in _SKIPPED_KINDS:
+                hits.append(h)
+        return hits, protect
 
     def check(self, text: str, title: str | None = None, context: PostContext | None = None) -> CheckResult:
         full = f"{title}\n{text}" if title else text
@@ -333,38 +359,57 @@ class Checker:
     def _check(self, full: str, context: PostContext | None) -> tuple[list[TextFinding], dict[str, float]]:
         """Findings (sorted) and scores of a whole post (title, newline, text)."""
         norm = fold(full)
-        hits = self._hits(norm)
-        if hits is None:
+        found = self._hits(norm)
+        if found is None:
             return [], {}
-        protect = [(h[0], h[1]) for h in hits if h[2].kind == "protect"]
+        hits, protect = found
+        except_at = self._except_at
         kept: list[_Hit] = []
         for h in hits:
-            e = h[2]
-            if e.kind in _SKIPPED_KINDS:
+            start, end, e = h
+            if protect and _inside(protect, start, end):
                 continue
-            if protect and any(ps <= h[0] and h[1] <= pe for ps, pe in protect):
-                continue
-            if e.excepts and _in_except(norm, h):
-                continue
-            if e.flags:
-                if "word" in e.flags and not _on_word_boundaries(norm, h[0], h[1]):
+            if e.excepts:
+                at = except_at.get(id(e))
+                if at is None:  # a regex entry: its term is the matched text
+                    if _in_except(norm, h):
+                        continue
+                elif any(norm.startswith(ctx, start - k) for k, ctx in at if start >= k):
                     continue
-                if "vocative" in e.flags and not _vocative(norm, h[0], h[1]):
+            if e.flags:
+                if "word" in e.flags and not _on_word_boundaries(norm, start, end):
+                    continue
+                if "vocative" in e.flags and not _vocative(norm, start, end):
                     continue
             kept.append(h)
-        if not any(h[2].family in _SIGNAL_FAMILIES for h in kept):
-            return [], {}
         if len(kept) > 1:
             kept = _drop_nested(kept)
+        by_family: dict[str, list[_Hit]] = {}
+        for h in kept:
+            fam = h[2].family
+            if fam in by_family:
+                by_family[fam].append(h)
+            else:
+                by_family[fam] = [h]
+        if by_family.keys().isdisjoint(_SIGNAL_FAMILIES):
+            return [], {}
         unit = fold(context.unit) if context and context.unit else ""
         findings: list[TextFinding] = []
         scores: dict[str, float] = {}
-        cues = [h for h in kept if h[2].kind == "cue"]
-        field_score = _field_score(kept, unit)
-        self._commercial(full, kept, cues, field_score, findings, scores)
-        self._off_topic(full, kept, cues, field_score, findings, scores)
-        self._entertainment(full, kept, findings, scores)
-        self._wording(full, norm, kept, findings)
+        cues = by_family.get("cue", _NONE)
+        field_score = _field_score(by_family.get("field", _NONE), unit)
+        if "ad" in by_family:
+            self._commercial(
+                full, by_family["ad"], by_family.get("gov", _NONE), cues, field_score, findings, scores
+            )
+        if "topic" in by_family:
+            self._off_topic(full, by_family["topic"], cues, field_score, findings, scores)
+        if "tone" in by_family:
+            self._entertainment(full, by_family["tone"], findings, scores)
+        if "wording" in by_family or "leader" in by_family:
+            self._wording(
+                full, norm, by_family.get("wording", _NONE), by_family.get("leader", _NONE), findings
+            )
         if len(findings) > 1:
             findings.sort(key=_finding_order)
         return findings, scores
@@ -374,15 +419,13 @@ class Checker:
     def _commercial(
         self,
         full: str,
-        hits: list[_Hit],
+        signals: list[_Hit],
+        gov_hits: list[_Hit],
         cues: list[_Hit],
         field_score: float,
         findings: list[TextFinding],
         scores: dict[str, float],
     ) -> None:
-        signals = [h for h in hits if h[2].kind in AD_GROUPS]
-        if not signals:
-            return
         signals = _not_warned(signals, cues)
         best: dict[str, _Hit] = {}
         for h in signals:
@@ -392,7 +435,7 @@ class Checker:
         if not best:
             return
         positive = sum(h[2].weight for h in best.values())
-        gov = _distinct_weight(h for h in hits if h[2].kind == "gov")
+        gov = _distinct_weight(gov_hits)
         score = positive + gov + field_score
         scores["commercial"] = score
         link = any("link" in h[2].flags for h in best.values())
@@ -418,15 +461,12 @@ class Checker:
     def _off_topic(
         self,
         full: str,
-        hits: list[_Hit],
+        topics: list[_Hit],
         cues: list[_Hit],
         field_score: float,
         findings: list[TextFinding],
         scores: dict[str, float],
     ) -> None:
-        topics = [h for h in hits if h[2].family == "topic"]
-        if not topics:
-            return
         topics = _first_per_term(_not_warned(topics, cues))
         if any(f.label == "commercial" for f in findings):
             # selling is already reported as an ad
@@ -460,11 +500,8 @@ class Checker:
             )
 
     def _entertainment(
-        self, full: str, hits: list[_Hit], findings: list[TextFinding], scores: dict[str, float]
+        self, full: str, tones: list[_Hit], findings: list[TextFinding], scores: dict[str, float]
     ) -> None:
-        tones = [h for h in hits if h[2].family == "tone"]
-        if not tones:
-            return
         tones = _first_per_term(tones)
         score = sum(h[2].weight for h in tones)
         scores["entertainment"] = score
@@ -493,39 +530,39 @@ class Checker:
                 )
             )
 
-    def _wording(self, full: str, norm: str, hits: list[_Hit], findings: list[TextFinding]) -> None:
-        for h in hits:
+    def _wording(
+        self, full: str, norm: str, wording: list[_Hit], leaders: list[_Hit], findings: list[TextFinding]
+    ) -> None:
+        for h in wording:
             e = h[2]
-            if e.family == "wording":
-                if e.kind == "wording.retired_name" and _historical(norm, h):
-                    continue
-                wrong = full[h[0] : h[1]]
-                if e.kind == "wording.retired_name":
-                    why = f"“{wrong}”已在2018年机构改革中调整，现应称“{e.suggestion}”"
-                elif e.kind == "wording.typo":
-                    why = f"错别字：“{wrong}”应为“{e.suggestion}”"
-                elif e.kind == "wording.leader_title":
-                    why = f"领导人职务表述错误：“{wrong}”应为“{e.suggestion}”"
-                else:
-                    name = WORDING_NAMES.get(e.kind[8:], "表述")
-                    why = f"{name}错误：“{wrong}”应为“{e.suggestion}”"
-                severity = e.severity or "minor"
-                findings.append(
-                    TextFinding(
-                        "wording_error",
-                        "wording_error",
-                        e.kind,
-                        severity,
-                        wrong,
-                        h[0],
-                        h[1],
-                        e.suggestion,
-                        why,
-                    )
+            if e.kind == "wording.retired_name" and _historical(norm, h):
+                continue
+            wrong = full[h[0] : h[1]]
+            if e.kind == "wording.retired_name":
+                why = f"“{wrong}”已在2018年机构改革中调整，现应称“{e.suggestion}”"
+            elif e.kind == "wording.typo":
+                why = f"错别字：“{wrong}”应为“{e.suggestion}”"
+            elif e.kind == "wording.leader_title":
+                why = f"领导人职务表述错误：“{wrong}”应为“{e.suggestion}”"
+            else:
+                name = WORDING_NAMES.get(e.kind[8:], "表述")
+                why = f"{name}错误：“{wrong}”应为“{e.suggestion}”"
+            severity = e.severity or "minor"
+            findings.append(
+                TextFinding(
+                    "wording_error",
+                    "wording_error",
+                    e.kind,
+                    severity,
+                    wrong,
+                    h[0],
+                    h[1],
+                    e.suggestion,
+                    why,
                 )
-        for h in hits:
-            if h[2].kind == "leader":
-                self._leader(full, norm, h, findings)
+            )
+        for h in leaders:
+            self._leader(full, norm, h, findings)
 
     def _leader(self, full: str, norm: str, h: _Hit, findings: list[TextFinding]) -> None:
         hs, he, entry = h
@@ -564,6 +601,16 @@ class Checker:
 _SKIPPED_KINDS = frozenset(("protect", "authority", "title"))
 
 
+_NONE: list[Any] = []  # an empty family (never modified)
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    for ps, pe in spans:  # noqa: SIM110 (a loop: no generator on the hot path)
+        if ps <= start and end <= pe:
+            return True
+    return False
+
+
 def _start(h: _Hit) -> int:
     return h[0]
 
@@ -582,7 +629,9 @@ def _factors(pattern: re.Pattern[str]) -> frozenset[str] | None:
     Read from the parsed pattern: a run of literal characters, a small
     character set, the alternatives of a group, or a repeated item (at least
     once). Anything this cannot prove (case-insensitive matching, classes like
-    \\d, optional items only) gives None: the pattern then always runs.
+    \\d, optional items only) gives None, and so do factors too common to save
+    anything (one letter, digit or Chinese character): the pattern then runs
+    whenever its family does.
     """
     if pattern.flags & re.IGNORECASE:
         return None
@@ -596,6 +645,13 @@ def _factors(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 
 _MAX_FACTORS = 64
+
+
+def _weak_factor(s: str) -> bool:
+    """Too common to be worth an automaton match: a letter, digit or CJK character, 2 digits."""
+    if len(s) == 1:
+        return not unicodedata.category(s).startswith("S")
+    return len(s) < 3 and s.isdigit()
 
 
 def _exact(op: Any, av: Any) -> set[str] | None:
@@ -649,7 +705,7 @@ def _seq_factors(items: list[Any]) -> set[str] | None:
 
     def consider(cand: set[str] | None) -> None:
         nonlocal best
-        if not cand or "" in cand or len(cand) > _MAX_FACTORS:
+        if not cand or "" in cand or len(cand) > _MAX_FACTORS or any(map(_weak_factor, cand)):
             return
         if best is None or (min(map(len, cand)), -len(cand)) > (min(map(len, best)), -len(best)):
             best = cand
@@ -753,12 +809,12 @@ def _first_per_term(hits: list[_Hit]) -> list[_Hit]:
 
 
 def _field_score(hits: list[_Hit], unit: str) -> float:
-    if not unit:
+    if not unit or not hits:
         return 0.0
     seen: dict[str, float] = {}
     for h in hits:
         e = h[2]
-        if e.family == "field" and any(u in unit for u in e.units):
+        if any(u in unit for u in e.units):
             seen[e.term] = min(seen.get(e.term, 0.0), e.weight)
     return sum(seen.values())
 
