@@ -23,12 +23,12 @@ from storage.models import CrawlOutcome
 
 
 def per_family(world, by_account: dict[str, int]) -> dict[str, tuple[int, int]]:  # noqa: ANN001
-    """family -> (accounts, requests), over accounts whose behaviour is ok."""
+    """family (weibo, wechat, website, app, other feeds) -> (accounts, requests), ok behaviour only."""
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for account in world.accounts.values():
         if account.behavior != "ok":
             continue
-        family = "weibo" if account.platform == "weibo" else "feed"
+        family = account.platform if account.platform in ("weibo", "wechat", "website", "app") else "feed"
         out[family][0] += 1
         out[family][1] += by_account.get(account.id, 0)
     return {k: (v[0], v[1]) for k, v in out.items()}

@@ -38,6 +38,30 @@ def looks_like_jsonl(first_line: str) -> bool:
 def _error(obj_id: Any, message: str) -> str:
     return _dumps({"id": obj_id, "error": message, "labels": None, "findings": None})
 
+def not_utf8(line: str) -> str | None:
+    """Why a line read with errors="surrogateescape" is not UTF-8 text, or None."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        byte = ord(line[exc.start]) - 0xDC00 if "\udc80" <= line[exc.start] <= "\udcff" else None
+        what = f"byte 0x{byte:02x}" if byte is not None else "an invalid character"
+        return (
+            f"not UTF-8 text ({what} at column {exc.start + 1}; save the file as UTF-8 / 请另存为 UTF-8 编码)"
+        )
+    return None
+
+
+def input_problem(draft: str) -> str | None:
+    """Why a plain-text draft cannot be checked (empty, or not UTF-8 text), naming the line."""
+    if not draft.strip():
+        return "empty input / 输入为空"
+    for number, line in enumerate(draft.splitlines(), start=1):
+        reason = not_utf8(line)
+        if reason:
+            return f"line {number}: {reason}"
+    return None
+
+
 
 def run_jsonl(infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO) -> int:
     """Check JSON Lines posts; see the module docstring. Returns 0, or 1 if any line was bad."""
@@ -47,13 +71,13 @@ def run_jsonl(infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO
     for number, line in enumerate(infile, start=1):
         if not line.strip():
             continue
-        try:
-            obj = _loads(line)
-        except ValueError as exc:
-            reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
-            obj = None
-        else:
-            reason = None
+        reason = not_utf8(line)
+        obj = None
+        if reason is None:
+            try:
+                obj = _loads(line)
+            except ValueError as exc:
+                reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
         obj_id = obj.get("id") if isinstance(obj, dict) else None
         if reason is None:
             if not isinstance(obj, dict):
