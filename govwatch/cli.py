@@ -178,7 +178,7 @@ def report(state: State, week: str | None, out_dir: str | None, send: bool, rese
     with guarded():
         config = state.config
         try:
-            iso_week = parse_week(week) if week else last_complete_week(config.tz)
+            iso_week = parse_week(week) if week is not None else last_complete_week(config.tz)
         except WeekError as exc:
             fail(f"--week: {exc}", EXIT_USAGE)
         if resend and not send:
@@ -254,12 +254,18 @@ def check(state: State, file: str | None, mode: str, color: bool | None) -> None
     """Check texts before publication (先审后发): JSON Lines in and out, or a plain draft."""
     import itertools
 
-    from analysis.text.runner import looks_like_jsonl, run_jsonl, run_plain
+    from analysis.text.runner import input_problem, looks_like_jsonl, run_jsonl, run_plain
 
     with guarded():
         checker = _checker(state)
+        name = "standard input" if file in (None, "-") else file
         try:
-            source = sys.stdin if file in (None, "-") else open(file, encoding="utf-8-sig")  # noqa: SIM115
+            # Undecodable bytes survive as surrogates; the runners name the line (never a traceback).
+            if file in (None, "-"):
+                sys.stdin.reconfigure(errors="surrogateescape")
+                source = sys.stdin
+            else:
+                source = open(file, encoding="utf-8-sig", errors="surrogateescape")  # noqa: SIM115
         except OSError as exc:
             fail(f"{file}: {exc.strerror}", EXIT_USAGE)
         with source:
@@ -275,8 +281,12 @@ def check(state: State, file: str | None, mode: str, color: bool | None) -> None
             if mode == "jsonl":
                 code = run_jsonl(stream, sys.stdout, checker, sys.stderr)
             else:
+                draft = "".join(stream)
+                problem = input_problem(draft)
+                if problem:
+                    fail(f"govwatch check: {name}: {problem}", EXIT_USAGE)
                 use_color = sys.stdout.isatty() if color is None else color
-                code = run_plain("".join(stream), sys.stdout, checker, use_color)
+                code = run_plain(draft, sys.stdout, checker, use_color)
         sys.exit(code)
 
 
