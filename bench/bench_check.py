@@ -2,24 +2,33 @@
 
 Generates N posts of 50-500 characters (deterministic), then times, on one core:
 
-- baseline: read the JSON Lines, parse each line, write one output object a
-  line of the same shape ({"id", "labels": [], "findings": []}), nothing else;
+- baseline: a script that only reads the JSON Lines, parses each line and
+  writes one output line of the same shape ({"id", "labels": [], "findings": []})
+  with the same JSON library and the same line writer as the checker
+  (``runner.clean_line``), nothing else;
+- baseline + validation: ``run_jsonl`` itself with a checker that finds
+  nothing (the same reading, validating and writing code as the real run);
 - check: ``analysis.text.runner.run_jsonl`` over the same file.
 
-Prints both times, the ratio (target: at most 2x), findings counts, and
-memory: the process's peak RSS and the peak Python allocation (tracemalloc)
-of a checking pass over a tenth and over all of the posts (flat memory means
-the two peaks are close).
+Times are the process's CPU time (time.process_time), the median of
+``--repeat`` runs each: other work on a shared machine then does not count
+against either side; wall-clock times are printed too. Pin the process to one
+core (``taskset -c 0``). Prints the ratio (target: at most 2x), findings
+counts, and memory: the process's peak RSS and the peak Python allocation
+(tracemalloc) of a checking pass over a tenth and over all of the posts (flat
+memory means the two peaks are close).
 
-    .venv/bin/python bench/bench_check.py [--posts 200000] [--seed 7]
+    taskset -c 0 .venv/bin/python bench/bench_check.py [--posts 200000] [--seed 7] [--repeat 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -29,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.text import Checker  # noqa: E402
-from analysis.text.runner import run_jsonl  # noqa: E402
+from analysis.text.runner import _loads, clean_line, run_jsonl  # noqa: E402
 
 CLEAN = [
     "旗委召开常委会会议，传达学习党的二十大精神，研究部署下一阶段重点工作。",
@@ -83,26 +92,35 @@ def make_posts(n: int, seed: int) -> list[str]:
 
 
 def baseline(infile, outfile) -> None:
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    """Read, parse and write the same JSON Lines with the checker's own JSON functions."""
+    write = outfile.write
     for line in infile:
         if not line.strip():
             continue
-        obj = json.loads(line)
-        outfile.write(dumps({"id": obj.get("id"), "labels": [], "findings": []}) + "\n")
+        obj = _loads(line)
+        write(clean_line(obj.get("id")))
 
 
-def timed(fn, src: Path, dst: Path) -> float:
+class NoChecks:
+    """A checker that finds nothing: ``run_jsonl`` with it reads, validates and writes only."""
+
+    def findings(self, text, title=None, context=None):
+        return []
+
+
+def timed(fn, src: Path, dst: Path) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one pass."""
     with open(src, encoding="utf-8") as fi, open(dst, "w", encoding="utf-8") as fo:
-        t = time.perf_counter()
+        c, t = time.process_time(), time.perf_counter()
         fn(fi, fo)
-        return time.perf_counter() - t
+        return time.process_time() - c, time.perf_counter() - t
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--posts", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--repeat", type=int, default=3, help="best of this many runs each")
+    ap.add_argument("--repeat", type=int, default=5, help="median of this many runs each")
     args = ap.parse_args(argv)
 
     t = time.perf_counter()
@@ -118,8 +136,19 @@ def main(argv: list[str] | None = None) -> int:
         def check(fi, fo):
             run_jsonl(fi, fo, checker, sys.stderr)
 
-        base_s = min(timed(baseline, src, dst) for _ in range(args.repeat))
-        check_s = min(timed(check, src, dst) for _ in range(args.repeat))
+        def validating_baseline(fi, fo):
+            run_jsonl(fi, fo, NoChecks(), sys.stderr)  # type: ignore[arg-type]
+
+        # interleaved, so that a change of load touches all three alike
+        base, valid, chk = [], [], []
+        for _ in range(args.repeat):
+            base.append(timed(baseline, src, dst))
+            valid.append(timed(validating_baseline, src, dst))
+            chk.append(timed(check, src, dst))
+        base_s, base_w = (statistics.median(r[i] for r in base) for i in (0, 1))
+        valid_s, valid_w = (statistics.median(r[i] for r in valid) for i in (0, 1))
+        check_s, check_w = (statistics.median(r[i] for r in chk) for i in (0, 1))
+        ratios = sorted(c[0] / b[0] for b, c in zip(base, chk, strict=True))
         labelled = 0
         findings = 0
         with open(dst, encoding="utf-8") as f:
@@ -142,10 +171,26 @@ def main(argv: list[str] | None = None) -> int:
             peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
             tracemalloc.stop()
 
-    print(f"posts: {args.posts} ({size_mb:.1f} MB of JSON Lines), lexicon load {load_s * 1000:.0f} ms")
-    print(f"baseline (read + parse + write): {base_s:.2f} s")
-    print(f"run_jsonl (check):              {check_s:.2f} s  ({args.posts / check_s:,.0f} posts/s)")
-    print(f"ratio: {check_s / base_s:.2f}x (target <= 2x)")
+    n = args.posts
+    print(f"posts: {n} ({size_mb:.1f} MB of JSON Lines), lexicon load {load_s * 1000:.0f} ms")
+    print(f"CPU time, median of {args.repeat} (wall-clock median in brackets):")
+    print(
+        f"  baseline (read + parse + write):     {base_s:6.2f} s  {base_s / n * 1e6:5.1f} us/post  ({base_w:.2f} s)"
+    )
+    print(
+        f"  run_jsonl, no checks (+ validation): {valid_s:6.2f} s  {valid_s / n * 1e6:5.1f} us/post  ({valid_w:.2f} s)"
+    )
+    print(
+        f"  run_jsonl (check):                   {check_s:6.2f} s  {check_s / n * 1e6:5.1f} us/post  ({check_w:.2f} s)"
+        f"  {n / check_s:,.0f} posts/s"
+    )
+    print(
+        f"ratio check / baseline: {check_s / base_s:.2f}x (target <= 2x); per run: {', '.join(f'{r:.2f}' for r in ratios)}"
+    )
+    print(f"ratio check / run_jsonl without checks: {check_s / valid_s:.2f}x")
+    print(
+        f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
+    )
     print(f"posts with labels: {labelled}, findings: {findings}")
     print(f"peak RSS: {rss_mb:.0f} MB (includes the generated posts held once in memory)")
     print(

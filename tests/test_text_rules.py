@@ -280,3 +280,73 @@ def test_classify_content():
     assert mix.authoritative and mix.source == "新华社" and mix.is_original is False
     assert classify_content("转发微博", repost_of="人民日报").authoritative
     assert not classify_content("大沁他拉街道新华社区开展活动").authoritative
+
+
+# -- the matcher: shortcuts never change a result --
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"1(?<!\d1)[3-9]\d{9}(?!\d)",
+        r"(?:v(?<![a-z]v)(?:x|信)|w(?<![a-z]w)x|加v|威x|微x)(?![a-z])",
+        r"(?:\d(?:\.\d)?|[一二三四五六七八九])折(?:优惠|起|特惠|酬宾)",
+        r"每(?:斤|公斤|吨)\s?\d+(?:\.\d+)?\s?元",
+        r"前\d+名(?:顾客|送|可享)",
+        r"(ab|cd)+e",
+        r"(?:ab)?cd[xy]z",
+        r"a(?i:b)c",
+        r"(?i)abc",
+        r"[^a]bc",
+        r"x{2,}y",
+        r"代开.{0,4}发票",
+    ],
+)
+def test_regex_factors_are_in_every_match(pattern):
+    """A regex runs only when one of its factors is in the text: every match must contain one."""
+    import random
+    import re
+
+    from analysis.text.checker import _factors
+
+    regex = re.compile(pattern)
+    factors = _factors(regex)
+    alphabet = sorted(set(re.sub(r"[\\\[\]()?:*+{}|.^$<!=,-]", "", pattern)) | set("0123456789 AB"))
+    rng = random.Random(pattern)
+    matched = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14)))
+        if regex.search(text):
+            matched += 1
+            assert factors is None or any(f in text for f in factors), (pattern, text, factors)
+    for m in regex.finditer("每斤8元 前3名送 代开增值发票 13912345678 vx 5折优惠 abcdabe cdxz AbC abc"):
+        assert factors is None or any(f in m.group() for f in factors)
+
+
+def test_user_regex_entries_with_gates_excepts_and_protection(tmp_path):
+    # columns: term kind weight severity suggestion except units flags
+    (tmp_path / "mine.tsv").write_text(
+        "re:甲乙\\d+丙\twording.typo\t\tminor\t甲乙丙\t甲乙0丙\t\tgate=甲乙\n"
+        "re:丁甲乙\\d+丙戊\tprotect\t\t\t\t\t\tgate=丁甲乙\n"
+        "re:号(?<=\\d号)召\twording.typo\t\tminor\t号召\t\t\tgate=号\n",
+        encoding="utf-8",
+    )
+    mine = Checker.load([tmp_path])
+    r = mine.check("见甲乙12丙。")
+    assert r.labels == ["wording_error"] and r.findings[0].evidence == "甲乙12丙"
+    assert mine.check("见甲乙0丙。").labels == []  # inside its except context
+    assert mine.check("见丁甲乙12丙戊。").labels == []  # inside a protected formulation
+    r = mine.check("响应3号召，全旗行动起来。")
+    assert r.labels == ["wording_error"] and r.findings[0].evidence == "号召"
+    assert mine.check("响应号召，全旗行动起来。").labels == []
+
+
+def test_findings_are_those_of_check(checker):
+    from analysis.text.evaluate import read_posts
+
+    data = Path(__file__).resolve().parent / "data"
+    for post in read_posts(data / "devset.jsonl") + read_posts(data / "devset_holdout.jsonl"):
+        context = PostContext(unit=post.get("unit"), platform=post.get("platform"))
+        assert checker.findings(post["text"], post.get("title"), context) == (
+            checker.check(post["text"], post.get("title"), context).findings
+        )

@@ -93,3 +93,43 @@ def test_looks_like_jsonl():
     assert not looks_like_jsonl("关于召开会议的通知\n")
     assert not looks_like_jsonl('{"a": 1}')
     assert not looks_like_jsonl("{not json}")
+
+
+def test_unit_and_platform_give_the_context(checker):
+    text = "为拓宽农产品销售渠道，旗农牧局联合电商企业开展助农直播带货活动，直播间扫码下单，县域内包邮。"
+    lines = [
+        json.dumps({"id": "own", "text": text, "unit": "旗农牧局", "platform": "weibo"}, ensure_ascii=False),
+        json.dumps({"id": "other", "text": text, "unit": "旗公安局"}, ensure_ascii=False),
+        json.dumps({"id": "none", "text": text, "unit": None, "platform": "wechat"}, ensure_ascii=False),
+    ]
+    code, out, err = run(checker, lines)
+    assert code == 0 and err == ""
+    assert out[0] == {"id": "own", "labels": [], "findings": []}  # the agriculture bureau's own business
+    assert out[1]["labels"] == out[2]["labels"] == ["off_topic"]
+
+
+def test_unit_or_platform_not_a_string_is_a_bad_line(checker):
+    lines = [
+        json.dumps({"id": "u", "text": "正常的工作动态信息。", "unit": 5}),
+        json.dumps({"id": "p", "text": "正常的工作动态信息。", "platform": ["weibo"]}),
+        json.dumps({"id": "ok", "text": "全体干部再接再励。"}, ensure_ascii=False),
+    ]
+    code, out, err = run(checker, lines)
+    assert code == 1
+    assert out[0]["error"] == "line 1: unit is not a string" and out[0]["id"] == "u"
+    assert out[1]["error"] == "line 2: platform is not a string"
+    assert out[2]["labels"] == ["wording_error"]
+    assert "line 1:" in err and "line 2:" in err
+
+
+def test_output_lines_are_byte_identical_to_dumping_the_object(checker):
+    lines = [
+        json.dumps({"id": i, "text": t}, ensure_ascii=False)
+        for i, t in [("a", "旗政府召开常务会议。"), (7, "截止年底完成任务。"), ('引号"和\\', "正常。")]
+    ]
+    lines.append(json.dumps({"id": None, "text": "正常。"}))
+    _, out, _ = run(checker, lines)
+    buf = io.StringIO()
+    run_jsonl(io.StringIO("\n".join(lines) + "\n"), buf, checker, io.StringIO())
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    assert buf.getvalue().splitlines() == [dumps(o) for o in out]

@@ -255,11 +255,24 @@ class Checker:
         # entries it stands for (protect and authority entries apart), whether
         # it is protected text, has a signal entry, enables regex families,
         # triggers regexes.
-        patterns = list(dict.fromkeys([*literal, *(g for gs in gates.values() for g in gs), *triggers]))
+        # The except contexts of literal entries are patterns too: a term found
+        # at offset k of a context that is found in the text is excepted.
+        except_ctx: dict[str, list[tuple[int, int]]] = {}  # context -> (id of the entry, k)
+        for ents in literal.values():
+            for e in ents:
+                for ctx in e.excepts:
+                    k = ctx.find(e.term)
+                    while k >= 0:
+                        except_ctx.setdefault(ctx, []).append((id(e), k))
+                        k = ctx.find(e.term, k + 1)
+        patterns = list(
+            dict.fromkeys([*literal, *(g for gs in gates.values() for g in gs), *triggers, *except_ctx])
+        )
         entries_of: list[tuple[Entry, ...]] = []
         protect_idx, signal_idx = set(), set()
         self._enables: dict[int, frozenset[str]] = {}
         self._triggers: dict[int, tuple[int, ...]] = {}
+        self._excepts_of: dict[int, tuple[tuple[int, int], ...]] = {}
         for idx, p in enumerate(patterns):
             ents = literal.get(p, [])
             entries_of.append(tuple(e for e in ents if e.kind not in _SKIPPED_KINDS))
@@ -273,21 +286,13 @@ class Checker:
                 self._enables[idx] = frozenset(enables)
             if p in triggers:
                 self._triggers[idx] = tuple(triggers[p])
+            if p in except_ctx:
+                self._excepts_of[idx] = tuple(except_ctx[p])
         self._entries_of = tuple(entries_of)
         self._protect_idx = frozenset(protect_idx)
         self._signal_idx = frozenset(signal_idx)
         self._enabler_idx = frozenset(self._enables)
-        # The except contexts of literal entries, as (offset of the term, context).
-        self._except_at: dict[int, tuple[tuple[int, str], ...]] = {}
-        for e in self.entries:
-            if e.excepts and e.regex is None:
-                at = []
-                for ctx in e.excepts:
-                    k = ctx.find(e.term)
-                    while k >= 0:
-                        at.append((k, ctx))
-                        k = ctx.find(e.term, k + 1)
-                self._except_at[id(e)] = tuple(at)
+        self._except_idx = frozenset(self._excepts_of)
         self._find: Any = None
         if patterns:
             automaton = ahocorasick_rs.AhoCorasick(
@@ -312,8 +317,12 @@ class Checker:
 
     # -- checking --
 
-    def _hits(self, norm: str) -> tuple[list[_Hit], list[tuple[int, int]]] | None:
-        """The matches in the folded text (protected spans apart), or None without a signal."""
+    def _hits(self, norm: str) -> tuple[list[_Hit], list[tuple[int, int]], set[tuple[int, int]]] | None:
+        """The matches in the folded text, or None without a signal.
+
+        With them: the protected spans, and the (entry id, start) of the
+        literal matches that lie in one of their entry's except contexts.
+        """
         matches = self._find(norm, True) if self._find is not None else ()
         if not matches:
             return None  # no term, no gate: no regex runs either
@@ -347,7 +356,13 @@ class Checker:
                 protect.append((h[0], h[1]))
             elif h[2].kind not in _SKIPPED_KINDS:
                 hits.append(h)
-        return hits, protect
+        excepted: set[tuple[int, int]] = set()
+        if not idxs.isdisjoint(self._except_idx):
+            excepts_of = self._excepts_of
+            for idx, s, _e in matches:
+                if idx in excepts_of:
+                    excepted.update((eid, s + k) for eid, k in excepts_of[idx])
+        return hits, protect, excepted
 
     def check(self, text: str, title: str | None = None, context: PostContext | None = None) -> CheckResult:
         full = f"{title}\n{text}" if title else text
@@ -356,25 +371,29 @@ class Checker:
             return CheckResult(EMPTY_LABELS, findings, scores)
         return CheckResult(sorted({f.label for f in findings}), findings, scores)
 
+    def findings(
+        self, text: str, title: str | None = None, context: PostContext | None = None
+    ) -> list[TextFinding]:
+        """The findings of ``check`` alone, in order (what ``govwatch check`` writes)."""
+        return self._check(f"{title}\n{text}" if title else text, context)[0]
+
     def _check(self, full: str, context: PostContext | None) -> tuple[list[TextFinding], dict[str, float]]:
         """Findings (sorted) and scores of a whole post (title, newline, text)."""
         norm = fold(full)
         found = self._hits(norm)
         if found is None:
             return [], {}
-        hits, protect = found
-        except_at = self._except_at
+        hits, protect, excepted = found
         kept: list[_Hit] = []
         for h in hits:
             start, end, e = h
             if protect and _inside(protect, start, end):
                 continue
             if e.excepts:
-                at = except_at.get(id(e))
-                if at is None:  # a regex entry: its term is the matched text
+                if e.regex is not None:  # its term is the matched text
                     if _in_except(norm, h):
                         continue
-                elif any(norm.startswith(ctx, start - k) for k, ctx in at if start >= k):
+                elif excepted and (id(e), start) in excepted:
                     continue
             if e.flags:
                 if "word" in e.flags and not _on_word_boundaries(norm, start, end):
@@ -752,10 +771,11 @@ def _drop_nested(hits: list[_Hit]) -> list[_Hit]:
     for h in hits:
         e = h[2]
         fam = e.kind if e.family == "ad" else e.family
-        if fam in _OVERLAPPING or reach.get(fam, -1) < h[1]:
+        if fam in _OVERLAPPING:
             out.append(h)
-            if h[1] > reach.get(fam, -1):
-                reach[fam] = h[1]
+        elif reach.get(fam, -1) < h[1]:
+            out.append(h)
+            reach[fam] = h[1]
     return out
 
 

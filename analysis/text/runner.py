@@ -1,8 +1,11 @@
 """`govwatch check` runners: JSON Lines in and out, or a plain-text draft for people.
 
 ``run_jsonl`` streams line by line (flat memory whatever the input size): one
-output object per input line, in the same order. A bad line (not JSON, not an
-object, ``text`` missing or not a string, ``title`` not a string) gets an error
+output object per input line, in the same order. Optional ``unit`` (the
+responsible unit, 责任主体) and ``platform`` fields give the checks their
+context (助农 by 农牧局 is the unit's own business). A bad line (not JSON, not
+an object, ``text`` missing or not a string, ``title``, ``unit`` or
+``platform`` not a string) gets an error
 object at its place and a message on ``errfile`` naming its line number; the
 rest is still checked. Blank lines are skipped without output. It returns 0
 when every line was fine and 1 when any line was bad.
@@ -17,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from .checker import LABEL_NAMES, SEVERITY_NAMES, Checker, CheckResult, TextFinding
+from .checker import LABEL_NAMES, SEVERITY_NAMES, Checker, CheckResult, PostContext, TextFinding
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 _loads = json.loads
@@ -34,9 +37,6 @@ def looks_like_jsonl(first_line: str) -> bool:
         return False
     return isinstance(obj, dict) and "text" in obj
 
-
-def _error(obj_id: Any, message: str) -> str:
-    return _dumps({"id": obj_id, "error": message, "labels": None, "findings": None})
 
 def not_utf8(line: str) -> str | None:
     """Why a line read with errors="surrogateescape" is not UTF-8 text, or None."""
@@ -62,11 +62,27 @@ def input_problem(draft: str) -> str | None:
     return None
 
 
+def _error(obj_id: Any, message: str) -> str:
+    return _dumps({"id": obj_id, "error": message, "labels": None, "findings": None})
+
+
+def clean_line(obj_id: Any) -> str:
+    """The output line of a post with nothing to fix (same bytes as dumping the whole object)."""
+    return '{"id": ' + _dumps(obj_id) + ', "labels": [], "findings": []}\n'
+
+
+def findings_line(obj_id: Any, findings: list[TextFinding]) -> str:
+    labels = sorted({f.label for f in findings})
+    return _dumps({"id": obj_id, "labels": labels, "findings": [f.to_json() for f in findings]}) + "\n"
+
+
+_OPTIONAL_STRINGS = ("title", "unit", "platform")
+
 
 def run_jsonl(infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO) -> int:
     """Check JSON Lines posts; see the module docstring. Returns 0, or 1 if any line was bad."""
     bad = 0
-    check = checker.check
+    findings_of = checker.findings
     write = outfile.write
     for number, line in enumerate(infile, start=1):
         if not line.strip():
@@ -84,20 +100,21 @@ def run_jsonl(infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO
                 reason = "not a JSON object"
             elif not isinstance(obj.get("text"), str):
                 reason = "text missing or not a string" if "text" not in obj else "text is not a string"
-            elif obj.get("title") is not None and not isinstance(obj["title"], str):
-                reason = "title is not a string"
+            else:
+                for key in _OPTIONAL_STRINGS:
+                    if obj.get(key) is not None and not isinstance(obj[key], str):
+                        reason = f"{key} is not a string"
+                        break
         if reason is not None:
             bad += 1
             message = f"line {number}: {reason}"
             write(_error(obj_id if isinstance(obj_id, str | int | float) else None, message) + "\n")
             errfile.write(f"govwatch check: {message}\n")
             continue
-        result = check(obj["text"], obj.get("title"))
-        if result.findings:
-            out = {"id": obj_id, "labels": result.labels, "findings": [f.to_json() for f in result.findings]}
-        else:
-            out = {"id": obj_id, "labels": [], "findings": []}
-        write(_dumps(out) + "\n")
+        unit, platform = obj.get("unit"), obj.get("platform")
+        context = PostContext(unit=unit, platform=platform) if unit or platform else None
+        findings = findings_of(obj["text"], obj.get("title"), context)
+        write(findings_line(obj_id, findings) if findings else clean_line(obj_id))
     return 1 if bad else 0
 
 
