@@ -201,17 +201,97 @@ def crawl_jobs(
                 comment_counts=comment_counts.get(a.id, {}),
             )
         )
-    return jobs
+    return resume_after_incomplete(session, jobs)
+
+
+def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:
+    """Incremental paging may stop only at posts that a complete read already covers.
+
+    A crawl that failed half-way (a block, a truncated page, a kill) stores the newest
+    posts but leaves a gap below them; stopping at those posts next time would keep
+    the gap forever. So the posts that count as known are those first seen before the
+    first crawl run after the account's last complete `ok` read (never read completely:
+    before the first run; posts stored outside any crawl count as covered). The upserts
+    make re-reading a stretch store nothing twice.
+    """
+    ids = [j.account_id for j in jobs if j.known_ids]
+    if not ids:
+        return jobs
+    last_complete = dict(
+        session.execute(
+            select(CrawlOutcome.account_id, func.max(CrawlOutcome.run_id))
+            .where(
+                CrawlOutcome.account_id.in_(ids),
+                CrawlOutcome.outcome == OK,
+                CrawlOutcome.complete.is_(True),
+            )
+            .group_by(CrawlOutcome.account_id)
+        ).all()
+    )
+    runs = list(session.execute(select(CrawlRun.id, CrawlRun.started_at).order_by(CrawlRun.id)))
+    bound: dict[str, datetime] = {}
+    for account_id in ids:
+        run_id = last_complete.get(account_id, 0)  # never complete: posts stored before any crawl only
+        later = [started for rid, started in runs if rid > run_id]
+        if later:
+            bound[account_id] = min(later)
+    if not bound:
+        return jobs
+    covered: dict[str, list[tuple[str, datetime | None, datetime]]] = {}
+    rows = session.execute(
+        select(Post.account_id, Post.platform_post_id, Post.published_at, Post.first_seen_at).where(
+            Post.account_id.in_(list(bound)), Post.is_pinned.is_(False)
+        )
+    )
+    for account_id, post_id, published_at, first_seen in rows:
+        if first_seen < bound[account_id]:
+            covered.setdefault(account_id, []).append((post_id, published_at, first_seen))
+    from dataclasses import replace
+
+    out = []
+    for job in jobs:
+        if job.account_id not in bound:
+            out.append(job)
+            continue
+        posts = covered.get(job.account_id, [])
+        posts.sort(key=lambda p: (p[1] is not None, p[1] or p[2]), reverse=True)
+        posts = posts[:KNOWN_IDS_PER_ACCOUNT]
+        dated = [p[1] for p in posts if p[1] is not None]
+        out.append(
+            replace(
+                job,
+                known_ids=frozenset(p[0] for p in posts),
+                newest_at=max(dated) if dated else None,
+            )
+        )
+    return out
 
 
 # --- crawl runs and outcomes ------------------------------------------------------
 
 
 def start_run(session: Session, trigger: str, accounts_total: int) -> int:
+    close_interrupted_runs(session)
     run = CrawlRun(trigger=trigger, accounts_total=accounts_total, state="running")
     session.add(run)
     session.flush()
     return run.id
+
+
+INTERRUPTED = "interrupted: the crawl process ended before closing this run (killed or crashed) / 抓取进程中断"
+
+
+def close_interrupted_runs(session: Session) -> list[int]:
+    """Runs left `running` by a crawl process that died (SIGKILL, power cut): mark them
+    failed, count what they stored, so no report shows a phantom running crawl.
+
+    Called before a new crawl starts; the crawl lock (crawl.lock_*) keeps two crawls
+    from overlapping, so any run still `running` then is dead.
+    """
+    stale = list(session.scalars(select(CrawlRun.id).where(CrawlRun.state == "running")))
+    for run_id in stale:
+        finish_run(session, run_id, error=INTERRUPTED)
+    return stale
 
 
 def finish_run(session: Session, run_id: int, error: str | None = None) -> CrawlRun:

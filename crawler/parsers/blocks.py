@@ -261,5 +261,13 @@ def _rsshub_message(text: str) -> str:
     return message[:300] or "(no message)"
 
 
+_HTML_OPEN = re.compile(r"<html\b", re.I)
+_HTML_CLOSE = re.compile(r"</html\s*>", re.I)
+
+
 def _check_html_body(text: str, status: int) -> None:
     _check_page_for_walls(text, status, whole_page=False)
+    if _HTML_OPEN.search(text[:4096]) and not _HTML_CLOSE.search(text[-4096:]):
+        # A page cut short parses "fine" with fewer items and no next-page link: it
+        # would pass for the end of a column's list.
+        raise PageProblem(PARSE_ERROR, "HTML page cut short (no </html>): truncated response", status)

@@ -229,6 +229,18 @@ class AccountSpider(scrapy.Spider):
             return first_of_run and not job.known_ids, True
         return True, False
 
+    def check_dates(self, run: AccountRun, posts: list[PostItem], status: int | None = None) -> None:
+        """Posts whose date cannot be read are stored without one (never a guessed
+        date), and the read is not `ok`: the newest post's date is what the status
+        rests on, so an account must not look quiet, stale or empty because of them."""
+        undated = [p for p in posts if p.published_at is None and not p.is_pinned]
+        if undated and run.problem is None:
+            run.problem = PageProblem(
+                PARSE_ERROR,
+                f"{len(undated)} 条内容的发布时间无法识别 / unreadable dates (e.g. post {undated[0].post_id})",
+                status,
+            )
+
     def settle(self, run: AccountRun) -> Iterator[OutcomeItem]:
         """One request of the chain is done; the last one emits the outcome."""
         run.pending -= 1

@@ -41,6 +41,7 @@ class FeedSpider(AccountSpider):
         blocks.check_response(response.status, response.url, response.body, _headers(response), expect="feed")
         result = feed.parse_feed(run.job.account_id, response.url, response.body, platform=run.job.platform)
         run.pages = 1
+        self.check_dates(run, result.posts, response.status)
         now = self.now()
         newest_first = sorted(
             result.posts, key=lambda p: (p.published_at is not None, p.published_at or now), reverse=True

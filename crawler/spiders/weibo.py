@@ -113,6 +113,7 @@ class WeiboSpider(CommentsMixin, AccountSpider):
         if not page.posts and run.pages == 1:
             yield from self.empty_first_page(run)
             return
+        self.check_dates(run, page.posts, response.status)
         stop = False
         for post in page.posts:
             keep, stop_here = self.keep_post(run, post, now)
@@ -125,10 +126,14 @@ class WeiboSpider(CommentsMixin, AccountSpider):
             yield from self.comment_requests(run)
             return
         next_page = (response.meta.get("page_no") or 1) + 1 if page.page else None
-        if not page.posts or not (page.since_id or next_page):
+        if not page.posts:
+            # ok:1 and no cards after a page that promised more: not the end we can trust.
+            run.note = f"page {run.pages} was empty after a page with a next cursor"
+        elif not (page.since_id or next_page):
             run.complete = True  # the end of the account's list
         elif run.pages >= self.max_pages:
             run.note = f"stopped after {run.pages} pages (crawl.max_pages)"
+            run.complete = True  # as far as it was meant to read: the next night resumes above it
         else:
             yield self.page_request(run, since_id=page.since_id, page=None if page.since_id else next_page)
         if run.complete:

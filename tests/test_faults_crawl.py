@@ -1,0 +1,171 @@
+"""Faults survived: half the sandbox's answers fail in every way seen in the field
+(sandbox/faults.py), yet no account ends with a worse status than its true one; a
+clean crawl afterwards makes every account right with nothing stored twice."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from sandbox.faults import FAULT_KINDS, Faults
+from sandbox.server import Response, Sandbox
+from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
+
+pytestmark = pytest.mark.e2e
+
+SEED = 20261126
+STALL_S = 3.0  # with platforms.*.timeout_s below it, a stall is a download timeout
+TIMEOUT_S = 1.0
+# What a failed read may leave: the truth itself, or "we don't know".
+ACCEPTABLE = {
+    "active": {"active", "unknown"},
+    "warning": {"warning", "unknown"},
+    "stale": {"stale", "unknown"},
+    "zombie": {"zombie", "unknown"},
+    "empty": {"empty", "unknown"},
+    "unknown": {"unknown"},
+    "unreachable": {"unreachable", "unknown"},
+    "available": {"available", "unknown"},
+    "unavailable": {"unavailable", "unknown"},
+}
+
+
+def faulty_config(directory: Path, base_url: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = write_sandbox_config(directory, base_url)
+    text = path.read_text(encoding="utf-8").replace("timeout_s: 10", f"timeout_s: {TIMEOUT_S}")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def crawl(config: Path) -> str:
+    result = run_govwatch(config, "crawl", timeout=600)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def post_counts(config: Path) -> tuple[Counter, list[dict]]:
+    posts = export_jsonl(config, "posts")
+    keys = Counter((p["account_id"], p["post_id"]) for p in posts)
+    assert not keys or max(keys.values()) == 1, [k for k, n in keys.items() if n > 1]
+    return Counter(p["account_id"] for p in posts), posts
+
+
+def assert_not_worse(accounts: dict[str, dict], truth: dict[str, dict]) -> Counter:
+    outcomes: Counter = Counter()
+    for account_id, t in truth.items():
+        got = accounts[account_id]
+        outcomes[got["last_crawl_outcome"]] += 1
+        assert got["status"] in ACCEPTABLE[t["expected_status"]], (
+            account_id,
+            t["scenario"],
+            got["status"],
+            got["last_crawl_outcome"],
+        )
+        if got["status"] != "unknown" and t["last_post_at"] and got["last_post_at"]:
+            # Never a date newer than the truth (a date is never invented).
+            assert got["last_post_at"][:10] <= t["last_post_at"][:10], (account_id, got["last_post_at"])
+    return outcomes
+
+
+def test_half_the_answers_failing_never_makes_an_account_look_worse(tmp_path: Path):
+    with Sandbox(port=0) as sandbox:
+        truth = sandbox.truth()["accounts"]
+        clean_only = faulty_config(tmp_path / "clean", sandbox.base_url)
+        crawl(clean_only)
+        clean_counts, _ = post_counts(clean_only)
+
+        # Service probes (apps) are left out: one failed probe makes a service `unavailable`
+        # by design of analysis/status.py, so a fault there is a (temporary) worse status.
+        read = frozenset(a for a, t in truth.items() if t["platform"] != "app")
+        faults = Faults(rate=0.5, seed=SEED, stall_s=STALL_S, accounts=read).install(sandbox)
+        config = faulty_config(tmp_path / "faulty", sandbox.base_url)
+        distributions = []
+        for _night in range(2):
+            out = crawl(config)
+            accounts = {a["id"]: a for a in export_jsonl(config, "accounts")}
+            distributions.append(assert_not_worse(accounts, truth))
+            post_counts(config)  # nothing stored twice, even under faults
+            assert "抓取完成" in out
+        summary = faults.summary()
+        print(f"\nfaults injected: {summary}")
+        print(f"outcomes under faults (night 1, night 2): {[dict(d) for d in distributions]}")
+        # The test saw the faults it claims to survive.
+        assert summary["injected"] >= 0.3 * summary["eligible"]
+        assert len(summary["by_kind"]) >= len(FAULT_KINDS) - 2, summary
+
+        faults.enabled = False
+        crawl(config)
+        accounts = {a["id"]: a for a in export_jsonl(config, "accounts")}
+        for account_id, t in truth.items():
+            got = accounts[account_id]
+            assert got["status"] == t["expected_status"], (account_id, t["scenario"], got)
+            assert got["last_crawl_outcome"] in t["acceptable_outcomes"], (account_id, got)
+        counts, posts = post_counts(config)
+        # Accounts that can be read: exactly what a clean-only crawl stored. (A blocked
+        # account may keep real posts that a faulty night's listing showed.)
+        readable = {a for a, t in truth.items() if t["expected_outcome"] == "ok"}
+        assert {a: n for a, n in counts.items() if a in readable} == {
+            a: n for a, n in clean_counts.items() if a in readable
+        }
+        # Every stored date is a real one once the faults are gone.
+        undated = [(p["account_id"], p["post_id"]) for p in posts if p["published_at"] is None]
+        assert not undated, undated[:5]
+
+
+def test_empty_cards_for_an_account_with_posts_is_never_empty(tmp_path: Path):
+    """`ok:1` with no cards, for accounts that have posts: cross-checked against the
+    profile's post count (fresh, or this week's snapshot); when the profile request
+    fails too, the read failed. Never `empty`, never `ok`."""
+    with Sandbox(port=0) as sandbox:
+        truth = sandbox.truth()["accounts"]
+        weibo = [a for a, t in truth.items() if t["platform"] == "weibo" and t["behavior"] == "ok"]
+        with_posts = [a for a in weibo if truth[a]["expected_status"] != "empty"]
+        config = faulty_config(tmp_path / "night", sandbox.base_url)
+        crawl(config)  # a clean night: snapshots and posts stored
+
+        profile_fails = {"on": False}
+
+        def failing_profile(request):  # noqa: ANN001, ANN202
+            if profile_fails["on"] and request.query.get("type") == "uid":
+                return Response(503, b"<html>503</html>", "text/html")
+            return None
+
+        sandbox.hooks.append(failing_profile)
+        empty = Faults(rate=1.0, seed=SEED, kinds=("empty_cards",), accounts=frozenset(weibo)).install(
+            sandbox
+        )
+
+        def check(expected_outcomes: set[str], config: Path, status_of, empty: str = "empty") -> None:  # noqa: ANN001
+            accounts = {a["id"]: a for a in export_jsonl(config, "accounts")}
+            for account_id in with_posts:
+                got = accounts[account_id]
+                assert got["status"] == status_of(account_id), (account_id, got)
+                assert got["last_crawl_outcome"] in expected_outcomes, (account_id, got)
+            for account_id in set(weibo) - set(with_posts):
+                assert accounts[account_id]["status"] == empty, accounts[account_id]
+
+        # This week's snapshot says there are posts: login_required, the status stays.
+        crawl(config)
+        assert empty.counts["empty_cards"] >= len(with_posts)
+        check({"login_required"}, config, lambda a: truth[a]["expected_status"])
+
+        # No count in the snapshot: the spider asks the profile, and that fails too.
+        db = tmp_path / "night" / "govwatch.db"
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE account_snapshots SET post_count = NULL")
+        profile_fails["on"] = True
+        crawl(config)
+        check({"error"}, config, lambda a: truth[a]["expected_status"])
+
+        # A first crawl in these conditions: unknown, not empty.
+        first = faulty_config(tmp_path / "first", sandbox.base_url)
+        crawl(first)
+        check({"error"}, first, lambda a: "unknown", empty="unknown")  # its profile failed as well
+        profile_fails["on"] = False
+        fresh = faulty_config(tmp_path / "fresh", sandbox.base_url)
+        crawl(fresh)
+        check({"login_required"}, fresh, lambda a: "unknown")
