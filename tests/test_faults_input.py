@@ -87,3 +87,22 @@ def test_report_rejects_malformed_weeks_naming_the_option(tmp_path: Path, week: 
     assert "--week" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ('timezone: "国"\n'.encode("gbk"), "not UTF-8"),
+        (bytes(range(128, 256)) * 2, "not UTF-8"),
+        (b"- a\n- b\n", "mapping"),
+        (b"accounts: {id: x}\n", "accounts"),
+    ],
+    ids=["gbk", "binary", "top-level-list", "accounts-not-a-list"],
+)
+def test_config_that_is_not_a_config_exits_2_naming_the_file(tmp_path: Path, content: bytes, expected: str):
+    config = tmp_path / "config.yaml"
+    config.write_bytes(content)
+    result = run_govwatch(config, "export", "accounts", timeout=120)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert str(config) in result.stderr and expected in result.stderr
+    assert "Traceback" not in result.stderr
