@@ -30,7 +30,6 @@ import functools
 import os
 import re
 import threading
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,6 +249,10 @@ class Checker:
                     triggers.setdefault(f, []).append(len(self._regexes))
                 self._regexes.append((family, e, not factors))
         regex_families = set(regex_by_family)
+        self._regex_families = [
+            (family, [(k, e, always) for k, (f, e, always) in enumerate(self._regexes) if f == family])
+            for family in regex_by_family
+        ]
         # One Aho-Corasick automaton (a compiled Rust DFA scanning the str) for
         # every literal term, gate string and regex factor. Per pattern: the
         # entries it stands for (protect and authority entries apart), whether
@@ -291,6 +294,23 @@ class Checker:
         self._entries_of = tuple(entries_of)
         self._protect_idx = frozenset(protect_idx)
         self._signal_idx = frozenset(signal_idx)
+        self._trigger_idx = frozenset(self._triggers)
+        # For the bounds of _may_fire: patterns with a wording or leader entry
+        # (always worth the rules), with a gov entry of positive weight, and
+        # with a warning cue that nothing but a protected span can silence.
+        self._wording_idx = frozenset(
+            i for i, ents in enumerate(entries_of) if any(e.family in ("wording", "leader") for e in ents)
+        )
+        self._gov_up = {
+            i: sum(e.weight for e in ents if e.kind == "gov" and e.weight > 0)
+            for i, ents in enumerate(entries_of)
+            if any(e.kind == "gov" and e.weight > 0 for e in ents)
+        }
+        self._solid_cue_idx = frozenset(
+            i
+            for i, ents in enumerate(entries_of)
+            if any(e.kind == "cue" and not e.excepts and not e.flags for e in ents)
+        )
         self._enabler_idx = frozenset(self._enables)
         self._except_idx = frozenset(self._excepts_of)
         self._find: Any = None
@@ -317,11 +337,15 @@ class Checker:
 
     # -- checking --
 
-    def _hits(self, norm: str) -> tuple[list[_Hit], list[tuple[int, int]], set[tuple[int, int]]] | None:
+    def _hits(
+        self, norm: str, prune: bool = False
+    ) -> tuple[list[_Hit], list[tuple[int, int]], set[tuple[int, int]]] | None:
         """The matches in the folded text, or None without a signal.
 
         With them: the protected spans, and the (entry id, start) of the
         literal matches that lie in one of their entry's except contexts.
+        ``prune``: None also when no family can reach its threshold
+        (``_may_fire``); the scores of such a post are then not computed.
         """
         matches = self._find(norm, True) if self._find is not None else ()
         if not matches:
@@ -330,31 +354,35 @@ class Checker:
         signal = not idxs.isdisjoint(self._signal_idx)
         regex_hits: list[_Hit] = []
         if not idxs.isdisjoint(self._enabler_idx):
-            enabled: set[str] = set()
-            triggered: set[int] = set()
-            for idx in idxs & self._enabler_idx:
-                enabled.update(self._enables[idx])
-            for idx in idxs:
-                trig = self._triggers.get(idx)
-                if trig:
-                    triggered.update(trig)
-            for k, (family, e, always) in enumerate(self._regexes):
-                if family in enabled and (always or k in triggered):
-                    for m in e.regex.finditer(norm):  # type: ignore[union-attr]
-                        regex_hits.append((m.start(), m.end(), e))
-                        if e.family in _SIGNAL_FAMILIES:
-                            signal = True
+            candidates = self._regex_candidates(idxs)
+            if prune and candidates:
+                # not even if every regex that may run matched (and silenced no cue)
+                unknown = None if any(e.kind == "protect" for e in candidates) else _NONE
+                if not self._may_fire(idxs, matches, candidates, unknown):
+                    return None
+            for e in candidates:
+                for m in e.regex.finditer(norm):  # type: ignore[union-attr]
+                    regex_hits.append((m.start(), m.end(), e))
+                    if e.family in _SIGNAL_FAMILIES:
+                        signal = True
         if not signal:
             return None
-        entries_of = self._entries_of
-        hits: list[_Hit] = [(s, e, entry) for idx, s, e in matches for entry in entries_of[idx]]
+        if prune:
+            regex_protect = [(h[0], h[1]) for h in regex_hits if h[2].kind == "protect"]
+            if not self._may_fire(idxs, matches, [h[2] for h in regex_hits], regex_protect):
+                return None
         protect = (
-            [(s, e) for idx, s, e in matches if idx in self._protect_idx] if idxs & self._protect_idx else []
+            [(s, e) for idx, s, e in matches if idx in self._protect_idx]
+            if not idxs.isdisjoint(self._protect_idx)
+            else []
         )
         for h in regex_hits:
             if h[2].kind == "protect":
                 protect.append((h[0], h[1]))
-            elif h[2].kind not in _SKIPPED_KINDS:
+        entries_of = self._entries_of
+        hits: list[_Hit] = [(s, e, entry) for idx, s, e in matches for entry in entries_of[idx]]
+        for h in regex_hits:
+            if h[2].kind not in _SKIPPED_KINDS:
                 hits.append(h)
         excepted: set[tuple[int, int]] = set()
         if not idxs.isdisjoint(self._except_idx):
@@ -363,6 +391,82 @@ class Checker:
                 if idx in excepts_of:
                     excepted.update((eid, s + k) for eid, k in excepts_of[idx])
         return hits, protect, excepted
+
+    def _regex_candidates(self, idxs: set[int]) -> list[Entry]:
+        """The regexes to run: of a family with a term or gate in the text, and triggered or factorless."""
+        enabled: set[str] = set()
+        for idx in idxs & self._enabler_idx:
+            enabled.update(self._enables[idx])
+        triggered: set[int] = set()
+        for idx in idxs & self._trigger_idx:
+            triggered.update(self._triggers[idx])
+        return [
+            e
+            for family, regexes in self._regex_families
+            if family in enabled
+            for k, e, always in regexes
+            if always or k in triggered
+        ]
+
+    def _may_fire(
+        self,
+        idxs: set[int],
+        matches: list[tuple[int, int, int]],
+        regex_entries: list[Entry],
+        regex_protect: list[tuple[int, int]] | None,
+    ) -> bool:
+        """Whether any family could reach its threshold: upper bounds from the raw matches.
+
+        The context rules only ever drop matches and subtract (field, gov with
+        negative weights), so a bound taken before them is safe: each ad signal
+        group at its strongest positive weight plus positive gov weights; the
+        positive weights of every topic and tone entry; any wording or leader
+        match may be a finding. Two warning cues that nothing can silence (no
+        except, no flag, outside protected spans) rule out ads and topics.
+        ``regex_entries``: of the regexes that matched, or of all that may run;
+        ``regex_protect``: the spans of protect regexes, None when unknown.
+        """
+        if not idxs.isdisjoint(self._wording_idx):
+            return True
+        entries_of = self._entries_of
+        groups: dict[str, float] = {}
+        link = False
+        gov = topic = tone = 0.0
+        signals = [e for idx in idxs & self._signal_idx for e in entries_of[idx]]
+        if regex_entries:
+            signals.extend({id(e): e for e in regex_entries}.values())
+        for e in signals:
+            fam = e.family
+            w = e.weight if e.weight > 0 else 0.0
+            if fam == "ad":
+                if w >= groups.get(e.kind, 0.0):
+                    groups[e.kind] = w
+                if "link" in e.flags:
+                    link = True
+            elif fam == "topic":
+                topic += w
+            elif fam == "tone":
+                tone += w
+            elif fam == "gov":
+                gov += w
+            elif fam in ("wording", "leader"):
+                return True
+        if tone >= TONE_THRESHOLD:
+            return True
+        for idx in idxs & self._gov_up.keys():
+            gov += self._gov_up[idx]
+        ads = (len(groups) >= 2 or link) and sum(groups.values()) + gov >= AD_THRESHOLD
+        if not ads and topic < TOPIC_THRESHOLD:
+            return False
+        if regex_protect is not None and not idxs.isdisjoint(self._solid_cue_idx):
+            solid = self._solid_cue_idx
+            starts = {s: e for idx, s, e in matches if idx in solid}
+            if len(starts) >= CUE_GLOBAL and (regex_protect or not idxs.isdisjoint(self._protect_idx)):
+                protect = [(s, e) for idx, s, e in matches if idx in self._protect_idx] + regex_protect
+                starts = {s: e for s, e in starts.items() if not _inside(protect, s, e)}
+            if len(starts) >= CUE_GLOBAL:
+                return False
+        return True
 
     def check(self, text: str, title: str | None = None, context: PostContext | None = None) -> CheckResult:
         full = f"{title}\n{text}" if title else text
@@ -375,12 +479,14 @@ class Checker:
         self, text: str, title: str | None = None, context: PostContext | None = None
     ) -> list[TextFinding]:
         """The findings of ``check`` alone, in order (what ``govwatch check`` writes)."""
-        return self._check(f"{title}\n{text}" if title else text, context)[0]
+        return self._check(f"{title}\n{text}" if title else text, context, prune=True)[0]
 
-    def _check(self, full: str, context: PostContext | None) -> tuple[list[TextFinding], dict[str, float]]:
+    def _check(
+        self, full: str, context: PostContext | None, prune: bool = False
+    ) -> tuple[list[TextFinding], dict[str, float]]:
         """Findings (sorted) and scores of a whole post (title, newline, text)."""
         norm = fold(full)
-        found = self._hits(norm)
+        found = self._hits(norm, prune)
         if found is None:
             return [], {}
         hits, protect, excepted = found
@@ -649,8 +755,8 @@ def _factors(pattern: re.Pattern[str]) -> frozenset[str] | None:
     character set, the alternatives of a group, or a repeated item (at least
     once). Anything this cannot prove (case-insensitive matching, classes like
     \\d, optional items only) gives None, and so do factors too common to save
-    anything (one letter, digit or Chinese character): the pattern then runs
-    whenever its family does.
+    anything (a single ASCII letter or digit): the pattern then runs whenever
+    its family does.
     """
     if pattern.flags & re.IGNORECASE:
         return None
@@ -667,10 +773,8 @@ _MAX_FACTORS = 64
 
 
 def _weak_factor(s: str) -> bool:
-    """Too common to be worth an automaton match: a letter, digit or CJK character, 2 digits."""
-    if len(s) == 1:
-        return not unicodedata.category(s).startswith("S")
-    return len(s) < 3 and s.isdigit()
+    """Too common to be worth an automaton match: a single ASCII letter, digit or space."""
+    return len(s) == 1 and ((s.isascii() and s.isalnum()) or s.isspace())
 
 
 def _exact(op: Any, av: Any) -> set[str] | None:
