@@ -1,0 +1,123 @@
+"""Crash safety: `govwatch crawl` killed with SIGKILL at random points, again and again,
+then run to completion: nothing already stored is lost, nothing is stored twice, the
+database stays consistent, and no crawl run stays `running` for ever."""
+
+from __future__ import annotations
+
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sandbox.server import Sandbox
+from tests.conftest import GOVWATCH, ROOT, export_jsonl, run_govwatch, write_sandbox_config
+
+pytestmark = pytest.mark.e2e
+
+SEED = 7
+KILLS = 6
+
+
+def stored_posts(db: Path) -> set[tuple[str, str]]:
+    with sqlite3.connect(db) as conn:
+        return set(conn.execute("SELECT account_id, platform_post_id FROM posts"))
+
+
+def run_count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is not there yet
+        return 0
+
+
+def consistency(db: Path) -> dict:
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        orphans = conn.execute(
+            "SELECT count(*) FROM posts WHERE account_id NOT IN (SELECT id FROM accounts)"
+        ).fetchone()[0]
+        assert orphans == 0
+        doubled = conn.execute(
+            "SELECT count(*) FROM (SELECT account_id, platform_post_id FROM posts"
+            " GROUP BY account_id, platform_post_id HAVING count(*) > 1)"
+        ).fetchone()[0]
+        assert doubled == 0
+        outcomes_doubled = conn.execute(
+            "SELECT count(*) FROM (SELECT run_id, account_id FROM crawl_outcomes"
+            " GROUP BY run_id, account_id HAVING count(*) > 1)"
+        ).fetchone()[0]
+        assert outcomes_doubled == 0
+        states = dict(conn.execute("SELECT state, count(*) FROM crawl_runs GROUP BY state").fetchall())
+        assert set(states) <= {"running", "finished", "failed"}, states
+        return states
+
+
+def test_sigkill_at_random_points_loses_nothing_and_doubles_nothing(tmp_path: Path):
+    rng = random.Random(SEED)
+    with Sandbox(port=0) as sandbox:
+        config = write_sandbox_config(tmp_path, sandbox.base_url)
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+        for settings in data["platforms"].values():  # polite enough that a crawl takes a few seconds
+            settings.update(delay_s=0.15, concurrency=2)
+        config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        db = tmp_path / "govwatch.db"
+
+        kills = []
+        for _ in range(KILLS):
+            before = stored_posts(db) if db.exists() else set()
+            process = subprocess.Popen(
+                [str(GOVWATCH), "--config", str(config), "crawl"],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            # Kill inside the crawl, not during start-up: once its run exists, at a random point.
+            runs_before = run_count(db)
+            deadline = time.monotonic() + 60
+            while run_count(db) == runs_before and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            delay = rng.uniform(0.1, 6.0)
+            time.sleep(delay)
+            finished_first = process.poll() is not None
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+            after = stored_posts(db) if db.exists() else set()
+            assert before <= after, f"lost {len(before - after)} posts"
+            kills.append((round(delay, 2), finished_first, len(after)))
+            if db.exists():
+                consistency(db)
+
+        result = run_govwatch(config, "crawl", timeout=600)
+        assert result.returncode == 0, result.stderr
+        final = stored_posts(db)
+        assert before <= final
+        states = consistency(db)
+        print(
+            f"\nkills (after s, had finished, posts stored): {kills}; final posts {len(final)}; runs {states}"
+        )
+        # The killed runs are closed by the next crawl, not left `running`.
+        assert states.get("running", 0) == 0, states
+        with sqlite3.connect(db) as conn:
+            interrupted = conn.execute(
+                "SELECT count(*) FROM crawl_runs WHERE state = 'failed' AND error LIKE 'interrupted%'"
+            ).fetchone()[0]
+        assert interrupted == sum(1 for _, finished, _ in kills if not finished)
+
+        # Same as a crawl that was never killed.
+        clean = tmp_path / "clean"
+        clean.mkdir()
+        clean_config = write_sandbox_config(clean, sandbox.base_url)
+        assert run_govwatch(clean_config, "crawl", timeout=600).returncode == 0
+        assert final == stored_posts(clean / "govwatch.db")
+        accounts = {a["id"]: a["status"] for a in export_jsonl(config, "accounts")}
+        truth = sandbox.truth()["accounts"]
+        assert accounts == {a: t["expected_status"] for a, t in truth.items()}
