@@ -84,6 +84,7 @@ class SmtpSender:
         self.settings = smtp
         self.sleep = sleep
         self._conn: smtplib.SMTP | None = None
+        self.down: str | None = None  # the server could not be reached after all retries: fail fast
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -149,6 +150,8 @@ class SmtpSender:
     def send(self, message: EmailMessage) -> int:
         """Send with retries on temporary failure; returns the attempts used. Raises PermanentFailure."""
         s = self.settings
+        if self.down:
+            raise PermanentFailure(f"SMTP server unreachable earlier in this run: {self.down}")
         delay = s.retry_backoff_s
         for attempt in range(1, s.retries + 2):
             try:
@@ -156,6 +159,8 @@ class SmtpSender:
                 return attempt
             except TemporaryFailure as exc:
                 if attempt > s.retries:
+                    if self._conn is None:  # not a refusal of one address: the server itself
+                        self.down = str(exc)
                     raise PermanentFailure(f"{exc}（重试 {s.retries} 次后仍失败）") from exc
                 log.warning("temporary SMTP failure to %s (%s); retrying in %.1fs", message["To"], exc, delay)
                 self.sleep(delay)

@@ -41,6 +41,7 @@ def config_dict(
             "port": 8025,
             "security": "none",
             "sender": "政务新媒体监测 <monitor@qingchuan.example.gov.cn>",
+            "retries": 0,  # a local demo server: no waiting when none listens
         },
         "supervisors": [
             {"name": GOV, "email": ["office@qingchuan.example.gov.cn"], "units": ["*"]},
