@@ -133,3 +133,15 @@ def test_output_lines_are_byte_identical_to_dumping_the_object(checker):
     run_jsonl(io.StringIO("\n".join(lines) + "\n"), buf, checker, io.StringIO())
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     assert buf.getvalue().splitlines() == [dumps(o) for o in out]
+
+
+def test_lone_surrogate_is_a_bad_line_and_the_rest_is_checked(checker):
+    lines = [
+        '{"id": "s", "text": "x\\ud800 加微信"}',
+        json.dumps({"id": "ok", "text": "再接再励"}, ensure_ascii=False),
+    ]
+    code, out, err = run(checker, lines)
+    assert code == 1
+    assert out[0]["id"] == "s" and out[0]["error"].startswith("line 1: ") and "Unicode" in out[0]["error"]
+    assert out[1]["labels"] == ["wording_error"]
+    assert "line 1:" in err

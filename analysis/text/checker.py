@@ -1,10 +1,13 @@
 """The content checks: commercial, off-topic, over-entertainment, wording errors.
 
 Pure: text in, findings out; lexicons are data files (lexicons/README.md).
-All literal terms of all lexicons live in one Aho-Corasick automaton and the
-few regular expressions in one combined pattern per family, so a post is
-scanned twice whatever the size of the lexicons; a post with no candidate
-match costs nothing more. Context rules then decide on the candidates:
+All literal terms of all lexicons, the regular expressions' gate strings and
+factors (literals every match contains) and the entries' except contexts live
+in one Aho-Corasick DFA (the Rust aho-corasick crate), so a post is scanned
+once whatever the size of the lexicons; a regex runs only when the scan found
+its family and one of its factors; a post with no candidate match costs
+nothing more, and ``findings`` also stops when upper bounds show that no family
+can reach its threshold. Context rules then decide on the candidates:
 
 - commercial: an explainable additive score. Each signal group (contact,
   price, call to action, shop, marketing terms, absolute terms) counts once

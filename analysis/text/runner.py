@@ -113,7 +113,14 @@ def run_jsonl(infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO
             continue
         unit, platform = obj.get("unit"), obj.get("platform")
         context = PostContext(unit=unit, platform=platform) if unit or platform else None
-        findings = findings_of(obj["text"], obj.get("title"), context)
+        try:
+            findings = findings_of(obj["text"], obj.get("title"), context)
+        except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"
+            bad += 1
+            message = f"line {number}: text or title is not valid Unicode (a lone surrogate)"
+            write(_error(obj_id if isinstance(obj_id, str | int | float) else None, message) + "\n")
+            errfile.write(f"govwatch check: {message}\n")
+            continue
         write(findings_line(obj_id, findings) if findings else clean_line(obj_id))
     return 1 if bad else 0
 
