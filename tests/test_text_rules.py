@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -24,10 +23,7 @@ def labels(checker: Checker, text: str, unit: str | None = None, title: str | No
 # -- loading --
 
 
-def test_load_is_fast_and_cached():
-    t = time.perf_counter()
-    Checker.load()
-    assert time.perf_counter() - t < 0.5
+def test_load_is_cached():
     assert Checker.load() is Checker.load()
 
 
