@@ -12,7 +12,7 @@ from scrapy.http import Response
 from crawler.parsers import website
 from crawler.spiders.base import AccountRun, AccountSpider, settles
 from crawler.spiders.weibo import _headers
-from govwatch.items import PageProblem
+from govwatch.items import PARSE_ERROR, PageProblem
 from storage.repo import CrawlJob
 
 
@@ -68,14 +68,15 @@ class WebsiteSpider(AccountSpider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         run: AccountRun = response.meta["run"]
         post = response.meta["post"]
-        try:
-            published, title, text = website.parse_article_page(
-                response.url, response.body, self.now(), self.tz, status=response.status
+        # A failed article page raises (the account's outcome; the post is left for the
+        # next night): an undated post is never stored as if it had no date.
+        published, title, text = website.parse_article_page(
+            response.url, response.body, self.now(), self.tz, status=response.status
+        )
+        if published is None:
+            raise PageProblem(
+                PARSE_ERROR, f"no PubDate on the article page and none on the list: {response.url}"
             )
-        except PageProblem as problem:
-            if problem.outcome in ("blocked", "login_required"):
-                raise
-            published, title, text = None, None, ""
         post.published_at = published
         post.title = title or post.title
         if text:
