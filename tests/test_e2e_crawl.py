@@ -44,9 +44,12 @@ def test_first_crawl_matches_truth_status_by_status(sandbox, sandbox_config):
         assert abs(ours - datetime.fromisoformat(t["last_post_at"])) <= timedelta(days=1), account_id
         # A feed shows only its newest items: what a crawler can see is the truth to meet.
         assert got["posts_30d"] == pytest.approx(t["visible_posts_30d"], abs=1), account_id
+        # A ratio compares like with like only when the same posts fell inside the 30 days
+        # (a month-day date near the edge may read up to a day older than it is).
         if (
             t["visible_post_count_in_window"] == t["post_count_in_window"]
             and t["original_ratio_30d"] is not None
+            and got["posts_30d"] == t["visible_posts_30d"]
         ):
             assert got["original_ratio_30d"] == pytest.approx(t["original_ratio_30d"], abs=0.05), account_id
 
@@ -76,8 +79,9 @@ def test_posts_stored_once_pinned_and_reposts_recognised(sandbox, sandbox_config
         assert {p["post_id"] for p in pinned} == set(t["pinned_post_ids"]), account_id
         window = t["visible_post_count_in_window"]
         regular = len(stored) - len(pinned)
-        # The whole 90-day window, plus the newest older post so a zombie's last date is known.
-        assert window <= regular <= window + 1, (account_id, regular, window)
+        # The whole 90-day window, plus the newest older post so a zombie's last date is known;
+        # a month-day date at the window's edge may read up to a day older, so one may fall out.
+        assert window - 1 <= regular <= window + 1, (account_id, regular, window)
 
     # An old pinned post on top does not hide an active account, nor count as its last post.
     yingji = next(a for a in export_jsonl(sandbox_config, "accounts") if a["id"] == "qc-yingji-weibo")
