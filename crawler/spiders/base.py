@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -150,7 +151,11 @@ class AccountSpider(scrapy.Spider):
         return [job for job in jobs if self.wants(job)]
 
     async def start(self):  # noqa: ANN201
+        """Accounts are started as the downloader has room, not all at once: Scrapy reads
+        start() eagerly, and 10,000 accounts' requests queued up front cost memory."""
         for job in self.load_jobs():
+            while self.crawler.engine is not None and self.crawler.engine.needs_backout():
+                await self.crawler.signals.wait_for(signals.scheduler_empty)
             run = AccountRun(job=job, started_at=datetime.now(UTC))
             self.runs[job.account_id] = run
             for request in self.first_requests(run):
