@@ -44,7 +44,7 @@ def article_page(account: Account, post: Post) -> bytes:
             '<a href="/mp/wappoc_appmsgcaptcha?poc_token=x">去验证</a></div></body></html>'
         ).encode()
     ct = int(post.published_at.timestamp())
-    original = 1 if int(post.id) % 3 else 0
+    original = 1 if post.is_original else 0  # the 原创 mark agrees with the truth
     show_type = 5 if int(post.id) % 7 == 0 else 0
     mark = (
         '<span id="copyright_logo" class="rich_media_meta meta_original_tag">原创</span>' if original else ""

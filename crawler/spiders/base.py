@@ -252,6 +252,7 @@ class AccountSpider(scrapy.Spider):
         if run.pending > 0 or run.done:
             return
         run.done = True
+        self.runs.pop(run.job.account_id, None)  # finished accounts hold no memory
         problem = run.problem
         complete = run.complete and problem is None
         yield OutcomeItem(
