@@ -103,7 +103,7 @@ def account_rows(session: Session, config: Config, now: datetime | None = None) 
 def post_rows(session: Session, config: Config) -> Iterator[dict[str, Any]]:
     query = (
         select(Post)
-        .order_by(Post.account_id, Post.published_at.desc(), Post.id)
+        .order_by(Post.account_id, Post.published_at.desc().nulls_last(), Post.id)
         .execution_options(yield_per=2000)
     )
     for post in session.scalars(query):

@@ -148,7 +148,7 @@ def crawl_jobs(
             Post.published_at,
             Post.comments,
             func.row_number()
-            .over(partition_by=Post.account_id, order_by=(Post.published_at.desc(), Post.id.desc()))
+            .over(partition_by=Post.account_id, order_by=(Post.published_at.desc().nulls_last(), Post.id.desc()))
             .label("rank"),
         )
         .where(Post.account_id.in_(ids), Post.is_pinned.is_(False))
