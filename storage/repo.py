@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, tuple_, update
@@ -246,8 +246,6 @@ def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[Craw
     for account_id, post_id, published_at, first_seen in rows:
         if first_seen < bound[account_id]:
             covered.setdefault(account_id, []).append((post_id, published_at, first_seen))
-    from dataclasses import replace
-
     out = []
     for job in jobs:
         if job.account_id not in bound:
