@@ -494,6 +494,16 @@ def _operator_alerts(session: Session, as_of: datetime, tz: ZoneInfo) -> list[Op
     return [OperatorAlertLine(a.platform, a.message, _fmt_time(a.first_seen, tz) or "") for a in rows]
 
 
+def reply_rate_text(rate: float | None, median_hours: float | None) -> str:
+    """ "62%（中位 5 小时）": replies to the public's comments over the last 30 days (analysis/platforms.py)."""
+    if rate is None:
+        return "—"
+    text = f"{round(rate * 100)}%"
+    if median_hours is not None:
+        text += f"（中位 {median_hours:.0f} 小时）"
+    return text
+
+
 def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | None = None) -> WeekData:
     """Read what the week's reports show, for every account, as of the end of the week."""
     tz = config.tz
@@ -529,7 +539,16 @@ def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | N
             session.execute(select(Post.id, Post.published_at).where(Post.id.in_(sorted(post_ids)))).all()
         )
     rows = session.execute(
-        select(Account.id, Account.name, Account.platform, Account.kind, Account.url, Unit.name.label("unit"))
+        select(
+            Account.id,
+            Account.name,
+            Account.platform,
+            Account.kind,
+            Account.url,
+            Account.reply_rate_30d,
+            Account.reply_median_hours_30d,
+            Unit.name.label("unit"),
+        )
         .join(Unit, Account.unit_id == Unit.id)
         .order_by(Unit.name, Account.id)
     )
@@ -594,6 +613,7 @@ def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | N
                     for label, n in zip(strip_weeks, strips.get(row.id, [0] * STRIP_WEEKS), strict=True)
                 ],
                 content_mix=mixes.get(row.id, []),
+                reply_rate=reply_rate_text(row.reply_rate_30d, row.reply_median_hours_30d),
                 repeat=repeats.get(row.id),
                 repeat_label=(
                     f"屡查屡犯：近{repeats[row.id].window}周中有{repeats[row.id].weeks_open}周存在未整改问题"
@@ -674,7 +694,13 @@ def _group_by_unit(accounts: list[AccountLine]) -> list[UnitGroup]:
 
     def account_key(a: AccountLine) -> tuple:
         # Repeat offenders first (通报批评 for problems that persist after notice), then by severity.
-        return (a.repeat is None, L.severity_rank(a.severity), L.status_rank(a.status), -(a.days_since or 0), a.name)
+        return (
+            a.repeat is None,
+            L.severity_rank(a.severity),
+            L.status_rank(a.status),
+            -(a.days_since or 0),
+            a.name,
+        )
 
     result = []
     for unit, members in groups.items():

@@ -606,7 +606,7 @@ def test_query_count_does_not_grow_with_accounts(tmp_path, databases):
     for n in (20, 200):
         folder = tmp_path / str(n)
         folder.mkdir()
-        config, store = big_store(databases.new(folder, 'big.db'), n, 3)
+        config, store = big_store(databases.new(folder, "big.db"), n, 3)
         statements, stop = count_queries(store)
         try:
             with store.session() as session:
@@ -741,3 +741,24 @@ def test_activity_strip_and_repeat_offenders(reports):
     assert "屡查屡犯" in card[: card.index("</table>")]
     assert "屡犯" in row_of(page, "青川教育公众号") and "屡犯" not in row_of(page, "青川教育")
     assert "内容构成" in page and "工作动态 100%" in row_of(page, "青川发布")  # content types from analysis
+
+
+def test_reply_rate_shows_in_the_account_table(tmp_path, databases):
+    """Replies to the public's comments (crawled comments, analysis/platforms.py) reach the table."""
+    from sqlalchemy import update
+
+    from storage.models import Account
+
+    config = parse_config(CONFIG)
+    store = open_store(databases.new(tmp_path))
+    populate(store, config)
+    with store.session() as s:
+        s.execute(
+            update(Account)
+            .where(Account.name == "青川融媒")
+            .values(reply_rate_30d=0.5, reply_median_hours_30d=5)
+        )
+    page = write_reports(store, config, WEEK, tmp_path / "reports", now=NOW)[0].read_text(encoding="utf-8")
+    store.dispose()
+    assert "50%（中位 5 小时）" in row_of(page, "青川融媒")
+    assert "—" in row_of(page, "青川教育")  # no comments read: unknown, not 0%
