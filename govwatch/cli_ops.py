@@ -233,3 +233,25 @@ def _table(headers: list[str], rows: list[list[str]]) -> None:
     click.echo("\t".join(headers))
     for row in rows:
         click.echo("\t".join(" ".join(str(c).split()) for c in row))
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+@cli.group()
+def alerts() -> None:
+    """Immediate alerts (告警): send what quiet hours held or a failed channel left."""
+
+
+@alerts.command("send")
+@pass_state
+def alerts_send(state: State) -> None:
+    """Queue alerts for open severe findings not yet sent, and deliver what is pending."""
+    from govwatch.jobs import alerts_job
+
+    with guarded():
+        result = alerts_job(state.config)
+        for line in result.lines() or ["没有待发送的告警 / nothing to send"]:
+            click.echo(line)
+        if result.failed:
+            sys.exit(EXIT_FAILURE)

@@ -108,9 +108,12 @@ class Schedule(_Strict):
     misfire_grace_s: Annotated[int, Field(ge=0)] = 6 * 3600
     send_report: bool = True  # the scheduled report runs `govwatch report --send`
     stop_timeout_s: Annotated[float, Field(gt=0)] = 10.0  # on SIGTERM: how long a running job may finish
+    # Alerts held in quiet hours (or left by a failed channel) go out on this line.
+    alerts: str | None = "10 * * * *"
 
     _cron_crawl = field_validator("crawl")(classmethod(lambda cls, v: _check_cron(v)))
     _cron_report = field_validator("report")(classmethod(lambda cls, v: _check_cron(v)))
+    _cron_alerts = field_validator("alerts")(classmethod(lambda cls, v: v if v is None else _check_cron(v)))
 
 
 class Smtp(_Strict):

@@ -44,7 +44,7 @@ log = logging.getLogger("govwatch.scheduler")
 
 @dataclass(frozen=True)
 class JobSpec:
-    name: str  # crawl | report
+    name: str  # crawl | report | alerts
     cron: str
     args: tuple[str, ...]  # govwatch arguments after --config
 
@@ -59,10 +59,13 @@ def govwatch_command() -> list[str]:
 
 def job_specs(config: Config, report_send: bool) -> list[JobSpec]:
     report = ("report", "--send") if report_send else ("report",)
-    return [
+    specs = [
         JobSpec("crawl", config.schedule.crawl, ("crawl",)),
         JobSpec("report", config.schedule.report, report),
     ]
+    if config.schedule.alerts and config.alerts.enabled:
+        specs.append(JobSpec("alerts", config.schedule.alerts, ("alerts", "send")))
+    return specs
 
 
 def previous_fire(trigger: CronTrigger, now: datetime, horizon: timedelta) -> datetime | None:

@@ -204,3 +204,22 @@ def test_failing_robot_is_reported_and_retried(tmp_path, receiver, monkeypatch):
         assert pending.status == "pending" and pending.attempts == 1 and pending.error
     assert len(receiver.paths("/dingtalk")) == 2  # other channels went out
     store.dispose()
+
+
+def test_held_alerts_have_a_command_and_a_scheduled_job(tmp_path):
+    """`govwatch alerts send` delivers what quiet hours held; `serve` runs it on schedule.alerts."""
+    import yaml
+
+    from govwatch.config import parse_config
+    from govwatch.daemon import job_specs
+    from tests.conftest import run_govwatch
+
+    config = parse_config({"schedule": {"alerts": "5 7 * * *"}})
+    assert ("alerts", "5 7 * * *", ("alerts", "send")) in [(j.name, j.cron, j.args) for j in job_specs(config, True)]
+    quiet = parse_config({"alerts": {"enabled": False}})
+    assert "alerts" not in [j.name for j in job_specs(quiet, True)]
+
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"database": f"sqlite:///{tmp_path / 'gw.db'}"}), encoding="utf-8")
+    result = run_govwatch(path, "alerts", "send")
+    assert result.returncode == 0 and "nothing to send" in result.stdout
