@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -53,6 +52,3 @@ def run(command: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]: 
     return elapsed, done
 
 
-def child_max_rss_mb() -> float:
-    """Largest resident set of any waited-for child so far (Linux: ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

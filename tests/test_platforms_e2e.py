@@ -3,15 +3,16 @@ apps, comments), deletions, and a crawl in which one platform blocks everything.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from govwatch.config import load_config
 from sandbox.server import Sandbox
 from storage.db import open_store
-from storage.models import Comment, OperatorAlert
+from storage.models import Account, Comment, OperatorAlert
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
 
 pytestmark = pytest.mark.e2e
@@ -58,13 +59,16 @@ def test_new_platforms_match_truth_and_findings(sandbox, sandbox_config):
     unanswered = {f["account_id"] for f in findings if f["rule"] == "interaction.unanswered"}
     assert unanswered == {"qc-zhengwu-weibo"}  # the one account that never answers
 
-    store = open_store(f"sqlite:///{sandbox_config.parent / 'govwatch.db'}")
+    store = open_store(load_config(sandbox_config).database_url())  # SQLite or PostgreSQL, as the run says
     with store.session() as session:
         replies = session.query(Comment).filter(Comment.by_account.is_(True)).count()
         assert replies > 0 and session.query(Comment).count() > replies
+        rate = dict(
+            session.execute(
+                select(Account.id, Account.reply_rate_30d).where(Account.platform == "weibo")
+            ).all()
+        )
     store.dispose()
-    db = sqlite3.connect(sandbox_config.parent / "govwatch.db")
-    rate = dict(db.execute("select id, reply_rate_30d from accounts where platform='weibo'").fetchall())
     assert rate["qc-zhengwu-weibo"] == 0.0 and rate["qc-yingji-weibo"] > 0.5
 
 
