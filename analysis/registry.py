@@ -40,6 +40,7 @@ PLATFORM_ZH = {
     "app": "移动客户端",
 }
 OFF_MISSION_LABELS = ("commercial", "off_topic")
+DUPLICATES_NAMED = 5  # accounts named in a duplicate finding's evidence
 
 
 def registry_prefix(account_id: str) -> str:
@@ -64,7 +65,12 @@ def registry_findings(
     for (unit, platform), members in groups.items():
         if len(members) < 2:
             continue
-        names = "、".join(f"{m.name}（{m.id}）" for m in sorted(members, key=lambda m: m.id))
+        ordered = sorted(members, key=lambda m: m.id)
+        # Name a few: the evidence must stay readable (and small) when a unit has hundreds.
+        names = "、".join(f"{m.name}（{m.id}）" for m in ordered[:DUPLICATES_NAMED])
+        if len(ordered) > DUPLICATES_NAMED:
+            names += f" 等 {len(ordered)} 个"
+        siblings = [x.id for x in ordered[:DUPLICATES_NAMED]]
         for m in members:
             if m.id in wanted:
                 specs.append(
@@ -76,7 +82,7 @@ def registry_findings(
                         severity="minor",
                         evidence=f"{unit}在{PLATFORM_ZH.get(platform, platform)}开设 {len(members)} 个帐号：{names}；"
                         "原则上同一平台只开设一个帐号，请合并或关停",
-                        details={"accounts": sorted(x.id for x in members)},
+                        details={"count": len(ordered), "accounts": siblings},
                     )
                 )
 
