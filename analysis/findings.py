@@ -30,6 +30,18 @@ CATEGORIES = (
     "outsourcing",
 )
 SEVERITIES = ("critical", "major", "minor")
+# The notice's eight problem classes (八类问题) and severities, as a supervisor reads them.
+CATEGORY_LABELS = {
+    "off_mission": "功能定位不清",
+    "low_quality": "信息质量不高",
+    "poor_interaction": "互动服务不实",
+    "wording_error": "审核把关不严",
+    "unmanaged": "管理底数不清",
+    "over_entertainment": "过度娱乐化",
+    "poor_maintenance": "运维保障差",
+    "outsourcing": "托管变脱管",
+}
+SEVERITY_LABELS = {"critical": "严重", "major": "较重", "minor": "一般"}
 
 
 @dataclass(frozen=True)

@@ -15,21 +15,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.findings import CATEGORY_LABELS, SEVERITY_LABELS
 from analysis.history import repeat_offenders
 from govwatch.config import Config
 from storage.models import Finding, FindingEvent, utcnow
 
-CATEGORY_LABELS = {
-    "off_mission": "功能定位不清",
-    "low_quality": "信息质量不高",
-    "poor_interaction": "互动服务不实",
-    "wording_error": "审核把关不严",
-    "unmanaged": "管理底数不清",
-    "over_entertainment": "过度娱乐化",
-    "poor_maintenance": "运维保障差",
-    "outsourcing": "托管变脱管",
-}
-SEVERITY_LABELS = {"critical": "严重", "major": "较重", "minor": "一般"}
 STATUS_LABELS = {"open": "未整改", "rectified": "已整改", "dismissed": "已排除"}
 EVENT_LABELS = {"opened": "发现", "reopened": "再次出现", "rectified": "已整改", "dismissed": "人工排除"}
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}

@@ -24,21 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.findings import FindingSpec
-from govwatch.config import Config
+from govwatch.config import PLATFORM_NAMES_ZH, Config
 from storage.models import Account, AccountSnapshot, Finding, Post, Unit
 
-PLATFORM_ZH = {
-    "weibo": "微博",
-    "wechat": "微信公众号",
-    "douyin": "抖音",
-    "toutiao": "今日头条",
-    "kuaishou": "快手",
-    "bilibili": "哔哩哔哩",
-    "xiaohongshu": "小红书",
-    "website": "网站",
-    "rss": "RSS",
-    "app": "移动客户端",
-}
+PLATFORM_ZH = PLATFORM_NAMES_ZH
 OFF_MISSION_LABELS = ("commercial", "off_topic")
 DUPLICATES_NAMED = 5  # accounts named in a duplicate finding's evidence
 

@@ -15,24 +15,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govwatch.config import Config
+from govwatch.config import PLATFORM_NAMES_ZH, Config
 from govwatch.items import BLOCKED, LOGIN_REQUIRED, OK
 from storage import platforms as platform_store
 from storage.models import CrawlOutcome
 from storage.repo import CrawlJob
 
-PLATFORM_ZH = {
-    "weibo": "微博",
-    "wechat": "微信公众号",
-    "douyin": "抖音",
-    "toutiao": "今日头条",
-    "kuaishou": "快手",
-    "bilibili": "哔哩哔哩",
-    "xiaohongshu": "小红书",
-    "website": "政府网站",
-    "rss": "RSS",
-    "app": "移动客户端",
-}
+PLATFORM_ZH = PLATFORM_NAMES_ZH
 
 
 @dataclass(frozen=True)

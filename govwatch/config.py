@@ -36,6 +36,19 @@ PLATFORMS = (
     "rss",
     "app",
 )
+# How a supervisor reads each platform's name (reports, alerts, findings' evidence).
+PLATFORM_NAMES_ZH = {
+    "weibo": "微博",
+    "wechat": "微信公众号",
+    "douyin": "抖音",
+    "toutiao": "今日头条",
+    "kuaishou": "快手",
+    "bilibili": "哔哩哔哩",
+    "xiaohongshu": "小红书",
+    "website": "政府网站",
+    "rss": "RSS订阅",
+    "app": "移动客户端",
+}
 # Platforms read through a feed bridge (RSSHub and the like) in practice.
 FEED_PLATFORMS = ("wechat", "douyin", "toutiao", "kuaishou", "bilibili", "xiaohongshu", "rss")
 

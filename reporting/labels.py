@@ -7,7 +7,9 @@ shown as itself rather than hidden.
 
 from __future__ import annotations
 
+from analysis.findings import CATEGORY_LABELS, SEVERITY_LABELS
 from analysis.status import OUTCOMES_ZH
+from govwatch.config import PLATFORM_NAMES_ZH
 
 STATUS_LABELS: dict[str, str] = {
     "active": "正常更新",
@@ -64,36 +66,9 @@ OUTCOME_ADVICE: dict[str, str] = {
     "parse_error": "页面结构无法识别（可能平台改版）；请通知系统维护人员",
 }
 
-PLATFORM_LABELS: dict[str, str] = {
-    "weibo": "微博",
-    "wechat": "微信公众号",
-    "douyin": "抖音",
-    "toutiao": "今日头条",
-    "kuaishou": "快手",
-    "bilibili": "哔哩哔哩",
-    "xiaohongshu": "小红书",
-    "website": "政府网站",
-    "rss": "RSS订阅",
-    "app": "移动客户端",
-}
+PLATFORM_LABELS: dict[str, str] = PLATFORM_NAMES_ZH
 
-# The notice's eight problem classes (八类问题), CONTRACT.md and DOMAIN.md.
-CATEGORY_LABELS: dict[str, str] = {
-    "off_mission": "功能定位不清",
-    "low_quality": "信息质量不高",
-    "poor_interaction": "互动服务不实",
-    "wording_error": "审核把关不严",
-    "unmanaged": "管理底数不清",
-    "over_entertainment": "过度娱乐化",
-    "poor_maintenance": "运维保障差",
-    "outsourcing": "托管变脱管",
-}
-
-SEVERITY_LABELS: dict[str, str] = {
-    "critical": "严重",
-    "major": "较重",
-    "minor": "一般",
-}
+# The notice's eight problem classes (八类问题) and severities: analysis/findings.py names them.
 SEVERITY_ORDER: tuple[str, ...] = ("critical", "major", "minor")
 SEVERITY_COLOURS: dict[str, tuple[str, str]] = {
     "critical": ("#ffffff", "#b91c1c"),

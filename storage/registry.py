@@ -26,7 +26,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govwatch.config import ACCOUNT_ID_RE, PLATFORMS
+from govwatch.config import ACCOUNT_ID_RE, PLATFORM_NAMES_ZH, PLATFORMS
 from storage import repo
 from storage.models import Account, Unit
 
@@ -160,18 +160,7 @@ for _platform, _names in {
     for _name in _names:
         PLATFORM_NAMES[_name] = _platform
 
-PLATFORM_LABELS = {
-    "weibo": "新浪微博",
-    "wechat": "微信公众号",
-    "douyin": "抖音",
-    "toutiao": "今日头条",
-    "kuaishou": "快手",
-    "bilibili": "哔哩哔哩",
-    "xiaohongshu": "小红书",
-    "website": "政府网站",
-    "rss": "RSS",
-    "app": "移动客户端",
-}
+PLATFORM_LABELS = {**PLATFORM_NAMES_ZH, "weibo": "新浪微博"}  # as the office's list writes them
 KIND_LABELS = {"publish": "发布类", "service": "服务类"}
 OPERATOR_LABELS = {"self": "自行运维", "outsourced": "委托运维"}
 CLOSED_LABELS = {False: "正常", True: "已关停"}
