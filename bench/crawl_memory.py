@@ -1,9 +1,9 @@
 """Peak memory of a 10,000-account crawl: the max RSS of the `govwatch crawl` process.
 
-    .venv/bin/python -m bench.crawl_memory [--scale 313] [--backfill-days 3]
+    .venv/bin/python -m bench.crawl_memory [--accounts 10000] [--backfill-days 3]
 
-The sandbox world is scaled to about 10,000 accounts (313 copies of the 32) and served in this
-process; the crawl is a subprocess and its peak RSS is read with getrusage(RUSAGE_CHILDREN).
+The sandbox world is scaled to about --accounts accounts (copies of its accounts) and served in
+this process; the crawl is a subprocess whose own peak RSS a small wrapper process reads.
 A first night with a short backfill keeps the run short (~2 requests per account) while every
 account still goes through the whole pipeline. Baseline (same script): the same crawl of 1/10
 of the accounts (a fresh database), run first.
@@ -49,12 +49,14 @@ def crawl(world, backfill_days: int, directory: Path) -> tuple[float, int, str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=int, default=313)
+    parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--backfill-days", type=int, default=3)
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
-        for label, scale in (("baseline", max(1, args.scale // 10)), ("full", args.scale)):
+        per_copy = len(build_world().accounts)
+        full = max(1, round(args.accounts / per_copy))
+        for label, scale in (("baseline", max(1, full // 10)), ("full", full)):
             world = build_world(scale=scale)
             folder = Path(tmp) / label
             folder.mkdir()
