@@ -31,6 +31,8 @@ def main() -> int:
     with Sandbox(port=0) as sandbox:
         config = config_dict(sandbox.base_url)
         config["database"] = "sqlite:///govwatch.db"
+        # No mail server runs for the demo: alerts would only report that they could not be sent.
+        config["alerts"] = {"enabled": False}
         config.setdefault("report", {})["out_dir"] = str(ROOT / "reports" / "demo")
         config_path = demo_dir / "config.yaml"
         config_path.write_text(
