@@ -15,6 +15,7 @@ from govwatch.items import (  # noqa: F401
     DeletionItem,
     OutcomeItem,
     PageProblem,
+    PostBatch,
     PostItem,
     ProfileItem,
 )

@@ -14,7 +14,7 @@ from collections import Counter
 
 from scrapy.crawler import Crawler
 
-from govwatch.items import CommentItem, DeletionItem, OutcomeItem, PostItem, ProfileItem
+from govwatch.items import CommentItem, DeletionItem, OutcomeItem, PostBatch, PostItem, ProfileItem
 from storage import platforms as platform_store
 from storage import repo
 from storage.db import Store, open_store
@@ -63,7 +63,9 @@ class StoragePipeline:
             self.store.dispose()
 
     def process_item(self, item, spider=None):  # noqa: ANN001, ANN201
-        if isinstance(item, PostItem):
+        if isinstance(item, PostBatch):
+            self.posts.extend(item.posts)
+        elif isinstance(item, PostItem):
             self.posts.append(item)
         elif isinstance(item, ProfileItem):
             self.profiles.append(item)

@@ -74,6 +74,15 @@ class PostItem:
 
 
 @dataclass(slots=True)
+class PostBatch:
+    """The posts of one listing page as one item: Scrapy's per-item machinery (spider
+    middlewares, pipeline chain, signals) costs more than parsing a post, so a page's
+    posts travel together."""
+
+    posts: list[PostItem]
+
+
+@dataclass(slots=True)
 class OutcomeItem:
     """How fetching one account went in this crawl: exactly one per account per crawl."""
 

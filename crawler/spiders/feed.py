@@ -12,6 +12,7 @@ from crawler.parsers import blocks, feed
 from crawler.spiders.base import AccountRun, AccountSpider, settles
 from crawler.spiders.weibo import _headers, weibo_uid
 from govwatch.config import FEED_PLATFORMS
+from govwatch.items import PostBatch
 from storage.repo import CrawlJob
 
 
@@ -46,8 +47,7 @@ class FeedSpider(AccountSpider):
         newest_first = sorted(
             result.posts, key=lambda p: (p.published_at is not None, p.published_at or now), reverse=True
         )
-        for post in newest_first:
-            keep, _ = self.keep_post(run, post, now)
-            if keep:
-                yield post
+        batch = [post for post in newest_first if self.keep_post(run, post, now)[0]]
+        if batch:
+            yield PostBatch(batch)
         run.complete = True

@@ -18,7 +18,7 @@ from scrapy.http import Response
 from crawler.parsers import blocks, weibo
 from crawler.spiders.base import AccountRun, AccountSpider, settles
 from crawler.spiders.comments import CommentsMixin
-from govwatch.items import LOGIN_REQUIRED, PageProblem, PostItem
+from govwatch.items import LOGIN_REQUIRED, PageProblem, PostBatch, PostItem
 from storage.repo import CrawlJob
 
 UID_IN_URL = re.compile(r"weibo\.(?:cn|com)/(?:u/|profile/)?(\d{5,})")
@@ -115,12 +115,18 @@ class WeiboSpider(CommentsMixin, AccountSpider):
             return
         self.check_dates(run, page.posts, response.status)
         stop = False
+        batch = []
         for post in page.posts:
             keep, stop_here = self.keep_post(run, post, now)
             if keep:
                 self.note_comment_candidate(run, post, now)
-                yield from self.emit(run, post)
+                if self.needs_long_text(run, post):
+                    yield self.long_text_request(run, post)
+                else:
+                    batch.append(post)
             stop = stop or stop_here
+        if batch:
+            yield PostBatch(batch)
         if stop:
             run.complete = True
             yield from self.comment_requests(run)
@@ -152,23 +158,24 @@ class WeiboSpider(CommentsMixin, AccountSpider):
         else:
             run.complete = True
 
-    def emit(self, run: AccountRun, post: PostItem) -> Iterator[Any]:
-        if (
+    def needs_long_text(self, run: AccountRun, post: PostItem) -> bool:
+        return (
             post.truncated
             and post.post_id not in run.job.known_ids
-            and self.options.get("fetch_long_text", True)
-        ):
-            yield self.request(
-                run,
-                weibo.long_text_url(self.base_url, post.post_id),
-                self.parse_long_text,
-                errback=self.long_text_failed,
-                headers=self.headers(run.extra["uid"]),
-                follow_redirects=False,
-                post=post,
-            )
-        else:
-            yield post
+            and bool(self.options.get("fetch_long_text", True))
+        )
+
+    def long_text_request(self, run: AccountRun, post: PostItem) -> Any:
+        """The post is stored when its long text arrives (or fails to)."""
+        return self.request(
+            run,
+            weibo.long_text_url(self.base_url, post.post_id),
+            self.parse_long_text,
+            errback=self.long_text_failed,
+            headers=self.headers(run.extra["uid"]),
+            follow_redirects=False,
+            post=post,
+        )
 
     @settles
     def parse_long_text(self, response: Response) -> Iterator[Any]:
