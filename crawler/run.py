@@ -74,7 +74,7 @@ def spider_for(job: CrawlJob) -> type[AccountSpider] | None:
 
 def no_spider_detail(job: CrawlJob) -> str:
     if job.platform in ("website", "app"):
-        return f"no crawler for platform {job.platform} yet"
+        return f"{job.platform} account without a url: set url (the column page, or the app's download link)"
     if job.platform == "weibo":
         return "weibo account without a numeric uid (handle) or feed_url"
     return f"{job.platform} accounts are read through a feed bridge: set feed_url"

@@ -24,6 +24,7 @@ from scrapy import signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.parsers import blocks
 from govwatch.items import ERROR, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostItem
 from storage import repo
 from storage.db import open_store
@@ -197,6 +198,12 @@ class AccountSpider(scrapy.Spider):
                 **meta,
             },
         )
+
+    @staticmethod
+    def check(response: Response, expect: str) -> None:
+        """Raise PageProblem for a block, login wall, error or unexpected page (parsers.blocks)."""
+        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        blocks.check_response(response.status, response.url, response.body, headers, expect=expect)
 
     def chain_failed(self, failure: Failure) -> Iterator[Any]:
         run: AccountRun = failure.request.meta["run"]

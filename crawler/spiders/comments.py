@@ -63,12 +63,7 @@ class CommentsMixin:
         run: AccountRun = response.meta["run"]
         post: PostItem = response.meta["post"]
         try:
-            from crawler.parsers import blocks
-            from crawler.spiders.weibo import _headers
-
-            blocks.check_response(
-                response.status, response.url, response.body, _headers(response), expect="json"
-            )
+            self.check(response, "json")
             page = weibo_comments.parse_comments(
                 run.job.account_id,
                 post.post_id,

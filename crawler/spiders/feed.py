@@ -8,9 +8,9 @@ from typing import Any
 
 from scrapy.http import Response
 
-from crawler.parsers import blocks, feed
+from crawler.parsers import feed
 from crawler.spiders.base import AccountRun, AccountSpider, settles
-from crawler.spiders.weibo import _headers, weibo_uid
+from crawler.spiders.weibo import weibo_uid
 from govwatch.config import FEED_PLATFORMS
 from govwatch.items import PostBatch
 from storage.repo import CrawlJob
@@ -39,7 +39,7 @@ class FeedSpider(AccountSpider):
     def parse_feed(self, response: Response) -> Iterator[Any]:
         run: AccountRun = response.meta["run"]
         run.last_url = response.url
-        blocks.check_response(response.status, response.url, response.body, _headers(response), expect="feed")
+        self.check(response, "feed")
         result = feed.parse_feed(run.job.account_id, response.url, response.body, platform=run.job.platform)
         run.pages = 1
         self.check_dates(run, result.posts, response.status)

@@ -11,7 +11,6 @@ from scrapy.http import Response
 
 from crawler.parsers import website
 from crawler.spiders.base import AccountRun, AccountSpider, settles
-from crawler.spiders.weibo import _headers
 from govwatch.items import PARSE_ERROR, PageProblem
 from storage.repo import CrawlJob
 
@@ -37,9 +36,8 @@ class WebsiteSpider(AccountSpider):
     @settles
     def parse_list(self, response: Response) -> Iterator[Any]:
         run: AccountRun = response.meta["run"]
-        from crawler.parsers import blocks
 
-        blocks.check_response(response.status, response.url, response.body, _headers(response), expect="html")
+        self.check(response, "html")
         now = self.now()
         page = website.parse_column(
             response.url, response.body, now, self.tz, selectors=run.job.selectors, status=response.status

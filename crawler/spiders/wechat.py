@@ -15,10 +15,9 @@ from typing import Any
 
 from scrapy.http import Response
 
-from crawler.parsers import blocks, feed, wechat
+from crawler.parsers import feed, wechat
 from crawler.spiders.base import AccountRun, settles
 from crawler.spiders.feed import FeedSpider
-from crawler.spiders.weibo import _headers
 from govwatch.items import BLOCKED, LOGIN_REQUIRED, DeletionItem, PageProblem, PostItem
 from storage.repo import CrawlJob
 
@@ -35,7 +34,7 @@ class WechatSpider(FeedSpider):
     def parse_feed(self, response: Response) -> Iterator[Any]:
         run: AccountRun = response.meta["run"]
         run.last_url = response.url
-        blocks.check_response(response.status, response.url, response.body, _headers(response), expect="feed")
+        self.check(response, "feed")
         result = feed.parse_feed(run.job.account_id, response.url, response.body, platform="wechat")
         run.pages = 1
         now = self.now()
@@ -71,9 +70,7 @@ class WechatSpider(FeedSpider):
         run: AccountRun = response.meta["run"]
         feed_post: PostItem = response.meta["feed_post"]
         try:
-            blocks.check_response(
-                response.status, response.url, response.body, _headers(response), expect="html"
-            )
+            self.check(response, "html")
             article = wechat.parse_article(
                 run.job.account_id,
                 feed_post.post_id,

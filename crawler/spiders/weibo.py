@@ -15,7 +15,7 @@ from typing import Any
 
 from scrapy.http import Response
 
-from crawler.parsers import blocks, weibo
+from crawler.parsers import weibo
 from crawler.spiders.base import AccountRun, AccountSpider, settles
 from crawler.spiders.comments import CommentsMixin
 from govwatch.items import LOGIN_REQUIRED, PageProblem, PostBatch, PostItem
@@ -85,7 +85,7 @@ class WeiboSpider(CommentsMixin, AccountSpider):
     @settles
     def parse_profile(self, response: Response) -> Iterator[Any]:
         run: AccountRun = response.meta["run"]
-        blocks.check_response(response.status, response.url, response.body, _headers(response), expect="json")
+        self.check(response, "json")
         result = weibo.parse_profile(run.job.account_id, run.extra["uid"], response.body)
         run.extra["containerid"] = result.containerid or run.extra["containerid"]
         run.profile_post_count = result.profile.post_count
@@ -105,7 +105,7 @@ class WeiboSpider(CommentsMixin, AccountSpider):
     @settles
     def parse_page(self, response: Response) -> Iterator[Any]:
         run: AccountRun = response.meta["run"]
-        blocks.check_response(response.status, response.url, response.body, _headers(response), expect="json")
+        self.check(response, "json")
         now = self.now()
         page = weibo.parse_posts_page(run.job.account_id, response.body, now, self.tz)
         run.pages += 1
@@ -181,9 +181,7 @@ class WeiboSpider(CommentsMixin, AccountSpider):
     def parse_long_text(self, response: Response) -> Iterator[Any]:
         post: PostItem = response.meta["post"]
         try:
-            blocks.check_response(
-                response.status, response.url, response.body, _headers(response), expect="json"
-            )
+            self.check(response, "json")
             text = weibo.parse_long_text(response.body)
         except PageProblem:
             text = None  # keep the listing's text; the account's outcome is not at stake
@@ -197,6 +195,3 @@ class WeiboSpider(CommentsMixin, AccountSpider):
         yield failure.request.meta["post"]
         yield from self.settle(run)
 
-
-def _headers(response: Response) -> dict[str, str]:
-    return {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
