@@ -201,7 +201,28 @@ def crawl_jobs(
                 comment_counts=comment_counts.get(a.id, {}),
             )
         )
-    return resume_after_incomplete(session, jobs)
+    return reread_undated(session, resume_after_incomplete(session, jobs))
+
+
+def reread_undated(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:
+    """A stored post without a date (an unreadable page) is not covered: its account is read
+    again from the top, so the next readable listing gives it its date."""
+    ids = [j.account_id for j in jobs if j.known_ids]
+    if not ids:
+        return jobs
+    undated = set(
+        session.scalars(
+            select(Post.account_id)
+            .where(
+                Post.account_id.in_(ids),
+                Post.published_at.is_(None),
+                Post.is_pinned.is_(False),
+                Post.deleted_at.is_(None),
+            )
+            .distinct()
+        )
+    )
+    return [replace(j, known_ids=frozenset(), newest_at=None) if j.account_id in undated else j for j in jobs]
 
 
 def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:
