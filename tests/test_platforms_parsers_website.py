@@ -99,3 +99,24 @@ def test_article_pubdate_meta():
 )
 def test_date_forms(text, expected):
     assert website.parse_date(text, NOW, TZ) == expected
+
+
+@pytest.mark.parametrize(
+    ("label", "encode"),
+    [
+        ("GBK declared as GBK", lambda html: html.replace("utf-8", "gbk").encode("gbk")),
+        ("GB2312 declared as GB2312", lambda html: html.replace("utf-8", "gb2312").encode("gb18030")),
+        ("GBK served while declaring UTF-8", lambda html: html.encode("gbk")),
+        ("UTF-8 with two stray bytes", lambda html: html.encode("utf-8").replace(b"</body>", b"\xff\xfe</body>")),
+    ],
+)
+def test_page_in_another_encoding_keeps_its_titles_dates_and_next_link(label, encode):
+    """Read in the wrong encoding, a column page's "下一页" link is lost and the page passes for
+    the end of the list (the column's older items would never be read)."""
+    html = (FIX / "table.html").read_text(encoding="utf-8")
+    assert "utf-8" in html.lower()
+    page = website.parse_column(BASE, encode(html), NOW, TZ)
+    expected = parse("table.html")
+    assert [i.title for i in page.items] == [i.title for i in expected.items], label
+    assert [i.published_at for i in page.items] == [i.published_at for i in expected.items], label
+    assert page.next_url == expected.next_url, label

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from crawler.items import BLOCKED, ERROR, LOGIN_REQUIRED, NOT_FOUND, PARSE_ERROR, PageProblem
+from crawler.parsers.html import decode_page
 
 EXPECT_KINDS = ("json", "html", "feed")
 
@@ -169,11 +170,7 @@ def _check_status(status: int, location: str | None) -> None:
 
 
 def _decode(body: bytes | str) -> str:
-    if isinstance(body, str):
-        return body
-    if body is None:
-        return ""
-    return bytes(body).decode("utf-8", "replace")
+    return decode_page(body)
 
 
 def _visible_text(html: str) -> str:

@@ -17,6 +17,42 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_GB_NAMES = frozenset({"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "gb_2312-80", "hz-gb-2312"})
+# A few stray bytes in a UTF-8 page are just that; more means the page is in another encoding.
+_STRAY_BYTES = 3
+
+
+def decode_page(body: bytes | bytearray | str | None) -> str:
+    """An HTML page's text in its real encoding.
+
+    The charset its ``<meta>`` declares (GB2312 and GBK read as their superset GB18030),
+    else UTF-8. Chinese government sites also serve GBK while declaring UTF-8 (an old CMS
+    behind a new template): bytes that are not UTF-8 beyond a few strays are read as GB18030
+    when they are valid there, so the page's links and dates are read, not lost as U+FFFD.
+    """
+    if body is None:
+        return ""
+    if isinstance(body, str):
+        return body
+    raw = bytes(body)
+    match = _META_CHARSET.search(raw[:4096])
+    declared = match.group(1).decode("ascii").lower() if match else "utf-8"
+    if declared in _GB_NAMES:
+        declared = "gb18030"
+    try:
+        return raw.decode(declared)
+    except (LookupError, UnicodeDecodeError):
+        pass
+    text = raw.decode("utf-8", "replace")
+    if text.count("\ufffd") <= _STRAY_BYTES:
+        return text
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return text
+
+
 class _TextCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -23,7 +23,7 @@ from lxml import etree
 
 from crawler.items import PARSE_ERROR, PageProblem, PostItem
 from crawler.parsers.blocks import check_response
-from crawler.parsers.html import strip_html
+from crawler.parsers.html import decode_page, strip_html
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _FULL = re.compile(
@@ -87,7 +87,7 @@ def parse_column(
     status: int = 200,
 ) -> ColumnPage:
     """The entries of one column list page, newest first as listed; raises PageProblem."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes | bytearray) else (body or "")
+    text = decode_page(body)
     check_response(status, url, text, expect="html")
     try:
         root = lxml.html.fromstring(text)
@@ -224,7 +224,7 @@ def parse_article_page(
     url: str, body: bytes | str, now: datetime, tz: ZoneInfo = SHANGHAI, status: int = 200
 ):
     """An article page's publish date (``PubDate`` meta and kin), title and text."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes | bytearray) else (body or "")
+    text = decode_page(body)
     check_response(status, url, text, expect="html")
     root = lxml.html.fromstring(text)
     published = None

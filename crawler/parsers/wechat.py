@@ -17,7 +17,7 @@ from parsel import Selector
 
 from crawler.items import BLOCKED, PARSE_ERROR, PageProblem, PostItem
 from crawler.parsers.blocks import check_response
-from crawler.parsers.html import strip_html
+from crawler.parsers.html import decode_page, strip_html
 
 DELETED_MARKERS = (
     "该内容已被发布者删除",
@@ -49,7 +49,7 @@ def parse_article(
     account_id: str, post_id: str, url: str, body: bytes | str, status: int = 200
 ) -> WechatArticle:
     """One article page; raises PageProblem for a block, a login wall or an unreadable page."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes | bytearray) else (body or "")
+    text = decode_page(body)
     for marker in _BLOCK_MARKERS:
         if marker in text or marker in url:
             raise PageProblem(BLOCKED, f"WeChat verification page ({marker})", status)
