@@ -117,6 +117,9 @@ class CrawlJob:
     selectors: dict | None = field(default=None, hash=False, compare=False)  # website columns
     # Stored comment counts of the newest posts: comments are fetched again only when it changed.
     comment_counts: dict[str, int | None] = field(default_factory=dict, hash=False, compare=False)
+    # Stored posts without a date (a page whose dates could not be read): the listing is read
+    # until it has shown them again, a little past the backfill window if need be.
+    undated_ids: frozenset[str] = frozenset()
 
 
 KNOWN_IDS_PER_ACCOUNT = 30
@@ -148,7 +151,9 @@ def crawl_jobs(
             Post.published_at,
             Post.comments,
             func.row_number()
-            .over(partition_by=Post.account_id, order_by=(Post.published_at.desc().nulls_last(), Post.id.desc()))
+            .over(
+                partition_by=Post.account_id, order_by=(Post.published_at.desc().nulls_last(), Post.id.desc())
+            )
             .label("rank"),
         )
         .where(Post.account_id.in_(ids), Post.is_pinned.is_(False))
@@ -158,9 +163,9 @@ def crawl_jobs(
     newest: dict[str, datetime] = {}
     comment_counts: dict[str, dict[str, int | None]] = {}
     rows = session.execute(
-        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments).where(
-            ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT
-        )
+        select(
+            ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments
+        ).where(ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT)
     )
     for account_id, post_id, published_at, comments in rows:
         known.setdefault(account_id, set()).add(post_id)
@@ -206,23 +211,28 @@ def crawl_jobs(
 
 def reread_undated(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:
     """A stored post without a date (an unreadable page) is not covered: its account is read
-    again from the top, so the next readable listing gives it its date."""
-    ids = [j.account_id for j in jobs if j.known_ids]
+    again from the top, and on until the listing has shown those posts again (see
+    AccountSpider.keep_post), so the next readable listing gives them their dates."""
+    ids = [j.account_id for j in jobs]
     if not ids:
         return jobs
-    undated = set(
-        session.scalars(
-            select(Post.account_id)
-            .where(
-                Post.account_id.in_(ids),
-                Post.published_at.is_(None),
-                Post.is_pinned.is_(False),
-                Post.deleted_at.is_(None),
-            )
-            .distinct()
+    undated: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(Post.account_id, Post.platform_post_id).where(
+            Post.account_id.in_(ids),
+            Post.published_at.is_(None),
+            Post.is_pinned.is_(False),
+            Post.deleted_at.is_(None),
         )
     )
-    return [replace(j, known_ids=frozenset(), newest_at=None) if j.account_id in undated else j for j in jobs]
+    for account_id, post_id in rows:
+        undated.setdefault(account_id, set()).add(post_id)
+    return [
+        replace(j, known_ids=frozenset(), newest_at=None, undated_ids=frozenset(undated[j.account_id]))
+        if j.account_id in undated
+        else j
+        for j in jobs
+    ]
 
 
 def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:
@@ -297,7 +307,9 @@ def start_run(session: Session, trigger: str, accounts_total: int) -> int:
     return run.id
 
 
-INTERRUPTED = "interrupted: the crawl process ended before closing this run (killed or crashed) / 抓取进程中断"
+INTERRUPTED = (
+    "interrupted: the crawl process ended before closing this run (killed or crashed) / 抓取进程中断"
+)
 
 
 def close_interrupted_runs(session: Session) -> list[int]:

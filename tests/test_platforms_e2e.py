@@ -159,9 +159,12 @@ def test_blocked_from_the_first_crawl_is_unknown(tmp_path):
 
 
 def _this_week() -> str:
-    from datetime import date
+    """This week where govwatch's clock runs (Asia/Shanghai), not the machine's: on a Sunday
+    evening UTC, Shanghai is already in the next week."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
 
-    year, week, _ = (date.today()).isocalendar()
+    year, week, _ = datetime.now(ZoneInfo("Asia/Shanghai")).isocalendar()
     return f"{year}-W{week:02d}"
 
 

@@ -25,12 +25,18 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.parsers import blocks
+from govwatch.config import job_database_url
 from govwatch.items import ERROR, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostItem
 from storage import repo
 from storage.db import open_store
 from storage.repo import CrawlJob
 
 log = logging.getLogger(__name__)
+
+# A spider that could not do its work at all leaves the reason in its stats (crawler/run.py).
+SPIDER_ERROR = "govwatch/spider_error"
+# Pages read past the backfill window to find stored posts that still lack a date.
+UNDATED_SEARCH_PAGES = 3
 
 
 @dataclass
@@ -52,6 +58,11 @@ class AccountRun:
     extra: dict[str, Any] = field(default_factory=dict)
     seen_ids: list[str] = field(default_factory=list)  # non-pinned posts the listing showed
     oldest_seen: datetime | None = None  # the listing's window starts here
+    undated_left: set[str] = field(init=False)  # stored undated posts the listing has yet to show
+    window_passed_at: int | None = None  # the page where the listing went past the backfill window
+
+    def __post_init__(self) -> None:
+        self.undated_left = set(self.job.undated_ids)
 
 
 def network_problem(failure: Failure) -> PageProblem:
@@ -139,7 +150,7 @@ class AccountSpider(scrapy.Spider):
         return job.platform in cls.platforms
 
     def load_jobs(self) -> list[CrawlJob]:
-        store = open_store(self.settings.get("GOVWATCH_DATABASE_URL"), upgrade=False)
+        store = open_store(job_database_url(self.settings), upgrade=False)
         try:
             with store.session() as session:
                 jobs = repo.crawl_jobs(
@@ -154,7 +165,15 @@ class AccountSpider(scrapy.Spider):
     async def start(self):  # noqa: ANN201
         """Accounts are started as the downloader has room, not all at once: Scrapy reads
         start() eagerly, and 10,000 accounts' requests queued up front cost memory."""
-        for job in self.load_jobs():
+        try:
+            jobs = self.load_jobs()
+        except Exception as exc:  # the run says so; its accounts get an `error` outcome each
+            log.exception("%s: could not load its accounts", self.name)
+            self.crawler.stats.set_value(
+                SPIDER_ERROR, f"could not load the accounts: {type(exc).__name__}: {exc}"
+            )
+            return
+        for job in jobs:
             while self.crawler.engine is not None and self.crawler.engine.needs_backout():
                 await self.crawler.signals.wait_for(signals.scheduler_empty)
             run = AccountRun(job=job, started_at=datetime.now(UTC))
@@ -202,7 +221,9 @@ class AccountSpider(scrapy.Spider):
     @staticmethod
     def check(response: Response, expect: str) -> None:
         """Raise PageProblem for a block, login wall, error or unexpected page (parsers.blocks)."""
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        headers = {
+            k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v
+        }
         blocks.check_response(response.status, response.url, response.body, headers, expect=expect)
 
     def chain_failed(self, failure: Failure) -> Iterator[Any]:
@@ -230,6 +251,8 @@ class AccountSpider(scrapy.Spider):
         first_of_run = run.newest_seen is None
         if post.published_at is not None and (run.newest_seen is None or post.published_at > run.newest_seen):
             run.newest_seen = post.published_at
+        undated_before = post.post_id in run.undated_left
+        run.undated_left.discard(post.post_id)
         if post.post_id in job.known_ids:
             return True, True
         if post.published_at is None:
@@ -238,8 +261,19 @@ class AccountSpider(scrapy.Spider):
         if job.newest_at is not None and post.published_at < job.newest_at:
             return not beyond_window, True  # into what is stored already
         if beyond_window:
-            return first_of_run and not job.known_ids, True
+            keep = undated_before or (first_of_run and not job.known_ids)
+            if run.window_passed_at is None:
+                run.window_passed_at = run.pages
+            searching = run.undated_left and run.pages - run.window_passed_at < UNDATED_SEARCH_PAGES
+            return keep, not searching
         return True, False
+
+    @staticmethod
+    def blind(posts: list[PostItem]) -> bool:
+        """A listing page on which no post's date could be read: paging further cannot tell
+        where the backfill window ends, so the read stops there (it is not `ok` anyway)."""
+        listed = [p for p in posts if not p.is_pinned]
+        return bool(listed) and all(p.published_at is None for p in listed)
 
     def check_dates(self, run: AccountRun, posts: list[PostItem], status: int | None = None) -> None:
         """Posts whose date cannot be read are stored without one (never a guessed

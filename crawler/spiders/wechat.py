@@ -83,6 +83,7 @@ class WechatSpider(FeedSpider):
                 raise  # the account's outcome: we could not see it
             # A page we cannot read: keep what the feed said, and say so.
             run.note = f"article page unreadable ({problem.detail}); feed data kept for {feed_post.url}"
+            self.check_dates(run, [feed_post], response.status)
             yield feed_post
             return
         if article.deleted:
@@ -96,11 +97,13 @@ class WechatSpider(FeedSpider):
         post.title = post.title or feed_post.title
         if not post.text:
             post.text = feed_post.text
+        self.check_dates(run, [post], response.status)
         yield post
 
     def article_failed(self, failure: Any) -> Iterator[Any]:
         run: AccountRun = failure.request.meta["run"]
         post: PostItem = failure.request.meta["feed_post"]
         run.note = f"article page not fetched ({type(failure.value).__name__}); feed data kept"
+        self.check_dates(run, [post])
         yield post
         yield from self.settle(run)

@@ -127,6 +127,8 @@ class WeiboSpider(CommentsMixin, AccountSpider):
             stop = stop or stop_here
         if batch:
             yield PostBatch(batch)
+        if self.blind(page.posts):
+            return  # check_dates made the read a parse_error; the next night reads again
         if stop:
             run.complete = True
             yield from self.comment_requests(run)
@@ -194,4 +196,3 @@ class WeiboSpider(CommentsMixin, AccountSpider):
         run: AccountRun = failure.request.meta["run"]
         yield failure.request.meta["post"]
         yield from self.settle(run)
-
