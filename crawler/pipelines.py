@@ -14,6 +14,7 @@ from collections import Counter
 
 from scrapy.crawler import Crawler
 
+from govwatch.config import job_database_url
 from govwatch.items import CommentItem, DeletionItem, OutcomeItem, PostBatch, PostItem, ProfileItem
 from storage import platforms as platform_store
 from storage import repo
@@ -45,7 +46,7 @@ class StoragePipeline:
         s = crawler.settings
         return cls(
             crawler,
-            database_url=s.get("GOVWATCH_DATABASE_URL"),
+            database_url=job_database_url(s),
             run_id=s.getint("GOVWATCH_RUN_ID"),
             batch_size=s.getint("GOVWATCH_BATCH_SIZE", 200),
             max_wait_s=s.getfloat("GOVWATCH_BATCH_SECONDS", 2.0),

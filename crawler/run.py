@@ -21,7 +21,7 @@ from sqlalchemy import select
 from crawler import settings as default_settings
 from crawler.alerts import PlatformAlert, check_platform_blocks
 from crawler.probe import probe_accounts, wants_probe
-from crawler.spiders.base import AccountSpider
+from crawler.spiders.base import SPIDER_ERROR, AccountSpider
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.website import WebsiteSpider
 from crawler.spiders.wechat import WechatSpider
@@ -51,6 +51,7 @@ class CrawlSummary:
     outcomes: Counter[str] = field(default_factory=Counter)
     account_ids: list[str] = field(default_factory=list)
     alerts: list[PlatformAlert] = field(default_factory=list)  # operator alerts raised by this crawl
+    error: str | None = None  # the crawl itself failed (a spider could not start, the process died)
 
     def alert_lines(self) -> list[str]:
         return [f"【运维告警 operator alert】{a.message}" for a in self.alerts]
@@ -62,7 +63,8 @@ class CrawlSummary:
             f"抓取完成 #{self.run_id}：{self.accounts} 个帐号，成功 {self.ok}，{failed}，"
             f"新增 {self.new_posts} 条，请求 {self.requests} 次，用时 {self.seconds:.1f} 秒"
         )
-        return "\n".join([line, *self.alert_lines()])
+        failed_run = [f"抓取出错 crawl failed: {self.error}"] if self.error else []
+        return "\n".join([line, *failed_run, *self.alert_lines()])
 
 
 def spider_for(job: CrawlJob) -> type[AccountSpider] | None:
@@ -106,7 +108,10 @@ def scrapy_settings(
         },
         priority="project",
     )
-    settings.set("GOVWATCH_DATABASE_URL", config.database_url(), priority="project")
+    # Without the password: a job reads it from the environment variable named here (a
+    # Scrapyd job's settings travel over HTTP and are listed by the node).
+    settings.set("GOVWATCH_DATABASE_URL", config.database_url(password=False), priority="project")
+    settings.set("GOVWATCH_DATABASE_PASSWORD_ENV", config.database_password_env, priority="project")
     settings.set("GOVWATCH_RUN_ID", run_id, priority="project")
     settings.set("GOVWATCH_OPTIONS", json.dumps(crawl_options(config)), priority="project")
     settings.set("GOVWATCH_PROGRESS", progress, priority="project")
@@ -125,6 +130,7 @@ def run_on_scrapyd(
         "USER_AGENT": settings.get("USER_AGENT"),
         "DOWNLOAD_SLOTS": json.dumps(settings.getdict("DOWNLOAD_SLOTS")),
         "GOVWATCH_DATABASE_URL": settings.get("GOVWATCH_DATABASE_URL"),
+        "GOVWATCH_DATABASE_PASSWORD_ENV": settings.get("GOVWATCH_DATABASE_PASSWORD_ENV") or "",
         "GOVWATCH_RUN_ID": str(run_id),
         "GOVWATCH_OPTIONS": settings.get("GOVWATCH_OPTIONS"),
     }
@@ -200,20 +206,33 @@ def run_crawl(
     elif by_spider:
         process = CrawlerProcess(scrapy_settings(config, run_id, advance))
         quiet_scrapy_logs()
+        crawlers = []
         for spider, ids in by_spider.items():
-            process.crawl(spider, accounts=",".join(ids))
+            crawlers.append(process.create_crawler(spider))
+            process.crawl(crawlers[-1], accounts=",".join(ids))
         try:
             process.start()
         except Exception as exc:  # the run is recorded as failed, not lost
             log.exception("crawl process failed")
             error = f"{type(exc).__name__}: {exc}"
+        failed_spiders = [
+            f"{c.spidercls.name}: {why}"
+            for c in crawlers
+            if c.stats and (why := c.stats.get_value(SPIDER_ERROR))
+        ]
+        error = "; ".join(filter(None, [error, *failed_spiders])) or None
 
     with store.session() as session:
         for detail in sorted(set(cluster_failed.values())):
             ids = [a for a, why in cluster_failed.items() if why == detail]
             repo.mark_missing_outcomes(session, run_id, ids, detail)
         missing = repo.mark_missing_outcomes(
-            session, run_id, [j.account_id for j in jobs], "crawl ended before this account was finished"
+            session,
+            run_id,
+            [j.account_id for j in jobs],
+            f"crawl failed before this account was read ({error})"
+            if error
+            else "crawl ended before this account was finished",
         )
         if missing:
             log.warning("%d account(s) had no outcome; recorded as error", len(missing))
@@ -233,4 +252,5 @@ def run_crawl(
             outcomes=outcome_counts,
             account_ids=[j.account_id for j in jobs],
             alerts=alerts,
+            error=run.error,
         )

@@ -139,6 +139,8 @@ def crawl(state: State, accounts: tuple[str, ...], platforms: tuple[str, ...]) -
         )
         for message in result.messages:
             click.echo(message)
+    if summary.error:  # the accounts' outcomes are recorded; the crawl itself failed
+        sys.exit(1)
 
 
 @cli.command()
@@ -157,7 +159,9 @@ def rescan(state: State, account_id: str) -> None:
         findings = result.analysis.findings
         with result.store.session() as session:
             click.echo(
-                account_card(session, state.config, account_id, findings.rectified, opened_ids=findings.opened)
+                account_card(
+                    session, state.config, account_id, findings.rectified, opened_ids=findings.opened
+                )
             )
         for message in result.messages:
             click.echo(message)

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy.engine import make_url
 
 PLATFORMS = (
     "weibo",
@@ -308,6 +309,23 @@ class ReportSettings(_Strict):
         return self
 
 
+def with_password(url: str, password_env: str | None) -> str:
+    """`url` with its password taken from the environment variable `password_env` (if named)."""
+    if not password_env:
+        return url
+    password = os.environ.get(password_env)
+    if not password:
+        raise ConfigError(f"environment variable {password_env} (database_password_env) is not set")
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
+
+
+def job_database_url(settings: Any) -> str | None:
+    """The database URL a crawl job (local or on a Scrapyd node) writes to, from its settings:
+    GOVWATCH_DATABASE_URL with the password from GOVWATCH_DATABASE_PASSWORD_ENV's variable."""
+    url = settings.get("GOVWATCH_DATABASE_URL")
+    return with_password(url, settings.get("GOVWATCH_DATABASE_PASSWORD_ENV") or None) if url else url
+
+
 def _env_name(value: str | None) -> str | None:
     if value is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
         raise ValueError(f"{value!r} is not an environment variable name (put the secret in the environment)")
@@ -349,7 +367,9 @@ class AlertSettings(_Strict):
     """Immediate alerts after each crawl (issue 5)."""
 
     enabled: bool = True
-    severities: list[Literal["critical", "major", "minor"]] = Field(default_factory=lambda: ["critical", "major"])
+    severities: list[Literal["critical", "major", "minor"]] = Field(
+        default_factory=lambda: ["critical", "major"]
+    )
     # Slow-burning problems go to the weekly report, not to an alert.
     exclude_rules: list[str] = Field(
         default_factory=lambda: ["maintenance.stale", "maintenance.zombie", "maintenance.empty"]
@@ -376,6 +396,9 @@ class InteractionSettings(_Strict):
 class Config(_Strict):
     timezone: str = "Asia/Shanghai"
     database: str = "sqlite:///data/govwatch.db"
+    # PostgreSQL's password from this environment variable, so that neither config.yaml nor a
+    # Scrapyd job's settings (sent over HTTP, listed by the node) carry it.
+    database_password_env: str | None = None
     platforms: dict[str, PlatformSettings] = Field(default_factory=dict)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     schedule: Schedule = Field(default_factory=Schedule)
@@ -408,6 +431,19 @@ class Config(_Strict):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
         return value
 
+    _env_db_password = field_validator("database_password_env")(classmethod(lambda cls, v: _env_name(v)))
+
+    @model_validator(mode="after")
+    def _db_password(self) -> Config:
+        if self.database_password_env:
+            if not self.database.startswith("postgresql"):
+                raise ValueError("database_password_env is for a postgresql:// database")
+            if not os.environ.get(self.database_password_env):
+                raise ValueError(
+                    f"database_password_env: environment variable {self.database_password_env} is not set"
+                )
+        return self
+
     @field_validator("platforms")
     @classmethod
     def _platform_names(cls, value: dict[str, PlatformSettings]) -> dict[str, PlatformSettings]:
@@ -439,13 +475,16 @@ class Config(_Strict):
     def base_dir(self) -> Path:
         return Path(self.source).resolve().parent if self.source else Path.cwd()
 
-    def database_url(self) -> str:
-        """The database URL with a relative SQLite path resolved against the config file."""
+    def database_url(self, password: bool = True) -> str:
+        """The database URL with a relative SQLite path resolved against the config file, and
+        the password from `database_password_env` (left out with password=False)."""
         prefix = "sqlite:///"
         if self.database.startswith(prefix) and not self.database.startswith(prefix + "/"):
             rest = self.database[len(prefix) :]
             if rest and rest != ":memory:":
                 return prefix + str(self.base_dir / rest)
+        if password and self.database_password_env:
+            return with_password(self.database, self.database_password_env)
         return self.database
 
     def resolve(self, path: str) -> Path:

@@ -134,3 +134,39 @@ def test_secrets_come_from_environment_only(tmp_path: Path):
         and "platforms.weibo.cookie" in result.stderr
         and "unknown key" in result.stderr
     )
+
+
+def test_database_password_comes_from_the_environment_and_stays_off_the_job_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`database_password_env` names the variable holding PostgreSQL's password: a missing
+    variable is a config error naming it; the crawl's job settings (what a Scrapyd node is sent)
+    carry the variable's name, and only the job itself puts the password into the URL."""
+    from crawler.run import scrapy_settings
+    from govwatch.config import job_database_url, load_config
+
+    data = with_change("database", "postgresql+psycopg://govwatch@10.0.0.5:5432/govwatch")
+    data["database_password_env"] = "GW_TEST_PG_PASSWORD"
+    path = tmp_path / "pg.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.delenv("GW_TEST_PG_PASSWORD", raising=False)
+    result = run_govwatch(path, "crawl")
+    assert result.returncode == 2, result.stderr
+    assert "database_password_env" in result.stderr and "GW_TEST_PG_PASSWORD" in result.stderr
+
+    sqlite = with_change("database_password_env", "GW_TEST_PG_PASSWORD")
+    path_sqlite = tmp_path / "sqlite.yaml"
+    path_sqlite.write_text(yaml.safe_dump(sqlite, allow_unicode=True), encoding="utf-8")
+    result = run_govwatch(path_sqlite, "crawl")
+    assert result.returncode == 2 and "postgresql" in result.stderr, result.stderr
+
+    monkeypatch.setenv("GW_TEST_PG_PASSWORD", "s3cr:et/pw")
+    config = load_config(path)
+    settings = scrapy_settings(config, run_id=1)
+    assert "s3cr" not in repr(dict(settings))
+    assert settings.get("GOVWATCH_DATABASE_PASSWORD_ENV") == "GW_TEST_PG_PASSWORD"
+    url = job_database_url(settings)
+    from sqlalchemy.engine import make_url
+
+    assert make_url(url).password == "s3cr:et/pw" and make_url(url).host == "10.0.0.5"
+    assert make_url(config.database_url()).password == "s3cr:et/pw"

@@ -8,6 +8,8 @@ import random
 import signal
 import sqlite3
 import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -121,3 +123,40 @@ def test_sigkill_at_random_points_loses_nothing_and_doubles_nothing(tmp_path: Pa
         accounts = {a["id"]: a["status"] for a in export_jsonl(config, "accounts")}
         truth = sandbox.truth()["accounts"]
         assert accounts == {a: t["expected_status"] for a, t in truth.items()}
+
+
+def test_a_spider_that_cannot_load_its_accounts_fails_the_crawl_loudly(tmp_path: Path):
+    """The database goes away between the runner's start and the spiders' (here: every spider's
+    read of its accounts raises). Each account gets an `error` outcome naming the cause, the run
+    is `failed` with the reason, and `govwatch crawl` says so and exits 1, not 0."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from storage import repo
+        real = repo.crawl_jobs
+        calls = []
+        def crawl_jobs(*args, **kwargs):
+            calls.append(1)
+            if len(calls) > 1:  # the runner's own call works; every spider's fails
+                raise ConnectionError("database went away")
+            return real(*args, **kwargs)
+        repo.crawl_jobs = crawl_jobs
+        from govwatch.cli import main
+        sys.argv = ["govwatch", "--config", sys.argv[1], "crawl"]
+        main()
+        """
+    )
+    with Sandbox(port=0) as sandbox:
+        config = write_sandbox_config(tmp_path, sandbox.base_url)
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(config)], capture_output=True, text=True, timeout=300, cwd=ROOT
+        )
+        assert sandbox.request_counts()["requests"] <= len(sandbox.world.accounts)  # app probes only
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "crawl failed" in result.stdout and "database went away" in result.stdout, result.stdout
+    with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+        state, error = conn.execute("SELECT state, error FROM crawl_runs").fetchone()
+        details = dict(conn.execute("SELECT account_id, detail FROM crawl_outcomes WHERE outcome = 'error'"))
+    assert state == "failed" and "database went away" in error
+    weibo = [a for a in sandbox.world.accounts.values() if a.platform == "weibo"]
+    assert weibo and all("database went away" in details[a.id] for a in weibo), details
