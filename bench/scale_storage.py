@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+import tracemalloc
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -102,6 +103,22 @@ def fill(url: str, accounts: list[dict], posts: int) -> None:
     store.dispose()
 
 
+def plan_night(url: str) -> tuple[float, float]:
+    """What each crawl does first (the runner, then every spider): every account's crawl job
+    with its known posts (storage.repo.crawl_jobs). Seconds and peak Python memory (MB)."""
+    store = open_store(url)
+    tracemalloc.start()
+    started = time.perf_counter()
+    with store.session() as session:
+        jobs = repo.crawl_jobs(session)
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    assert jobs and all(len(j.known_ids) <= repo.KNOWN_IDS_PER_ACCOUNT for j in jobs)
+    store.dispose()
+    return seconds, peak
+
+
 def measure(url: str, accounts: int, posts: int, out: Path) -> tuple[float, float, float]:
     started = time.perf_counter()
     chosen = records(accounts)
@@ -156,11 +173,13 @@ def main() -> None:
                     filled, analysed, reported = measure(
                         url, accounts, posts, directory / f"out-{kind}-{label}"
                     )
+                    planned, planned_mb = plan_night(url)
                 finally:
                     drop()
                 print(
                     f"{kind} {label}: {accounts} accounts, {posts} posts: generated in {filled:.1f} s; "
-                    f"analyse {analysed:.1f} s; weekly reports {reported:.1f} s",
+                    f"analyse {analysed:.1f} s; weekly reports {reported:.1f} s; "
+                    f"crawl jobs {planned:.1f} s, peak {planned_mb:.0f} MB",
                     flush=True,
                 )
 

@@ -244,47 +244,68 @@ def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[Craw
     first crawl run after the account's last complete `ok` read (never read completely:
     before the first run; posts stored outside any crawl count as covered). The upserts
     make re-reading a stretch store nothing twice.
+
+    All in SQL, a few rows per account: on a normal night every account has a run after
+    its last complete read (tonight's), and its stored posts may number in the thousands.
     """
     ids = [j.account_id for j in jobs if j.known_ids]
     if not ids:
         return jobs
-    last_complete = dict(
-        session.execute(
-            select(CrawlOutcome.account_id, func.max(CrawlOutcome.run_id))
-            .where(
-                CrawlOutcome.account_id.in_(ids),
-                CrawlOutcome.outcome == OK,
-                CrawlOutcome.complete.is_(True),
-            )
-            .group_by(CrawlOutcome.account_id)
-        ).all()
+    last_complete = (
+        select(CrawlOutcome.account_id, func.max(CrawlOutcome.run_id).label("run_id"))
+        .where(
+            CrawlOutcome.account_id.in_(ids),
+            CrawlOutcome.outcome == OK,
+            CrawlOutcome.complete.is_(True),
+        )
+        .group_by(CrawlOutcome.account_id)
+        .subquery()
     )
-    runs = list(session.execute(select(CrawlRun.id, CrawlRun.started_at).order_by(CrawlRun.id)))
-    bound: dict[str, datetime] = {}
-    for account_id in ids:
-        run_id = last_complete.get(account_id, 0)  # never complete: posts stored before any crawl only
-        later = [started for rid, started in runs if rid > run_id]
-        if later:
-            bound[account_id] = min(later)
-    if not bound:
+    accounts = (
+        select(Account.id.label("account_id"), func.coalesce(last_complete.c.run_id, 0).label("run_id"))
+        .outerjoin(last_complete, last_complete.c.account_id == Account.id)
+        .where(Account.id.in_(ids))
+        .subquery()
+    )
+    next_run_start = (
+        select(func.min(CrawlRun.started_at)).where(CrawlRun.id > accounts.c.run_id).scalar_subquery()
+    )
+    bounds = select(accounts.c.account_id, next_run_start.label("bound")).subquery()
+    bound_of = {
+        a: b for a, b in session.execute(select(bounds.c.account_id, bounds.c.bound)) if b is not None
+    }
+    if not bound_of:
         return jobs
-    covered: dict[str, list[tuple[str, datetime | None, datetime]]] = {}
+    ranked = (
+        select(
+            Post.account_id,
+            Post.platform_post_id,
+            Post.published_at,
+            func.row_number()
+            .over(
+                partition_by=Post.account_id,
+                order_by=(Post.published_at.desc().nulls_last(), Post.first_seen_at.desc(), Post.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(bounds, bounds.c.account_id == Post.account_id)
+        .where(Post.is_pinned.is_(False), Post.first_seen_at < bounds.c.bound)
+        .subquery()
+    )
+    covered: dict[str, list[tuple[str, datetime | None]]] = {}
     rows = session.execute(
-        select(Post.account_id, Post.platform_post_id, Post.published_at, Post.first_seen_at).where(
-            Post.account_id.in_(list(bound)), Post.is_pinned.is_(False)
+        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at).where(
+            ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT
         )
     )
-    for account_id, post_id, published_at, first_seen in rows:
-        if first_seen < bound[account_id]:
-            covered.setdefault(account_id, []).append((post_id, published_at, first_seen))
+    for account_id, post_id, published_at in rows:
+        covered.setdefault(account_id, []).append((post_id, published_at))
     out = []
     for job in jobs:
-        if job.account_id not in bound:
+        if job.account_id not in bound_of:
             out.append(job)
             continue
         posts = covered.get(job.account_id, [])
-        posts.sort(key=lambda p: (p[1] is not None, p[1] or p[2]), reverse=True)
-        posts = posts[:KNOWN_IDS_PER_ACCOUNT]
         dated = [p[1] for p in posts if p[1] is not None]
         out.append(
             replace(

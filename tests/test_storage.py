@@ -144,3 +144,41 @@ def test_snapshots_only_when_changed_and_jobs_know_their_posts(store_url):
         assert not job.needs_profile and job.profile_post_count == 3
         assert jobs["b-wechat"].needs_profile and jobs["b-wechat"].newest_at is None
         assert s.scalar(select(func.count()).select_from(AccountSnapshot)) == 2
+
+
+def test_an_incomplete_read_leaves_its_posts_out_of_what_counts_as_known(store_url):
+    """Paging stops at known posts; after a read that failed half-way the known posts are those
+    a complete read covered, so the next night reads down through the gap below the new ones."""
+    store = open_store(store_url)
+    done = dict(outcome="ok", complete=True)
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        run1 = repo.start_run(s, "test", 2)
+        repo.upsert_posts(s, [post("a-weibo", f"old{i}", f"旧{i}", 10 + i) for i in range(40)])
+        repo.upsert_posts(s, [post("b-wechat", "w1", "文章", 3)])
+        repo.record_outcome(s, run1, OutcomeItem("a-weibo", **done), new_posts=40, requests=5)
+        repo.record_outcome(s, run1, OutcomeItem("b-wechat", "blocked", "环境异常"), new_posts=1, requests=2)
+        repo.finish_run(s, run1)
+    with store.session() as s:
+        run2 = repo.start_run(s, "test", 1)  # blocked after its first page: new posts, a gap below
+        repo.upsert_posts(s, [post("a-weibo", "new1", "新1", 1), post("a-weibo", "new2", "新2", 2)])
+        repo.record_outcome(
+            s, run2, OutcomeItem("a-weibo", "blocked", "HTTP 418", 418), new_posts=2, requests=1
+        )
+        repo.finish_run(s, run2)
+    with store.session() as s:
+        jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
+        a = jobs["a-weibo"]
+        assert "new1" not in a.known_ids and "new2" not in a.known_ids
+        assert a.known_ids == {f"old{i}" for i in range(repo.KNOWN_IDS_PER_ACCOUNT)}  # the newest 30
+        assert a.newest_at is not None and abs(
+            a.newest_at - (datetime.now(UTC) - timedelta(days=10))
+        ) < timedelta(minutes=5)
+        # Never read completely: nothing counts as known, the whole window is read again.
+        assert jobs["b-wechat"].known_ids == frozenset() and jobs["b-wechat"].newest_at is None
+    with store.session() as s:
+        run3 = repo.start_run(s, "test", 1)
+        repo.record_outcome(s, run3, OutcomeItem("a-weibo", **done), new_posts=0, requests=4)
+        repo.finish_run(s, run3)
+        jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
+        assert {"new1", "new2"} <= jobs["a-weibo"].known_ids  # a complete read covered the gap
