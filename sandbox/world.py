@@ -618,6 +618,18 @@ class World:
             account.cache.clear()
 
     # ------------------------------------------------------------ truth
+    def shown_at(self, account: Account, post: Post) -> datetime:
+        """The time a reader of the platform can know: a column list shows dates only, and
+        Weibo's display style shows "11-20" for anything before yesterday (midnight, then)."""
+        date_only = account.platform == "website" or (
+            account.platform == "weibo"
+            and account.spec.scenario.date_style != "full"
+            and post.published_at.astimezone(TZ).date() < self.now.astimezone(TZ).date() - timedelta(days=1)
+        )
+        if not date_only:
+            return post.published_at
+        return post.published_at.astimezone(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+
     def account_truth(self, account: Account) -> dict[str, Any]:
         now = self.now
         spec, sc = account.spec, account.spec.scenario
@@ -632,8 +644,11 @@ class World:
             start = now - timedelta(days=days_back)
             return sum(1 for p in items if p.published_at > start)
 
-        visible = account.feed_items() if account.is_feed else account.regular_posts() + account.pinned_posts()
+        visible = (
+            account.feed_items() if account.is_feed else account.regular_posts() + account.pinned_posts()
+        )
         in_30 = [p for p in regular if p.published_at > now - timedelta(days=30)]
+        shown_30 = [p for p in regular if self.shown_at(account, p) > now - timedelta(days=30)]
         behavior = account.behavior
         if account.platform in self.blocked_platforms:
             behavior = "blocked"
@@ -645,7 +660,9 @@ class World:
         # A page that says the account does not exist: unreachable (无法访问).
         # Otherwise never read successfully, or profile and list disagree: unknown.
         if account.is_service:
-            status = "available" if outcome == "ok" else ("unknown" if behavior == "blocked" else "unavailable")
+            status = (
+                "available" if outcome == "ok" else ("unknown" if behavior == "blocked" else "unavailable")
+            )
         elif behavior == "ok":
             status = status_for(days, bool(posts))
         elif behavior == "not_found":
@@ -685,11 +702,15 @@ class World:
             "visible_posts_30d": sum(
                 1
                 for p in visible
-                if not p.pinned and not p.deleted and now - timedelta(days=30) < p.published_at <= now
+                if not p.pinned
+                and not p.deleted
+                and now - timedelta(days=30) < self.shown_at(account, p) <= now
             )
             if behavior == "ok"
             else 0,
-            "original_ratio_30d": round(sum(p.is_original for p in in_30) / len(in_30), 4) if in_30 else None,
+            "original_ratio_30d": round(sum(p.is_original for p in shown_30) / len(shown_30), 4)
+            if shown_30
+            else None,
             "reposts_in_window": sum(1 for p in regular if p.published_at > window_start and p.repost),
             "pinned_post_ids": [p.id for p in account.pinned_posts()],
             "long_text_post_ids": [p.id for p in account.posts if p.is_long],
