@@ -21,10 +21,12 @@ import random
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox import texts
+from sandbox.content import PLANTED, Planted
 
 TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_SEED = 2026
@@ -496,12 +498,42 @@ class World:
         self.by_key: dict[str, Account] = {}  # website column / app key -> account
         self.blocked_platforms: set[str] = set()  # every request of these platforms is blocked
         self._used_ids: set[int] = set()
+        self.planted: dict[str, Planted] = {}  # post id -> the planted content case (content.py)
         for spec in specs:
             if spec.scenario.behavior not in BEHAVIOURS:
                 raise ValueError(f"{spec.id}: unknown behaviour {spec.scenario.behavior!r}")
             account = Account(spec=spec, behavior=spec.scenario.behavior)
             account.posts = _PostMaker(self, account).make()
             self._register(account)
+        self._plant(PLANTED)
+
+    def _plant(self, cases: tuple[Planted, ...]) -> None:
+        """Publish the planted content cases on their accounts (those of this world).
+
+        Each goes under the account's newest post, so no status and no last-post date
+        changes, and must be one a crawler can see (a feed shows only its newest items).
+        Its own random stream keeps every generated post as it was.
+        """
+        rng = random.Random(f"{self.seed}:planted")
+        for case in cases:
+            account = self.accounts.get(case.account_id)
+            if account is None:
+                continue
+            when = (self.now - timedelta(days=case.age_days)).replace(microsecond=0)
+            if not 8 <= when.hour <= 21:  # office hours, as the generated posts
+                when = when.replace(hour=rng.randint(9, 20), minute=rng.randint(0, 59))
+            regular = account.regular_posts()
+            if not regular or when >= regular[0].published_at:
+                raise AssertionError(
+                    f"planted {case.key}: not older than the newest post of {case.account_id}"
+                )
+            post = _planted_post(self, account, case, when, rng)
+            account.posts.append(post)
+            account.posts.sort(key=lambda p: (p.pinned, p.published_at, int(p.id)), reverse=True)
+            self._index(account, post)
+            self.planted[post.id] = case
+            if account.is_feed and post not in account.feed_items():
+                raise AssertionError(f"planted {case.key}: not among the newest items of {case.account_id}")
 
     # ------------------------------------------------------------ registry
     def _register(self, account: Account) -> None:
@@ -744,7 +776,30 @@ class World:
             },
             "summary": summary,
             "accounts": accounts,
+            "content": self.content_truth(),
         }
+
+    def content_truth(self) -> dict[str, dict[str, Any]]:
+        """The planted posts by post id: expected labels (empty: a hard negative) and why."""
+        with self.lock:
+            out: dict[str, dict[str, Any]] = {}
+            for post_id, case in self.planted.items():
+                account, post = self.posts_by_id[post_id]
+                out[post_id] = {
+                    "key": case.key,
+                    "account_id": account.id,
+                    "platform": account.platform,
+                    "kind": "problem" if case.problem else "hard_negative",
+                    "labels": list(case.labels),
+                    "why": case.why,
+                    "title": case.title or None,
+                    "marker": case.marker,
+                    "evidence": list(case.evidence),
+                    "suggestion": case.suggestion,
+                    "published_at": post.published_at.isoformat(),
+                    "deleted": post.deleted,
+                }
+            return out
 
     def check_margins(self, margin_days: float = 0.5) -> None:
         """Raise when a scenario's last post sits too close to a status boundary.
@@ -932,6 +987,57 @@ class _PostMaker:
             "attitudes_count": rng.randint(1000, 300000),
         }
         return post
+
+
+def _planted_post(world: World, account: Account, case: Planted, when: datetime, rng: random.Random) -> Post:
+    """A planted content case as a post of its account's platform."""
+    platform = account.platform
+    pid = world.new_id(when, rng)
+    paras = [escape(p, quote=False) for p in case.paras]
+    plain = "".join(case.paras)
+    post = Post(
+        id=pid,
+        bid=mid_to_bid(pid),
+        published_at=when,
+        title=case.title or plain[:30],
+        text="",
+        reposts_count=rng.randint(0, 40),
+        comments_count=0,
+        attitudes_count=rng.randint(1, 300),
+        source=rng.choice(("微博 weibo.com", "iPhone客户端")),
+        link=_feed_link(platform, pid, rng),
+    )
+    if platform != "weibo":
+        post.text = "".join(f"<p>{p}</p>" for p in paras)
+        post.media = {"douyin": "video", "kuaishou": "video", "bilibili": "video"}.get(platform, "article")
+        if platform == "wechat":
+            img = f"https://mmbiz.qpic.cn/mmbiz_jpg/{pid[-12:]}/640?wx_fmt=jpeg"
+            post.text = f'<p><img src="{img}" /></p>' + post.text
+        return post
+    if case.repost_of is not None:
+        name, uid, original = case.repost_of
+        original_when = when - timedelta(minutes=rng.randint(20, 600))
+        post.text = post.title = "".join(paras)
+        post.category = "转发"
+        post.repost = {
+            "deleted": False,
+            "id": world.new_id(original_when, rng),
+            "created_at": original_when,
+            "user_name": name,
+            "user_id": uid,
+            "text": escape(original, quote=False),
+            "reposts_count": rng.randint(500, 90000),
+            "comments_count": rng.randint(100, 20000),
+            "attitudes_count": rng.randint(1000, 300000),
+        }
+        return post
+    body = "<br />".join(paras)
+    if case.long:
+        post.long_text = body
+        post.text = escape(plain[:120], quote=False) + f' ...<a href="/status/{pid}">全文</a>'
+    else:
+        post.text = body
+    return post
 
 
 def scaled_specs(scale: int, specs: tuple[AccountSpec, ...] = SPECS) -> list[AccountSpec]:

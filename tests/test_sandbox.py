@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from govwatch.config import parse_config
+from sandbox import world as world_module
 from sandbox.configgen import config_yaml
+from sandbox.content import PLANTED
 from sandbox.server import Sandbox
 from sandbox.weibo import display_date, full_date
 from sandbox.world import SPECS, World, accounts_config, build_world, mid_to_bid
@@ -348,3 +350,30 @@ def test_switching_behaviour_at_run_time():
 def test_committed_config_is_the_generated_one():
     committed = Path(__file__).resolve().parent.parent / "config.yaml"
     assert committed.read_text(encoding="utf-8") == config_yaml("http://127.0.0.1:8700")
+
+
+def test_planted_content_changes_nothing_else(monkeypatch, client, sandbox):
+    """The planted content posts (sandbox/content.py) sit under each account's newest post:
+    every status, last post and generated post is what it is without them."""
+    planted = build_world(now=NOW)
+    monkeypatch.setattr(world_module, "PLANTED", ())
+    bare = build_world(now=NOW)
+    assert bare.truth()["content"] == {}
+    kept = ("expected_status", "expected_outcome", "last_post_at", "last_post_id", "pinned_post_ids")
+    with_content = planted.truth()["accounts"]
+    for account_id, t in bare.truth()["accounts"].items():
+        assert {k: with_content[account_id][k] for k in kept} == {k: t[k] for k in kept}, account_id
+    for account_id, account in bare.accounts.items():
+        others = [p.id for p in planted.accounts[account_id].posts if p.id not in planted.planted]
+        assert others == [p.id for p in account.posts], account_id
+
+    content = sandbox.truth()["content"]
+    assert sorted(c["key"] for c in content.values()) == sorted(p.key for p in PLANTED)
+    for post_id, case in content.items():
+        assert (case["kind"] == "problem") == bool(case["labels"]) and case["why"] and case["marker"]
+        age = NOW - datetime.fromisoformat(case["published_at"])
+        assert timedelta(0) < age < timedelta(days=30), case["key"]  # inside the weekly report's month
+        if case["platform"] == "weibo":  # served, in full where the listing cuts it
+            body = client.get("/statuses/show", params={"id": post_id}).json()["data"]
+            full = (body.get("longText") or {}).get("longTextContent") or body["text"]
+            assert case["marker"] in full, case["key"]
