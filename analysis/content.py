@@ -40,36 +40,73 @@ def post_prefix(account_id: str, post_pk: int) -> str:
     return f"text:{account_id}:{post_pk}:"
 
 
-def excerpt(full: str, start: int, end: int) -> str:
-    """The sentence around the evidence, with the matched words marked 【】."""
+def excerpt(full: str, start: int, end: int, spans: Sequence[tuple[int, int]] = ()) -> str:
+    """The sentence around the evidence, with the matched words marked 【】: the span
+    start..end, and any of `spans` that lie inside the same window."""
     left = max(0, start - EXCERPT)
     right = min(len(full), end + EXCERPT)
-    head = ("…" if left else "") + full[left:start]
-    tail = full[end:right] + ("…" if right < len(full) else "")
-    return f"{head}【{full[start:end]}】{tail}".replace("\n", " ")
+    marks: list[tuple[int, int]] = []
+    for a, b in sorted({(start, end), *spans}):
+        if left <= a and b <= right and (not marks or a >= marks[-1][1]):
+            marks.append((a, b))
+    parts, at = ["…" if left else ""], left
+    for a, b in marks:
+        parts += [full[at:a], "【", full[a:b], "】"]
+        at = b
+    parts += [full[at:right], "…" if right < len(full) else ""]
+    return "".join(parts).replace("\n", " ")
+
+
+MAX_PLACES = 3  # wording errors: passages quoted in one finding's evidence
+
+
+def evidence_of(full: str, hits: Sequence[TextFinding]) -> str:
+    """What a supervisor reads: one excerpt around the strongest signal with every signal in it
+    marked; for wording errors, each passage with wrong forms (up to three) and the correct forms."""
+    first = hits[0]
+    if first.label != "wording_error":
+        return excerpt(full, first.start, first.end, [(h.start, h.end) for h in hits])
+    places: list[TextFinding] = []
+    for hit in sorted(hits, key=lambda h: h.start):
+        if not any(h.start < hit.end and hit.start < h.end for h in places):
+            places.append(hit)
+    passages: list[list[TextFinding]] = []
+    for hit in places:  # places that fit in the excerpt of the passage's first one share it
+        if passages and hit.end <= passages[-1][0].end + EXCERPT:
+            passages[-1].append(hit)
+        else:
+            passages.append([hit])
+    quoted = []
+    for passage in passages[:MAX_PLACES]:
+        head = passage[0]
+        text = excerpt(full, head.start, head.end, [(h.start, h.end) for h in passage])
+        fixes = list(dict.fromkeys(h.suggestion for h in passage if h.suggestion))
+        quoted.append(text + (f"（应为：{'；'.join(fixes)}）" if fixes else ""))
+    more = f"（另有 {len(passages) - MAX_PLACES} 处）" if len(passages) > MAX_PLACES else ""
+    return "；".join(quoted) + more
 
 
 def finding_spec(
     account_id: str, post_pk: int, url: str | None, full: str, hits: list[TextFinding]
 ) -> FindingSpec:
+    """One finding per post and problem class (label): the signals of an ad are one problem,
+    not one finding each; the most severe signal names the rule and the severity."""
     first = hits[0]
-    spans = [{"start": h.start, "end": h.end, "evidence": h.evidence} for h in hits]
-    evidence = excerpt(full, first.start, first.end)
-    if first.suggestion:
-        evidence += f"（应为：{first.suggestion}）"
+    spans = [{"start": h.start, "end": h.end, "evidence": h.evidence, "rule": h.rule} for h in hits]
     return FindingSpec(
-        fingerprint=post_prefix(account_id, post_pk) + first.rule,
+        fingerprint=post_prefix(account_id, post_pk) + first.label,
         account_id=account_id,
         post_id=post_pk,
         category=first.category,
         rule=first.rule,
         severity=first.severity,
-        evidence=evidence,
+        evidence=evidence_of(full, hits),
         evidence_url=url,
         details={
             "label": first.label,
             "explanation": first.explanation,
             "suggestion": first.suggestion,
+            "rules": sorted({h.rule for h in hits}),
             "matched": [h.evidence for h in hits],
             "spans": spans,
         },
@@ -142,10 +179,10 @@ def check_posts(
                 continue
             result.flagged += 1
             full = f"{title}\n{text}" if title else (text or "")
-            by_rule: dict[str, list[TextFinding]] = {}
+            by_label: dict[str, list[TextFinding]] = {}
             for hit in checked.findings:
-                by_rule.setdefault(hit.rule, []).append(hit)
-            for hits in by_rule.values():
+                by_label.setdefault(hit.label, []).append(hit)
+            for hits in by_label.values():
                 hits.sort(key=lambda h: (SEVERITY_ORDER.get(h.severity, 3), h.start))
                 result.specs.append(finding_spec(account_id, pk, url, full, hits))
         session.execute(update(Post), updates)

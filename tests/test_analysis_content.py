@@ -69,8 +69,15 @@ def test_problem_posts_get_findings_with_evidence_and_clean_ones_none(database_u
     assert not any(pid == "fraud" for _, pid in found)  # the warning quotes scam words; it is no ad
     wording = [f for (rule, pid), f in found.items() if pid == "word"]
     assert {f.category for f in wording} == {"wording_error"}
-    formulation = next(f for f in wording if "二十大" in f.evidence)
+    # One finding per problem class of a post: both wrong forms of the post in one finding,
+    # each with its correct form; the ad's signals in one commercial finding, all marked.
+    assert len(wording) == 1, [f.evidence for f in wording]
+    formulation = wording[0]
     assert "【二十大会议精神】" in formulation.evidence and "应为：二十大精神" in formulation.evidence
+    assert "【截止年底】" in formulation.evidence and "截至年底）" in formulation.evidence
+    ads = [f for (rule, pid), f in found.items() if pid == "ad" and f.details["label"] == "commercial"]
+    assert len(ads) == 1 and ads[0].evidence.count("【") >= 3, [f.evidence for f in ads]
+    assert len(ads[0].details["rules"]) >= 2, ads[0].details
     assert formulation.evidence_url == "https://m.weibo.cn/status/word"
     with store.session() as s:
         labels = dict(s.execute(select(Post.platform_post_id, Post.labels)).all())
