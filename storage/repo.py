@@ -271,9 +271,21 @@ def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[Craw
         select(func.min(CrawlRun.started_at)).where(CrawlRun.id > accounts.c.run_id).scalar_subquery()
     )
     bounds = select(accounts.c.account_id, next_run_start.label("bound")).subquery()
-    bound_of = {
-        a: b for a, b in session.execute(select(bounds.c.account_id, bounds.c.bound)) if b is not None
-    }
+    # Only accounts with posts first seen after their bound read differently from the plain
+    # newest posts (on a normal night: none; after a night of blocks: the blocked ones).
+    latest = (
+        select(Post.account_id, func.max(Post.first_seen_at).label("latest"))
+        .where(Post.account_id.in_(ids), Post.is_pinned.is_(False))
+        .group_by(Post.account_id)
+        .subquery()
+    )
+    bound_of = dict(
+        session.execute(
+            select(bounds.c.account_id, bounds.c.bound)
+            .join(latest, latest.c.account_id == bounds.c.account_id)
+            .where(bounds.c.bound.is_not(None), latest.c.latest >= bounds.c.bound)
+        ).all()
+    )
     if not bound_of:
         return jobs
     ranked = (
@@ -289,7 +301,11 @@ def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[Craw
             .label("rank"),
         )
         .join(bounds, bounds.c.account_id == Post.account_id)
-        .where(Post.is_pinned.is_(False), Post.first_seen_at < bounds.c.bound)
+        .where(
+            Post.account_id.in_(list(bound_of)),
+            Post.is_pinned.is_(False),
+            Post.first_seen_at < bounds.c.bound,
+        )
         .subquery()
     )
     covered: dict[str, list[tuple[str, datetime | None]]] = {}
