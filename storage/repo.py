@@ -123,6 +123,7 @@ class CrawlJob:
 
 
 KNOWN_IDS_PER_ACCOUNT = 30
+STREAM_ROWS = 5000  # rows fetched at a time: 10,000 accounts' known posts never sit in memory as rows
 
 
 def crawl_jobs(
@@ -163,9 +164,9 @@ def crawl_jobs(
     newest: dict[str, datetime] = {}
     comment_counts: dict[str, dict[str, int | None]] = {}
     rows = session.execute(
-        select(
-            ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments
-        ).where(ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT)
+        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments)
+        .where(ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT)
+        .execution_options(yield_per=STREAM_ROWS)
     )
     for account_id, post_id, published_at, comments in rows:
         known.setdefault(account_id, set()).add(post_id)
@@ -310,9 +311,9 @@ def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[Craw
     )
     covered: dict[str, list[tuple[str, datetime | None]]] = {}
     rows = session.execute(
-        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at).where(
-            ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT
-        )
+        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at)
+        .where(ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT)
+        .execution_options(yield_per=STREAM_ROWS)
     )
     for account_id, post_id, published_at in rows:
         covered.setdefault(account_id, []).append((post_id, published_at))
