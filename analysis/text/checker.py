@@ -80,13 +80,18 @@ TOPIC_NAMES = {
     "game": "网络游戏",
     "livesale": "直播带货",
     "lifestyle": "情感生活",
+    "sports": "体育八卦",
+    "beauty": "减肥美容",
 }
+# Topics that are what an ad sells: with a commercial finding they are not a second label.
+_PRODUCT_TOPICS = frozenset(("topic.livesale", "topic.beauty"))
 TONE_NAMES = {
     "cute": "卖萌语气",
     "slang": "网络流行语",
     "sad": "卖惨",
     "vulgar": "低俗用语",
     "clickbait": "标题党",
+    "hostile": "怼网民",
 }
 WORDING_NAMES = {
     "typo": "错别字",
@@ -533,7 +538,7 @@ class Checker:
         if "topic" in by_family:
             self._off_topic(full, by_family["topic"], cues, field_score, findings, scores)
         if "tone" in by_family:
-            self._entertainment(full, by_family["tone"], findings, scores)
+            self._entertainment(full, norm, by_family["tone"], cues, findings, scores)
         if "wording" in by_family or "leader" in by_family:
             self._wording(
                 full, norm, by_family.get("wording", _NONE), by_family.get("leader", _NONE), findings
@@ -598,7 +603,7 @@ class Checker:
         topics = _first_per_term(_not_warned(topics, cues))
         if any(f.label == "commercial" for f in findings):
             # selling is already reported as an ad
-            topics = [h for h in topics if h[2].kind != "topic.livesale"]
+            topics = [h for h in topics if h[2].kind not in _PRODUCT_TOPICS]
         if not topics:
             return
         score = sum(h[2].weight for h in topics) + field_score
@@ -628,9 +633,17 @@ class Checker:
             )
 
     def _entertainment(
-        self, full: str, tones: list[_Hit], findings: list[TextFinding], scores: dict[str, float]
+        self,
+        full: str,
+        norm: str,
+        tones: list[_Hit],
+        cues: list[_Hit],
+        findings: list[TextFinding],
+        scores: dict[str, float],
     ) -> None:
-        tones = _first_per_term(tones)
+        tones = _first_per_term(_not_quoted(norm, tones, bool(cues)))
+        if not tones:
+            return
         score = sum(h[2].weight for h in tones)
         scores["entertainment"] = score
         if score < TONE_THRESHOLD:
@@ -915,6 +928,48 @@ def _not_warned(hits: list[_Hit], cues: list[_Hit]) -> list[_Hit]:
     if len({c[0] for c in cues}) >= CUE_GLOBAL:
         return []
     return [h for h in hits if not any(c[0] - CUE_WINDOW <= h[1] and h[0] <= c[1] + CUE_WINDOW for c in cues)]
+
+
+_QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"'}
+_MENTION_AFTER = ("等", "这类", "之类", "这样的", "一类", "类", "字样", "字眼", "话术", "标题", "的标题")
+
+
+def _quoted_spans(norm: str) -> list[tuple[int, int, bool]]:
+    """Quoted passages: (start, end, mentioned) with ``mentioned`` when the quote is followed by 等, 这类 ..."""
+    spans: list[tuple[int, int, bool]] = []
+    i = 0
+    n = len(norm)
+    while i < n:
+        close = _QUOTE_PAIRS.get(norm[i])
+        if close is None:
+            i += 1
+            continue
+        j = norm.find(close, i + 1)
+        if j < 0:
+            break
+        after = norm[j + 1 : j + 4]
+        k = j + 1
+        while after.startswith(("“", "「", "『", "‘", '"')):  # “震惊”“速看”等: look past the next quotes
+            nxt = _QUOTE_PAIRS[after[0]]
+            m = norm.find(nxt, k + 1)
+            if m < 0:
+                break
+            k = m + 1
+            after = norm[k : k + 3]
+        spans.append((i, j + 1, after.startswith(_MENTION_AFTER)))
+        i = j + 1
+    return spans
+
+
+def _not_quoted(norm: str, tones: list[_Hit], warned: bool) -> list[_Hit]:
+    """Tone words quoted to be named, not used: inside quotes in a warning or rumour debunk
+    (a cue anywhere in the post), or in a quote followed by 等/这类/话术 ... (“震惊”“速看”等标题)."""
+    if not any(c in norm for c in _QUOTE_PAIRS):
+        return tones
+    spans = [(s, e) for s, e, mentioned in _quoted_spans(norm) if warned or mentioned]
+    if not spans:
+        return tones
+    return [h for h in tones if not _inside(spans, h[0], h[1])]
 
 
 def _distinct_weight(hits: Any) -> float:
