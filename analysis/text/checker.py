@@ -99,6 +99,7 @@ WORDING_NAMES = {
     "state_name": "国家和机构名称",
     "leader_title": "领导人职务",
     "retired_name": "已撤销机构名称",
+    "cross_strait": "涉台港澳表述",
 }
 HISTORY_WORDS = (
     "更名",
@@ -227,7 +228,12 @@ class Checker:
         )
         literal: dict[str, list[Entry]] = {}
         regex_by_family: dict[str, list[Entry]] = {}
+        # One entry per leader's name, the last loaded: a user's file overrides the
+        # bundled default (leaders.tsv) for the same person.
+        last_leader = {e.term: e for e in self.entries if e.kind == "leader"}
         for e in self.entries:
+            if e.kind == "leader" and last_leader[e.term] is not e:
+                continue
             if e.kind == "authority":
                 self.authorities.append(e.term)
             if e.kind == "title":
@@ -680,7 +686,9 @@ class Checker:
                 continue
             wrong = full[h[0] : h[1]]
             if e.kind == "wording.retired_name":
-                why = f"“{wrong}”已在2018年机构改革中调整，现应称“{e.suggestion}”"
+                year = e.flag_value("before")
+                when = f"{year}年" if year else ""
+                why = f"“{wrong}”已在{when}机构改革中调整，现应称“{e.suggestion}”"
             elif e.kind == "wording.typo":
                 why = f"错别字：“{wrong}”应为“{e.suggestion}”"
             elif e.kind == "wording.leader_title":
