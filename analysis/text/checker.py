@@ -938,41 +938,32 @@ def _not_warned(hits: list[_Hit], cues: list[_Hit]) -> list[_Hit]:
     return [h for h in hits if not any(c[0] - CUE_WINDOW <= h[1] and h[0] <= c[1] + CUE_WINDOW for c in cues)]
 
 
-_QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"'}
+_QUOTE_CHARS = ("“", "「", "『", "‘", '"')
 _MENTION_AFTER = ("等", "这类", "之类", "这样的", "一类", "类", "字样", "字眼", "话术", "标题", "的标题")
 
 
+_QUOTED_RE = re.compile(r'“[^”]*”|「[^」]*」|『[^』]*』|‘[^’]*’|"[^"]*"')
+
+
 def _quoted_spans(norm: str) -> list[tuple[int, int, bool]]:
-    """Quoted passages: (start, end, mentioned) with ``mentioned`` when the quote is followed by 等, 这类 ..."""
+    """Quoted passages: (start, end, mentioned) with ``mentioned`` when the quote, or the run
+    of quotes it starts (“震惊”“速看”等), is followed by 等, 这类, 话术 ..."""
+    found = [(m.start(), m.end()) for m in _QUOTED_RE.finditer(norm)]
     spans: list[tuple[int, int, bool]] = []
-    i = 0
-    n = len(norm)
-    while i < n:
-        close = _QUOTE_PAIRS.get(norm[i])
-        if close is None:
-            i += 1
-            continue
-        j = norm.find(close, i + 1)
-        if j < 0:
-            break
-        after = norm[j + 1 : j + 4]
-        k = j + 1
-        while after.startswith(("“", "「", "『", "‘", '"')):  # “震惊”“速看”等: look past the next quotes
-            nxt = _QUOTE_PAIRS[after[0]]
-            m = norm.find(nxt, k + 1)
-            if m < 0:
+    for k, (start, end) in enumerate(found):
+        last = end
+        for s2, e2 in found[k + 1 :]:
+            if s2 != last:
                 break
-            k = m + 1
-            after = norm[k : k + 3]
-        spans.append((i, j + 1, after.startswith(_MENTION_AFTER)))
-        i = j + 1
+            last = e2
+        spans.append((start, end, norm.startswith(_MENTION_AFTER, last)))
     return spans
 
 
 def _not_quoted(norm: str, tones: list[_Hit], warned: bool) -> list[_Hit]:
     """Tone words quoted to be named, not used: inside quotes in a warning or rumour debunk
     (a cue anywhere in the post), or in a quote followed by 等/这类/话术 ... (“震惊”“速看”等标题)."""
-    if not any(c in norm for c in _QUOTE_PAIRS):
+    if not any(c in norm for c in _QUOTE_CHARS):
         return tones
     spans = [(s, e) for s, e, mentioned in _quoted_spans(norm) if warned or mentioned]
     if not spans:
