@@ -23,7 +23,7 @@ from tests.conftest import export_jsonl, run_govwatch
 
 pytestmark = pytest.mark.e2e
 
-MARKED = re.compile(r"【(.+?)】")
+MARKED = re.compile(r"【([^【】]+)】")  # innermost: a post's own 【…】 may surround the mark
 
 
 def stored_post(posts: list[dict], case: dict) -> dict:
@@ -83,7 +83,8 @@ def test_planted_content_becomes_findings_with_evidence_and_reaches_the_report(s
             assert len(marked) == 1, (key, f["evidence"])
             # the marked words are among those that make the post a problem, in the post's own text
             assert marked[0] in case["evidence"], (key, f["evidence"], case["evidence"])
-            plain = f["evidence"].split("（应为：")[0].replace("【", "").replace("】", "").strip("…")
+            # unmark the matched words only (the post may have its own 【…】)
+            plain = f["evidence"].split("（应为：")[0].replace(f"【{marked[0]}】", marked[0], 1).strip("…")
             assert plain in ((post["title"] or "") + " " + post["text"]).replace("\n", " "), key
             if case["suggestion"]:
                 assert f"（应为：{case['suggestion']}）" in f["evidence"], (key, f["evidence"])
