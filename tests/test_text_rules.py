@@ -620,3 +620,12 @@ ORDINARY_WITH_CLASS_WORDS = [
 @pytest.mark.parametrize(("text", "unit"), ORDINARY_WITH_CLASS_WORDS)
 def test_ordinary_posts_with_class_words_stay_clean(checker, text, unit):
     assert labels(checker, text, unit) == []
+
+
+def test_vocative_opening_a_clause_with_an_imperative(checker):
+    assert labels(checker, "这个景点也太美了，美哭了！宝宝们快来打卡，小编保证不虚此行。") == [
+        "entertainment"
+    ]
+    # a noun at the start of a clause, not an address to readers
+    assert labels(checker, "春节将至，家人们一起包饺子、贴春联，小区里年味渐浓。") == []
+    assert labels(checker, "救援队员将老人安全转移，家人们纷纷表示感谢。") == []

@@ -910,11 +910,17 @@ def _drop_nested(hits: list[_Hit]) -> list[_Hit]:
 _PUNCT = frozenset("，,。.！!？?：:；;、~～ \t\n…—“”\"'（）()【】[]#@|")
 
 
+_IMPERATIVE = ("快来", "快去", "快看", "快收藏", "赶紧", "赶快", "速来", "记得", "别忘了", "冲鸭")
+
+
 def _vocative(norm: str, start: int, end: int) -> bool:
-    """Used to address readers: at the start of a clause or followed by punctuation."""
+    """Used to address readers: followed by punctuation, at the start of the post, or
+    opening a clause with an imperative (“！宝宝们快来打卡”, “，家人们赶紧收藏”)."""
     if end == len(norm) or norm[end] in _PUNCT:
         return True
-    return start == 0 and norm[end] != "的"
+    if start == 0:
+        return norm[end] != "的"
+    return norm[start - 1] in _PUNCT and norm.startswith(_IMPERATIVE, end)
 
 
 def _in_except(norm: str, h: _Hit) -> bool:
