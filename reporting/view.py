@@ -40,7 +40,7 @@ HEADLINE_STATUSES = ("zombie", "empty", "stale", "unreachable", "warning", "acti
 EVIDENCE_CHARS = 200
 STRIP_WEEKS = 12  # the activity strip: weekly post counts, oldest first
 MIX_DAYS = 30
-MARK_RE = re.compile(r"【(.+?)】")
+MARK_RE = re.compile(r"【([^【】]+)】")  # innermost: a post's own 【…】 may surround the mark
 DETAIL_CHARS = 300
 ALL_UNITS = "全部单位"
 

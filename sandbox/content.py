@@ -97,7 +97,7 @@ PLANTED: tuple[Planted, ...] = (
         ),
         title="宝子们，青川下雪啦",
         marker="原地转圈圈",
-        evidence=("宝子们", "冲鸭", "美美哒", "么么哒"),
+        evidence=("宝子们", "冲鸭", "美美哒", "么么哒", "点个赞"),  # 点个赞: begging for likes (卖惨)
     ),
     Planted(
         "clickbait-long", "qc-health-weibo", 3.7, ("entertainment",),
@@ -120,7 +120,7 @@ PLANTED: tuple[Planted, ...] = (
             "目前嫌疑人已被依法刑事拘留，案件正在进一步侦办中。",
         ),
         marker="追了整整三条街",
-        evidence=("卧槽",),
+        evidence=("卧槽", "累成狗"),  # 累成狗: slang
     ),
     Planted(
         "retired-name-title", "qc-gov-web", 2.6, ("wording_error",),

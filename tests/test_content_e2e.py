@@ -23,7 +23,7 @@ from tests.conftest import export_jsonl, run_govwatch
 
 pytestmark = pytest.mark.e2e
 
-MARKED = re.compile(r"【(.+?)】")
+MARKED = re.compile(r"【([^【】]+)】")  # innermost: a post's own 【…】 may surround the mark
 
 
 def stored_post(posts: list[dict], case: dict) -> dict:
@@ -88,7 +88,11 @@ def test_planted_content_becomes_findings_with_evidence_and_reaches_the_report(s
             assert marked[0] in case["evidence"], (key, f["evidence"], case["evidence"])
             own = (post["title"] or "") + "\n" + post["text"]
             assert all(word in own for word in marked), (key, marked)
-            plain = f["evidence"].split("（应为：")[0].replace("【", "").replace("】", "").strip("…")
+            # unmark the matched words only (the post may have its own 【…】)
+            plain = f["evidence"].split("（应为：")[0]
+            for word in marked:
+                plain = plain.replace(f"【{word}】", word, 1)
+            plain = plain.strip("…")
             assert plain in ((post["title"] or "") + " " + post["text"]).replace("\n", " "), key
             if case["suggestion"]:
                 fixes = [

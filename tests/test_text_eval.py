@@ -43,12 +43,15 @@ def test_main_exits_non_zero_below_a_floor():
     assert main([str(DATA / "missing.jsonl")], out=io.StringIO()) == 2
 
 
-# Measured on the second holdout (tests/data/devset_holdout2.jsonl) at its first run, with the
-# rules and lexicons frozen: precision / recall (tp of n expected).
+# Measured on the second holdout (tests/data/devset_holdout2.jsonl). Its first run, rules
+# frozen, was 1.00/1.00/0.82/1.00 precision and 0.57/0.50/0.64/0.56 recall, 2/77 false alarms
+# (BENCHMARKS.md, "Second holdout"). The lexicons were then widened by class with this file
+# as development data: it is no longer a holdout and these floors, one post below each
+# figure now measured (all 1.000, 0/77 false alarms), are development-set regression floors.
 HOLDOUT2_FLOORS = {
-    "precision": {"commercial": 0.95, "off_topic": 0.95, "entertainment": 0.8, "wording_error": 0.95},
-    "recall": {"commercial": 0.55, "off_topic": 0.45, "entertainment": 0.6, "wording_error": 0.55},
-    "false_alarm": 0.03,
+    "precision": {"commercial": 0.93, "off_topic": 0.93, "entertainment": 0.93, "wording_error": 0.93},
+    "recall": {"commercial": 0.92, "off_topic": 0.92, "entertainment": 0.92, "wording_error": 0.93},
+    "false_alarm": 0.02,
 }
 
 
@@ -65,16 +68,14 @@ def test_holdout2_is_as_described():
 
 
 def test_holdout2_floors():
-    """The second holdout was written after the rules were frozen and never tuned against.
+    """The second holdout, now development data (the rules were widened against its misses).
 
-    These floors are the measured holdout figures of its first run (BENCHMARKS.md, "Second
-    holdout"), set just below them so that one more miss or one more false alarm fails: they
-    are NOT the issue's targets (DEFAULT_FLOORS), which this set does not reach — recall there
-    was 0.50-0.64 per label. Raise them when the checker gets better; never tune rules to
-    this file's sentences (it would stop being a holdout).
-    Measured: commercial P 1.000 R 0.571 (8/14), off_topic P 1.000 R 0.500 (7/14),
-    entertainment P 0.818 R 0.643 (9/14), wording_error P 1.000 R 0.562 (9/16);
-    false alarms 2/77 clean posts (both hard negatives; 0/44 ordinary posts).
+    First run, rules frozen: commercial P 1.000 R 0.571 (8/14), off_topic P 1.000 R 0.500
+    (7/14), entertainment P 0.818 R 0.643 (9/14), wording_error P 1.000 R 0.562 (9/16);
+    false alarms 2/77. After widening the lexicons by class (BENCHMARKS.md, "Development
+    set figures"): every label P 1.000 R 1.000, false alarms 0/77. The floors sit one post
+    below those figures, so one more miss or false alarm per label fails. They say nothing
+    about unseen posts: the third holdout measures that.
     """
     report = evaluate(read_posts(DATA / "devset_holdout2.jsonl"), Checker.load())
     missed = check_floors(

@@ -346,3 +346,286 @@ def test_findings_are_those_of_check(checker):
         assert checker.findings(post["text"], post.get("title"), context) == (
             checker.check(post["text"], post.get("title"), context).findings
         )
+
+
+# -- classes widened after the second holdout (each case a different post of the class) --
+
+AD_CLASSES = [
+    # loans: no collateral, fast payout, rate, contact
+    "急用钱找我们！个人消费贷款，无抵押无担保，最快2小时放款，年化利率低至3.6%，联系李经理13847561234。",
+    # property: down payment, monthly instalment, viewing hotline
+    "市中心精装公寓火热认购中，首付3万起，月供仅1500元，地铁口现房，看房热线0475-8888777。",
+    # part-time jobs paid daily, WeChat handle
+    "招聘手工活外包，在家就能做，日结工资300元，不收押金，有意者加vx：sg2024 详聊。",
+    # shop opening: N折, gift on purchase
+    "新店开业！奶茶全场七折，第二杯半价，进店消费即送小礼品，地址：大街88号。",
+    # training that guarantees a pass, all-in fee
+    "教师资格证考前培训，包过班名额仅剩10个，学费3980元全包，不过退款，报名电话13904751111。",
+    # online shop: 满N减N, shop cart link
+    "年货节大促，风干肉满299减50，点击主页小黄车即可下单，前100名送礼盒装奶茶粉。",
+    # health products: cure claims, hotline
+    "祖传秘方专治颈椎病、腰间盘突出，三个疗程根治，无效退款，咨询热线400-800-1234。",
+]
+
+AD_HARD_NEGATIVES = [
+    (
+        "旗人社局提醒：近期有不法分子以“兼职刷单、日结工资、月入过万”为诱饵实施诈骗，请广大群众提高警惕。",
+        None,
+    ),
+    (
+        "我旗住房公积金贷款政策调整：首付比例最低20%，首套房公积金贷款利率下调，详情可拨打12329咨询。",
+        "旗住房和城乡建设局",
+    ),
+    ("旗商务局开展促消费活动，家电以旧换新补贴最高可享八折，满300元减50元的消费券可叠加使用。", "旗商务局"),
+    ("旗政务服务中心推行帮办代办服务，老年人、残疾人可享受全程代办，咨询热线0475-8231234。", "旗政务服务局"),
+    (
+        "旗人社局举办免费职业技能培训，面向零基础的农牧民开设电工、焊工班，报名热线0475-8212345。",
+        "旗人力资源和社会保障局",
+    ),
+    ("旗文旅局推出冬季旅游线路，景区门票限时八折优惠，持消费券还可再减20元。", "旗文化和旅游局"),
+    (
+        "近日我旗开展打击非法集资宣传，提醒群众警惕“高回报、零风险”的投资陷阱，不要轻信“稳赚不赔”的承诺。",
+        None,
+    ),
+    (
+        "本次招聘会共有120家企业参加，提供岗位3000余个，其中兼职岗位200个，月薪3000元至8000元不等。",
+        "旗人力资源和社会保障局",
+    ),
+    ("我旗新建的党建宣传橱窗已投入使用，展示基层党建工作成果。", "旗委组织部"),
+]
+
+
+@pytest.mark.parametrize("text", AD_CLASSES)
+def test_ad_classes(checker, text):
+    assert labels(checker, text) == ["commercial"]
+
+
+@pytest.mark.parametrize(("text", "unit"), AD_HARD_NEGATIVES)
+def test_ad_class_hard_negatives(checker, text, unit):
+    assert labels(checker, text, unit) == []
+
+
+OFF_TOPIC_CLASSES = [
+    "某顶流男星被拍到深夜与神秘女子同回豪宅，疑似恋情曝光，工作室至今未回应，网友纷纷吃瓜。",
+    "梅西赛季末或将离队，多家豪门开出天价周薪，转会费预计超过一亿欧元。",
+    "比特币今日大涨8%，分析师认为牛市已经到来，建议投资者逢低建仓。",
+    "《狂飙》番外来了！高启强的名场面你还记得几个？快来评论区聊聊你最喜欢的角色。",
+    "七天瘦十斤的秘密：早餐只喝黑咖啡，晚餐不吃主食，好多明星都在用这个方法。",
+    "成年人的爱情，不是轰轰烈烈，而是细水长流。愿你遇到那个真正爱你的人，余生都是温柔。",
+]
+
+OFF_TOPIC_HARD_NEGATIVES = [
+    # the unit's own field: sports bureau, films shot locally, health advice, marriage registry
+    ("全旗体育健儿在自治区运动会上取得佳绩，足球队在决赛中完成绝杀，夺得冠军。", "旗文体局"),
+    (
+        "电视剧《草原上的人们》在我旗取景拍摄，主演们走进牧区体验生活，剧中展现了我旗的风土人情。",
+        "旗文化和旅游局",
+    ),
+    ("旗卫健委提醒：科学减肥要合理膳食、适量运动，切勿盲目轻断食，体重管理要循序渐进。", "旗卫生健康委员会"),
+    (
+        "旗民政局婚姻登记处提醒：情人节当天办理结婚登记的新人较多，可提前预约。离婚登记实行30日冷静期。",
+        "旗民政局",
+    ),
+    # a warning about the subject
+    (
+        "旗市场监管局开展金价监测，近期黄金饰品价格波动较大，提醒消费者理性消费，谨防黄金回收骗局。",
+        "旗市场监督管理局",
+    ),
+    # one word of a topic alone
+    ("救援人员冒着大雪把被困群众转运至安置点，救命物资连夜送达。", "旗融媒体中心"),
+]
+
+
+@pytest.mark.parametrize("text", OFF_TOPIC_CLASSES)
+def test_off_topic_classes(checker, text):
+    assert labels(checker, text) == ["off_topic"]
+
+
+@pytest.mark.parametrize(("text", "unit"), OFF_TOPIC_HARD_NEGATIVES)
+def test_off_topic_class_hard_negatives(checker, text, unit):
+    assert labels(checker, text, unit) == []
+
+
+def test_beauty_products_of_an_ad_are_not_a_second_label(checker):
+    r = checker.check("专业祛斑美白，三次见效，无效退款！首次体验只要99元，名额有限，私信小编预约。")
+    assert r.labels == ["commercial"]
+    assert labels(checker, "祛斑美白有妙招，护肤达人都在用，医美不如这一招，快收藏。") == ["off_topic"]
+
+
+TONE_CLASSES = [
+    ("哈哈哈哈笑死我了，这届网友太有才了，我宣布这是年度最佳评论，没有之一！", "tone.slang"),
+    ("小编熬夜做的图，阅读量还不过百，呜呜呜，求求各位点个赞吧，不然要被扣鸡腿了！", "tone.sad"),
+    ("有些人天天在评论区当杠精，你行你上啊，不懂就闭嘴，爱看不看。", "tone.hostile"),
+    ("警察蜀黍提醒你：过马路要看红绿灯哟～不然蜀黍要生气啦，略略略！", "tone.cute"),
+    ("细思极恐！90%的人不知道这个冷知识，看完刷屏了，快来围观！", "tone.clickbait"),
+]
+
+TONE_HARD_NEGATIVES = [
+    # quoted in a warning or a debunk: named, not used
+    "网传“我旗某中学食堂食物中毒，速看”系谣言。经核实，该视频为外地旧闻，请广大网民不信谣、不传谣。",
+    "旗公安局提醒：“宝宝们，点击链接领取红包”“家人们，最后三单”都是诈骗话术，切勿轻信。",
+    "部分自媒体用“震惊”“太惨了”等字眼博取流量，已被平台处置。",
+    # formal uses of words that are slang elsewhere
+    "我旗坚决杜绝了形式主义和官僚主义，整治“躺平式干部”，激励干部担当作为。",
+    "周一～周五 9:00～17:00 正常办公，周末轮值，咨询电话0475-8211111。",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), TONE_CLASSES)
+def test_tone_classes(checker, text, kind):
+    r = checker.check(text)
+    assert r.labels == ["entertainment"]
+    assert kind in {f.rule for f in r.findings}
+
+
+@pytest.mark.parametrize("text", TONE_HARD_NEGATIVES)
+def test_tone_class_hard_negatives(checker, text):
+    assert labels(checker, text) == []
+
+
+def test_quoted_tone_without_a_cue_still_counts(checker):
+    # quoting oneself is still the tone: no warning, no 等/这类 after the quote
+    assert labels(checker, "小编想说：“求求你们点个赞吧，呜呜呜”") == ["entertainment"]
+
+
+WORDING_CLASSES = [
+    # leaders (bundled leaders.tsv)
+    ("国务院总理韩正在会上指出，要稳住经济大盘。", "国务院总理韩正", "国家副主席韩正"),
+    ("国家副主席丁薛祥会见外宾。", "国家副主席丁薛祥", "国务院副总理丁薛祥"),
+    # Taiwan, Hong Kong, Macao
+    ("台湾副总统参加了活动。", "台湾副总统", "台湾地区领导人（副领导人）"),
+    ("日本、台湾和韩国等国家的客商参加了展会。", "台湾和韩国等国家", None),
+    ("中国与台湾的经贸往来日益密切。", "中国与台湾", None),
+    # formulations
+    ("我市积极服务“一带一路”发展战略。", "一带一路”发展战略", "“一带一路”倡议"),
+    ("全面贯彻邓小平理论、三个代表思想、科学发展观。", "三个代表思想", "“三个代表”重要思想"),
+    ("坚定道路自信、理论自信、制度自信、民族自信。", "道路自信、理论自信、制度自信、民族自信", None),
+    ("增强政治意识、大局意识、核心意识、责任意识。", "政治意识、大局意识、核心意识、责任意识", None),
+    ("深入学习贯彻党的二十大三中全会精神。", "二十大三中全会", None),
+    ("坚持以新时代中国特色社会主义思想为指导，推动各项工作。", "新时代中国特色社会主义思想", None),
+    # retired names, 2018, 2021, 2023
+    ("县计生局工作人员入户走访。", "计生局", "卫健局"),
+    ("县扶贫办组织干部入户走访。", "扶贫办", None),
+    ("县银保监局发布风险提示。", "银保监局", "金融监管局"),
+]
+
+WORDING_HARD_NEGATIVES = [
+    "国务院总理李强在会上指出，要稳住经济大盘。",
+    "国家主席习近平发表新年贺词。",
+    "县政协主席李强带队调研。",  # a local official sharing a leader's name
+    "日本、台湾和韩国等国家和地区的客商参加了展会。",
+    "台湾同胞为国家发展作出了贡献。",
+    "祖国大陆与台湾的经贸往来日益密切。",
+    "我市积极参与高质量共建“一带一路”，服务国家发展战略。",
+    "坚定道路自信、理论自信、制度自信、文化自信，增强历史自信。",
+    "深入学习贯彻党的二十大和二十届三中全会精神。",
+    "旗委理论学习中心组专题学习习近平新时代中国特色社会主义思想。",
+    "2022年，原银保监局发布风险提示。",
+    "2016年县国税局开展纳税服务月活动。",
+    "公司审计监察部开展内部审计。",
+    "县计生协会开展关爱活动。",
+]
+
+
+@pytest.mark.parametrize(("text", "evidence", "suggestion"), WORDING_CLASSES)
+def test_wording_classes(checker, text, evidence, suggestion):
+    r = checker.check(text)
+    assert r.labels == ["wording_error"]
+    f = r.findings[0]
+    assert f.evidence == evidence
+    if suggestion is not None:
+        assert f.suggestion == suggestion
+
+
+@pytest.mark.parametrize("text", WORDING_HARD_NEGATIVES)
+def test_wording_class_hard_negatives(checker, text):
+    assert labels(checker, text) == []
+
+
+def test_retired_name_explanation_names_the_reform_year(checker):
+    assert "2023年机构改革" in checker.check("县银保监局发布风险提示。").findings[0].explanation
+    assert "2018年机构改革" in checker.check("县计生局工作人员入户走访。").findings[0].explanation
+
+
+def test_user_leader_file_replaces_the_bundled_entry(tmp_path):
+    (tmp_path / "leaders.tsv").write_text("李强\tleader\t\tcritical\t国家主席\n", encoding="utf-8")
+    mine = Checker.load([tmp_path])
+    assert mine.check("国家主席李强出席会议。").labels == []
+    assert mine.check("国务院总理李强出席会议。").labels == ["wording_error"]
+    assert Checker.load().check("国家主席李强出席会议。").labels == ["wording_error"]
+
+
+# Ordinary government posts that use words of the widened classes (根治欠薪, 双十一 warnings,
+# 定制公交, 礼盒装 sales figures, 欢迎咨询 hotlines, 兼职 jobs counts, 八折 rent ...).
+ORDINARY_WITH_CLASS_WORDS = [
+    (
+        "旗人社局开展根治欠薪冬季专项行动，农民工如遇欠薪可拨打咨询热线0475-8216789，欢迎咨询，了解详情请关注官方网站。",
+        "旗人力资源和社会保障局",
+    ),
+    (
+        "双十一将至，旗市场监管局发布消费提示：网购时要选择正规平台，不要轻信“全场五折”“满300减200”等低价宣传，保留好购物凭证。",
+        "旗市场监督管理局",
+    ),
+    ("我旗定制公交线路正式开通，首批开通3条线路，票价2元，市民可通过微信小程序预约乘车。", "旗交通运输局"),
+    (
+        "旗农牧局：我旗牛肉干、奶皮子等特产礼盒装已进入全国商超，今年销售额突破2亿元，主打绿色有机品牌。",
+        "旗农牧局",
+    ),
+    ("旗医保局：慢性病患者门诊用药报销比例提高到70%，咨询热线0475-8233333，欢迎来电咨询。", "旗医疗保障局"),
+    ("旗图书馆新增少儿阅览区，开放时间为每周二至周日，名额有限，请提前预约，先到先得。", "旗文化和旅游局"),
+    (
+        "旗税务局：个人所得税年度汇算开始，纳税人可通过个人所得税APP办理，客户经理将提供一对一辅导。",
+        "旗税务局",
+    ),
+    (
+        "我旗举办冰雪嘉年华，现场有冰雕展、雪地摩托等项目，门票免费，欢迎广大市民和游客前来体验。",
+        "旗文化和旅游局",
+    ),
+    (
+        "旗科协开展科普进社区活动，专家提醒群众：保健品不能代替药品，宣称“根治”“包治百病”的都是虚假宣传。",
+        "旗科学技术协会",
+    ),
+    ("我旗首届冰雪运动会开幕，来自全旗的800名运动员参加，比赛设冰球、滑雪等项目。", "旗体育局"),
+    ("旗妇联举办“最美家庭”评选活动，讲述家庭成员之间相濡以沫的感人故事，倡导文明家风。", "旗妇女联合会"),
+    ("今年我旗黄金周接待游客30万人次，旅游收入2.1亿元，同比增长15%。", "旗统计局"),
+    ("旗融媒体中心推出系列短视频，以诙谐幽默的方式讲解防诈知识，网友纷纷点赞转发。", "旗融媒体中心"),
+    ("旗第一中学开展心理健康教育周活动，引导学生正确处理人际关系和情感问题。", "旗教育局"),
+    ("网传我旗将于下月起实行限行措施，经核实为谣言，请以官方发布为准。", "旗公安局"),
+    (
+        "全旗新增就业岗位2000个，其中灵活就业和兼职岗位500个，旗人社局将持续做好就业服务。",
+        "旗人力资源和社会保障局",
+    ),
+    (
+        "旗住建局公布保障性租赁住房申请条件，租金为市场价的八折，符合条件的家庭可到政务大厅申请。",
+        "旗住房和城乡建设局",
+    ),
+    ("旗消防救援大队提醒：电动自行车不要在楼道内充电，如发现违规充电可拨打12345投诉。", "旗消防救援大队"),
+    (
+        "旗融媒体中心记者走进演唱会现场，为大家带来安保一线的故事：500名民警坚守岗位，保障4万名观众安全离场。",
+        "旗融媒体中心",
+    ),
+    (
+        "旗金融工作局联合人民银行开展金融知识宣传，提醒群众理性投资，谨防“高收益”理财陷阱，远离非法集资。",
+        "旗金融工作局",
+    ),
+    ("今年“双十一”期间，我旗快递业务量突破100万件，同比增长30%，农特产品线上销售火爆。", "旗商务局"),
+    (
+        "旗气象局：受冷空气影响，明天我旗将出现大风降温天气，最低气温零下20度，请大家注意防寒保暖哟。",
+        "旗气象局",
+    ),
+    ("旗团委开展“青春心向党”主题活动，青年志愿者为社区老人送去温暖，现场笑声不断。", "共青团旗委员会"),
+]
+
+
+@pytest.mark.parametrize(("text", "unit"), ORDINARY_WITH_CLASS_WORDS)
+def test_ordinary_posts_with_class_words_stay_clean(checker, text, unit):
+    assert labels(checker, text, unit) == []
+
+
+def test_vocative_opening_a_clause_with_an_imperative(checker):
+    assert labels(checker, "这个景点也太美了，美哭了！宝宝们快来打卡，小编保证不虚此行。") == [
+        "entertainment"
+    ]
+    # a noun at the start of a clause, not an address to readers
+    assert labels(checker, "春节将至，家人们一起包饺子、贴春联，小区里年味渐浓。") == []
+    assert labels(checker, "救援队员将老人安全转移，家人们纷纷表示感谢。") == []

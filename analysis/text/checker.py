@@ -80,13 +80,18 @@ TOPIC_NAMES = {
     "game": "网络游戏",
     "livesale": "直播带货",
     "lifestyle": "情感生活",
+    "sports": "体育八卦",
+    "beauty": "减肥美容",
 }
+# Topics that are what an ad sells: with a commercial finding they are not a second label.
+_PRODUCT_TOPICS = frozenset(("topic.livesale", "topic.beauty"))
 TONE_NAMES = {
     "cute": "卖萌语气",
     "slang": "网络流行语",
     "sad": "卖惨",
     "vulgar": "低俗用语",
     "clickbait": "标题党",
+    "hostile": "怼网民",
 }
 WORDING_NAMES = {
     "typo": "错别字",
@@ -94,6 +99,7 @@ WORDING_NAMES = {
     "state_name": "国家和机构名称",
     "leader_title": "领导人职务",
     "retired_name": "已撤销机构名称",
+    "cross_strait": "涉台港澳表述",
 }
 HISTORY_WORDS = (
     "更名",
@@ -222,7 +228,12 @@ class Checker:
         )
         literal: dict[str, list[Entry]] = {}
         regex_by_family: dict[str, list[Entry]] = {}
+        # One entry per leader's name, the last loaded: a user's file overrides the
+        # bundled default (leaders.tsv) for the same person.
+        last_leader = {e.term: e for e in self.entries if e.kind == "leader"}
         for e in self.entries:
+            if e.kind == "leader" and last_leader[e.term] is not e:
+                continue
             if e.kind == "authority":
                 self.authorities.append(e.term)
             if e.kind == "title":
@@ -533,7 +544,7 @@ class Checker:
         if "topic" in by_family:
             self._off_topic(full, by_family["topic"], cues, field_score, findings, scores)
         if "tone" in by_family:
-            self._entertainment(full, by_family["tone"], findings, scores)
+            self._entertainment(full, norm, by_family["tone"], cues, findings, scores)
         if "wording" in by_family or "leader" in by_family:
             self._wording(
                 full, norm, by_family.get("wording", _NONE), by_family.get("leader", _NONE), findings
@@ -598,7 +609,7 @@ class Checker:
         topics = _first_per_term(_not_warned(topics, cues))
         if any(f.label == "commercial" for f in findings):
             # selling is already reported as an ad
-            topics = [h for h in topics if h[2].kind != "topic.livesale"]
+            topics = [h for h in topics if h[2].kind not in _PRODUCT_TOPICS]
         if not topics:
             return
         score = sum(h[2].weight for h in topics) + field_score
@@ -628,9 +639,17 @@ class Checker:
             )
 
     def _entertainment(
-        self, full: str, tones: list[_Hit], findings: list[TextFinding], scores: dict[str, float]
+        self,
+        full: str,
+        norm: str,
+        tones: list[_Hit],
+        cues: list[_Hit],
+        findings: list[TextFinding],
+        scores: dict[str, float],
     ) -> None:
-        tones = _first_per_term(tones)
+        tones = _first_per_term(_not_quoted(norm, tones, bool(cues)))
+        if not tones:
+            return
         score = sum(h[2].weight for h in tones)
         scores["entertainment"] = score
         if score < TONE_THRESHOLD:
@@ -667,7 +686,9 @@ class Checker:
                 continue
             wrong = full[h[0] : h[1]]
             if e.kind == "wording.retired_name":
-                why = f"“{wrong}”已在2018年机构改革中调整，现应称“{e.suggestion}”"
+                year = e.flag_value("before")
+                when = f"{year}年" if year else ""
+                why = f"“{wrong}”已在{when}机构改革中调整，现应称“{e.suggestion}”"
             elif e.kind == "wording.typo":
                 why = f"错别字：“{wrong}”应为“{e.suggestion}”"
             elif e.kind == "wording.leader_title":
@@ -889,11 +910,17 @@ def _drop_nested(hits: list[_Hit]) -> list[_Hit]:
 _PUNCT = frozenset("，,。.！!？?：:；;、~～ \t\n…—“”\"'（）()【】[]#@|")
 
 
+_IMPERATIVE = ("快来", "快去", "快看", "快收藏", "赶紧", "赶快", "速来", "记得", "别忘了", "冲鸭")
+
+
 def _vocative(norm: str, start: int, end: int) -> bool:
-    """Used to address readers: at the start of a clause or followed by punctuation."""
+    """Used to address readers: followed by punctuation, at the start of the post, or
+    opening a clause with an imperative (“！宝宝们快来打卡”, “，家人们赶紧收藏”)."""
     if end == len(norm) or norm[end] in _PUNCT:
         return True
-    return start == 0 and norm[end] != "的"
+    if start == 0:
+        return norm[end] != "的"
+    return norm[start - 1] in _PUNCT and norm.startswith(_IMPERATIVE, end)
 
 
 def _in_except(norm: str, h: _Hit) -> bool:
@@ -915,6 +942,39 @@ def _not_warned(hits: list[_Hit], cues: list[_Hit]) -> list[_Hit]:
     if len({c[0] for c in cues}) >= CUE_GLOBAL:
         return []
     return [h for h in hits if not any(c[0] - CUE_WINDOW <= h[1] and h[0] <= c[1] + CUE_WINDOW for c in cues)]
+
+
+_QUOTE_CHARS = ("“", "「", "『", "‘", '"')
+_MENTION_AFTER = ("等", "这类", "之类", "这样的", "一类", "类", "字样", "字眼", "话术", "标题", "的标题")
+
+
+_QUOTED_RE = re.compile(r'“[^”]*”|「[^」]*」|『[^』]*』|‘[^’]*’|"[^"]*"')
+
+
+def _quoted_spans(norm: str) -> list[tuple[int, int, bool]]:
+    """Quoted passages: (start, end, mentioned) with ``mentioned`` when the quote, or the run
+    of quotes it starts (“震惊”“速看”等), is followed by 等, 这类, 话术 ..."""
+    found = [(m.start(), m.end()) for m in _QUOTED_RE.finditer(norm)]
+    spans: list[tuple[int, int, bool]] = []
+    for k, (start, end) in enumerate(found):
+        last = end
+        for s2, e2 in found[k + 1 :]:
+            if s2 != last:
+                break
+            last = e2
+        spans.append((start, end, norm.startswith(_MENTION_AFTER, last)))
+    return spans
+
+
+def _not_quoted(norm: str, tones: list[_Hit], warned: bool) -> list[_Hit]:
+    """Tone words quoted to be named, not used: inside quotes in a warning or rumour debunk
+    (a cue anywhere in the post), or in a quote followed by 等/这类/话术 ... (“震惊”“速看”等标题)."""
+    if not any(c in norm for c in _QUOTE_CHARS):
+        return tones
+    spans = [(s, e) for s, e, mentioned in _quoted_spans(norm) if warned or mentioned]
+    if not spans:
+        return tones
+    return [h for h in tones if not _inside(spans, h[0], h[1])]
 
 
 def _distinct_weight(hits: Any) -> float:
