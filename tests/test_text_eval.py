@@ -83,3 +83,31 @@ def test_holdout2_floors():
     )
     assert missed == []
     assert report.clean == 77 and report.hard_negatives == 33
+
+
+# Measured on the third holdout at its first run (written blind after the rules were widened):
+# one post below each figure, so a regression fails. Not the issue's targets (see BENCHMARKS.md).
+HOLDOUT3_FLOORS = {
+    "precision": {"commercial": 0.93, "off_topic": 0.77, "entertainment": 0.93, "wording_error": 0.94},
+    "recall": {"commercial": 0.68, "off_topic": 0.30, "entertainment": 0.65, "wording_error": 0.71},
+    "false_alarm": 0.01,
+}
+
+
+def test_holdout3_floors():
+    """The third holdout, written blind (its writer read neither the lexicons nor the other sets)
+    after the rules were widened against the second; evaluated once, nothing tuned after it.
+
+    First run: commercial P 1.000 R 0.737 (14/19), off_topic P 0.875 R 0.350 (7/20),
+    entertainment P 1.000 R 0.700 (14/20), wording_error P 1.000 R 0.762 (16/21); false alarms
+    0/108 (0/47 hard negatives). This is the honest estimate for unseen posts: precision holds,
+    recall does not reach the issue's targets (0.9 / 0.8).
+    """
+    posts = read_posts(DATA / "devset_holdout3.jsonl")
+    assert len(posts) >= 160 and len({p["id"] for p in posts}) == len(posts)
+    report = evaluate(posts, Checker.load())
+    missed = check_floors(
+        report, HOLDOUT3_FLOORS["precision"], HOLDOUT3_FLOORS["recall"], HOLDOUT3_FLOORS["false_alarm"]
+    )
+    assert missed == []
+    assert report.clean == 108 and report.hard_negatives == 47
