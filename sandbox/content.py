@@ -32,7 +32,9 @@ class Planted:
     evidence: tuple[str, ...] = ()
     suggestion: str | None = None  # wording errors: the correct form
     long: bool = False  # Weibo: a long text, cut in the listing, read through /statuses/extend
-    repost_of: tuple[str, str, str] | None = None  # Weibo repost: (screen name, uid, original text)
+    # Weibo repost: (screen name, uid, original text); ``paras`` is the reposting comment. The
+    # marker and the evidence may be in the original: the checks read it too.
+    repost_of: tuple[str, str, str] | None = None
 
     @property
     def problem(self) -> bool:
@@ -67,13 +69,14 @@ PLANTED: tuple[Planted, ...] = (
     ),
     Planted(
         "gossip-repost", "qc-rmt-weibo", 1.6, ("off_topic",),
-        "融媒体中心转发娱乐博主的明星恋情八卦并加评论，与政务无关",
-        ("顶流男星恋情曝光，女方疑似圈内知名女星，双方工作室深夜回应，网友：这瓜保熟吗？",),
+        "融媒体中心只写了“转发微博”，转发的却是娱乐博主的明星恋情八卦（问题全在转发原文里），与政务无关",
+        ("转发微博",),
         marker="这瓜保熟吗",
         evidence=("顶流", "男星", "恋情", "女星"),
         repost_of=(
             "娱乐圈那些事儿", "5820011223",
-            "独家：某顶流男星与当红女星被拍到同回住所，两人恋情疑似曝光，工作室暂未回应。",
+            "独家：顶流男星恋情曝光，女方疑似圈内知名女星，两人深夜被拍到同回住所，双方工作室暂未回应，"
+            "网友：这瓜保熟吗？",
         ),
     ),
     Planted(
