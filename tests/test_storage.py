@@ -126,6 +126,24 @@ def test_a_reposts_original_is_stored_and_its_change_asks_for_a_new_check(store_
         assert stored.content_hash != first_hash and stored.checked_hash == first_hash
 
 
+def test_a_relisting_without_text_keeps_the_stored_text(store_url):
+    """What crawler/spiders/website.py relies on: a known article seen again on its column's
+    list comes with its title only (text "", truncated); the body its article page gave stays,
+    while its date and its being seen (not deleted) are refreshed."""
+    store = open_store(store_url)
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        repo.upsert_posts(s, [post("a-weibo", "w1", "正文第一段。正文第二段。", 3, title="标题")])
+        s.execute(Post.__table__.update().values(deleted_at=datetime.now(UTC)))
+    relisted = post("a-weibo", "w1", "", 2, title="标题", truncated=True)
+    with store.session() as s:
+        repo.upsert_posts(s, [relisted])
+        stored = s.scalar(select(Post).where(Post.platform_post_id == "w1"))
+        assert (stored.text, stored.title, stored.truncated) == ("正文第一段。正文第二段。", "标题", False)
+        assert stored.deleted_at is None and stored.published_at == relisted.published_at
+        assert stored.content_hash == repo.content_hash("标题", "正文第一段。正文第二段。")
+
+
 def test_times_round_trip_as_aware_utc(store_url):
     store = open_store(store_url)
     with store.session() as s:
