@@ -8,9 +8,12 @@ must not be flagged (a voucher notice, an anti-fraud warning quoting scam phrase
 historical mention of a retired institution name...).
 
 Where the checker sees the text: Weibo posts (the full text through /statuses/extend for
-a long one; for a repost only the reposting account's own comment), WeChat article pages
-(js_content), feed items (description), website articles only on a column without dates
-(qc-wenlv-web, whose article pages are read), and only the title on the other columns.
+a long one; for a repost the reposting account's own comment and the reposted original as
+the listing shows it: "gossip-repost" says only 转发微博, the gossip is in the original),
+WeChat article pages (js_content), feed items (description), and website articles: the
+title on the column's list and the body on the article page of each new item, on columns
+with dates ("retired-name-title": the wrong name is only in the body of a qc-gov-web
+article) and without (qc-wenlv-web, whose article pages give the date as well).
 """
 
 from __future__ import annotations
@@ -127,12 +130,12 @@ PLANTED: tuple[Planted, ...] = (
     ),
     Planted(
         "retired-name-title", "qc-gov-web", 2.6, ("wording_error",),
-        "2018年机构改革后国土资源局已改为自然资源局，政府网标题仍把旧名当现名用",
+        "2018年机构改革后国土资源局已改为自然资源局，政府网文章正文仍把旧名当现名用（标题无误，只在正文里）",
         (
             "本月以来，旗国土资源局组织执法人员对城郊违法占地建房行为开展集中整治，拆除违法建筑3处，"
             "恢复耕地12亩。",
         ),
-        title="旗国土资源局开展冬季耕地保护专项执法行动",
+        title="我旗开展冬季耕地保护专项执法行动",
         marker="冬季耕地保护专项执法行动",
         evidence=("国土资源局",),
         suggestion="自然资源局",
