@@ -9,7 +9,7 @@ or when the post is deleted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
@@ -22,6 +22,9 @@ from storage.models import Account, Finding, Post, Unit
 
 BATCH = 1000
 EXCERPT = 40  # characters of context either side of the evidence
+# Between a repost's own comment and the reposted original in the checked text. No 【】 (they
+# mark the evidence) and no account name (a name is not what the account said).
+REPOST_MARK = "\n〔转发原文〕\n"
 
 
 @dataclass
@@ -86,13 +89,49 @@ def evidence_of(full: str, hits: Sequence[TextFinding]) -> str:
     return "；".join(quoted) + more
 
 
+def checked_body(text: str | None, repost_text: str | None) -> tuple[str, int | None]:
+    """The text the checks read: a repost's own comment, then the reposted original (the
+    account spreads it, so an off-topic or commercial original is its problem too).
+    Returns the body and where the original starts in it (None: not a repost)."""
+    own = text or ""
+    if repost_text is None:
+        return own, None
+    return own + REPOST_MARK + repost_text, len(own) + len(REPOST_MARK)
+
+
+def repost_author(repost_of: str | None) -> str:
+    """Who wrote the reposted original, for a reader: "@name" (repost_of is "@name:id")."""
+    if not repost_of or repost_of == "deleted":
+        return "原微博"
+    return repost_of.rsplit(":", 1)[0]
+
+
 def finding_spec(
-    account_id: str, post_pk: int, url: str | None, full: str, hits: list[TextFinding]
+    account_id: str,
+    post_pk: int,
+    url: str | None,
+    full: str,
+    hits: list[TextFinding],
+    repost_at: int | None = None,
+    repost_of: str | None = None,
 ) -> FindingSpec:
     """One finding per post and problem class (label): the signals of an ad are one problem,
-    not one finding each; the most severe signal names the rule and the severity."""
+    not one finding each; the most severe signal names the rule and the severity.
+    ``repost_at``: where the reposted original starts in ``full``; evidence found there is
+    shown as the original's words, never as the account's own."""
     first = hits[0]
     spans = [{"start": h.start, "end": h.end, "evidence": h.evidence, "rule": h.rule} for h in hits]
+    in_repost = repost_at is not None and first.start >= repost_at
+    if repost_at is None:
+        evidence = evidence_of(full, hits)
+    elif in_repost:
+        inside = [
+            replace(h, start=h.start - repost_at, end=h.end - repost_at) for h in hits if h.start >= repost_at
+        ]
+        evidence = f"转发原文（{repost_author(repost_of)}）：" + evidence_of(full[repost_at:], inside)
+    else:  # the own comment, without the original around it
+        own_end = repost_at - len(REPOST_MARK)
+        evidence = evidence_of(full[:own_end], [h for h in hits if h.end <= own_end])
     return FindingSpec(
         fingerprint=post_prefix(account_id, post_pk) + first.label,
         account_id=account_id,
@@ -100,7 +139,7 @@ def finding_spec(
         category=first.category,
         rule=first.rule,
         severity=first.severity,
-        evidence=evidence_of(full, hits),
+        evidence=evidence,
         evidence_url=url,
         details={
             "label": first.label,
@@ -109,6 +148,8 @@ def finding_spec(
             "rules": sorted({h.rule for h in hits}),
             "matched": [h.evidence for h in hits],
             "spans": spans,
+            "in_repost": in_repost,
+            "repost_of": repost_of if in_repost else None,
         },
     )
 
@@ -131,6 +172,7 @@ def check_posts(
             Post.url,
             Post.is_original,
             Post.repost_of,
+            Post.repost_text,
             Post.content_hash,
             Unit.name,
             Account.name,
@@ -159,9 +201,23 @@ def check_posts(
             break
         last_id = rows[-1][0]
         updates = []
-        for pk, account_id, title, text, url, is_original, repost_of, digest, unit, name, platform in rows:
+        for (
+            pk,
+            account_id,
+            title,
+            text,
+            url,
+            is_original,
+            repost_of,
+            repost_text,
+            digest,
+            unit,
+            name,
+            platform,
+        ) in rows:
             context = PostContext(unit=unit, account_name=name, platform=platform, is_original=is_original)
-            checked = checker.check(text or "", title=title, context=context)
+            body, repost_at = checked_body(text, repost_text)
+            checked = checker.check(body, title=title, context=context)
             mix = classify_content(text or "", title=title, is_original=is_original, repost_of=repost_of)
             updates.append(
                 {
@@ -178,13 +234,15 @@ def check_posts(
             if not checked.findings:
                 continue
             result.flagged += 1
-            full = f"{title}\n{text}" if title else (text or "")
+            full = f"{title}\n{body}" if title else body
+            if repost_at is not None and title:
+                repost_at += len(title) + 1
             by_label: dict[str, list[TextFinding]] = {}
             for hit in checked.findings:
                 by_label.setdefault(hit.label, []).append(hit)
             for hits in by_label.values():
                 hits.sort(key=lambda h: (SEVERITY_ORDER.get(h.severity, 3), h.start))
-                result.specs.append(finding_spec(account_id, pk, url, full, hits))
+                result.specs.append(finding_spec(account_id, pk, url, full, hits, repost_at, repost_of))
         session.execute(update(Post), updates)
 
     # Findings on posts deleted since: the flagged content is gone.

@@ -4,6 +4,7 @@ crawler's name for them."""
 
 from govwatch.items import (  # noqa: F401
     BLOCKED,
+    DELETED_ORIGINAL,
     ERROR,
     LOGIN_REQUIRED,
     MEDIA_KINDS,

@@ -79,6 +79,9 @@ class PlatformSettings(_Strict):
     concurrency: Annotated[int, Field(ge=1, le=64)] = 2
     timeout_s: Annotated[float, Field(gt=0)] = 20.0
     retries: Annotated[int, Field(ge=0, le=10)] = 2
+    # website only: read the article page of each new item of a column whose list shows dates,
+    # so its body is checked too (a column without dates always reads them, for the date).
+    fetch_articles: bool = True
 
     def cookie(self) -> str | None:
         """The cookie from the environment, or None when unset."""
@@ -447,9 +450,11 @@ class Config(_Strict):
     @field_validator("platforms")
     @classmethod
     def _platform_names(cls, value: dict[str, PlatformSettings]) -> dict[str, PlatformSettings]:
-        for name in value:
+        for name, settings in value.items():
             if name not in PLATFORMS:
                 raise ValueError(f"unknown platform {name!r}; known: {', '.join(PLATFORMS)}")
+            if name != "website" and "fetch_articles" in settings.model_fields_set:
+                raise ValueError(f"{name}.fetch_articles: only website columns have this option")
         return value
 
     @model_validator(mode="after")

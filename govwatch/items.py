@@ -19,6 +19,9 @@ ERROR = "error"
 PARSE_ERROR = "parse_error"
 OUTCOMES = (OK, BLOCKED, LOGIN_REQUIRED, NOT_FOUND, ERROR, PARSE_ERROR)
 
+# repost_text of a repost whose original the platform shows as deleted.
+DELETED_ORIGINAL = "（原微博已删除）"
+
 # Media kinds of a post.
 MEDIA_KINDS = ("text", "image", "video", "article", "audio")
 
@@ -70,6 +73,9 @@ class PostItem:
     shares: int | None = None
     truncated: bool = False  # the listing cut the text; a long-text fetch may complete it
     repost_of: str | None = None  # author (and id) of the reposted original, for reposts
+    # The reposted original's plain text (reposts only): what the account spread, checked with
+    # its own comment. DELETED_ORIGINAL when the platform shows the original as deleted.
+    repost_text: str | None = None
     source: str | None = None  # the platform's "source" field or feed author
 
 

@@ -49,6 +49,8 @@ POST_FIELDS = (
     "comments",
     "shares",
     "labels",
+    "repost_of",
+    "repost_text",
 )
 FINDING_FIELDS = (
     "id",
@@ -121,6 +123,8 @@ def post_rows(session: Session, config: Config) -> Iterator[dict[str, Any]]:
             "comments": post.comments,
             "shares": post.shares,
             "labels": post.labels.split() if post.labels else [],
+            "repost_of": post.repost_of,
+            "repost_text": post.repost_text,
         }
 
 

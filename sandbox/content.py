@@ -8,9 +8,12 @@ must not be flagged (a voucher notice, an anti-fraud warning quoting scam phrase
 historical mention of a retired institution name...).
 
 Where the checker sees the text: Weibo posts (the full text through /statuses/extend for
-a long one; for a repost only the reposting account's own comment), WeChat article pages
-(js_content), feed items (description), website articles only on a column without dates
-(qc-wenlv-web, whose article pages are read), and only the title on the other columns.
+a long one; for a repost the reposting account's own comment and the reposted original as
+the listing shows it: "gossip-repost" says only 转发微博, the gossip is in the original),
+WeChat article pages (js_content), feed items (description), and website articles: the
+title on the column's list and the body on the article page of each new item, on columns
+with dates ("retired-name-title": the wrong name is only in the body of a qc-gov-web
+article) and without (qc-wenlv-web, whose article pages give the date as well).
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ class Planted:
     evidence: tuple[str, ...] = ()
     suggestion: str | None = None  # wording errors: the correct form
     long: bool = False  # Weibo: a long text, cut in the listing, read through /statuses/extend
-    repost_of: tuple[str, str, str] | None = None  # Weibo repost: (screen name, uid, original text)
+    # Weibo repost: (screen name, uid, original text); ``paras`` is the reposting comment. The
+    # marker and the evidence may be in the original: the checks read it too.
+    repost_of: tuple[str, str, str] | None = None
 
     @property
     def problem(self) -> bool:
@@ -67,13 +72,14 @@ PLANTED: tuple[Planted, ...] = (
     ),
     Planted(
         "gossip-repost", "qc-rmt-weibo", 1.6, ("off_topic",),
-        "融媒体中心转发娱乐博主的明星恋情八卦并加评论，与政务无关",
-        ("顶流男星恋情曝光，女方疑似圈内知名女星，双方工作室深夜回应，网友：这瓜保熟吗？",),
+        "融媒体中心只写了“转发微博”，转发的却是娱乐博主的明星恋情八卦（问题全在转发原文里），与政务无关",
+        ("转发微博",),
         marker="这瓜保熟吗",
         evidence=("顶流", "男星", "恋情", "女星"),
         repost_of=(
             "娱乐圈那些事儿", "5820011223",
-            "独家：某顶流男星与当红女星被拍到同回住所，两人恋情疑似曝光，工作室暂未回应。",
+            "独家：顶流男星恋情曝光，女方疑似圈内知名女星，两人深夜被拍到同回住所，双方工作室暂未回应，"
+            "网友：这瓜保熟吗？",
         ),
     ),
     Planted(
@@ -124,12 +130,12 @@ PLANTED: tuple[Planted, ...] = (
     ),
     Planted(
         "retired-name-title", "qc-gov-web", 2.6, ("wording_error",),
-        "2018年机构改革后国土资源局已改为自然资源局，政府网标题仍把旧名当现名用",
+        "2018年机构改革后国土资源局已改为自然资源局，政府网文章正文仍把旧名当现名用（标题无误，只在正文里）",
         (
             "本月以来，旗国土资源局组织执法人员对城郊违法占地建房行为开展集中整治，拆除违法建筑3处，"
             "恢复耕地12亩。",
         ),
-        title="旗国土资源局开展冬季耕地保护专项执法行动",
+        title="我旗开展冬季耕地保护专项执法行动",
         marker="冬季耕地保护专项执法行动",
         evidence=("国土资源局",),
         suggestion="自然资源局",

@@ -153,6 +153,7 @@ class Post(Base):
     comments: Mapped[int | None] = mapped_column(Integer)
     shares: Mapped[int | None] = mapped_column(Integer)
     repost_of: Mapped[str | None] = mapped_column(Text)
+    repost_text: Mapped[str | None] = mapped_column(Text)  # the reposted original's text
     source: Mapped[str | None] = mapped_column(String(200))
     truncated: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str | None] = mapped_column(String(40))

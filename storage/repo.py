@@ -27,8 +27,10 @@ from storage.models import (
 )
 
 
-def content_hash(title: str | None, text: str) -> str:
-    return hashlib.sha1(f"{title or ''}\n{text}".encode()).hexdigest()
+def content_hash(title: str | None, text: str, repost_text: str | None = None) -> str:
+    """What the content checks read; a repost's original counts (None: the hash of before)."""
+    whole = f"{title or ''}\n{text}" if repost_text is None else f"{title or ''}\n{text}\n{repost_text}"
+    return hashlib.sha1(whole.encode()).hexdigest()
 
 
 # --- units and accounts -------------------------------------------------------
@@ -476,7 +478,7 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
 
     new_rows, new_counts = [], {}
     for key, item in latest.items():
-        digest = content_hash(item.title, item.text)
+        digest = content_hash(item.title, item.text, item.repost_text)
         found = existing.get(key)
         if found is None:
             new_rows.append(_post_row(item, digest, now))
@@ -492,7 +494,13 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
             shares=item.shares,
         )
         if old_digest != digest and not (item.truncated and _is_prefix_of_stored(session, pk, item.text)):
-            values.update(text=item.text, title=item.title, truncated=item.truncated, content_hash=digest)
+            values.update(
+                text=item.text,
+                title=item.title,
+                repost_text=item.repost_text,
+                truncated=item.truncated,
+                content_hash=digest,
+            )
         if item.published_at is not None:
             values["published_at"] = item.published_at
         session.execute(update(Post).where(Post.id == pk).values(**values))
@@ -523,6 +531,7 @@ def _post_row(item: PostItem, digest: str, now: datetime) -> dict:
         comments=item.comments,
         shares=item.shares,
         repost_of=item.repost_of,
+        repost_text=item.repost_text,
         source=item.source,
         truncated=item.truncated,
         content_hash=digest,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
 from analysis.run import analyse
 from govwatch.config import parse_config
-from govwatch.items import OutcomeItem, PostItem
+from govwatch.items import DELETED_ORIGINAL, OutcomeItem, PostItem
 from storage import repo
 from storage.db import open_store
 from storage.models import Finding, Post
@@ -102,3 +103,64 @@ def test_edited_post_rectifies_and_deleted_post_rectifies(database_url):
     with store.session() as s:
         reasons = {f.status_reason for f in s.scalars(select(Finding).where(Finding.status == "rectified"))}
         assert "帖子已删除，问题已消除" in reasons and "帖子内容已修改，问题已消除" in reasons
+
+
+def test_a_neutral_repost_of_an_advert_is_flagged_with_the_originals_words(database_url):
+    """Only the reposting account's comment is its own words, but it spreads the original: an
+    advert reposted with "转发微博" is flagged, and the evidence says the words are the original's."""
+    store = setup_store(database_url, {})
+    repost = PostItem(
+        "sc",
+        "rp",
+        "https://m.weibo.cn/status/rp",
+        NOW - timedelta(hours=1),
+        text="转发微博",
+        is_original=False,
+        repost_of="@某某优选:4999",
+        repost_text=AD,
+    )
+    with store.session() as s:
+        repo.upsert_posts(s, [repost])
+    analyse(CONFIG, store, now=NOW)
+    found = {rule: f for (rule, pid), f in open_findings(store).items() if pid == "rp"}
+    assert any(rule.startswith("ad.") for rule in found)
+    for f in found.values():
+        assert f.evidence.startswith("转发原文（@某某优选）："), f.evidence
+        marked = f.evidence.split("【", 1)[1].split("】", 1)[0]
+        assert marked in AD and marked not in "转发微博"
+        assert f.details["in_repost"] is True and f.details["repost_of"] == "@某某优选:4999"
+    with store.session() as s:
+        assert "commercial" in s.scalar(select(Post.labels).where(Post.platform_post_id == "rp"))
+
+    # The original is deleted since: what the account spread is gone, the finding is rectified.
+    with store.session() as s:
+        repo.upsert_posts(s, [replace(repost, repost_of="deleted", repost_text=DELETED_ORIGINAL)])
+    analyse(CONFIG, store, now=NOW + timedelta(hours=1))
+    assert not any(pid == "rp" for _, pid in open_findings(store))
+
+
+def test_a_problem_in_the_reposting_comment_is_shown_as_the_accounts_own(database_url):
+    store = setup_store(database_url, {})
+    with store.session() as s:
+        repo.upsert_posts(
+            s,
+            [
+                PostItem(
+                    "sc",
+                    "rc",
+                    None,
+                    NOW - timedelta(hours=1),
+                    text=WORDING,
+                    is_original=False,
+                    repost_of="@青川发布:5000",
+                    repost_text="青川旗召开冬季安全生产工作会议。",
+                )
+            ],
+        )
+    analyse(CONFIG, store, now=NOW)
+    wording = [f for (_, pid), f in open_findings(store).items() if pid == "rc"]
+    assert wording and all(f.category == "wording_error" for f in wording)
+    for f in wording:
+        assert not f.evidence.startswith("转发原文") and "转发原文" not in f.evidence
+        assert "安全生产" not in f.evidence  # the excerpt stays inside the account's own comment
+        assert f.details["in_repost"] is False

@@ -26,13 +26,18 @@ pytestmark = pytest.mark.e2e
 MARKED = re.compile(r"【([^【】]+)】")  # innermost: a post's own 【…】 may surround the mark
 
 
+REPOST_PREFIX = re.compile(r"^转发原文（[^）]*）：")
+
+
+def seen_text(post: dict) -> str:
+    """What the checks read of a stored post: title, text, and a repost's original."""
+    return " ".join(x for x in (post["title"], post["text"], post["repost_text"]) if x).replace("\n", " ")
+
+
 def stored_post(posts: list[dict], case: dict) -> dict:
-    """The one stored post of the case's account that carries its marker."""
-    found = [
-        p
-        for p in posts
-        if p["account_id"] == case["account_id"] and case["marker"] in (p["title"] or "") + (p["text"] or "")
-    ]
+    """The one stored post of the case's account that carries its marker (a repost: in its
+    own comment or in the reposted original)."""
+    found = [p for p in posts if p["account_id"] == case["account_id"] and case["marker"] in seen_text(p)]
     assert len(found) == 1, (case["key"], len(found))
     return found[0]
 
@@ -86,20 +91,27 @@ def test_planted_content_becomes_findings_with_evidence_and_reaches_the_report(s
             # the words marked first are among those that make the post a problem; all of them
             # are the post's own words
             assert marked[0] in case["evidence"], (key, f["evidence"], case["evidence"])
-            own = (post["title"] or "") + "\n" + post["text"]
-            assert all(word in own for word in marked), (key, marked)
-            # unmark the matched words only (the post may have its own 【…】)
             plain = f["evidence"].split("（应为：")[0]
+            if details.get("in_repost"):  # the words are the reposted original's, and it says so
+                assert REPOST_PREFIX.match(plain), (key, f["evidence"])
+                plain = REPOST_PREFIX.sub("", plain)
+                assert marked[0] in post["repost_text"] and marked[0] not in post["text"], key
+            assert all(word in seen_text(post) for word in marked), (key, marked)
+            # unmark the matched words only (the post may have its own 【…】)
             for word in marked:
                 plain = plain.replace(f"【{word}】", word, 1)
             plain = plain.strip("…")
-            assert plain in ((post["title"] or "") + " " + post["text"]).replace("\n", " "), key
+            assert plain in seen_text(post), key
             if case["suggestion"]:
                 fixes = [
                     x for group in re.findall(r"（应为：(.*?)）", f["evidence"]) for x in group.split("；")
                 ]
                 assert case["suggestion"] in fixes, (key, f["evidence"])
         flagged[key] = (post, mine)
+    # A repost whose own comment is neutral: only the reposted original makes it a problem.
+    gossip, gossip_findings = flagged["gossip-repost"]
+    assert gossip["text"] == "转发微博" and gossip["repost_of"].startswith("@娱乐圈那些事儿:")
+    assert gossip_findings and all(stored[f["id"]][1]["in_repost"] for f in gossip_findings)
 
     # The weekly report of this week: the count of problem posts, and each one's evidence and link
     # under its account in the action section; nothing of the hard negatives.

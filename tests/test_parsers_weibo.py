@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.items import BLOCKED, ERROR, LOGIN_REQUIRED, NOT_FOUND, PARSE_ERROR, PageProblem, PostItem
+from crawler.items import (
+    BLOCKED,
+    DELETED_ORIGINAL,
+    ERROR,
+    LOGIN_REQUIRED,
+    NOT_FOUND,
+    PARSE_ERROR,
+    PageProblem,
+    PostItem,
+)
 from crawler.parsers import weibo
 from crawler.parsers.dates import parse_weibo_time
 from crawler.parsers.weibo import (
@@ -165,6 +174,15 @@ def test_reposts(page1: weibo.WeiboPage) -> None:
     assert quoted.published_at == datetime(2026, 11, 19, 12, 30, tzinfo=SH)
 
 
+def test_reposts_carry_the_originals_text(page1: weibo.WeiboPage) -> None:
+    posts = by_id(page1)
+    # The reposted original's words, as plain text: what the account spread.
+    assert posts["5100000000000003"].repost_text == "【权威发布】内蒙古自治区冬季供暖保障工作新闻发布会召开。"
+    # A deleted original: Weibo's 抱歉，此微博已被作者删除 page is noted, not stored as the text.
+    assert posts["5100000000000004"].repost_text == DELETED_ORIGINAL
+    assert all(p.repost_text is None for p in page1.posts if p.is_original)
+
+
 def test_long_text_in_card_group(page1: weibo.WeiboPage) -> None:
     post = by_id(page1)["5100000000000002"]
     assert post.truncated
@@ -283,6 +301,7 @@ def test_strip_html() -> None:
 
 # --- the real 2019 capture -------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def capture() -> dict:
     # The capture lies in ../shared/real beside the clone, here and in CI: missing is a failure.
@@ -316,6 +335,8 @@ def test_real_posts_page(capture: dict) -> None:
     reposts = [post for post in page.posts if not post.is_original]
     assert [post.repost_of for post in reposts] == ["@代斯daisy:4383031864995274"]
     assert reposts[0].text == "大家一起电影院约起来啊～～～"
+    assert reposts[0].repost_text.startswith("写在《秦明·生死语者》上映这一天……\n#614致敬法医#")
+    assert "<" not in reposts[0].repost_text
     media = {post.post_id: post.media for post in page.posts}
     assert media["4382054705416396"] == "video"
     assert media["4378893399854472"] == "text"  # page_info "webpage"
@@ -334,6 +355,7 @@ def test_real_status_detail_is_a_repost(capture: dict) -> None:
     assert post.url == "https://m.weibo.cn/status/HyZVegYAP"
     assert not post.is_original
     assert post.repost_of.startswith("@") and post.repost_of.endswith(":4383404751066167")
+    assert post.repost_text and post.repost_text.startswith("#") and "<a" not in post.repost_text
     assert post.published_at == datetime(2019, 6, 15, 11, 44, 46, tzinfo=SH)
     assert post.source == "微博手机版"
 

@@ -376,4 +376,5 @@ def test_planted_content_changes_nothing_else(monkeypatch, client, sandbox):
         if case["platform"] == "weibo":  # served, in full where the listing cuts it
             body = client.get("/statuses/show", params={"id": post_id}).json()["data"]
             full = (body.get("longText") or {}).get("longTextContent") or body["text"]
+            full += (body.get("retweeted_status") or {}).get("text", "")  # a repost: and its original
             assert case["marker"] in full, case["key"]

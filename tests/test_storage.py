@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, inspect, select
 
-from govwatch.items import OutcomeItem, PostItem, ProfileItem
+from govwatch.items import DELETED_ORIGINAL, OutcomeItem, PostItem, ProfileItem
 from storage import repo
 from storage.db import open_store
 from storage.models import Account, AccountSnapshot, CrawlOutcome, Post
@@ -49,6 +49,7 @@ def test_migrations_apply_and_reapply(store_url):
         "findings",
     } <= tables
     assert "alembic_version" in tables
+    assert "repost_text" in {c["name"] for c in inspect(store.engine).get_columns("posts")}
 
 
 def test_sqlite_store_uses_wal_and_a_busy_timeout(tmp_path):
@@ -84,6 +85,63 @@ def test_upserts_never_duplicate_and_count_new_posts(store_url):
         repo.upsert_posts(s, [post("a-weibo", "1", long_text[:50] + "...全文", 1, truncated=True)])
         stored = s.scalar(select(Post).where(Post.platform_post_id == "1", Post.account_id == "a-weibo"))
         assert stored.text == long_text and stored.checked_hash is None
+
+
+def test_a_reposts_original_is_stored_and_its_change_asks_for_a_new_check(store_url):
+    store = open_store(store_url)
+    gossip = "某顶流男星与当红女星恋情曝光"
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        repo.upsert_posts(
+            s,
+            [
+                post(
+                    "a-weibo", "r1", "转发微博", 1, is_original=False, repost_of="@娱乐:7", repost_text=gossip
+                ),
+                post("a-weibo", "o1", "原创", 1),
+            ],
+        )
+    with store.session() as s:
+        stored = s.scalar(select(Post).where(Post.platform_post_id == "r1"))
+        assert (stored.text, stored.repost_text, stored.repost_of) == ("转发微博", gossip, "@娱乐:7")
+        first_hash = stored.content_hash
+        original = s.scalar(select(Post).where(Post.platform_post_id == "o1"))
+        # a post that is not a repost hashes as before the column existed: no re-check on upgrade
+        assert original.repost_text is None and original.content_hash == repo.content_hash(None, "原创")
+        s.execute(Post.__table__.update().values(checked_hash=Post.content_hash))
+    # seen again unchanged: nothing to check again
+    same = post("a-weibo", "r1", "转发微博", 1, is_original=False, repost_of="@娱乐:7", repost_text=gossip)
+    with store.session() as s:
+        repo.upsert_posts(s, [same])
+        stored = s.scalar(select(Post).where(Post.platform_post_id == "r1"))
+        assert stored.content_hash == first_hash == stored.checked_hash
+    # the original is deleted since: the reposted words are gone, the post is checked again
+    gone = post(
+        "a-weibo", "r1", "转发微博", 1, is_original=False, repost_of="deleted", repost_text=DELETED_ORIGINAL
+    )
+    with store.session() as s:
+        repo.upsert_posts(s, [gone])
+        stored = s.scalar(select(Post).where(Post.platform_post_id == "r1"))
+        assert stored.repost_text == DELETED_ORIGINAL and stored.text == "转发微博"
+        assert stored.content_hash != first_hash and stored.checked_hash == first_hash
+
+
+def test_a_relisting_without_text_keeps_the_stored_text(store_url):
+    """What crawler/spiders/website.py relies on: a known article seen again on its column's
+    list comes with its title only (text "", truncated); the body its article page gave stays,
+    while its date and its being seen (not deleted) are refreshed."""
+    store = open_store(store_url)
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        repo.upsert_posts(s, [post("a-weibo", "w1", "正文第一段。正文第二段。", 3, title="标题")])
+        s.execute(Post.__table__.update().values(deleted_at=datetime.now(UTC)))
+    relisted = post("a-weibo", "w1", "", 2, title="标题", truncated=True)
+    with store.session() as s:
+        repo.upsert_posts(s, [relisted])
+        stored = s.scalar(select(Post).where(Post.platform_post_id == "w1"))
+        assert (stored.text, stored.title, stored.truncated) == ("正文第一段。正文第二段。", "标题", False)
+        assert stored.deleted_at is None and stored.published_at == relisted.published_at
+        assert stored.content_hash == repo.content_hash("标题", "正文第一段。正文第二段。")
 
 
 def test_times_round_trip_as_aware_utc(store_url):

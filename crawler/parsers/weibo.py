@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.items import (
     BLOCKED,
+    DELETED_ORIGINAL,
     ERROR,
     LOGIN_REQUIRED,
     NOT_FOUND,
@@ -294,6 +295,7 @@ def parse_mblog(
         shares=parse_count(mblog.get("reposts_count")),
         truncated=_is_truncated(mblog),
         repost_of=_repost_of(retweeted) if isinstance(retweeted, dict) else None,
+        repost_text=_repost_text(retweeted) if isinstance(retweeted, dict) else None,
         source=_str_or_none(strip_html(str(mblog.get("source") or ""))),
     )
 
@@ -337,13 +339,25 @@ def _media_kind(mblog: dict[str, Any]) -> str:
     return "text"
 
 
+def _original_deleted(original: dict[str, Any]) -> bool:
+    return str(original.get("deleted") or "") == "1" or not isinstance(original.get("user"), dict)
+
+
 def _repost_of(original: dict[str, Any]) -> str:
     user = original.get("user")
-    if str(original.get("deleted") or "") == "1" or not isinstance(user, dict):
+    if _original_deleted(original) or not isinstance(user, dict):
         return "deleted"
     name = _str_or_none(user.get("screen_name")) or str(user.get("id") or "?")
     original_id = _id_or_none(original.get("id")) or _id_or_none(original.get("mid")) or "?"
     return f"@{name}:{original_id}"
+
+
+def _repost_text(original: dict[str, Any]) -> str | None:
+    """The reposted original's plain text, as the listing shows it (a long original is cut
+    there: only its first part is checked); DELETED_ORIGINAL for a deleted one."""
+    if _original_deleted(original):
+        return DELETED_ORIGINAL
+    return strip_html(_text_of(original)) or None
 
 
 def _id_or_none(value: Any) -> str | None:

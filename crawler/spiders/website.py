@@ -1,6 +1,16 @@
 """Government website columns: a column's list page, paged (index_1.html...) while
 its items are new; an item without a date on the list gets it from its article
-page's PubDate meta."""
+page's PubDate meta.
+
+The article page of every new item is read for its body, so the content checks see
+more than the title (``platforms.website.fetch_articles``, default true; a column
+without dates reads them anyway, for the date). Known items are never fetched again:
+a night with nothing new costs the one list page. Where the list has a date it stays
+the post's date. An article page that cannot be read (not found, an error page, a
+network failure) keeps the post with the list's title and date, and the run says so;
+a block or login wall on it is the account's outcome and the post is left for the
+next crawl (as WeChat articles are), so its body is read once the block is gone.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +21,7 @@ from scrapy.http import Response
 
 from crawler.parsers import website
 from crawler.spiders.base import AccountRun, AccountSpider, settles
-from govwatch.items import PARSE_ERROR, PageProblem
+from govwatch.items import BLOCKED, LOGIN_REQUIRED, PARSE_ERROR, PageProblem, PostItem
 from storage.repo import CrawlJob
 
 
@@ -30,6 +40,10 @@ class WebsiteSpider(AccountSpider):
             headers["Cookie"] = cookie
         return headers
 
+    @property
+    def fetch_articles(self) -> bool:
+        return bool(self.platform_options("website").get("fetch_articles", True))
+
     def first_requests(self, run: AccountRun) -> Iterator[Any]:
         yield self.request(run, run.job.url, self.parse_list, headers=self.headers())
 
@@ -45,16 +59,35 @@ class WebsiteSpider(AccountSpider):
         run.pages += 1
         run.last_url = response.url
         stop = False
+        read_articles = self.fetch_articles
         for item in page.items:
             post = website.column_post(run.job.account_id, item)
-            if post.published_at is None and post.post_id not in run.job.known_ids:
+            known = post.post_id in run.job.known_ids
+            if post.published_at is None and not known:
                 # The list has no date: the article page's PubDate decides.
                 yield self.request(run, post.url, self.parse_article, headers=self.headers(), post=post)
                 continue
             keep, stop_here = self.keep_post(run, post, now)
-            if keep:
-                yield post
             stop = stop or stop_here
+            if not keep:
+                continue
+            if known and (read_articles or post.published_at is None):
+                # The list shows a stored article's title only: seen again (its date, not
+                # deleted), but its stored body stays (a truncated item without text never
+                # overwrites the stored text, storage/repo.py upsert_posts).
+                post.text, post.truncated = "", True
+                yield post
+            elif not known and read_articles and post.url and post.url.startswith(("http://", "https://")):
+                yield self.request(
+                    run,
+                    post.url,
+                    self.parse_listed_article,
+                    errback=self.listed_article_failed,
+                    headers=self.headers(),
+                    post=post,
+                )
+            else:
+                yield post
         if stop or not page.next_url:
             run.complete = True
         elif run.pages >= self.max_pages:
@@ -82,3 +115,39 @@ class WebsiteSpider(AccountSpider):
         keep, _ = self.keep_post(run, post, self.now())
         if keep:
             yield post
+
+    @settles
+    def parse_listed_article(self, response: Response) -> Iterator[Any]:
+        """The body of a new item whose date the list gave (the list's date stays)."""
+        run: AccountRun = response.meta["run"]
+        post: PostItem = response.meta["post"]
+        try:
+            self.check(response, "html")
+            _, title, text = website.parse_article_page(
+                response.url, response.body, self.now(), self.tz, status=response.status
+            )
+        except PageProblem as problem:
+            if problem.outcome in (BLOCKED, LOGIN_REQUIRED):
+                raise  # the account's outcome: the post is read again next crawl
+            run.note = f"article page unreadable ({problem.detail}); list title and date kept for {post.url}"
+            yield post
+            return
+        except Exception as exc:  # a page lxml cannot read: the list's data is still true
+            run.note = (
+                f"article page unreadable ({type(exc).__name__}); list title and date kept for {post.url}"
+            )
+            yield post
+            return
+        post.title = title or post.title
+        if text:
+            post.text = text
+        else:
+            run.note = f"no article body found on {response.url}; list title kept"
+        yield post
+
+    def listed_article_failed(self, failure: Any) -> Iterator[Any]:
+        run: AccountRun = failure.request.meta["run"]
+        post: PostItem = failure.request.meta["post"]
+        run.note = f"article page not fetched ({type(failure.value).__name__}); list title and date kept"
+        yield post
+        yield from self.settle(run)

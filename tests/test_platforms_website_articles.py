@@ -1,0 +1,154 @@
+"""Website columns whose list shows dates: each new item's article page is read for its body
+(platforms.website.fetch_articles), the list's date stays the post's date, an unreadable article
+page keeps the post with the list's title and date, a block on it is the account's outcome and
+the post is read next night; a night with nothing new costs the one list page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from crawler.parsers.html import strip_html
+from govwatch.config import ConfigError, parse_config
+from sandbox import platforms
+from sandbox.server import Request, Response, Sandbox
+from storage.db import open_store
+from storage.models import CrawlOutcome, CrawlRun
+from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
+
+pytestmark = pytest.mark.e2e
+
+DATED = ("qc-gov-web", "qc-edu-web")  # list and table layouts, dates on the list
+HTML = "text/html; charset=utf-8"
+
+
+def crawl(config: Path) -> None:
+    result = run_govwatch(config, "crawl", "--platform", "website")
+    assert result.returncode == 0, result.stderr
+
+
+def website_posts(config: Path) -> dict[str, dict[str, dict]]:
+    out: dict[str, dict[str, dict]] = {}
+    for p in export_jsonl(config, "posts"):
+        out.setdefault(p["account_id"], {})[p["post_id"]] = p
+    return out
+
+
+def last_outcomes(config: Path, database_url: str) -> dict[str, CrawlOutcome]:
+    store = open_store(database_url)
+    with store.session() as s:
+        run_id = s.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc()).limit(1))
+        found = {
+            o.account_id: o for o in s.scalars(select(CrawlOutcome).where(CrawlOutcome.run_id == run_id))
+        }
+    store.dispose()
+    return found
+
+
+def body_of(post) -> str:  # noqa: ANN001
+    return strip_html(post.text)
+
+
+def test_dated_columns_store_article_bodies_and_keep_list_dates_through_failures(
+    tmp_path: Path, sandbox: Sandbox, database_url: str
+):
+    world = sandbox.world
+    base = sandbox.base_url.rstrip("/")
+    gov, edu = world.accounts["qc-gov-web"], world.accounts["qc-edu-web"]
+    blocked_post = gov.regular_posts()[1]  # on the first list page: read again next night
+    missing_post = edu.regular_posts()[0]
+    blocked_path = platforms.post_path(gov, blocked_post)
+    missing_path = platforms.post_path(edu, missing_post)
+    failing = {"on": True}
+
+    def article_faults(request: Request) -> Response | None:
+        if not failing["on"]:
+            return None
+        if request.path == blocked_path:
+            page = "<html><head><title>访问被拒绝</title></head><body><p>访问被拒绝</p></body></html>"
+            return Response(403, page.encode(), HTML, account_id=gov.id)
+        if request.path == missing_path:
+            page = "<html><head><title>404</title></head><body><p>页面不存在</p></body></html>"
+            return Response(404, page.encode(), HTML, account_id=edu.id)
+        return None
+
+    sandbox.hooks.append(article_faults)
+    config = write_sandbox_config(tmp_path, sandbox.base_url, database=database_url)
+    crawl(config)
+
+    posts = website_posts(config)
+    outcomes = last_outcomes(config, database_url)
+    assert outcomes["qc-gov-web"].outcome == "blocked"  # the block on an article page is said
+    assert outcomes["qc-edu-web"].outcome == "ok"
+    assert "list title and date kept" in (outcomes["qc-edu-web"].detail or "")
+    blocked_url, missing_url = base + blocked_path, base + missing_path
+    assert blocked_url not in posts["qc-gov-web"]  # left for the next night, not stored bodiless
+    missing = posts["qc-edu-web"][missing_url]
+    assert missing["text"] == missing["title"] == missing_post.title  # the list's title ...
+    assert missing["published_at"].startswith(
+        f"{missing_post.published_at:%Y-%m-%d}T00:00:00"
+    )  # ... and date
+    by_url = {
+        base + platforms.post_path(account, p): p for account in (gov, edu) for p in account.regular_posts()
+    }
+    bodies = 0
+    for account_id in DATED:
+        for url, stored in posts[account_id].items():
+            real = by_url[url]
+            # the list's date (day only) stays: the article page's PubDate has the time
+            assert stored["published_at"] == f"{real.published_at:%Y-%m-%d}T00:00:00+08:00", url
+            if url != missing_url:
+                assert stored["text"] == body_of(real) != stored["title"], url
+                bodies += 1
+    assert bodies >= 10
+
+    # Next night, nothing blocked: the blocked article is read. The column read that was blocked
+    # is read again in full (storage.repo.resume_after_incomplete); the other one costs its list
+    # page only, and what the article pages said stays stored (not the list's title).
+    failing["on"] = False
+    sandbox.reset_counts()
+    crawl(config)
+    assert sandbox.request_counts()["by_account"]["qc-edu-web"] == 1
+    again = website_posts(config)
+    assert again["qc-gov-web"][blocked_url]["text"] == body_of(blocked_post)
+    outcomes = last_outcomes(config, database_url)
+    assert outcomes["qc-gov-web"].outcome == outcomes["qc-edu-web"].outcome == "ok"
+
+    # A night with nothing new: one request per column, nothing stored changes.
+    sandbox.reset_counts()
+    crawl(config)
+    counts = sandbox.request_counts()["by_account"]
+    assert (counts["qc-gov-web"], counts["qc-edu-web"]) == (1, 1)
+    third = website_posts(config)
+    for account_id in DATED:
+        for url, stored in again[account_id].items():
+            assert third[account_id][url]["text"] == stored["text"], url
+            assert third[account_id][url]["deleted"] is False
+    assert third["qc-edu-web"][missing_url]["text"] == missing_post.title  # known: not fetched again
+
+
+def test_fetch_articles_off_stores_the_list_only(tmp_path: Path, sandbox: Sandbox, database_url: str):
+    config = write_sandbox_config(tmp_path, sandbox.base_url, database=database_url)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data.setdefault("platforms", {}).setdefault("website", {})["fetch_articles"] = False
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    crawl(config)
+    posts = website_posts(config)
+    for account_id in DATED:
+        assert posts[account_id] and all(p["text"] == p["title"] for p in posts[account_id].values())
+    # a column without dates still reads its article pages (for the date), and so their bodies
+    assert any(p["text"] != p["title"] for p in posts["qc-wenlv-web"].values())
+
+
+def test_fetch_articles_is_a_website_option():
+    assert parse_config({}).platform("website").fetch_articles is True
+    assert (
+        parse_config({"platforms": {"website": {"fetch_articles": False}}}).platform("website").fetch_articles
+        is False
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_config({"platforms": {"weibo": {"fetch_articles": False}}})
+    assert "fetch_articles" in str(info.value) and "website" in str(info.value)
