@@ -13,6 +13,10 @@ COOKIES_ENABLED = False  # cookies are set per platform from the environment, ne
 TELNETCONSOLE_ENABLED = False
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 32
+# Scrapy hands a callback's output to CONCURRENT_ITEMS asyncio tasks (default 100), made anew
+# for every response; the pipeline is synchronous, so they only cost (a quarter of the crawl's
+# CPU on the sandbox; BENCHMARKS.md "Crawl throughput"). One keeps the order the callback yields.
+CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 0
 DOWNLOAD_TIMEOUT = 20
 RETRY_ENABLED = True
