@@ -86,6 +86,48 @@ def test_upserts_never_duplicate_and_count_new_posts(store_url):
         assert stored.text == long_text and stored.checked_hash is None
 
 
+def test_posts_seen_again_in_one_batch_with_new_and_edited_ones(store_url):
+    """One batch mixing new, seen-again and edited posts: a seen post takes the listing's counts
+    and pin, is no longer deleted, keeps its stored date when the listing shows none and takes
+    the listing's date otherwise; only the edited one gets new text and loses its check."""
+    store = open_store(store_url)
+    first = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        repo.upsert_posts(
+            s,
+            [
+                PostItem("a-weibo", "seen", None, first, text="旧", likes=1),
+                PostItem("a-weibo", "undated", None, first, text="无日期"),
+                PostItem("a-weibo", "edited", None, first, text="原文", title="标题"),
+            ],
+        )
+        for row in s.scalars(select(Post)):
+            row.checked_hash = row.content_hash
+            row.deleted_at = first
+            row.last_seen_at = first
+    moved = datetime.fromisoformat("2026-11-21T10:00:00+08:00")
+    batch = [
+        PostItem("a-weibo", "seen", None, moved, text="旧", likes=5, comments=2, shares=1, is_pinned=True),
+        PostItem("a-weibo", "undated", None, None, text="无日期", likes=3),
+        PostItem("a-weibo", "edited", None, first, text="改过", title="新标题"),
+        PostItem("a-weibo", "new", None, first, text="新"),
+    ]
+    with store.session() as s:
+        assert repo.upsert_posts(s, batch) == {"a-weibo": 1}
+    with store.session() as s:
+        rows = {row.platform_post_id: row for row in s.scalars(select(Post))}
+        seen, undated, edited = rows["seen"], rows["undated"], rows["edited"]
+        assert (seen.likes, seen.comments, seen.shares, seen.is_pinned) == (5, 2, 1, True)
+        assert seen.published_at == moved and seen.published_at.utcoffset() == timedelta(0)
+        assert seen.checked_hash == seen.content_hash and seen.text == "旧"
+        assert undated.published_at == first and undated.likes == 3
+        assert (edited.text, edited.title) == ("改过", "新标题")
+        assert edited.content_hash == repo.content_hash("新标题", "改过") != edited.checked_hash
+        assert all(row.deleted_at is None and row.last_seen_at > first for row in rows.values())
+        assert rows["new"].first_seen_at == rows["new"].last_seen_at
+
+
 def test_times_round_trip_as_aware_utc(store_url):
     store = open_store(store_url)
     with store.session() as s:
