@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy import bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from govwatch.items import OK, OutcomeItem, PostItem, ProfileItem
@@ -403,7 +403,67 @@ def record_outcome(session: Session, run_id: int, item: OutcomeItem, new_posts: 
     existing = session.scalar(
         select(CrawlOutcome).where(CrawlOutcome.run_id == run_id, CrawlOutcome.account_id == item.account_id)
     )
-    values = dict(
+    values = _outcome_values(item, finished, new_posts, requests)
+    if existing is None:
+        session.add(CrawlOutcome(run_id=run_id, account_id=item.account_id, **values))
+    else:  # a rerun of the same run id (Scrapyd retry): the last word counts
+        for key, value in values.items():
+            setattr(existing, key, value)
+    account_values = dict(
+        last_crawl_outcome=item.outcome, last_crawl_detail=item.detail or None, last_crawled_at=finished
+    )
+    if item.outcome == OK:
+        account_values["last_ok_at"] = finished
+    session.execute(update(Account).where(Account.id == item.account_id).values(**account_values))
+
+
+def record_outcomes(session: Session, run_id: int, outcomes: Sequence[tuple[OutcomeItem, int, int]]) -> None:
+    """record_outcome for a batch of (item, new_posts, requests), as a crawl's pipeline flushes
+    them: one query for reruns, one INSERT of the outcomes and one UPDATE of the accounts per
+    kind (ok or not). A batch with a rerun or an account twice takes them one by one."""
+    if not outcomes:
+        return
+    ids = [item.account_id for item, _, _ in outcomes]
+    rerun = session.scalar(
+        select(func.count())
+        .select_from(CrawlOutcome)
+        .where(CrawlOutcome.run_id == run_id, CrawlOutcome.account_id.in_(ids))
+    )
+    if rerun or len(set(ids)) != len(ids):
+        for item, new_posts, requests in outcomes:
+            record_outcome(session, run_id, item, new_posts=new_posts, requests=requests)
+        return
+    rows, accounts = [], {True: [], False: []}
+    for item, new_posts, requests in outcomes:
+        finished = item.finished_at or utcnow()
+        values = _outcome_values(item, finished, new_posts, requests)
+        rows.append(dict(run_id=run_id, account_id=item.account_id, **values))
+        accounts[item.outcome == OK].append(
+            dict(
+                b_id=item.account_id,
+                b_outcome=item.outcome,
+                b_detail=item.detail or None,
+                b_finished=finished,
+            )
+        )
+    session.execute(insert(CrawlOutcome.__table__), rows)
+    table = Account.__table__
+    for ok, params in accounts.items():
+        if not params:
+            continue
+        finished = bindparam("b_finished", type_=table.c.last_crawled_at.type)
+        values = dict(
+            last_crawl_outcome=bindparam("b_outcome"),
+            last_crawl_detail=bindparam("b_detail"),
+            last_crawled_at=finished,
+        )
+        if ok:
+            values["last_ok_at"] = finished
+        session.execute(update(table).where(table.c.id == bindparam("b_id")).values(**values), params)
+
+
+def _outcome_values(item: OutcomeItem, finished: datetime, new_posts: int, requests: int) -> dict:
+    return dict(
         outcome=item.outcome,
         detail=item.detail or None,
         http_status=item.http_status,
@@ -417,17 +477,6 @@ def record_outcome(session: Session, run_id: int, item: OutcomeItem, new_posts: 
         started_at=item.started_at,
         finished_at=finished,
     )
-    if existing is None:
-        session.add(CrawlOutcome(run_id=run_id, account_id=item.account_id, **values))
-    else:  # a rerun of the same run id (Scrapyd retry): the last word counts
-        for key, value in values.items():
-            setattr(existing, key, value)
-    account_values = dict(
-        last_crawl_outcome=item.outcome, last_crawl_detail=item.detail or None, last_crawled_at=finished
-    )
-    if item.outcome == OK:
-        account_values["last_ok_at"] = finished
-    session.execute(update(Account).where(Account.id == item.account_id).values(**account_values))
 
 
 # --- posts and snapshots ---------------------------------------------------------

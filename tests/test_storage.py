@@ -167,6 +167,64 @@ def test_every_account_of_a_run_gets_an_outcome(store_url):
         assert s.get(Account, "a-weibo").last_ok_at is None
 
 
+def test_outcomes_recorded_in_a_batch_as_one_by_one(store_url):
+    """record_outcomes (the pipeline's batch) stores what record_outcome stores item by item,
+    and a rerun of the run (a Scrapyd retry) still lets the last word count."""
+    store = open_store(store_url)
+    finished = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+    items = [
+        (OutcomeItem("a-weibo", "ok", "", pages=3, posts_seen=30, complete=True, finished_at=finished), 5, 7),
+        (OutcomeItem("b-wechat", "blocked", "环境异常", 200, url="http://x/f", finished_at=finished), 0, 1),
+    ]
+
+    def stored(session) -> tuple:  # noqa: ANN001
+        outcomes = session.execute(
+            select(
+                CrawlOutcome.account_id,
+                CrawlOutcome.outcome,
+                CrawlOutcome.detail,
+                CrawlOutcome.http_status,
+                CrawlOutcome.url,
+                CrawlOutcome.pages,
+                CrawlOutcome.requests,
+                CrawlOutcome.posts_seen,
+                CrawlOutcome.new_posts,
+                CrawlOutcome.complete,
+                CrawlOutcome.finished_at,
+            ).order_by(CrawlOutcome.account_id)
+        ).all()
+        accounts = session.execute(
+            select(
+                Account.id,
+                Account.last_crawl_outcome,
+                Account.last_crawl_detail,
+                Account.last_crawled_at,
+                Account.last_ok_at,
+            ).order_by(Account.id)
+        ).all()
+        return [tuple(row) for row in outcomes], [tuple(row) for row in accounts]
+
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        one_by_one = repo.start_run(s, "test", 2)
+        for item, new_posts, requests in items:
+            repo.record_outcome(s, one_by_one, item, new_posts=new_posts, requests=requests)
+        expected = stored(s)
+        s.execute(CrawlOutcome.__table__.delete())
+        s.execute(
+            Account.__table__.update().values(last_crawl_outcome=None, last_crawled_at=None, last_ok_at=None)
+        )
+        batch = repo.start_run(s, "test", 2)
+        repo.record_outcomes(s, batch, items)
+        assert stored(s) == expected
+        assert expected[1][0][1:] == ("ok", None, finished, finished)
+        retry = [(OutcomeItem("a-weibo", "error", "timeout", finished_at=finished), 0, 2)]
+        repo.record_outcomes(s, batch, retry)
+        assert s.scalar(select(func.count()).select_from(CrawlOutcome)) == 2
+        assert s.get(Account, "a-weibo").last_crawl_outcome == "error"
+        assert s.get(Account, "a-weibo").last_ok_at == finished
+
+
 def test_snapshots_only_when_changed_and_jobs_know_their_posts(store_url):
     store = open_store(store_url)
     with store.session() as s:
