@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -44,11 +45,23 @@ def write_config(directory: Path, base_url: str, database: str, world=None, **ov
 
 
 def run(command: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:  # noqa: ANN003
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, **kw)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    elapsed, _cpu, done = run_timed(command, **kw)
     return elapsed, done
 
 
+def run_timed(command: list[str], **kw) -> tuple[float, dict[str, float], subprocess.CompletedProcess]:  # noqa: ANN003
+    """Run a command; its wall-clock seconds, CPU seconds (user + system) of the child and of
+    this process meanwhile (`child`, `self`: an in-process sandbox's serving), and the result."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = time.process_time()
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, **kw)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = {
+        "child": (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime),
+        "self": time.process_time() - own,
+    }
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return elapsed, cpu, done

@@ -16,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from bench.common import GOVWATCH, machine, run, write_config
+from bench.common import GOVWATCH, machine, run_timed, write_config
 from sandbox.server import Sandbox
 from sandbox.world import build_world
 
@@ -39,13 +39,15 @@ def main() -> None:
         sandbox.hooks.append(record)
         directory = Path(tmp)
         config = write_config(directory, sandbox.base_url, f"sqlite:///{directory / 'gw.db'}", world)
-        seconds, done = run([str(GOVWATCH), "--config", str(config), "crawl"])
+        seconds, cpu, done = run_timed([str(GOVWATCH), "--config", str(config), "crawl"])
         crawl_only = float(m.group(1)) if (m := re.search(r"用时 ([\d.]+) 秒", done.stdout)) else seconds
         pages = sandbox.request_counts()["requests"]
         (directory / "urls.txt").write_text("\n".join(urls), encoding="utf-8")
         sandbox.reset_counts()
         sandbox.hooks.clear()
-        bare_seconds, _ = run([sys.executable, "-m", "bench.bare_spider", str(directory / "urls.txt"), "8"])
+        bare_seconds, bare_cpu, _ = run_timed(
+            [sys.executable, "-m", "bench.bare_spider", str(directory / "urls.txt"), "8"]
+        )
         bare_pages = sandbox.request_counts()["requests"]
     accounts = len(world.accounts)
     ours, ours_crawl, bare = pages / seconds, pages / crawl_only, bare_pages / bare_seconds
@@ -54,6 +56,11 @@ def main() -> None:
     print(f"govwatch crawl (crawl part, its own 用时): {crawl_only:.1f} s = {ours_crawl:.0f} pages/s")
     print(f"bare Scrapy spider (whole process): {bare_seconds:.1f} s = {bare:.0f} pages/s")
     print(f"ratio govwatch/bare: {ours / bare:.2f} (whole command), {ours_crawl / bare:.2f} (crawl part)")
+    print(
+        f"CPU seconds: govwatch process {cpu['child']:.1f} (sandbox serving it {cpu['self']:.1f}); "
+        f"bare spider {bare_cpu['child']:.1f} (sandbox serving it {bare_cpu['self']:.1f})"
+    )
+    print(f"CPU ratio bare/govwatch (whole process): {bare_cpu['child'] / cpu['child']:.2f}")
 
 
 if __name__ == "__main__":

@@ -99,12 +99,13 @@ class StoragePipeline:
             platform_store.mark_deleted(session, self.deletions)
             for outcome in self.outcomes:
                 platform_store.mark_listing_deletions(session, outcome)
-                repo.record_outcome(
-                    session,
-                    self.run_id,
-                    outcome,
-                    new_posts=self.new_posts.pop(outcome.account_id, 0),
-                    requests=counts.get(outcome.account_id, 0),
-                )
+            repo.record_outcomes(
+                session,
+                self.run_id,
+                [
+                    (outcome, self.new_posts.pop(outcome.account_id, 0), counts.get(outcome.account_id, 0))
+                    for outcome in self.outcomes
+                ],
+            )
         self.posts, self.profiles, self.outcomes = [], [], []
         self.comments, self.deletions = [], []

@@ -13,6 +13,10 @@ COOKIES_ENABLED = False  # cookies are set per platform from the environment, ne
 TELNETCONSOLE_ENABLED = False
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 32
+# Scrapy hands a callback's output to CONCURRENT_ITEMS asyncio tasks (default 100), made anew
+# for every response; the pipeline is synchronous, so they only cost (a quarter of the crawl's
+# CPU on the sandbox; BENCHMARKS.md "Crawl throughput"). One keeps the order the callback yields.
+CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 0
 DOWNLOAD_TIMEOUT = 20
 RETRY_ENABLED = True
@@ -26,5 +30,24 @@ LOG_LEVEL = "WARNING"
 LOG_INSTALL_ROOT_HANDLER = False  # the govwatch command owns logging
 
 ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.AccountRequestCounter": 950}
-EXTENSIONS = {"crawler.extensions.Progress": 500}
+# Scrapy's bookkeeping that govwatch never reads, off (11% of the crawl's CPU on the sandbox,
+# BENCHMARKS.md "Crawl throughput"): request/response/item statistics and the per-minute
+# "Crawled N pages" line (both shown only at -v; every account's requests and outcome are
+# stored by govwatch itself), the memory poll without a limit, request depth (no DEPTH_LIMIT),
+# the meta-copy debugging warning and the offsite filter (spiders set no allowed_domains).
+# The stats collector itself stays: spiders report a failed start through it.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.AccountRequestCounter": 950,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+}
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
+EXTENSIONS = {
+    "crawler.extensions.Progress": 500,
+    "scrapy.extensions.corestats.CoreStats": None,
+    "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.memusage.MemoryUsage": None,
+}

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from govwatch.items import OK, OutcomeItem, PostItem, ProfileItem
@@ -422,20 +422,7 @@ def record_outcome(session: Session, run_id: int, item: OutcomeItem, new_posts: 
     existing = session.scalar(
         select(CrawlOutcome).where(CrawlOutcome.run_id == run_id, CrawlOutcome.account_id == item.account_id)
     )
-    values = dict(
-        outcome=item.outcome,
-        detail=item.detail or None,
-        http_status=item.http_status,
-        url=item.url,
-        pages=item.pages,
-        requests=requests,
-        posts_seen=item.posts_seen,
-        new_posts=new_posts,
-        complete=item.complete,
-        profile_post_count=item.profile_post_count,
-        started_at=item.started_at,
-        finished_at=finished,
-    )
+    values = _outcome_values(item, finished, new_posts, requests)
     if existing is None:
         session.add(CrawlOutcome(run_id=run_id, account_id=item.account_id, **values))
     else:  # a rerun of the same run id (Scrapyd retry): the last word counts
@@ -449,6 +436,68 @@ def record_outcome(session: Session, run_id: int, item: OutcomeItem, new_posts: 
     session.execute(update(Account).where(Account.id == item.account_id).values(**account_values))
 
 
+def record_outcomes(session: Session, run_id: int, outcomes: Sequence[tuple[OutcomeItem, int, int]]) -> None:
+    """record_outcome for a batch of (item, new_posts, requests), as a crawl's pipeline flushes
+    them: one query for reruns, one INSERT of the outcomes and one UPDATE of the accounts per
+    kind (ok or not). A batch with a rerun or an account twice takes them one by one."""
+    if not outcomes:
+        return
+    ids = [item.account_id for item, _, _ in outcomes]
+    rerun = session.scalar(
+        select(func.count())
+        .select_from(CrawlOutcome)
+        .where(CrawlOutcome.run_id == run_id, CrawlOutcome.account_id.in_(ids))
+    )
+    if rerun or len(set(ids)) != len(ids):
+        for item, new_posts, requests in outcomes:
+            record_outcome(session, run_id, item, new_posts=new_posts, requests=requests)
+        return
+    rows, accounts = [], {True: [], False: []}
+    for item, new_posts, requests in outcomes:
+        finished = item.finished_at or utcnow()
+        values = _outcome_values(item, finished, new_posts, requests)
+        rows.append(dict(run_id=run_id, account_id=item.account_id, **values))
+        accounts[item.outcome == OK].append(
+            dict(
+                b_id=item.account_id,
+                b_outcome=item.outcome,
+                b_detail=item.detail or None,
+                b_finished=finished,
+            )
+        )
+    session.execute(insert(CrawlOutcome.__table__), rows)
+    table = Account.__table__
+    for ok, params in accounts.items():
+        if not params:
+            continue
+        finished = bindparam("b_finished", type_=table.c.last_crawled_at.type)
+        values = dict(
+            last_crawl_outcome=bindparam("b_outcome"),
+            last_crawl_detail=bindparam("b_detail"),
+            last_crawled_at=finished,
+        )
+        if ok:
+            values["last_ok_at"] = finished
+        session.execute(update(table).where(table.c.id == bindparam("b_id")).values(**values), params)
+
+
+def _outcome_values(item: OutcomeItem, finished: datetime, new_posts: int, requests: int) -> dict:
+    return dict(
+        outcome=item.outcome,
+        detail=item.detail or None,
+        http_status=item.http_status,
+        url=item.url,
+        pages=item.pages,
+        requests=requests,
+        posts_seen=item.posts_seen,
+        new_posts=new_posts,
+        complete=item.complete,
+        profile_post_count=item.profile_post_count,
+        started_at=item.started_at,
+        finished_at=finished,
+    )
+
+
 # --- posts and snapshots ---------------------------------------------------------
 
 
@@ -457,6 +506,9 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
 
     An edited post (its text changed) gets the new text and loses its content-check
     result, so analysis checks it again; a post seen again is no longer deleted.
+    Core statements, one per kind of row (new, seen, edited), each executed once for the
+    whole batch: the ORM's bulk machinery and a compiled UPDATE per seen post cost more
+    than the database's own work.
     """
     if not items:
         return {}
@@ -477,6 +529,8 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
             existing[(account_id, post_id)] = (pk, digest)
 
     new_rows, new_counts = [], {}
+    seen_rows: list[dict] = []
+    edited_rows: list[dict] = []
     for key, item in latest.items():
         digest = content_hash(item.title, item.text, item.repost_text)
         found = existing.get(key)
@@ -485,28 +539,57 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
             new_counts[item.account_id] = new_counts.get(item.account_id, 0) + 1
             continue
         pk, old_digest = found
-        values: dict = dict(
-            last_seen_at=now,
-            deleted_at=None,
-            is_pinned=item.is_pinned,
-            likes=item.likes,
-            comments=item.comments,
-            shares=item.shares,
+        row = dict(
+            b_pk=pk,
+            b_is_pinned=item.is_pinned,
+            b_likes=item.likes,
+            b_comments=item.comments,
+            b_shares=item.shares,
+            b_published_at=item.published_at,  # None keeps the stored date
         )
         if old_digest != digest and not (item.truncated and _is_prefix_of_stored(session, pk, item.text)):
-            values.update(
-                text=item.text,
-                title=item.title,
-                repost_text=item.repost_text,
-                truncated=item.truncated,
-                content_hash=digest,
+            row.update(
+                b_text=item.text,
+                b_title=item.title,
+                b_repost_text=item.repost_text,
+                b_truncated=item.truncated,
+                b_content_hash=digest,
             )
-        if item.published_at is not None:
-            values["published_at"] = item.published_at
-        session.execute(update(Post).where(Post.id == pk).values(**values))
+            edited_rows.append(row)
+        else:
+            seen_rows.append(row)
+    if seen_rows:
+        session.execute(_seen_update(now), seen_rows)
+    if edited_rows:
+        session.execute(_seen_update(now, edited=True), edited_rows)
     if new_rows:
         session.execute(_insert_ignore(session, Post), new_rows)
     return new_counts
+
+
+def _seen_update(now: datetime, edited: bool = False):  # noqa: ANN202
+    """UPDATE of posts seen again, executed with one parameter set per post (b_*)."""
+    table = Post.__table__
+    values = dict(
+        last_seen_at=now,
+        deleted_at=None,
+        is_pinned=bindparam("b_is_pinned"),
+        likes=bindparam("b_likes"),
+        comments=bindparam("b_comments"),
+        shares=bindparam("b_shares"),
+        published_at=func.coalesce(
+            bindparam("b_published_at", type_=table.c.published_at.type), table.c.published_at
+        ),
+    )
+    if edited:
+        values.update(
+            text=bindparam("b_text"),
+            title=bindparam("b_title"),
+            repost_text=bindparam("b_repost_text"),
+            truncated=bindparam("b_truncated"),
+            content_hash=bindparam("b_content_hash"),
+        )
+    return update(table).where(table.c.id == bindparam("b_pk")).values(**values)
 
 
 def _is_prefix_of_stored(session: Session, pk: int, text: str) -> bool:
@@ -542,13 +625,14 @@ def _post_row(item: PostItem, digest: str, now: datetime) -> dict:
 
 
 def _insert_ignore(session: Session, model):  # noqa: ANN001, ANN202
-    """INSERT ... ON CONFLICT DO NOTHING for the session's dialect (a concurrent crawl may win)."""
+    """INSERT ... ON CONFLICT DO NOTHING for the session's dialect (a concurrent crawl may win).
+    On the model's table (Core): the ORM's bulk insert of plain dicts adds nothing but cost."""
     name = session.get_bind().dialect.name
     if name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(model).on_conflict_do_nothing()
+    return insert(model.__table__).on_conflict_do_nothing()
 
 
 def add_snapshots(session: Session, items: Sequence[ProfileItem]) -> int:

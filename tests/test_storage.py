@@ -144,6 +144,48 @@ def test_a_relisting_without_text_keeps_the_stored_text(store_url):
         assert stored.content_hash == repo.content_hash("标题", "正文第一段。正文第二段。")
 
 
+def test_posts_seen_again_in_one_batch_with_new_and_edited_ones(store_url):
+    """One batch mixing new, seen-again and edited posts: a seen post takes the listing's counts
+    and pin, is no longer deleted, keeps its stored date when the listing shows none and takes
+    the listing's date otherwise; only the edited one gets new text and loses its check."""
+    store = open_store(store_url)
+    first = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        repo.upsert_posts(
+            s,
+            [
+                PostItem("a-weibo", "seen", None, first, text="旧", likes=1),
+                PostItem("a-weibo", "undated", None, first, text="无日期"),
+                PostItem("a-weibo", "edited", None, first, text="原文", title="标题"),
+            ],
+        )
+        for row in s.scalars(select(Post)):
+            row.checked_hash = row.content_hash
+            row.deleted_at = first
+            row.last_seen_at = first
+    moved = datetime.fromisoformat("2026-11-21T10:00:00+08:00")
+    batch = [
+        PostItem("a-weibo", "seen", None, moved, text="旧", likes=5, comments=2, shares=1, is_pinned=True),
+        PostItem("a-weibo", "undated", None, None, text="无日期", likes=3),
+        PostItem("a-weibo", "edited", None, first, text="改过", title="新标题"),
+        PostItem("a-weibo", "new", None, first, text="新"),
+    ]
+    with store.session() as s:
+        assert repo.upsert_posts(s, batch) == {"a-weibo": 1}
+    with store.session() as s:
+        rows = {row.platform_post_id: row for row in s.scalars(select(Post))}
+        seen, undated, edited = rows["seen"], rows["undated"], rows["edited"]
+        assert (seen.likes, seen.comments, seen.shares, seen.is_pinned) == (5, 2, 1, True)
+        assert seen.published_at == moved and seen.published_at.utcoffset() == timedelta(0)
+        assert seen.checked_hash == seen.content_hash and seen.text == "旧"
+        assert undated.published_at == first and undated.likes == 3
+        assert (edited.text, edited.title) == ("改过", "新标题")
+        assert edited.content_hash == repo.content_hash("新标题", "改过") != edited.checked_hash
+        assert all(row.deleted_at is None and row.last_seen_at > first for row in rows.values())
+        assert rows["new"].first_seen_at == rows["new"].last_seen_at
+
+
 def test_times_round_trip_as_aware_utc(store_url):
     store = open_store(store_url)
     with store.session() as s:
@@ -181,6 +223,64 @@ def test_every_account_of_a_run_gets_an_outcome(store_url):
         outcomes = dict(s.execute(select(CrawlOutcome.account_id, CrawlOutcome.outcome)).all())
         assert outcomes == {"a-weibo": "blocked", "b-wechat": "error"}
         assert s.get(Account, "a-weibo").last_ok_at is None
+
+
+def test_outcomes_recorded_in_a_batch_as_one_by_one(store_url):
+    """record_outcomes (the pipeline's batch) stores what record_outcome stores item by item,
+    and a rerun of the run (a Scrapyd retry) still lets the last word count."""
+    store = open_store(store_url)
+    finished = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+    items = [
+        (OutcomeItem("a-weibo", "ok", "", pages=3, posts_seen=30, complete=True, finished_at=finished), 5, 7),
+        (OutcomeItem("b-wechat", "blocked", "环境异常", 200, url="http://x/f", finished_at=finished), 0, 1),
+    ]
+
+    def stored(session) -> tuple:  # noqa: ANN001
+        outcomes = session.execute(
+            select(
+                CrawlOutcome.account_id,
+                CrawlOutcome.outcome,
+                CrawlOutcome.detail,
+                CrawlOutcome.http_status,
+                CrawlOutcome.url,
+                CrawlOutcome.pages,
+                CrawlOutcome.requests,
+                CrawlOutcome.posts_seen,
+                CrawlOutcome.new_posts,
+                CrawlOutcome.complete,
+                CrawlOutcome.finished_at,
+            ).order_by(CrawlOutcome.account_id)
+        ).all()
+        accounts = session.execute(
+            select(
+                Account.id,
+                Account.last_crawl_outcome,
+                Account.last_crawl_detail,
+                Account.last_crawled_at,
+                Account.last_ok_at,
+            ).order_by(Account.id)
+        ).all()
+        return [tuple(row) for row in outcomes], [tuple(row) for row in accounts]
+
+    with store.session() as s:
+        repo.sync_accounts(s, ACCOUNTS)
+        one_by_one = repo.start_run(s, "test", 2)
+        for item, new_posts, requests in items:
+            repo.record_outcome(s, one_by_one, item, new_posts=new_posts, requests=requests)
+        expected = stored(s)
+        s.execute(CrawlOutcome.__table__.delete())
+        s.execute(
+            Account.__table__.update().values(last_crawl_outcome=None, last_crawled_at=None, last_ok_at=None)
+        )
+        batch = repo.start_run(s, "test", 2)
+        repo.record_outcomes(s, batch, items)
+        assert stored(s) == expected
+        assert expected[1][0][1:] == ("ok", None, finished, finished)
+        retry = [(OutcomeItem("a-weibo", "error", "timeout", finished_at=finished), 0, 2)]
+        repo.record_outcomes(s, batch, retry)
+        assert s.scalar(select(func.count()).select_from(CrawlOutcome)) == 2
+        assert s.get(Account, "a-weibo").last_crawl_outcome == "error"
+        assert s.get(Account, "a-weibo").last_ok_at == finished
 
 
 def test_snapshots_only_when_changed_and_jobs_know_their_posts(store_url):

@@ -8,12 +8,12 @@ still validate the structure.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from crawler.items import BLOCKED, ERROR, LOGIN_REQUIRED, NOT_FOUND, PARSE_ERROR, PageProblem
+from crawler.parsers import jsonload
 from crawler.parsers.html import decode_page
 
 EXPECT_KINDS = ("json", "html", "feed")
@@ -227,7 +227,7 @@ def _json_block(data: object) -> str | None:
 
 def _check_json_body(text: str, status: int) -> None:
     try:
-        data = json.loads(text)
+        data = jsonload.loads(text)
     except ValueError:
         pass
     else:

@@ -17,6 +17,7 @@ from typing import Any
 import feedparser
 
 from crawler.items import PARSE_ERROR, PageProblem, PostItem
+from crawler.parsers import feedxml
 from crawler.parsers.blocks import check_response
 from crawler.parsers.dates import parse_feed_time
 from crawler.parsers.html import strip_html
@@ -38,11 +39,20 @@ class FeedResult:
     posts: list[PostItem] = field(default_factory=list)
 
 
-def parse_feed(account_id: str, url: str, body: bytes | str, platform: str = "rss") -> FeedResult:
-    """Posts of one feed document fetched from `url`."""
+def parse_feed(
+    account_id: str, url: str, body: bytes | str, platform: str = "rss", *, fast: bool = True
+) -> FeedResult:
+    """Posts of one feed document fetched from `url`.
+
+    Plain RSS 2.0 and Atom documents are read by crawler.parsers.feedxml (lxml, the values
+    feedparser would give); every other document, and every one with ``fast=False``, by
+    feedparser itself.
+    """
     raw = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
     check_response(200, url, raw, expect="feed")
-    parsed = feedparser.parse(raw, response_headers={"content-location": url})
+    parsed = (feedxml.read(raw, url) if fast else None) or feedparser.parse(
+        raw, response_headers={"content-location": url}
+    )
     channel = parsed.get("feed", {})
     title = _clean(channel.get("title"))
     posts = _posts(account_id, parsed.get("entries") or [], platform)

@@ -11,7 +11,6 @@ platform really showed nothing.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from crawler.items import (
     PostItem,
     ProfileItem,
 )
+from crawler.parsers import jsonload
 from crawler.parsers.blocks import block_reason, check_response, is_login_url
 from crawler.parsers.dates import SHANGHAI, parse_weibo_time
 from crawler.parsers.html import strip_html
@@ -111,7 +111,7 @@ def post_url(uid: str | int | None, bid_or_id: str) -> str:
 def _load(body: bytes | str) -> dict[str, Any]:
     """The decoded JSON object, or PageProblem for anything else."""
     try:
-        data = json.loads(body)
+        data = jsonload.loads(body)
     except (ValueError, TypeError):
         check_response(200, "", body or b"", expect="json")  # raises blocked / login / parse_error
         raise PageProblem(PARSE_ERROR, "response is not JSON") from None

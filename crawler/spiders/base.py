@@ -112,6 +112,7 @@ class AccountSpider(scrapy.Spider):
             accounts = [a for a in accounts.split(",") if a]
         self.account_ids = list(accounts) if accounts else None
         self.runs: dict[str, AccountRun] = {}
+        self._callbacks: dict[Callable[..., Any], Callable[..., Any]] = {}  # see _kept
 
     # --- options from the runner (settings, so Scrapyd jobs carry them too) ---
 
@@ -202,8 +203,8 @@ class AccountSpider(scrapy.Spider):
         run.pending += 1
         return scrapy.Request(
             url,
-            callback=callback,
-            errback=errback or self.chain_failed,
+            callback=self._kept(callback),
+            errback=self._kept(errback or self.chain_failed),
             headers=headers,
             dont_filter=True,
             meta={
@@ -217,6 +218,12 @@ class AccountSpider(scrapy.Spider):
                 **meta,
             },
         )
+
+    def _kept(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        """One bound-method object per callback for the whole crawl: Scrapy caches its check of a
+        callback's source (inspect.getsource + ast.parse, every response) by weak reference to the
+        callable, and a fresh ``self.parse_page`` per request missed that cache every time."""
+        return self._callbacks.setdefault(method, method)
 
     @staticmethod
     def check(response: Response, expect: str) -> None:
