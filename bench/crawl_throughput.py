@@ -3,8 +3,11 @@ bare Scrapy spider that fetches the same URLs with the same concurrency and pars
 
     .venv/bin/python -m bench.crawl_throughput [--scale 20]
 
-The sandbox world is scaled (sandbox.world.build_world(scale=N): N copies of the 32 accounts)
-and served in this process; both crawls are subprocesses, timed from start to exit.
+The sandbox world is scaled (sandbox.world.build_world(scale=N): N copies of the 41 accounts)
+and served in this process; both crawls are subprocesses, timed from start to exit. It also
+prints the CPU seconds of each crawl process and of this process while it serves each crawl
+(the sandbox's share: the same for both sides, about a tenth of one core), which stay
+comparable when other work on the machine stretches the wall-clock times.
 """
 
 from __future__ import annotations
