@@ -25,6 +25,8 @@ from pydantic import (
 )
 from sqlalchemy.engine import make_url
 
+from govwatch import yamlread
+
 PLATFORMS = (
     "weibo",
     "wechat",
@@ -563,7 +565,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     except OSError as exc:
         raise ConfigError(path, "", exc.strerror or str(exc)) from None
     try:
-        data = yaml.safe_load(text)
+        data = yamlread.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
