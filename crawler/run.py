@@ -174,7 +174,7 @@ def run_crawl(
     """
     started = time.monotonic()
     with store.session() as session:
-        jobs = repo.crawl_jobs(session, account_ids=account_ids, platforms=platforms)
+        jobs = repo.crawl_jobs(session, account_ids=account_ids, platforms=platforms, history=False)
         run_id = repo.start_run(session, trigger=trigger, accounts_total=len(jobs))
         by_spider: dict[type[AccountSpider], list[str]] = {}
         probes: list[CrawlJob] = []

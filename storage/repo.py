@@ -76,12 +76,13 @@ def sync_accounts(session: Session, accounts: Sequence[dict], source: str = "con
         a.id: a for a in session.scalars(select(Account).where(Account.id.in_([a["id"] for a in accounts])))
     }
     added, updated, unchanged = [], [], 0
+    new_rows: list[dict] = []
     for record in accounts:
         values = {k: record.get(k) for k in ACCOUNT_FIELDS if k in record}
         values["unit_id"] = units[record["unit"]]
         current = existing.get(record["id"])
         if current is None:
-            session.add(Account(id=record["id"], source=source, **values))
+            new_rows.append(dict(values, id=record["id"], source=source))
             added.append(record["id"])
             continue
         changed = {k: v for k, v in values.items() if getattr(current, k) != v}
@@ -91,6 +92,9 @@ def sync_accounts(session: Session, accounts: Sequence[dict], source: str = "con
             updated.append(record["id"])
         else:
             unchanged += 1
+    # New accounts as plain rows: a province's first 10,000 without an ORM object each.
+    for start in range(0, len(new_rows), 1000):
+        session.execute(insert(Account), new_rows[start : start + 1000])
     session.flush()
     return SyncResult(added, updated, unchanged)
 
@@ -134,7 +138,14 @@ def crawl_jobs(
     platforms: Sequence[str] | None = None,
     profile_every: timedelta = timedelta(days=7),
     now: datetime | None = None,
+    history: bool = True,
 ) -> list[CrawlJob]:
+    """The open accounts to crawl (default: all), each with what incremental paging needs.
+
+    ``history=False``: who and where only (no known posts, no profile due) — the runner's list
+    to hand accounts to spiders, which read their accounts' history themselves, a chunk at a
+    time (AccountSpider.load_jobs).
+    """
     now = now or utcnow()
     query = select(Account).where(Account.closed.is_(False)).order_by(Account.id)
     if account_ids:
@@ -145,6 +156,8 @@ def crawl_jobs(
     ids = [a.id for a in accounts]
     if not ids:
         return []
+    if not history:
+        return [_job(a, needs_profile=False) for a in accounts]
 
     # The newest KNOWN_IDS_PER_ACCOUNT non-pinned posts per account, in one query.
     ranked = (
@@ -194,22 +207,31 @@ def crawl_jobs(
     for a in accounts:
         taken, post_count = last_snapshot.get(a.id, (None, None))
         jobs.append(
-            CrawlJob(
-                account_id=a.id,
-                platform=a.platform,
-                handle=a.handle,
-                url=a.url,
-                feed_url=a.feed_url,
-                kind=a.kind,
+            _job(
+                a,
                 known_ids=frozenset(known.get(a.id, ())),
                 newest_at=newest.get(a.id),
                 needs_profile=taken is None or now - taken >= profile_every,
                 profile_post_count=post_count,
-                selectors=a.selectors,
                 comment_counts=comment_counts.get(a.id, {}),
             )
         )
     return reread_undated(session, resume_after_incomplete(session, jobs))
+
+
+def _job(account: Account, **history: object) -> CrawlJob:
+    history.setdefault("known_ids", frozenset())
+    history.setdefault("newest_at", None)
+    return CrawlJob(
+        account_id=account.id,
+        platform=account.platform,
+        handle=account.handle,
+        url=account.url,
+        feed_url=account.feed_url,
+        kind=account.kind,
+        selectors=account.selectors,
+        **history,  # type: ignore[arg-type]
+    )
 
 
 def reread_undated(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 SPIDER_ERROR = "govwatch/spider_error"
 # Pages read past the backfill window to find stored posts that still lack a date.
 UNDATED_SEARCH_PAGES = 3
+# Accounts whose stored history a spider reads at a time (AccountSpider.load_jobs).
+JOB_CHUNK = 500
 
 
 @dataclass
@@ -150,37 +152,48 @@ class AccountSpider(scrapy.Spider):
         """Whether this spider reads the account (subclasses refine)."""
         return job.platform in cls.platforms
 
-    def load_jobs(self) -> list[CrawlJob]:
+    def load_jobs(self) -> Iterator[list[CrawlJob]]:
+        """This spider's accounts with their stored history, JOB_CHUNK at a time as the crawl
+        reaches them: a province's 10,000 accounts' known posts never sit in memory at once."""
         store = open_store(job_database_url(self.settings), upgrade=False)
         try:
-            with store.session() as session:
-                jobs = repo.crawl_jobs(
-                    session,
-                    account_ids=self.account_ids,
-                    profile_every=timedelta(days=int(self.options.get("profile_every_days", 7))),
-                )
+            ids = self.account_ids
+            if ids is None:
+                with store.session() as session:
+                    ids = [j.account_id for j in repo.crawl_jobs(session, history=False) if self.wants(j)]
+            for start in range(0, len(ids), JOB_CHUNK):
+                with store.session() as session:
+                    jobs = repo.crawl_jobs(
+                        session,
+                        account_ids=ids[start : start + JOB_CHUNK],
+                        profile_every=timedelta(days=int(self.options.get("profile_every_days", 7))),
+                    )
+                yield [job for job in jobs if self.wants(job)]
         finally:
             store.dispose()
-        return [job for job in jobs if self.wants(job)]
 
     async def start(self):  # noqa: ANN201
         """Accounts are started as the downloader has room, not all at once: Scrapy reads
         start() eagerly, and 10,000 accounts' requests queued up front cost memory."""
-        try:
-            jobs = self.load_jobs()
-        except Exception as exc:  # the run says so; its accounts get an `error` outcome each
-            log.exception("%s: could not load its accounts", self.name)
-            self.crawler.stats.set_value(
-                SPIDER_ERROR, f"could not load the accounts: {type(exc).__name__}: {exc}"
-            )
-            return
-        for job in jobs:
-            while self.crawler.engine is not None and self.crawler.engine.needs_backout():
-                await self.crawler.signals.wait_for(signals.scheduler_empty)
-            run = AccountRun(job=job, started_at=datetime.now(UTC))
-            self.runs[job.account_id] = run
-            for request in self.first_requests(run):
-                yield request
+        chunks = self.load_jobs()
+        while True:
+            try:
+                jobs = next(chunks, None)
+            except Exception as exc:  # the run says so; its accounts left get an `error` outcome each
+                log.exception("%s: could not load its accounts", self.name)
+                self.crawler.stats.set_value(
+                    SPIDER_ERROR, f"could not load the accounts: {type(exc).__name__}: {exc}"
+                )
+                return
+            if jobs is None:
+                return
+            for job in jobs:
+                while self.crawler.engine is not None and self.crawler.engine.needs_backout():
+                    await self.crawler.signals.wait_for(signals.scheduler_empty)
+                run = AccountRun(job=job, started_at=datetime.now(UTC))
+                self.runs[job.account_id] = run
+                for request in self.first_requests(run):
+                    yield request
 
     def first_requests(self, run: AccountRun) -> Iterator[scrapy.Request]:
         raise NotImplementedError
