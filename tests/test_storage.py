@@ -340,3 +340,44 @@ def test_an_incomplete_read_leaves_its_posts_out_of_what_counts_as_known(store_u
         repo.finish_run(s, run3)
         jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
         assert {"new1", "new2"} <= jobs["a-weibo"].known_ids  # a complete read covered the gap
+
+
+def test_a_spider_reads_its_accounts_history_a_chunk_at_a_time(store_url, monkeypatch):
+    """A province's spider does not hold every account's known posts at once: it reads them a
+    chunk at a time as the crawl reaches them. Every account comes once, with exactly what one
+    read of all accounts gives it; the runner's own list carries no history at all."""
+    from scrapy.settings import Settings
+
+    from crawler.spiders import base
+    from crawler.spiders.weibo import WeiboSpider
+
+    accounts = [
+        {
+            "id": f"w{i}",
+            "unit": "旗政府办公室",
+            "platform": "weibo",
+            "name": f"发布{i}",
+            "handle": str(100 + i),
+        }
+        for i in range(7)
+    ]
+    store = open_store(store_url)
+    with store.session() as s:
+        repo.sync_accounts(s, [*accounts, ACCOUNTS[1]])
+        repo.upsert_posts(
+            s, [post(f"w{i}", f"p{i}-{n}", "动态", n + 1) for i in range(7) for n in range(6 * i)]
+        )
+    with store.session() as s:
+        whole = {j.account_id: j for j in repo.crawl_jobs(s) if j.platform == "weibo"}
+        listed = repo.crawl_jobs(s, history=False)
+    assert len(whole["w6"].known_ids) == repo.KNOWN_IDS_PER_ACCOUNT and not whole["w0"].known_ids
+    assert sorted(j.account_id for j in listed) == sorted([*whole, "b-wechat"])
+    assert all(not j.known_ids and j.newest_at is None for j in listed)
+
+    monkeypatch.setattr(base, "JOB_CHUNK", 3)
+    for given in (",".join(sorted(whole)), None):  # the runner's ids, or every account it reads
+        spider = WeiboSpider(accounts=given)
+        spider.settings = Settings({"GOVWATCH_DATABASE_URL": store_url})
+        chunks = list(spider.load_jobs())
+        assert [len(chunk) for chunk in chunks] == [3, 3, 1]
+        assert {j.account_id: j for chunk in chunks for j in chunk} == whole
