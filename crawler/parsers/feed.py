@@ -146,26 +146,29 @@ def _entry_title(entry: Any) -> str | None:
 
 
 def _published(entry: Any) -> datetime | None:
+    # The entry's own keys only: feedparser answers a missing `updated` with `published` (and
+    # a DeprecationWarning per entry); the order below already says which date comes first.
+    own = {key: dict.get(entry, key) for key in DATE_KEYS}
     for key in ("published", "updated", "created"):
-        parsed = parse_feed_time(entry.get(key))
+        parsed = parse_feed_time(own[key])
         if parsed is not None:
             return parsed
     # feedparser's *_parsed structs are used only when the entry has no date text of
     # its own: feedparser rolls impossible dates over ("2026-02-30" becomes March 2nd),
     # which would invent a date.
-    if any(
-        isinstance(entry.get(key), str) and entry.get(key).strip()
-        for key in ("published", "updated", "created")
-    ):
+    if any(isinstance(own[key], str) and own[key].strip() for key in ("published", "updated", "created")):
         return None
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        struct = entry.get(key)
+        struct = own[key]
         if isinstance(struct, time.struct_time):
             try:
                 return datetime(*struct[:6], tzinfo=UTC)  # feedparser normalises to UTC
             except (ValueError, OverflowError):
                 continue
     return None
+
+
+DATE_KEYS = ("published", "updated", "created", "published_parsed", "updated_parsed", "created_parsed")
 
 
 def _fingerprint(title: str | None, published_at: datetime | None, text: str) -> str | None:
