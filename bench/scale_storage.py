@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, insert, text
 
 from analysis.run import analyse
 from bench.common import machine
+from crawler.spiders.base import JOB_CHUNK
 from govwatch.config import parse_config
 from reporting.weekly import write_reports
 from reporting.weeks import parse_week
@@ -104,17 +105,24 @@ def fill(url: str, accounts: list[dict], posts: int) -> None:
 
 
 def plan_night(url: str) -> tuple[float, float]:
-    """What each crawl does first (the runner, then every spider): every account's crawl job
-    with its known posts (storage.repo.crawl_jobs). Seconds and peak Python memory (MB)."""
+    """What the spiders read before paging: every account's crawl job with its known posts
+    (storage.repo.crawl_jobs), JOB_CHUNK accounts at a time as AccountSpider.load_jobs does.
+    Seconds and peak Python memory (MB)."""
     store = open_store(url)
+    with store.session() as session:
+        ids = [job.account_id for job in repo.crawl_jobs(session, history=False)]
     tracemalloc.start()
     started = time.perf_counter()
-    with store.session() as session:
-        jobs = repo.crawl_jobs(session)
+    known = 0
+    for start in range(0, len(ids), JOB_CHUNK):
+        with store.session() as session:
+            jobs = repo.crawl_jobs(session, account_ids=ids[start : start + JOB_CHUNK])
+        assert all(len(j.known_ids) <= repo.KNOWN_IDS_PER_ACCOUNT for j in jobs)
+        known += sum(len(j.known_ids) for j in jobs)
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    assert jobs and all(len(j.known_ids) <= repo.KNOWN_IDS_PER_ACCOUNT for j in jobs)
+    assert known
     store.dispose()
     return seconds, peak
 

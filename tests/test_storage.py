@@ -381,3 +381,62 @@ def test_a_spider_reads_its_accounts_history_a_chunk_at_a_time(store_url, monkey
         chunks = list(spider.load_jobs())
         assert [len(chunk) for chunk in chunks] == [3, 3, 1]
         assert {j.account_id: j for chunk in chunks for j in chunk} == whole
+
+
+def test_known_posts_are_the_newest_thirty_whatever_the_dates(store_url):
+    """What paging stops at: exactly the newest 30 non-pinned posts (undated ones last, the later
+    stored first among equal dates), read per account from the index, not from every post."""
+    store = open_store(store_url)
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    shapes = {
+        "many": [base - timedelta(days=n) for n in range(80)],
+        "ties": [base - timedelta(days=n // 7) for n in range(45)],  # 7 posts on each day
+        "few-dated": [base - timedelta(days=n) for n in range(12)] + [None] * 25,
+        "undated": [None] * 40,
+        "exactly-30": [base - timedelta(hours=n) for n in range(30)],
+    }
+    accounts = [
+        {"id": name, "unit": "旗政府办公室", "platform": "weibo", "name": name, "handle": str(i)}
+        for i, name in enumerate(shapes)
+    ]
+    with store.session() as s:
+        repo.sync_accounts(s, accounts)
+        for name, dates in shapes.items():
+            items = [
+                PostItem(account_id=name, post_id=f"{name}-{n}", url=None, published_at=when, text="动态")
+                for n, when in enumerate(dates)
+            ]
+            items.append(
+                PostItem(
+                    account_id=name,
+                    post_id=f"{name}-top",
+                    url=None,
+                    published_at=base,
+                    text="置顶",
+                    is_pinned=True,
+                )
+            )
+            repo.upsert_posts(s, items)
+    with store.session() as s:
+        stored = s.execute(
+            select(Post.account_id, Post.platform_post_id, Post.published_at, Post.id).where(
+                Post.is_pinned.is_(False)
+            )
+        ).all()
+        ranked = repo.newest_posts(list(shapes))
+        top = s.execute(
+            select(ranked.c.account_id, ranked.c.platform_post_id).where(
+                ranked.c.rank <= repo.KNOWN_IDS_PER_ACCOUNT
+            )
+        ).all()
+        jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
+    for name in shapes:
+        mine = [row for row in stored if row.account_id == name]
+        mine.sort(key=lambda r: (r.published_at is not None, r.published_at or base, r.id), reverse=True)
+        expected = {r.platform_post_id for r in mine[: repo.KNOWN_IDS_PER_ACCOUNT]}
+        assert {pid for account, pid in top if account == name} == expected, name
+        if any(r.published_at is None for r in mine):  # read again from the top (reread_undated)
+            assert jobs[name].known_ids == frozenset() and jobs[name].newest_at is None, name
+        else:
+            assert jobs[name].known_ids == expected, name
+            assert jobs[name].newest_at == max(r.published_at for r in mine), name
