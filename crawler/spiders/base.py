@@ -26,7 +26,7 @@ from twisted.python.failure import Failure
 
 from crawler.parsers import blocks
 from govwatch.config import job_database_url
-from govwatch.items import ERROR, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostItem
+from govwatch.items import BLOCKED, ERROR, LOGIN_REQUIRED, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostItem
 from storage import repo
 from storage.db import open_store
 from storage.repo import CrawlJob
@@ -287,6 +287,52 @@ class AccountSpider(scrapy.Spider):
             searching = run.undated_left and run.pages - run.window_passed_at < UNDATED_SEARCH_PAGES
             return keep, not searching
         return True, False
+
+    # --- a new listed post's own page (website columns, WeChat articles) ---
+
+    listing = "listing data"  # what is kept when the article page fails: "feed data", ...
+
+    def article_request(
+        self, run: AccountRun, post: PostItem, callback: Callable[..., Any], headers: dict[str, str]
+    ) -> scrapy.Request:
+        """The page of a new post the listing showed, read for its body (``meta['listed']``)."""
+        assert post.url is not None
+        return self.request(
+            run, post.url, callback, errback=self.article_failed, headers=headers, listed=post
+        )
+
+    def read_article(
+        self,
+        run: AccountRun,
+        response: Response,
+        read: Callable[[], Any],
+        keep_on: tuple[type[Exception], ...] = (),
+    ) -> Any:
+        """``read()`` the article page, or None when it cannot be read (not found, an error
+        page, or one of ``keep_on``): the caller then keeps the listed post as the listing gave
+        it, and the run says so. A block or login wall raises: it is the account's outcome and
+        the post is read again next crawl, once the block is gone."""
+        listed: PostItem = response.meta["listed"]
+        try:
+            self.check(response, "html")
+            return read()
+        except PageProblem as problem:
+            if problem.outcome in (BLOCKED, LOGIN_REQUIRED):
+                raise
+            run.note = f"article page unreadable ({problem.detail}); {self.listing} kept for {listed.url}"
+        except keep_on as exc:
+            run.note = f"article page unreadable ({type(exc).__name__}); {self.listing} kept for {listed.url}"
+        self.check_dates(run, [listed], response.status)
+        return None
+
+    def article_failed(self, failure: Failure) -> Iterator[Any]:
+        """The article page was not fetched at all: the listed post is kept, and the run says so."""
+        run: AccountRun = failure.request.meta["run"]
+        post: PostItem = failure.request.meta["listed"]
+        run.note = f"article page not fetched ({type(failure.value).__name__}); {self.listing} kept"
+        self.check_dates(run, [post])
+        yield post
+        yield from self.settle(run)
 
     @staticmethod
     def blind(posts: list[PostItem]) -> bool:

@@ -21,13 +21,14 @@ from scrapy.http import Response
 
 from crawler.parsers import website
 from crawler.spiders.base import AccountRun, AccountSpider, settles
-from govwatch.items import BLOCKED, LOGIN_REQUIRED, PARSE_ERROR, PageProblem, PostItem
+from govwatch.items import PARSE_ERROR, PageProblem, PostItem
 from storage.repo import CrawlJob
 
 
 class WebsiteSpider(AccountSpider):
     name = "website"
     platforms = ("website",)
+    listing = "list title and date"
 
     @classmethod
     def wants(cls, job: CrawlJob) -> bool:
@@ -78,14 +79,7 @@ class WebsiteSpider(AccountSpider):
                 post.text, post.truncated = "", True
                 yield post
             elif not known and read_articles and post.url and post.url.startswith(("http://", "https://")):
-                yield self.request(
-                    run,
-                    post.url,
-                    self.parse_listed_article,
-                    errback=self.listed_article_failed,
-                    headers=self.headers(),
-                    post=post,
-                )
+                yield self.article_request(run, post, self.parse_listed_article, self.headers())
             else:
                 yield post
         if stop or not page.next_url:
@@ -120,34 +114,20 @@ class WebsiteSpider(AccountSpider):
     def parse_listed_article(self, response: Response) -> Iterator[Any]:
         """The body of a new item whose date the list gave (the list's date stays)."""
         run: AccountRun = response.meta["run"]
-        post: PostItem = response.meta["post"]
-        try:
-            self.check(response, "html")
-            _, title, text = website.parse_article_page(
+        post: PostItem = response.meta["listed"]
+        page = self.read_article(
+            run,
+            response,
+            lambda: website.parse_article_page(
                 response.url, response.body, self.now(), self.tz, status=response.status
-            )
-        except PageProblem as problem:
-            if problem.outcome in (BLOCKED, LOGIN_REQUIRED):
-                raise  # the account's outcome: the post is read again next crawl
-            run.note = f"article page unreadable ({problem.detail}); list title and date kept for {post.url}"
-            yield post
-            return
-        except Exception as exc:  # a page lxml cannot read: the list's data is still true
-            run.note = (
-                f"article page unreadable ({type(exc).__name__}); list title and date kept for {post.url}"
-            )
-            yield post
-            return
-        post.title = title or post.title
-        if text:
-            post.text = text
-        else:
-            run.note = f"no article body found on {response.url}; list title kept"
+            ),
+            keep_on=(Exception,),  # a page lxml cannot read: the list's data is still true
+        )
+        if page is not None:
+            _, title, text = page
+            post.title = title or post.title
+            if text:
+                post.text = text
+            else:
+                run.note = f"no article body found on {response.url}; list title kept"
         yield post
-
-    def listed_article_failed(self, failure: Any) -> Iterator[Any]:
-        run: AccountRun = failure.request.meta["run"]
-        post: PostItem = failure.request.meta["post"]
-        run.note = f"article page not fetched ({type(failure.value).__name__}); list title and date kept"
-        yield post
-        yield from self.settle(run)

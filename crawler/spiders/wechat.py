@@ -18,13 +18,14 @@ from scrapy.http import Response
 from crawler.parsers import feed, wechat
 from crawler.spiders.base import AccountRun, settles
 from crawler.spiders.feed import FeedSpider
-from govwatch.items import BLOCKED, LOGIN_REQUIRED, DeletionItem, PageProblem, PostItem
+from govwatch.items import DeletionItem, PostItem
 from storage.repo import CrawlJob
 
 
 class WechatSpider(FeedSpider):
     name = "wechat"
     platforms = ("wechat",)
+    listing = "feed data"
 
     @classmethod
     def wants(cls, job: CrawlJob) -> bool:
@@ -46,14 +47,7 @@ class WechatSpider(FeedSpider):
             if not keep or post.post_id in run.job.known_ids:
                 continue
             if post.url and post.url.startswith(("http://", "https://")):
-                yield self.request(
-                    run,
-                    post.url,
-                    self.parse_article,
-                    errback=self.article_failed,
-                    headers=self.article_headers(),
-                    feed_post=post,
-                )
+                yield self.article_request(run, post, self.parse_article, self.article_headers())
             else:
                 yield post
         run.complete = True
@@ -68,22 +62,19 @@ class WechatSpider(FeedSpider):
     @settles
     def parse_article(self, response: Response) -> Iterator[Any]:
         run: AccountRun = response.meta["run"]
-        feed_post: PostItem = response.meta["feed_post"]
-        try:
-            self.check(response, "html")
-            article = wechat.parse_article(
+        feed_post: PostItem = response.meta["listed"]
+        article = self.read_article(
+            run,
+            response,
+            lambda: wechat.parse_article(
                 run.job.account_id,
                 feed_post.post_id,
                 feed_post.url or response.url,
                 response.body,
                 response.status,
-            )
-        except PageProblem as problem:
-            if problem.outcome in (BLOCKED, LOGIN_REQUIRED):
-                raise  # the account's outcome: we could not see it
-            # A page we cannot read: keep what the feed said, and say so.
-            run.note = f"article page unreadable ({problem.detail}); feed data kept for {feed_post.url}"
-            self.check_dates(run, [feed_post], response.status)
+            ),
+        )
+        if article is None:  # a page we cannot read: what the feed said is kept, and the run says so
             yield feed_post
             return
         if article.deleted:
@@ -99,11 +90,3 @@ class WechatSpider(FeedSpider):
             post.text = feed_post.text
         self.check_dates(run, [post], response.status)
         yield post
-
-    def article_failed(self, failure: Any) -> Iterator[Any]:
-        run: AccountRun = failure.request.meta["run"]
-        post: PostItem = failure.request.meta["feed_post"]
-        run.note = f"article page not fetched ({type(failure.value).__name__}); feed data kept"
-        self.check_dates(run, [post])
-        yield post
-        yield from self.settle(run)
