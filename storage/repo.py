@@ -126,6 +126,9 @@ class CrawlJob:
     # Stored posts without a date (a page whose dates could not be read): the listing is read
     # until it has shown them again, a little past the backfill window if need be.
     undated_ids: frozenset[str] = frozenset()
+    # Recent website/WeChat posts kept with the listing's data because their article page failed:
+    # their page is asked for again when the listing shows them (see unread_articles).
+    unread_ids: frozenset[str] = frozenset()
 
 
 KNOWN_IDS_PER_ACCOUNT = 30
@@ -203,7 +206,36 @@ def crawl_jobs(
                 comment_counts=comment_counts.get(a.id, {}),
             )
         )
-    return reread_undated(session, resume_after_incomplete(session, jobs))
+    return unread_articles(session, reread_undated(session, resume_after_incomplete(session, jobs)), now)
+
+
+ARTICLE_PLATFORMS = ("website", "wechat")
+ARTICLE_RETRY = timedelta(days=7)  # how long a failed article page is asked for again
+
+
+def unread_articles(session: Session, jobs: list[CrawlJob], now: datetime) -> list[CrawlJob]:
+    """A website or WeChat post whose article page failed is stored with the listing's data and
+    marked truncated (AccountSpider.read_article): for ARTICLE_RETRY after it was first seen, the
+    next crawls that list it ask for its page again, so its body reaches the content checks."""
+    ids = [j.account_id for j in jobs if j.platform in ARTICLE_PLATFORMS]
+    if not ids:
+        return jobs
+    unread: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(Post.account_id, Post.platform_post_id).where(
+            Post.account_id.in_(ids),
+            Post.truncated.is_(True),
+            Post.first_seen_at >= now - ARTICLE_RETRY,
+            Post.deleted_at.is_(None),
+        )
+    )
+    for account_id, post_id in rows:
+        unread.setdefault(account_id, set()).add(post_id)
+    if not unread:
+        return jobs
+    return [
+        replace(j, unread_ids=frozenset(unread[j.account_id])) if j.account_id in unread else j for j in jobs
+    ]
 
 
 EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
@@ -572,16 +604,16 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
     for item in items:  # the same post twice in one batch: the later (long text) wins
         latest[(item.account_id, item.post_id)] = item
     keys = list(latest)
-    existing: dict[tuple[str, str], tuple[int, str | None]] = {}
+    existing: dict[tuple[str, str], tuple[int, str | None, bool]] = {}
     for chunk_start in range(0, len(keys), 500):
         chunk = keys[chunk_start : chunk_start + 500]
         rows = session.execute(
-            select(Post.account_id, Post.platform_post_id, Post.id, Post.content_hash).where(
+            select(Post.account_id, Post.platform_post_id, Post.id, Post.content_hash, Post.truncated).where(
                 tuple_(Post.account_id, Post.platform_post_id).in_(chunk)
             )
         )
-        for account_id, post_id, pk, digest in rows:
-            existing[(account_id, post_id)] = (pk, digest)
+        for account_id, post_id, pk, digest, truncated in rows:
+            existing[(account_id, post_id)] = (pk, digest, truncated)
 
     new_rows, new_counts = [], {}
     seen_rows: list[dict] = []
@@ -593,7 +625,7 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
             new_rows.append(_post_row(item, digest, now))
             new_counts[item.account_id] = new_counts.get(item.account_id, 0) + 1
             continue
-        pk, old_digest = found
+        pk, old_digest, was_truncated = found
         row = dict(
             b_pk=pk,
             b_is_pinned=item.is_pinned,
@@ -602,7 +634,12 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
             b_shares=item.shares,
             b_published_at=item.published_at,  # None keeps the stored date
         )
-        if old_digest != digest and not (item.truncated and _is_prefix_of_stored(session, pk, item.text)):
+        # Edited: other text, or the whole text of a post stored truncated (the same words, as a
+        # WeChat feed may carry them: no longer truncated, so its article is not asked for again).
+        completed = was_truncated and not item.truncated
+        if (old_digest != digest or completed) and not (
+            item.truncated and _is_prefix_of_stored(session, pk, item.text)
+        ):
             row.update(
                 b_text=item.text,
                 b_title=item.title,

@@ -1,7 +1,8 @@
 """Website columns whose list shows dates: each new item's article page is read for its body
 (platforms.website.fetch_articles), the list's date stays the post's date, an unreadable article
-page keeps the post with the list's title and date, a block on it is the account's outcome and
-the post is read next night; a night with nothing new costs the one list page."""
+page keeps the post with the list's title and date and is asked for again the next night, a
+block on it is the account's outcome and the post is read next night; a night with nothing new
+costs the one list page."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from govwatch.config import ConfigError, parse_config
 from sandbox import platforms
 from sandbox.server import Request, Response, Sandbox
 from storage.db import open_store
-from storage.models import CrawlOutcome, CrawlRun
+from storage.models import CrawlOutcome, CrawlRun, Post
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
 
 pytestmark = pytest.mark.e2e
@@ -105,15 +106,19 @@ def test_dated_columns_store_article_bodies_and_keep_list_dates_through_failures
                 bodies += 1
     assert bodies >= 10
 
-    # Next night, nothing blocked: the blocked article is read. The column read that was blocked
+    # Next night, nothing failing: the blocked article is read. The column read that was blocked
     # is read again in full (storage.repo.resume_after_incomplete); the other one costs its list
-    # page only, and what the article pages said stays stored (not the list's title).
+    # page and the article page that failed (asked for again: storage.repo.unread_articles), and
+    # what the article pages said stays stored (not the list's title).
     failing["on"] = False
     sandbox.reset_counts()
     crawl(config)
-    assert sandbox.request_counts()["by_account"]["qc-edu-web"] == 1
+    assert sandbox.request_counts()["by_path"][missing_path] == 1
+    assert sandbox.request_counts()["by_account"]["qc-edu-web"] == 2
     again = website_posts(config)
     assert again["qc-gov-web"][blocked_url]["text"] == body_of(blocked_post)
+    assert again["qc-edu-web"][missing_url]["text"] == body_of(missing_post)  # its body, at last
+    assert again["qc-edu-web"][missing_url]["published_at"] == missing["published_at"]
     outcomes = last_outcomes(config, database_url)
     assert outcomes["qc-gov-web"].outcome == outcomes["qc-edu-web"].outcome == "ok"
 
@@ -127,7 +132,7 @@ def test_dated_columns_store_article_bodies_and_keep_list_dates_through_failures
         for url, stored in again[account_id].items():
             assert third[account_id][url]["text"] == stored["text"], url
             assert third[account_id][url]["deleted"] is False
-    assert third["qc-edu-web"][missing_url]["text"] == missing_post.title  # known: not fetched again
+    assert third["qc-edu-web"][missing_url]["text"] == body_of(missing_post)  # read: not asked for again
 
 
 def test_fetch_articles_off_stores_the_list_only(tmp_path: Path, sandbox: Sandbox, database_url: str):
@@ -152,3 +157,45 @@ def test_fetch_articles_is_a_website_option():
     with pytest.raises(ConfigError) as info:
         parse_config({"platforms": {"weibo": {"fetch_articles": False}}})
     assert "fetch_articles" in str(info.value) and "website" in str(info.value)
+
+
+def test_a_wechat_article_page_that_failed_is_read_again_the_next_night(
+    tmp_path: Path, sandbox: Sandbox, database_url: str
+):
+    """The feed's data is kept when an article page fails (and the run says so); the next night
+    asks for that page again and stores the article's own text; after that it is known."""
+    world = sandbox.world
+    fabu = world.accounts["qc-fabu-wechat"]
+    listed = [p for p in fabu.regular_posts() if p.link and "/s/" in p.link and p.published_at <= world.now]
+    post = max(listed, key=lambda p: p.published_at)
+    path = "/s/" + post.link.split("/s/", 1)[1]
+    failing = {"on": True}
+
+    def article_fault(request: Request) -> Response | None:
+        if failing["on"] and request.path == path:
+            page = "<html><head><title>404</title></head><body><p>页面不存在</p></body></html>"
+            return Response(404, page.encode(), HTML, account_id=fabu.id)
+        return None
+
+    sandbox.hooks.append(article_fault)
+    config = write_sandbox_config(tmp_path, sandbox.base_url, database=database_url)
+
+    def night() -> bool:
+        """One crawl; whether the post is still stored with the feed's data only (truncated)."""
+        sandbox.reset_counts()
+        result = run_govwatch(config, "crawl", "--platform", "wechat")
+        assert result.returncode == 0, result.stderr
+        store = open_store(database_url)
+        with store.session() as s:
+            [stored] = s.scalars(select(Post).where(Post.account_id == fabu.id, Post.url.endswith(path)))
+            body_missing = stored.truncated
+        store.dispose()
+        return body_missing
+
+    assert night() is True
+    assert "feed data kept" in (last_outcomes(config, database_url)["qc-fabu-wechat"].detail or "")
+    failing["on"] = False
+    assert night() is False
+    assert sandbox.request_counts()["by_path"].get(path) == 1  # asked for again, read this time
+    assert night() is False
+    assert sandbox.request_counts()["by_path"].get(path) is None  # read: not asked for again

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 
 from govwatch.items import DELETED_ORIGINAL, OutcomeItem, PostItem, ProfileItem
 from storage import repo
@@ -440,3 +440,43 @@ def test_known_posts_are_the_newest_thirty_whatever_the_dates(store_url):
         else:
             assert jobs[name].known_ids == expected, name
             assert jobs[name].newest_at == max(r.published_at for r in mine), name
+
+
+def test_posts_kept_without_their_article_are_asked_for_again_for_a_week(store_url):
+    """A website or WeChat post stored with the listing's data (its article page failed, so it is
+    truncated) is in its job's unread ids for a week after it was first seen; Weibo's truncated
+    listing texts have their own long-text path and are not."""
+    store = open_store(store_url)
+    site = {
+        "id": "c-site",
+        "unit": "旗政府办公室",
+        "platform": "website",
+        "name": "动态",
+        "url": "http://x/c",
+    }
+    with store.session() as s:
+        repo.sync_accounts(s, [*ACCOUNTS, site])
+        repo.upsert_posts(
+            s,
+            [
+                post("c-site", "fresh", "标题", 1, truncated=True),
+                post("c-site", "stale", "标题", 9, truncated=True),
+                post("c-site", "whole", "正文", 1),
+                post("b-wechat", "feed-only", "摘要", 2, truncated=True),
+                post("a-weibo", "long", "长微博…", 1, truncated=True),
+            ],
+        )
+        s.execute(
+            update(Post)
+            .where(Post.platform_post_id == "stale")
+            .values(first_seen_at=datetime.now(UTC) - timedelta(days=8))
+        )
+    with store.session() as s:
+        jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
+    assert jobs["c-site"].unread_ids == {"fresh"}
+    assert jobs["b-wechat"].unread_ids == {"feed-only"}
+    assert jobs["a-weibo"].unread_ids == frozenset()
+    with store.session() as s:  # the body arrives (the same words, whole): no longer asked for
+        repo.upsert_posts(s, [post("b-wechat", "feed-only", "摘要", 2)])
+    with store.session() as s:
+        assert {j.account_id: j for j in repo.crawl_jobs(s)}["b-wechat"].unread_ids == frozenset()

@@ -323,6 +323,7 @@ class AccountSpider(scrapy.Spider):
         except keep_on as exc:
             run.note = f"article page unreadable ({type(exc).__name__}); {self.listing} kept for {listed.url}"
         self.check_dates(run, [listed], response.status)
+        listed.truncated = True  # its body is still to be read (repo.unread_articles)
         return None
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
@@ -331,6 +332,7 @@ class AccountSpider(scrapy.Spider):
         post: PostItem = failure.request.meta["listed"]
         run.note = f"article page not fetched ({type(failure.value).__name__}); {self.listing} kept"
         self.check_dates(run, [post])
+        post.truncated = True  # its body is still to be read (repo.unread_articles)
         yield post
         yield from self.settle(run)
 

@@ -4,12 +4,14 @@ page's PubDate meta.
 
 The article page of every new item is read for its body, so the content checks see
 more than the title (``platforms.website.fetch_articles``, default true; a column
-without dates reads them anyway, for the date). Known items are never fetched again:
+without dates reads them anyway, for the date). Known items are not fetched again:
 a night with nothing new costs the one list page. Where the list has a date it stays
 the post's date. An article page that cannot be read (not found, an error page, a
 network failure) keeps the post with the list's title and date, and the run says so;
-a block or login wall on it is the account's outcome and the post is left for the
-next crawl (as WeChat articles are), so its body is read once the block is gone.
+its page is asked for again by the crawls of the next week that list it
+(repo.unread_articles). A block or login wall on it is the account's outcome and the
+post is left for the next crawl (as WeChat articles are), so its body is read once the
+block is gone.
 """
 
 from __future__ import annotations
@@ -72,14 +74,16 @@ class WebsiteSpider(AccountSpider):
             stop = stop or stop_here
             if not keep:
                 continue
-            if known and (read_articles or post.published_at is None):
+            if read_articles and _web(post.url) and (not known or post.post_id in run.job.unread_ids):
+                # A new item's body; or a stored item's, kept with the list's data when its
+                # article page failed (repo.unread_articles).
+                yield self.article_request(run, post, self.parse_listed_article, self.headers())
+            elif known and (read_articles or post.published_at is None):
                 # The list shows a stored article's title only: seen again (its date, not
                 # deleted), but its stored body stays (a truncated item without text never
                 # overwrites the stored text, storage/repo.py upsert_posts).
                 post.text, post.truncated = "", True
                 yield post
-            elif not known and read_articles and post.url and post.url.startswith(("http://", "https://")):
-                yield self.article_request(run, post, self.parse_listed_article, self.headers())
             else:
                 yield post
         if stop or not page.next_url:
@@ -131,3 +135,7 @@ class WebsiteSpider(AccountSpider):
             else:
                 run.note = f"no article body found on {response.url}; list title kept"
         yield post
+
+
+def _web(url: str | None) -> bool:
+    return bool(url) and url.startswith(("http://", "https://"))  # type: ignore[union-attr]

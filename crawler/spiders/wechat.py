@@ -2,7 +2,9 @@
 article's page says when it was published (``var ct``) and what it is.
 
 Known articles are not fetched again and not re-yielded (the feed's description
-and pubDate would overwrite what the article page said). A deleted article
+and pubDate would overwrite what the article page said), except one whose page failed
+and was stored with the feed's data: it is asked for again for a week
+(repo.unread_articles). A deleted article
 stores the post as deleted; a verification page (环境异常, captcha, ret 200013)
 makes the account's outcome ``blocked``, and the article is left for the next
 crawl rather than stored with the bridge's late date.
@@ -44,8 +46,9 @@ class WechatSpider(FeedSpider):
         )
         for post in newest_first:
             keep, _ = self.keep_post(run, post, now)
-            if not keep or post.post_id in run.job.known_ids:
-                continue
+            known = post.post_id in run.job.known_ids
+            if not keep or (known and post.post_id not in run.job.unread_ids):
+                continue  # a known post is read again only if its article page failed
             if post.url and post.url.startswith(("http://", "https://")):
                 yield self.article_request(run, post, self.parse_article, self.article_headers())
             else:
