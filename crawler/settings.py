@@ -37,6 +37,7 @@ ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
 # the meta-copy debugging warning and the offsite filter (spiders set no allowed_domains).
 # The stats collector itself stays: spiders report a failed start through it.
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SkipRefusedAccounts": 50,  # first: a skipped request is never counted
     "crawler.middlewares.AccountRequestCounter": 950,
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

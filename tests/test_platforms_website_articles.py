@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy import select
 
 from crawler.parsers.html import strip_html
+from crawler.spiders.base import ARTICLES_AT_ONCE
 from govwatch.config import ConfigError, parse_config
 from sandbox import platforms
 from sandbox.server import Request, Response, Sandbox
@@ -199,3 +200,23 @@ def test_a_wechat_article_page_that_failed_is_read_again_the_next_night(
     assert sandbox.request_counts()["by_path"].get(path) == 1  # asked for again, read this time
     assert night() is False
     assert sandbox.request_counts()["by_path"].get(path) is None  # read: not asked for again
+
+
+def test_once_a_platform_refuses_an_account_its_other_article_pages_are_not_asked_for(
+    tmp_path: Path, sandbox: Sandbox, database_url: str
+):
+    """Every article page of 青川交警 is WeChat's verification page: its article pages are asked
+    for a few at a time, the account is `blocked` at the first answer, the rest are never sent
+    (asking a platform that already refuses us deepens the block), and none of its articles is
+    stored with the feed's data only: they are left for the next crawl."""
+    world = sandbox.world
+    traffic = world.accounts["qc-traffic-wechat"]
+    pages = {"/s/" + p.link.split("/s/", 1)[1] for p in traffic.feed_items() if p.link and "/s/" in p.link}
+    config = write_sandbox_config(tmp_path, sandbox.base_url, database=database_url)
+    result = run_govwatch(config, "crawl", "--platform", "wechat")
+    assert result.returncode == 0, result.stderr
+    asked = sum(sandbox.request_counts()["by_path"].get(path, 0) for path in pages)
+    assert len(pages) >= 10 and 1 <= asked <= ARTICLES_AT_ONCE, (asked, len(pages))  # was: every one
+    outcome = last_outcomes(config, database_url)["qc-traffic-wechat"]
+    assert outcome.outcome == "blocked" and outcome.requests == 1 + asked
+    assert not [p for p in export_jsonl(config, "posts") if p["account_id"] == traffic.id]

@@ -13,6 +13,7 @@ import functools
 import json
 import logging
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,8 @@ SPIDER_ERROR = "govwatch/spider_error"
 UNDATED_SEARCH_PAGES = 3
 # Accounts whose stored history a spider reads at a time (AccountSpider.load_jobs).
 JOB_CHUNK = 500
+# An account's article pages asked for at a time (AccountSpider.article_request).
+ARTICLES_AT_ONCE = 2
 
 
 @dataclass
@@ -62,6 +65,8 @@ class AccountRun:
     oldest_seen: datetime | None = None  # the listing's window starts here
     undated_left: set[str] = field(init=False)  # stored undated posts the listing has yet to show
     window_passed_at: int | None = None  # the page where the listing went past the backfill window
+    articles: deque[tuple[PostItem, Callable[..., Any], dict[str, str]]] = field(default_factory=deque)
+    articles_asked: int = 0  # article pages asked for and not yet answered
 
     def __post_init__(self) -> None:
         self.undated_left = set(self.job.undated_ids)
@@ -75,6 +80,14 @@ def network_problem(failure: Failure) -> PageProblem:
     if "Timeout" in name or "timed out" in text.lower():
         return PageProblem(ERROR, f"timeout: {text}")
     return PageProblem(ERROR, f"network error ({name}): {text}")
+
+
+REFUSALS = (BLOCKED, LOGIN_REQUIRED)
+
+
+def refused(run: AccountRun) -> bool:
+    """The platform has refused this account's read (a block or a login wall)."""
+    return run.problem is not None and run.problem.outcome in REFUSALS
 
 
 def settles(method: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
@@ -97,6 +110,8 @@ def settles(method: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]
                 PARSE_ERROR, f"{type(exc).__name__}: {exc}", response.status
             )
             run.last_url = response.url
+        if "listed" in response.meta:  # an article page answered: the account's next one
+            yield from self.article_answered(run)
         yield from self.settle(run)
 
     return wrapper
@@ -294,12 +309,29 @@ class AccountSpider(scrapy.Spider):
 
     def article_request(
         self, run: AccountRun, post: PostItem, callback: Callable[..., Any], headers: dict[str, str]
-    ) -> scrapy.Request:
-        """The page of a new post the listing showed, read for its body (``meta['listed']``)."""
-        assert post.url is not None
-        return self.request(
-            run, post.url, callback, errback=self.article_failed, headers=headers, listed=post
-        )
+    ) -> Iterator[scrapy.Request]:
+        """The page of a new post the listing showed, read for its body (``meta['listed']``).
+        An account's article pages are asked for ARTICLES_AT_ONCE at a time: once the platform
+        refuses one (a block, a login wall), the rest are not asked for at all — asking a
+        platform that already refuses us deepens the block — and are left for the next crawl."""
+        run.articles.append((post, callback, headers))
+        yield from self.next_articles(run)
+
+    def next_articles(self, run: AccountRun) -> Iterator[scrapy.Request]:
+        while run.articles and run.articles_asked < ARTICLES_AT_ONCE:
+            if refused(run):
+                run.articles.clear()
+                return
+            post, callback, headers = run.articles.popleft()
+            assert post.url is not None
+            run.articles_asked += 1
+            yield self.request(
+                run, post.url, callback, errback=self.article_failed, headers=headers, listed=post
+            )
+
+    def article_answered(self, run: AccountRun) -> Iterator[scrapy.Request]:
+        run.articles_asked -= 1
+        yield from self.next_articles(run)
 
     def read_article(
         self,
@@ -317,7 +349,7 @@ class AccountSpider(scrapy.Spider):
             self.check(response, "html")
             return read()
         except PageProblem as problem:
-            if problem.outcome in (BLOCKED, LOGIN_REQUIRED):
+            if problem.outcome in REFUSALS:
                 raise
             run.note = f"article page unreadable ({problem.detail}); {self.listing} kept for {listed.url}"
         except keep_on as exc:
@@ -327,9 +359,15 @@ class AccountSpider(scrapy.Spider):
         return None
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
-        """The article page was not fetched at all: the listed post is kept, and the run says so."""
+        """The article page was not fetched at all: the listed post is kept, and the run says so —
+        unless the account is refused (a block on another of its pages): then the post is left for
+        the next crawl, as a blocked article page leaves it (crawler/middlewares.py)."""
         run: AccountRun = failure.request.meta["run"]
         post: PostItem = failure.request.meta["listed"]
+        yield from self.article_answered(run)
+        if refused(run):
+            yield from self.settle(run)
+            return
         run.note = f"article page not fetched ({type(failure.value).__name__}); {self.listing} kept"
         self.check_dates(run, [post])
         post.truncated = True  # its body is still to be read (repo.unread_articles)

@@ -77,7 +77,7 @@ class WebsiteSpider(AccountSpider):
             if read_articles and _web(post.url) and (not known or post.post_id in run.job.unread_ids):
                 # A new item's body; or a stored item's, kept with the list's data when its
                 # article page failed (repo.unread_articles).
-                yield self.article_request(run, post, self.parse_listed_article, self.headers())
+                yield from self.article_request(run, post, self.parse_listed_article, self.headers())
             elif known and (read_articles or post.published_at is None):
                 # The list shows a stored article's title only: seen again (its date, not
                 # deleted), but its stored body stays (a truncated item without text never
