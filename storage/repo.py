@@ -217,25 +217,30 @@ def unread_articles(session: Session, jobs: list[CrawlJob], now: datetime) -> li
     """A website or WeChat post whose article page failed is stored with the listing's data and
     marked truncated (AccountSpider.read_article): for ARTICLE_RETRY after it was first seen, the
     next crawls that list it ask for its page again, so its body reaches the content checks."""
-    ids = [j.account_id for j in jobs if j.platform in ARTICLE_PLATFORMS]
-    if not ids:
-        return jobs
-    unread: dict[str, set[str]] = {}
-    rows = session.execute(
-        select(Post.account_id, Post.platform_post_id).where(
-            Post.account_id.in_(ids),
-            Post.truncated.is_(True),
-            Post.first_seen_at >= now - ARTICLE_RETRY,
-            Post.deleted_at.is_(None),
-        )
+    unread = _post_ids_by_account(
+        session,
+        [j.account_id for j in jobs if j.platform in ARTICLE_PLATFORMS],
+        Post.truncated.is_(True),
+        Post.first_seen_at >= now - ARTICLE_RETRY,
     )
-    for account_id, post_id in rows:
-        unread.setdefault(account_id, set()).add(post_id)
-    if not unread:
-        return jobs
     return [
         replace(j, unread_ids=frozenset(unread[j.account_id])) if j.account_id in unread else j for j in jobs
     ]
+
+
+def _post_ids_by_account(session: Session, account_ids: list[str], *where: object) -> dict[str, set[str]]:
+    """The platform ids of the accounts' posts, not deleted, that match ``where``."""
+    found: dict[str, set[str]] = {}
+    if not account_ids:
+        return found
+    rows = session.execute(
+        select(Post.account_id, Post.platform_post_id).where(
+            Post.account_id.in_(account_ids), Post.deleted_at.is_(None), *where
+        )
+    )
+    for account_id, post_id in rows:
+        found.setdefault(account_id, set()).add(post_id)
+    return found
 
 
 EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
@@ -303,20 +308,9 @@ def reread_undated(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:
     """A stored post without a date (an unreadable page) is not covered: its account is read
     again from the top, and on until the listing has shown those posts again (see
     AccountSpider.keep_post), so the next readable listing gives them their dates."""
-    ids = [j.account_id for j in jobs]
-    if not ids:
-        return jobs
-    undated: dict[str, set[str]] = {}
-    rows = session.execute(
-        select(Post.account_id, Post.platform_post_id).where(
-            Post.account_id.in_(ids),
-            Post.published_at.is_(None),
-            Post.is_pinned.is_(False),
-            Post.deleted_at.is_(None),
-        )
+    undated = _post_ids_by_account(
+        session, [j.account_id for j in jobs], Post.published_at.is_(None), Post.is_pinned.is_(False)
     )
-    for account_id, post_id in rows:
-        undated.setdefault(account_id, set()).add(post_id)
     return [
         replace(j, known_ids=frozenset(), newest_at=None, undated_ids=frozenset(undated[j.account_id]))
         if j.account_id in undated
