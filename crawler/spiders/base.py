@@ -149,6 +149,14 @@ class AccountSpider(scrapy.Spider):
         name = self.platform_options(platform).get("cookie_env")
         return os.environ.get(name) or None if name else None
 
+    def html_headers(self, platform: str) -> dict[str, str]:
+        """Headers for a platform's HTML pages (column lists, article pages), with its cookie."""
+        headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+        cookie = self.cookie(platform)
+        if cookie:
+            headers["Cookie"] = cookie
+        return headers
+
     @property
     def backfill(self) -> timedelta:
         return timedelta(days=int(self.options.get("backfill_days", 90)))

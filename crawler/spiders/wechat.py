@@ -50,17 +50,10 @@ class WechatSpider(FeedSpider):
             if not keep or (known and post.post_id not in run.job.unread_ids):
                 continue  # a known post is read again only if its article page failed
             if post.url and post.url.startswith(("http://", "https://")):
-                yield from self.article_request(run, post, self.parse_article, self.article_headers())
+                yield from self.article_request(run, post, self.parse_article, self.html_headers("wechat"))
             else:
                 yield post
         run.complete = True
-
-    def article_headers(self) -> dict[str, str]:
-        headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-        cookie = self.cookie("wechat")
-        if cookie:
-            headers["Cookie"] = cookie
-        return headers
 
     @settles
     def parse_article(self, response: Response) -> Iterator[Any]:
