@@ -314,21 +314,31 @@ class ReportSettings(_Strict):
         return self
 
 
-def with_password(url: str, password_env: str | None) -> str:
-    """`url` with its password taken from the environment variable `password_env` (if named)."""
+def with_password(url: str, password_env: str | None, source: str = "<config>") -> str:
+    """`url` with its password taken from the environment variable `password_env` (if named);
+    a missing variable is a ConfigError naming `source` and the key."""
     if not password_env:
         return url
     password = os.environ.get(password_env)
     if not password:
-        raise ConfigError(f"environment variable {password_env} (database_password_env) is not set")
+        raise ConfigError(
+            source,
+            "database_password_env",
+            f"environment variable {password_env} is not set (数据库密码环境变量未设置)",
+        )
     return make_url(url).set(password=password).render_as_string(hide_password=False)
+
+
+# Where a crawl job's database settings come from, for its error messages.
+JOB_SETTINGS = "crawl job settings (GOVWATCH_DATABASE_PASSWORD_ENV)"
 
 
 def job_database_url(settings: Any) -> str | None:
     """The database URL a crawl job (local or on a Scrapyd node) writes to, from its settings:
     GOVWATCH_DATABASE_URL with the password from GOVWATCH_DATABASE_PASSWORD_ENV's variable."""
     url = settings.get("GOVWATCH_DATABASE_URL")
-    return with_password(url, settings.get("GOVWATCH_DATABASE_PASSWORD_ENV") or None) if url else url
+    password_env = settings.get("GOVWATCH_DATABASE_PASSWORD_ENV") or None
+    return with_password(url, password_env, JOB_SETTINGS) if url else url
 
 
 def _env_name(value: str | None) -> str | None:
@@ -491,7 +501,7 @@ class Config(_Strict):
             if rest and rest != ":memory:":
                 return prefix + str(self.base_dir / rest)
         if password and self.database_password_env:
-            return with_password(self.database, self.database_password_env)
+            return with_password(self.database, self.database_password_env, self.source or "<config>")
         return self.database
 
     def resolve(self, path: str) -> Path:

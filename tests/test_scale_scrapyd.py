@@ -4,6 +4,7 @@ local crawl. On the PostgreSQL pass of `make test` the shared database is Postgr
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -110,10 +111,43 @@ def test_crawl_on_two_scrapyd_nodes_equals_a_local_crawl(
     assert cluster_accounts == local_accounts
     assert cluster_posts == local_posts
     truth = sandbox.truth()["accounts"]
-    assert {a: s for a, (s, _) in cluster_accounts.items()} == {a: t["expected_status"] for a, t in truth.items()}
+    assert {a: s for a, (s, _) in cluster_accounts.items()} == {
+        a: t["expected_status"] for a, t in truth.items()
+    }
 
     # Both nodes did part of the work, one job per spider and node, all finished.
     for node in scrapyd_nodes:
         jobs = httpx.get(f"{node}/listjobs.json", params={"project": "govwatch"}).json()
         assert jobs["pending"] == [] and jobs["running"] == []
         assert {job["spider"] for job in jobs["finished"]} >= {"weibo", "feed"}
+
+
+def test_a_node_without_the_password_variable_gets_the_config_error(tmp_path: Path):
+    """A Scrapyd job runs `scrapy crawl` with the job settings; on a node whose environment lacks
+    the variable named by database_password_env, the job fails with the config error naming the
+    key and the variable (not a TypeError from the error itself)."""
+    env = {k: v for k, v in os.environ.items() if k != "GW_TEST_NODE_PG_PASSWORD"}
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("scrapy")),
+            "crawl",
+            "weibo",
+            "-s",
+            "GOVWATCH_DATABASE_URL=postgresql+psycopg://govwatch@127.0.0.1:9/govwatch",
+            "-s",
+            "GOVWATCH_DATABASE_PASSWORD_ENV=GW_TEST_NODE_PG_PASSWORD",
+            "-s",
+            "GOVWATCH_RUN_ID=1",
+            "-s",
+            "LOG_LEVEL=ERROR",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert "TypeError" not in output, output[-3000:]
+    assert "ConfigError" in output and "database_password_env" in output, output[-3000:]
+    assert "GW_TEST_NODE_PG_PASSWORD is not set" in output, output[-3000:]
