@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 
 import httpx
 
+from crawler.cookies import CookieRule, httpx_cookie_hook, httpx_extensions, own_site
 from crawler.parsers.app import Probe, classify
-from govwatch.config import Config
+from govwatch.config import PLATFORMS, Config
 from govwatch.items import ERROR, OutcomeItem
 from storage.repo import CrawlJob
 
@@ -48,9 +49,10 @@ def probe_one(client: httpx.Client, job: CrawlJob) -> tuple[OutcomeItem, int]:
     started = datetime.now(UTC)
     url = job.url or ""
     requests = 0
+    whose = httpx_extensions(job.platform, own_site(job.platform, job.url, job.feed_url))
     try:
         requests += 1
-        head = client.head(url)
+        head = client.head(url, extensions=whose)
         probe = _probe_from(head, url)
         need_get = (
             head.status_code in (400, 403, 404, 405, 501)
@@ -62,7 +64,7 @@ def probe_one(client: httpx.Client, job: CrawlJob) -> tuple[OutcomeItem, int]:
         )
         if need_get:
             requests += 1
-            with client.stream("GET", url) as response:
+            with client.stream("GET", url, extensions=whose) as response:
                 chunk = b""
                 for part in response.iter_bytes():
                     chunk += part
@@ -89,16 +91,19 @@ def probe_one(client: httpx.Client, job: CrawlJob) -> tuple[OutcomeItem, int]:
 
 
 def probe_accounts(config: Config, jobs: Sequence[CrawlJob]) -> list[tuple[OutcomeItem, int]]:
+    """Probe each job. A job's platform cookie goes only to that platform's hosts, the hops of a
+    redirect included (crawler/cookies.py)."""
     if not jobs:
         return []
     settings = config.platform("app")
-    headers = {"User-Agent": config.crawl.user_agent}
-    cookie = settings.cookie()
-    if cookie:
-        headers["Cookie"] = cookie
+    rule = CookieRule.from_options({name: config.platform(name).model_dump() for name in PLATFORMS})
     with (
         httpx.Client(
-            follow_redirects=True, timeout=settings.timeout_s, headers=headers, max_redirects=10
+            follow_redirects=True,
+            timeout=settings.timeout_s,
+            headers={"User-Agent": config.crawl.user_agent},
+            max_redirects=10,
+            event_hooks={"request": [httpx_cookie_hook(rule)]},
         ) as client,
         ThreadPoolExecutor(max_workers=settings.concurrency) as pool,
     ):

@@ -9,7 +9,9 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # Public pages of public accounts, read as a browser would read them; politeness is
 # per platform (DOWNLOAD_SLOTS keyed by platform name), not per host.
 ROBOTSTXT_OBEY = False
-COOKIES_ENABLED = False  # cookies are set per platform from the environment, never stored
+# No cookie jar: a platform's cookie comes from the environment and is attached only to that
+# platform's hosts by crawler.cookies.PlatformCookies; nothing a site sets is kept or replayed.
+COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 32
@@ -38,6 +40,9 @@ ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
 # The stats collector itself stays: spiders report a failed start through it.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SkipRefusedAccounts": 50,  # first: a skipped request is never counted
+    # After every middleware that may touch headers (redirects, cookies, proxies): it has the
+    # last word on the Cookie header of each request, redirected ones included.
+    "crawler.cookies.PlatformCookies": 800,
     "crawler.middlewares.AccountRequestCounter": 950,
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

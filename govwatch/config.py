@@ -77,6 +77,9 @@ class _Strict(BaseModel):
 class PlatformSettings(_Strict):
     base_url: str | None = None
     cookie_env: str | None = None  # name of an environment variable holding the cookie
+    # Hosts (and their subdomains) that may get the cookie besides the platform's own domains
+    # and base_url's host (crawler/cookies.py); for website/rss/app it replaces "the account's host".
+    cookie_domains: list[str] = Field(default_factory=list)
     delay_s: Annotated[float, Field(ge=0)] = 1.0
     concurrency: Annotated[int, Field(ge=1, le=64)] = 2
     timeout_s: Annotated[float, Field(gt=0)] = 20.0
@@ -84,6 +87,18 @@ class PlatformSettings(_Strict):
     # website only: read the article page of each new item of a column whose list shows dates,
     # so its body is checked too (a column without dates always reads them, for the date).
     fetch_articles: bool = True
+
+    @field_validator("cookie_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        for domain in value:
+            if not re.match(
+                r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$", domain
+            ):
+                raise ValueError(
+                    f"{domain!r} is not a host name (no scheme, port or path: e.g. mp.weixin.qq.com)"
+                )
+        return value
 
     def cookie(self) -> str | None:
         """The cookie from the environment, or None when unset."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from scrapy import signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.cookies import PLATFORM_META, SITE_META, own_site
 from crawler.parsers import blocks
 from govwatch.config import job_database_url
 from govwatch.items import BLOCKED, ERROR, LOGIN_REQUIRED, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostItem
@@ -145,17 +145,11 @@ class AccountSpider(scrapy.Spider):
     def platform_options(self, platform: str) -> dict[str, Any]:
         return dict(self.options.get("platforms", {}).get(platform, {}))
 
-    def cookie(self, platform: str) -> str | None:
-        name = self.platform_options(platform).get("cookie_env")
-        return os.environ.get(name) or None if name else None
-
-    def html_headers(self, platform: str) -> dict[str, str]:
-        """Headers for a platform's HTML pages (column lists, article pages), with its cookie."""
-        headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-        cookie = self.cookie(platform)
-        if cookie:
-            headers["Cookie"] = cookie
-        return headers
+    @staticmethod
+    def html_headers() -> dict[str, str]:
+        """Headers for HTML pages (column lists, article pages). No cookie: crawler/cookies.py
+        attaches a platform's cookie to the requests whose host belongs to the platform."""
+        return {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
     @property
     def backfill(self) -> timedelta:
@@ -246,6 +240,8 @@ class AccountSpider(scrapy.Spider):
             meta={
                 "run": run,
                 "account_id": run.job.account_id,
+                PLATFORM_META: platform,  # whose cookie the request may carry (crawler/cookies.py)
+                SITE_META: own_site(platform, run.job.url, run.job.feed_url),
                 "download_slot": platform,
                 "download_timeout": float(opts.get("timeout_s", 20)),
                 "max_retry_times": int(opts.get("retries", 2)),

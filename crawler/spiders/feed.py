@@ -30,9 +30,6 @@ class FeedSpider(AccountSpider):
     def first_requests(self, run: AccountRun) -> Iterator[Any]:
         url = run.job.feed_url or run.job.url
         headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
-        cookie = self.cookie(run.job.platform)
-        if cookie:
-            headers["Cookie"] = cookie
         yield self.request(run, url, self.parse_feed, headers=headers)
 
     @settles

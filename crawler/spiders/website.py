@@ -41,7 +41,7 @@ class WebsiteSpider(AccountSpider):
         return bool(self.platform_options("website").get("fetch_articles", True))
 
     def first_requests(self, run: AccountRun) -> Iterator[Any]:
-        yield self.request(run, run.job.url, self.parse_list, headers=self.html_headers("website"))
+        yield self.request(run, run.job.url, self.parse_list, headers=self.html_headers())
 
     @settles
     def parse_list(self, response: Response) -> Iterator[Any]:
@@ -61,9 +61,7 @@ class WebsiteSpider(AccountSpider):
             known = post.post_id in run.job.known_ids
             if post.published_at is None and not known:
                 # The list has no date: the article page's PubDate decides.
-                yield self.request(
-                    run, post.url, self.parse_article, headers=self.html_headers("website"), post=post
-                )
+                yield self.request(run, post.url, self.parse_article, headers=self.html_headers(), post=post)
                 continue
             keep, stop_here = self.keep_post(run, post, now)
             stop = stop or stop_here
@@ -72,9 +70,7 @@ class WebsiteSpider(AccountSpider):
             if read_articles and _web(post.url) and (not known or post.post_id in run.job.unread_ids):
                 # A new item's body; or a stored item's, kept with the list's data when its
                 # article page failed (repo.unread_articles).
-                yield from self.article_request(
-                    run, post, self.parse_listed_article, self.html_headers("website")
-                )
+                yield from self.article_request(run, post, self.parse_listed_article, self.html_headers())
             elif known and (read_articles or post.published_at is None):
                 # The list shows a stored article's title only: seen again (its date, not
                 # deleted), but its stored body stays (a truncated item without text never
@@ -88,7 +84,7 @@ class WebsiteSpider(AccountSpider):
         elif run.pages >= self.max_pages:
             run.note = f"stopped after {run.pages} pages (crawl.max_pages)"
         else:
-            yield self.request(run, page.next_url, self.parse_list, headers=self.html_headers("website"))
+            yield self.request(run, page.next_url, self.parse_list, headers=self.html_headers())
 
     @settles
     def parse_article(self, response: Response) -> Iterator[Any]:

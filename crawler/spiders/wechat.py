@@ -50,7 +50,7 @@ class WechatSpider(FeedSpider):
             if not keep or (known and post.post_id not in run.job.unread_ids):
                 continue  # a known post is read again only if its article page failed
             if post.url and post.url.startswith(("http://", "https://")):
-                yield from self.article_request(run, post, self.parse_article, self.html_headers("wechat"))
+                yield from self.article_request(run, post, self.parse_article, self.html_headers())
             else:
                 yield post
         run.complete = True

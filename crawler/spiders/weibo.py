@@ -44,16 +44,12 @@ class WeiboSpider(CommentsMixin, AccountSpider):
         return (self.platform_options("weibo").get("base_url") or "https://m.weibo.cn").rstrip("/")
 
     def headers(self, uid: str) -> dict[str, str]:
-        headers = {
+        return {
             "Accept": "application/json, text/plain, */*",
             "MWeibo-Pwa": "1",
             "X-Requested-With": "XMLHttpRequest",
             "Referer": f"{self.base_url}/u/{uid}",
         }
-        cookie = self.cookie("weibo")
-        if cookie:
-            headers["Cookie"] = cookie
-        return headers
 
     def first_requests(self, run: AccountRun) -> Iterator[Any]:
         uid = weibo_uid(run.job)
