@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from govwatch.config import Config
+from govwatch.config import Config, ConfigError
 from storage import repo
 from storage.db import Store, open_store
 from storage.models import Account
@@ -32,6 +32,19 @@ def open_app(config: Config) -> Store:
         with store.session() as session:
             repo.sync_accounts(session, repo.config_account_records(config.accounts), source="config")
     return store
+
+
+def check_has_accounts(store: Store, config: Config) -> None:
+    """A crawl with no account at all (none in config.yaml, none imported) has nothing to do:
+    that is a configuration mistake, not a quiet night."""
+    with store.session() as session:
+        if session.scalar(select(Account.id).limit(1)) is None:
+            raise ConfigError(
+                config.source or "<config>",
+                "accounts",
+                "no accounts to monitor: list them under accounts: or import the office's list "
+                "with `govwatch accounts import FILE` (没有可监测的帐号)",
+            )
 
 
 def check_account_ids(store: Store, account_ids: Sequence[str]) -> None:

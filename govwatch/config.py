@@ -591,9 +591,20 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(path, "", exc.strerror or str(exc)) from None
     try:
         data = yamlread.load(text)
+    except yamlread.DuplicateKeyError as exc:
+        raise ConfigError(
+            path,
+            exc.path or str(exc.key),
+            f"duplicate key: on line {exc.first_line} and again on line {exc.second_line} "
+            f"(重复的键：第 {exc.first_line} 行和第 {exc.second_line} 行；只保留一个)",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(path, where, f"not valid YAML: {problem}") from None
+    if data is None or data == {}:
+        raise ConfigError(
+            path, "", "the file is empty: nothing to monitor (配置文件为空；请填写 accounts 等配置)"
+        )
     return parse_config(data, path)

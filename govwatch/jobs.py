@@ -15,7 +15,7 @@ from typing import Any
 
 from analysis.run import AnalysisSummary, analyse
 from crawler.run import CrawlSummary, run_crawl
-from govwatch.app import check_account_ids, open_app
+from govwatch.app import check_account_ids, check_has_accounts, open_app
 from govwatch.config import Config
 from govwatch.lock import crawl_lock
 from storage.db import Store
@@ -51,6 +51,7 @@ def crawl_job(
     progress: Callable[[int], Callable[[Any], None]] | None = None,
 ) -> CrawlJobResult:
     store = open_app(config)
+    check_has_accounts(store, config)
     check_account_ids(store, account_ids or [])
     # One crawl at a time (govwatch/lock.py): raises CrawlLocked when another holds it past lock_wait_s.
     with crawl_lock(config):

@@ -9,6 +9,10 @@ constructor and resolver of PyYAML themselves, so the values are the same; anyth
 reader does not build itself (merge keys, tagged collections, complex keys, several
 documents, undefined aliases) is read again by ``yaml.load`` with the same loader, which
 gives the same value or the same error as before.
+
+One difference from ``yaml.safe_load``, on both paths: a key given twice in one mapping is an
+error (DuplicateKeyError, naming both lines), never "the second one wins" — a second
+``accounts:`` block silently replacing the first is a mistake nobody would see.
 """
 
 from __future__ import annotations
@@ -36,8 +40,41 @@ class _Elsewhere(Exception):
     """A construct this reader leaves to yaml.load."""
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    """A mapping names the same key twice (yaml.safe_load would keep the second silently)."""
+
+    def __init__(self, key: Any, path: str, first_line: int, second_line: int) -> None:
+        self.key = key
+        self.path = path  # the key's path, "accounts" or "thresholds.zombie_days" ('' if unknown)
+        self.first_line = first_line
+        self.second_line = second_line
+        super().__init__(f"duplicate key {key!r}: on line {first_line} and again on line {second_line}")
+
+
+class _UniqueKeysLoader(LOADER):  # type: ignore[misc, valid-type]
+    """The same safe loader, refusing a key given twice in one mapping. Keys brought in by a
+    merge (``<<: *defaults``) may be overridden: that is what a merge is for."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == MERGE_TAG:
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                try:
+                    if key in seen:
+                        raise DuplicateKeyError(key, "", seen[key], line)
+                except TypeError:
+                    continue  # an unhashable key: the constructor says so
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
 def load(text: str) -> Any:
-    """The one document of ``text`` as yaml.safe_load reads it (None for an empty stream)."""
+    """The one document of ``text`` as yaml.safe_load reads it (None for an empty stream),
+    except that a key given twice in one mapping raises DuplicateKeyError naming both lines."""
     loader = LOADER(text)
     try:
         return _document(loader)
@@ -45,7 +82,7 @@ def load(text: str) -> Any:
         pass
     finally:
         loader.dispose()
-    return yaml.load(text, Loader=LOADER)  # noqa: S506 (a safe loader)
+    return yaml.load(text, Loader=_UniqueKeysLoader)  # noqa: S506 (a safe loader)
 
 
 def _document(loader: Any) -> Any:
@@ -53,14 +90,14 @@ def _document(loader: Any) -> Any:
     if loader.check_event(StreamEndEvent):
         return None
     loader.get_event()  # DocumentStart
-    value = _value(loader, {})
+    value = _value(loader, {}, "")
     loader.get_event()  # DocumentEnd
     if not loader.check_event(StreamEndEvent):
         raise _Elsewhere  # a second document: yaml.load says so
     return value
 
 
-def _value(loader: Any, anchors: dict[str, Any]) -> Any:
+def _value(loader: Any, anchors: dict[str, Any], path: str) -> Any:
     event = loader.get_event()
     if isinstance(event, AliasEvent):
         if event.anchor not in anchors:
@@ -74,24 +111,30 @@ def _value(loader: Any, anchors: dict[str, Any]) -> Any:
         if event.anchor is not None:
             anchors[event.anchor] = value
         while not loader.check_event(SequenceEndEvent):
-            value.append(_value(loader, anchors))
+            value.append(_value(loader, anchors, f"{path}[{len(value)}]"))
         loader.get_event()
         return value
     elif isinstance(event, MappingStartEvent):
         _plain_collection(loader, event, MappingNode)
         value = {}
+        lines: dict[Any, int] = {}
         if event.anchor is not None:
             anchors[event.anchor] = value
         while not loader.check_event(MappingEndEvent):
             key_event = loader.peek_event()
             if isinstance(key_event, ScalarEvent) and _tag(loader, key_event) == MERGE_TAG:
                 raise _Elsewhere
-            key = _value(loader, anchors)
+            line = key_event.start_mark.line + 1
+            key = _value(loader, anchors, path)
             try:
                 hash(key)
             except TypeError:
                 raise _Elsewhere from None
-            value[key] = _value(loader, anchors)
+            key_path = f"{path}.{key}" if path else str(key)
+            if key in lines:
+                raise DuplicateKeyError(key, key_path, lines[key], line)
+            lines[key] = line
+            value[key] = _value(loader, anchors, key_path)
         loader.get_event()
         return value
     else:  # pragma: no cover - the parser yields nothing else here

@@ -170,3 +170,75 @@ def test_database_password_comes_from_the_environment_and_stays_off_the_job_sett
 
     assert make_url(url).password == "s3cr:et/pw" and make_url(url).host == "10.0.0.5"
     assert make_url(config.database_url()).password == "s3cr:et/pw"
+
+
+def _accounts_yaml(ids: list[str]) -> str:
+    return "".join(
+        f"  - id: {i}\n    unit: 旗政府办公室\n    platform: weibo\n    name: 帐号{i}\n    handle: '12345{n}'\n"
+        for n, i in enumerate(ids)
+    )
+
+
+def test_a_second_accounts_block_is_an_error_naming_both_lines(tmp_path: Path):
+    text = (
+        "database: sqlite:///gw.db\n"
+        "accounts:\n" + _accounts_yaml(["a-weibo", "b-weibo", "c-weibo"]) + "thresholds:\n  zombie_days: 90\n"
+        "accounts:\n" + _accounts_yaml(["d-weibo"])
+    )
+    path = tmp_path / "dup.yaml"
+    path.write_text(text, encoding="utf-8")
+    second = text.splitlines().index("accounts:", 2) + 1
+    result = run_govwatch(path, "crawl")
+    assert result.returncode == 2, result.stderr
+    assert str(path) in result.stderr and "accounts" in result.stderr
+    assert f"line 2 and again on line {second}" in result.stderr, result.stderr
+
+
+def test_a_duplicated_nested_key_is_an_error(tmp_path: Path):
+    path = tmp_path / "dup.yaml"
+    path.write_text(
+        "database: sqlite:///gw.db\nthresholds:\n  zombie_days: 90\n  stale_days: 14\n  zombie_days: 30\n"
+        "accounts:\n" + _accounts_yaml(["a-weibo"]),
+        encoding="utf-8",
+    )
+    result = run_govwatch(path, "accounts", "list")
+    assert result.returncode == 2, result.stderr
+    assert "thresholds.zombie_days" in result.stderr and "line 3 and again on line 5" in result.stderr
+
+
+def test_a_duplicate_beside_a_merge_key_is_an_error_but_overriding_a_merged_key_is_not(tmp_path: Path):
+    """Merge keys take the other reading path (yaml.load): it refuses duplicates too."""
+    from govwatch.config import ConfigError, load_config
+
+    base = (
+        "database: sqlite:///gw.db\naccounts:\n"
+        "  - &w {id: a-weibo, unit: 旗政府办公室, platform: weibo, name: 甲, handle: '123456'}\n"
+    )
+    fine = tmp_path / "merge.yaml"
+    fine.write_text(base + "  - <<: *w\n    id: b-weibo\n    name: 乙\n", encoding="utf-8")
+    assert [a.name for a in load_config(fine).accounts] == ["甲", "乙"]
+    dup = tmp_path / "merge-dup.yaml"
+    dup.write_text(base + "  - <<: *w\n    id: b-weibo\n    id: c-weibo\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(dup)
+    assert "id" in raised.value.key and "line 5 and again on line 6" in raised.value.reason, raised.value
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "{}\n", "---\n...\n"])
+def test_an_empty_config_is_an_error_naming_the_file(tmp_path: Path, text: str):
+    path = tmp_path / "empty.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_govwatch(path, "crawl")
+    assert result.returncode == 2, result.stderr
+    assert str(path) in result.stderr and "empty" in result.stderr
+    assert not (tmp_path / "data").exists()  # nothing was created
+
+
+def test_a_crawl_with_no_accounts_anywhere_is_an_error(tmp_path: Path):
+    path = tmp_path / "none.yaml"
+    path.write_text(
+        f"database: sqlite:///{tmp_path / 'gw.db'}\nthresholds:\n  zombie_days: 90\n", encoding="utf-8"
+    )
+    result = run_govwatch(path, "crawl")
+    assert result.returncode == 2, result.stderr
+    assert str(path) in result.stderr and "accounts" in result.stderr and "accounts import" in result.stderr

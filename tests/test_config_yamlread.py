@@ -59,6 +59,31 @@ def test_reads_every_dumped_value_as_safe_load_does(
     assert same(yamlread.load(text), expected)
 
 
+def has_duplicate_key(text: str) -> bool:
+    """Whether some mapping of the composed document gives one key twice (merges aside)."""
+    loader = yamlread.LOADER(text)
+    try:
+        root = loader.get_single_node()
+        stack = [root] if root is not None else []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                keys = [
+                    loader.construct_object(k, deep=True)
+                    for k, _ in node.value
+                    if k.tag != yamlread.MERGE_TAG
+                ]
+                hashable = [k for k in keys if getattr(type(k), "__hash__", None)]
+                if len(set(hashable)) < len(hashable):
+                    return True
+                stack.extend(n for pair in node.value for n in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+        return False
+    finally:
+        loader.dispose()
+
+
 @SETTINGS
 @given(st.text(max_size=60))
 def test_any_text_gives_the_same_value_or_a_yaml_error(text: str) -> None:
@@ -68,9 +93,32 @@ def test_any_text_gives_the_same_value_or_a_yaml_error(text: str) -> None:
         expected = type(exc)
     try:
         got: object = yamlread.load(text)
+    except yamlread.DuplicateKeyError:
+        assert has_duplicate_key(text), text
+        return
     except yaml.YAMLError as exc:
         got = type(exc)
     assert got == expected or (isinstance(got, type) and isinstance(expected, type))
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.sampled_from(["a", "b", "'a'", "1", "01", "0x1", "true", "yes", "~", "null"]),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_key_given_twice_is_an_error_naming_both_lines(keys: list[str]) -> None:
+    text = "".join(f"{key}: {n}\n" for n, key in enumerate(keys))
+    try:
+        got = yamlread.load(text)
+    except yamlread.DuplicateKeyError as exc:
+        assert has_duplicate_key(text)
+        first, second = exc.first_line, exc.second_line
+        assert first < second and reference(keys[first - 1] + ": 0") == reference(keys[second - 1] + ": 0")
+        return
+    assert not has_duplicate_key(text) and got == reference(text)
 
 
 @pytest.mark.parametrize(
