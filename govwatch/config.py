@@ -150,6 +150,13 @@ class Schedule(_Strict):
     _cron_alerts = field_validator("alerts")(classmethod(lambda cls, v: v if v is None else _check_cron(v)))
 
 
+PLAINTEXT_AUTH_REFUSED = (
+    "security none would send username and password unencrypted: use security ssl or starttls, "
+    "or set smtp.allow_plaintext_auth: true for a relay on this machine "
+    "(拒绝以明文发送 SMTP 密码)"
+)
+
+
 class Smtp(_Strict):
     host: str
     port: Annotated[int, Field(ge=1, le=65535)] = 465
@@ -160,6 +167,22 @@ class Smtp(_Strict):
     timeout_s: Annotated[float, Field(gt=0)] = 30.0
     retries: Annotated[int, Field(ge=0, le=10)] = 3  # on temporary failures (4xx, connection errors)
     retry_backoff_s: Annotated[float, Field(ge=0)] = 2.0  # doubled after each attempt
+    # security none sends the login in cleartext: only with this set (a relay on this machine).
+    allow_plaintext_auth: bool = False
+
+    @model_validator(mode="after")
+    def _no_cleartext_password(self) -> Smtp:
+        if self.plaintext_auth_refused():
+            raise ValueError(PLAINTEXT_AUTH_REFUSED)
+        return self
+
+    def plaintext_auth_refused(self) -> bool:
+        """A login would cross the network unencrypted and the config has not allowed it."""
+        return (
+            self.security == "none"
+            and bool(self.username or self.password_env)
+            and not self.allow_plaintext_auth
+        )
 
     def password(self) -> str | None:
         if not self.password_env:

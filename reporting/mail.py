@@ -24,7 +24,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 import css_inline
 from sqlalchemy import select
 
-from govwatch.config import Config, Smtp, Supervisor
+from govwatch.config import PLAINTEXT_AUTH_REFUSED, Config, Smtp, Supervisor
 from reporting.view import ReportView, load_week
 from reporting.weekly import render, render_text, views_for_week
 from reporting.weeks import IsoWeek
@@ -88,6 +88,8 @@ class SmtpSender:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        if s.plaintext_auth_refused():  # config validation says so too; never send it anyway
+            raise MailConfigError(f"smtp: {PLAINTEXT_AUTH_REFUSED}")
         if s.security == "ssl":
             conn: smtplib.SMTP = smtplib.SMTP_SSL(
                 s.host, s.port, timeout=s.timeout_s, context=ssl.create_default_context()

@@ -102,7 +102,9 @@ def test_send_per_supervisor_scope_text_alternative_and_idempotent(mail_config, 
     first = run_govwatch(mail_config, "report", "--week", "2026-W46", "--send")
     # one refusing address: reported by name, exit 1, and the others still got theirs
     assert first.returncode == 1, first.stderr
-    assert "旗教育局" in first.stderr and "refuse-edu@example.gov.cn" in first.stderr and "550" in first.stderr
+    assert (
+        "旗教育局" in first.stderr and "refuse-edu@example.gov.cn" in first.stderr and "550" in first.stderr
+    )
     assert len(first.stdout.split()) == 4  # the archived reports' paths
     received = {rcpt[0]: (message, raw) for rcpt, message, raw in recorder.messages}
     assert sorted(received) == ["baoli@example.gov.cn", "edu@example.gov.cn", "office@example.gov.cn"]
@@ -154,11 +156,21 @@ def test_crawled_markup_is_text_in_the_mail(mail_config, smtp_server):
 def test_temporary_failure_is_retried(smtp_server):
     recorder, port = smtp_server
     config = parse_config(
-        {"smtp": {"host": "127.0.0.1", "port": port, "security": "none", "sender": SENDER, "retry_backoff_s": 0}}
+        {
+            "smtp": {
+                "host": "127.0.0.1",
+                "port": port,
+                "security": "none",
+                "sender": SENDER,
+                "retry_backoff_s": 0,
+            }
+        }
     )
     slept: list[float] = []
     with SmtpSender(config.smtp, sleep=slept.append) as sender:
-        attempts = sender.send(build_message(config.smtp, "flaky@example.gov.cn", "测试", "正文", "<p>正文</p>"))
+        attempts = sender.send(
+            build_message(config.smtp, "flaky@example.gov.cn", "测试", "正文", "<p>正文</p>")
+        )
     assert attempts == 2 and len(slept) == 1
     assert [r for r, _, _ in recorder.messages] == [["flaky@example.gov.cn"]]
 
@@ -177,3 +189,97 @@ def test_past_week_archived_under_its_week(mail_config):
     assert overall.parent.name == "2026-W44" and overall.name == "govwatch-2026-W44-overall.html"
     page = overall.read_text(encoding="utf-8")
     assert "2026年第44周" in page and "2026-10-26 至 2026-11-01" in page
+
+
+class LoginRecorder(Recorder):
+    """Also offers AUTH over plain TCP (as a careless relay would) and records every login."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.logins: list[tuple[str, bytes, bytes]] = []
+
+    def authenticator(self, server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN201
+        from aiosmtpd.smtp import AuthResult
+
+        self.logins.append((mechanism, auth_data.login, auth_data.password))
+        return AuthResult(success=True)
+
+
+@pytest.fixture
+def plain_auth_server():
+    recorder = LoginRecorder()
+    controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=recorder.authenticator,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        yield recorder, controller.port
+    finally:
+        controller.stop()
+
+
+def test_a_password_is_never_sent_in_cleartext_unless_allowed(
+    tmp_path: Path, plain_auth_server, monkeypatch: pytest.MonkeyPatch
+):
+    recorder, port = plain_auth_server
+    monkeypatch.setenv("GW_TEST_SMTP_PASSWORD", "mail-pass-secret")
+    data = dict(CONFIG)
+    data["database"] = f"sqlite:///{tmp_path / 'govwatch.db'}"
+    data["report"] = {**CONFIG["report"], "out_dir": str(tmp_path / "reports")}
+    data["supervisors"] = [{"name": "旗政府办公室", "email": ["office@example.gov.cn"], "units": ["*"]}]
+    smtp = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "username": "monitor",
+        "password_env": "GW_TEST_SMTP_PASSWORD",
+        "sender": SENDER,
+        "retries": 0,
+    }
+    path = tmp_path / "config.yaml"
+
+    def write(**extra) -> None:  # noqa: ANN003
+        path.write_text(
+            yaml.safe_dump({**data, "smtp": {**smtp, **extra}}, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+
+    write()
+    store = open_store(data["database"])
+    populate(store, parse_config(data))
+    store.dispose()
+    refused = run_govwatch(path, "report", "--week", "2026-W46", "--send")
+    assert refused.returncode == 2, refused.stderr
+    assert "smtp.allow_plaintext_auth" in refused.stderr and str(path) in refused.stderr
+    assert recorder.logins == [] and recorder.messages == []
+
+    write(allow_plaintext_auth=True)  # a relay on this machine: said so in the config
+    allowed = run_govwatch(path, "report", "--week", "2026-W46", "--send")
+    assert allowed.returncode == 0, allowed.stderr
+    assert [(login, password) for _, login, password in recorder.logins] == [
+        (b"monitor", b"mail-pass-secret")
+    ]
+    assert [rcpt for rcpt, _, _ in recorder.messages] == [["office@example.gov.cn"]]
+
+
+def test_the_sender_itself_refuses_a_cleartext_login(plain_auth_server, monkeypatch: pytest.MonkeyPatch):
+    """Even a settings object that skipped validation never sends the password unencrypted."""
+    from govwatch.config import Smtp
+    from reporting.mail import MailConfigError
+
+    recorder, port = plain_auth_server
+    monkeypatch.setenv("GW_TEST_SMTP_PASSWORD", "mail-pass-secret")
+    settings = Smtp.model_construct(
+        **{
+            **Smtp(host="127.0.0.1", port=port, security="none", sender=SENDER).model_dump(),
+            "username": "monitor",
+            "password_env": "GW_TEST_SMTP_PASSWORD",
+        }
+    )
+    with SmtpSender(settings) as sender, pytest.raises(MailConfigError, match="allow_plaintext_auth"):
+        sender.send(build_message(settings, "office@example.gov.cn", "测试", "正文", None))
+    assert recorder.logins == [] and recorder.messages == []
