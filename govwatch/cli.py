@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from govwatch.config import PLATFORMS, Config, ConfigError, load_config
+from govwatch.files import open_private
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -224,7 +225,7 @@ def export(state: State, what: str, fmt: str, out_file: str | None) -> None:
                 count = export_xlsx(session, config, what, out_file)
                 click.echo(f"{count} rows → {out_file}", err=True)
             elif out_file:
-                with open(out_file, "w", encoding="utf-8", newline="") as handle:
+                with open_private(out_file, "w", encoding="utf-8", newline="") as handle:
                     count = export_rows(session, config, what, fmt, handle)
                 click.echo(f"{count} rows → {out_file}", err=True)
             else:

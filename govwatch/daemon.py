@@ -37,6 +37,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from govwatch.config import Config
+from govwatch.files import write_private_text
 from govwatch.lock import lock_path
 
 log = logging.getLogger("govwatch.scheduler")
@@ -110,10 +111,7 @@ class Daemon:
         with self._lock:
             state = self._read_state()
             state.setdefault(name, {}).update(values)
-            self.state_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.state_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
-            os.replace(tmp, self.state_path)
+            write_private_text(self.state_path, json.dumps(state, ensure_ascii=False, indent=1))
 
     def missed_jobs(self, now: datetime) -> list[tuple[str, datetime]]:
         """Jobs whose latest fire time within the grace was never handled (the daemon was down)."""

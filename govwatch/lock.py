@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from govwatch.config import Config
+from govwatch.files import open_private
 
 # pg_advisory_lock key: a fixed 64-bit number, "govwatch crawl".
 PG_LOCK_KEY = 0x676F7677_61746368 & 0x7FFFFFFFFFFFFFFF
@@ -78,8 +79,7 @@ def _deadline_loop(wait_s: float) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _file_lock(path: Path, wait_s: float) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+")  # noqa: SIM115 - held for the block
+    handle = open_private(path, "a+")  # held for the block
     try:
         for _ in _deadline_loop(wait_s):
             try:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from govwatch.config import Config
+from govwatch.files import replace_private
 from storage.models import Account, Finding, Post, Unit, utcnow
 
 ACCOUNT_FIELDS = (
@@ -395,5 +396,6 @@ def export_xlsx(session: Session, config: Config, what: str, path: str, now: dat
     sheet.freeze_panes = "A3"
     if count:
         sheet.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{count + 2}"
-    workbook.save(path)
+    with replace_private(path, "wb") as handle:  # 0600, and never half a workbook
+        workbook.save(handle)
     return count

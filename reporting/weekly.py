@@ -10,8 +10,6 @@ autoescaping on: every crawled string reaches the page as text.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from govwatch.config import Config, Supervisor
+from govwatch.files import write_private_text
 from reporting import labels
 from reporting.view import ReportView, WeekData, build_view, load_week, scope_view
 from reporting.weeks import IsoWeek
@@ -83,16 +82,8 @@ def supervisor_units(supervisor: Supervisor) -> set[str] | None:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write atomically: a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write atomically (a reader never sees half a report), 0600 in 0700 folders."""
+    write_private_text(path, text)
 
 
 def views_for_week(data: WeekData, config: Config) -> list[tuple[str, Supervisor | None, ReportView]]:

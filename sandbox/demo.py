@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from govwatch.files import private_dir, write_private_text
 from reporting.weeks import week_of
 from sandbox.configgen import config_dict
 from sandbox.server import Sandbox
@@ -22,9 +23,10 @@ from sandbox.server import Sandbox
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main() -> int:
-    demo_dir = ROOT / "data" / "demo"
-    demo_dir.mkdir(parents=True, exist_ok=True)
+def main(root: Path = ROOT) -> int:
+    """The demo under ``root`` (the repository; tests give a folder of their own)."""
+    demo_dir = root / "data" / "demo"
+    private_dir(demo_dir)
     for stale in demo_dir.glob("govwatch.db*"):
         stale.unlink()
     govwatch = Path(sys.executable).with_name("govwatch")
@@ -33,14 +35,14 @@ def main() -> int:
         config["database"] = "sqlite:///govwatch.db"
         # No mail server runs for the demo: alerts would only report that they could not be sent.
         config["alerts"] = {"enabled": False}
-        config.setdefault("report", {})["out_dir"] = str(ROOT / "reports" / "demo")
+        config.setdefault("report", {})["out_dir"] = str(root / "reports" / "demo")
         config_path = demo_dir / "config.yaml"
-        config_path.write_text(
+        write_private_text(
+            config_path,
             "# Written by `make demo` for the sandbox at "
             + sandbox.base_url
             + "\n"
             + yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
-            encoding="utf-8",
         )
         print(f"沙盒 / sandbox: {sandbox.base_url}（{len(config['accounts'])} 个帐号）", file=sys.stderr)
         subprocess.run([str(govwatch), "--config", str(config_path), "crawl"], check=True)

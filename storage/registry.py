@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govwatch.config import ACCOUNT_ID_RE, PLATFORM_NAMES_ZH, PLATFORMS
+from govwatch.files import open_private, replace_private
 from storage import repo
 from storage.models import Account, Unit
 
@@ -520,9 +521,10 @@ def export_registry(session: Session, out: Path | None, stream: IO[str]) -> int:
             sheet.append([str(c) if c is not None else "" for c in row])  # ids stay text, never numbers
         for column, width in zip("ABCDEFGHIJK", (22, 20, 12, 20, 14, 40, 40, 8, 10, 24, 8), strict=True):
             sheet.column_dimensions[column].width = width
-        book.save(out)
+        with replace_private(out, "wb") as binary:  # 0600, and never half a workbook
+            book.save(binary)
     elif suffix == ".csv":
-        handle = open(out, "w", encoding="utf-8-sig", newline="") if out else stream  # noqa: SIM115
+        handle = open_private(out, "w", encoding="utf-8-sig", newline="") if out else stream
         try:
             writer = csv.writer(handle)
             writer.writerow(headers)
