@@ -326,3 +326,28 @@ def test_cookie_domains_must_be_host_names(tmp_path: Path):
     result = run_govwatch(path, "crawl")
     assert result.returncode == 2
     assert "platforms.wechat.cookie_domains" in result.stderr and "host name" in result.stderr
+
+
+def test_the_middleware_strips_any_cookie_bound_elsewhere(monkeypatch: pytest.MonkeyPatch):
+    """Whoever set a Cookie header (a visitor passage, a future component), it leaves only for a
+    host of the request's platform; a request naming no platform leaves without one."""
+    from scrapy import Request
+
+    from crawler.cookies import CookieRule, PlatformCookies
+
+    monkeypatch.setenv("GW_TEST_WEIBO_COOKIE", "SUB=login")
+    middleware = PlatformCookies(CookieRule.from_options({"weibo": {"cookie_env": "GW_TEST_WEIBO_COOKIE"}}))
+
+    def sent(url: str, meta: dict, cookie: str | None = None) -> str | None:
+        request = Request(url, meta=meta, headers={"Cookie": cookie} if cookie else None)
+        assert middleware.process_request(request) is None
+        value = request.headers.get("Cookie")
+        return value.decode() if value else None
+
+    assert sent("https://m.weibo.cn/api/container/getIndex", {"platform": "weibo"}) == "SUB=login"
+    assert sent("https://weibo.com/ajax/profile/info", {"platform": "weibo"}) == "SUB=login"
+    assert sent("https://rsshub.example.org/weibo/user/1", {"platform": "weibo"}) is None
+    assert sent("https://m.weibo.cn/x", {"platform": "weibo"}, cookie="SUB=visitor") == "SUB=visitor"
+    assert sent("https://evil.example.com/x", {"platform": "weibo"}, cookie="SUB=visitor") is None
+    assert sent("https://m.weibo.cn/x", {}, cookie="SUB=visitor") is None
+    assert sent("https://mp.weixin.qq.com/s/abc", {"platform": "wechat"}) is None  # no WeChat cookie set
