@@ -41,10 +41,12 @@ _META_DATES = (
     "weibo: article:create_at",
 )
 # Labels of the publication date, strongest first; 成文日期 (the date a document was signed) is not one.
-_PUBLISH_LABEL = re.compile(r"(?:发布|发表|发稿|公开|上传|印发)\s*(?:日期|时间)\s*[:：]?\s*$")
+_PUBLISH_LABEL = re.compile(r"(?:发布|发表|发稿|公开|上传)\s*(?:日期|时间)\s*[:：]?\s*$")
+# Dates that are something else: signed, effective, a deadline, an exam, an application period.
+_OTHER_LABEL = re.compile(r"(?:成文|印发|截止|报名|考试|有效|施行|实施|开始|结束|生效)\S{0,3}\s*[:：为]?\s*$")
 _PLAIN_LABEL = re.compile(r"(?<!成文)(?<!截止)(?<!报名)(?<!考试)(?:日期|时间)\s*[:：]\s*$")
 # Words of the information line under an article's title.
-_INFO_WORDS = re.compile(r"来源|作者|编辑|浏览|点击|阅读|访问|字号|发布|信息来源|责任")
+_INFO_WORDS = re.compile(r"来源|作者|编辑|浏览|点击|阅读|访问|字号|发布")
 _INFO_MAX = 200  # characters: an information line, not a paragraph
 _URL_DATES = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),  # TRS WCM: ./202406/t20240627_123.html
@@ -177,6 +179,8 @@ def _text_date(root: etree._Element, now: datetime, tz: ZoneInfo) -> tuple[datet
         before = flat[max(0, match.start() - 12) : match.start()]
         if _PUBLISH_LABEL.search(before):
             return found[0], "label"
+        if _OTHER_LABEL.search(before):
+            continue
         if plain is None and _PLAIN_LABEL.search(before):
             plain = found[0]
         if info is None:

@@ -57,12 +57,13 @@ def decode_page(body: bytes | bytearray | str | None) -> str:
 
 # Pages assembled from server-side includes often close </html> after their header
 # fragment; libxml2 then drops the article that follows.
-_CLOSERS = re.compile(r"</(?:html|body)\s*>", re.I)
+_CLOSERS = re.compile(r"</(?:html|body)\s*>|^\s*<\?xml[^>]*\?>", re.I)
 
 
 def parse_document(text: str) -> lxml.html.HtmlElement:
     """The page as an lxml tree, with stray ``</html>``/``</body>`` (from included
-    fragments) not allowed to end it early. Raises lxml's ParserError for no document."""
+    fragments) not allowed to end it early (and an XML declaration, which lxml refuses in
+    text, dropped). Raises lxml's ParserError for no document."""
     return lxml.html.fromstring(_CLOSERS.sub("", text))
 
 

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 _DATASTORE = re.compile(r"<datastore\b", re.I)
 _RECORD = re.compile(r"<record\b[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.I | re.S)
-_NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>\s*<!\[CDATA\[.*?href\s*=\s*[\"']([^\"']+)[\"']", re.I | re.S)
+_NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>\s*<!\[CDATA\[.*?href\s*=\s*([\"'])(.*?)\1", re.I | re.S)
 _TOTAL = re.compile(r"(?:totalRecord\s*[:=]\s*[\"']?|<totalrecord>\s*)(\d+)", re.I)
 _PER_PAGE = re.compile(r"perPage\s*[:=]\s*[\"']?(\d+)", re.I)
 _PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
@@ -41,8 +41,6 @@ def read_datastore(text: str) -> Datastore | None:
     if not _DATASTORE.search(text):
         return None
     records = [r.strip() for r in _RECORD.findall(text)]
-    if not records and "<recordset" not in text.lower():
-        return None
     joined = "".join(records)
     if re.match(r"\s*<tr\b", joined, re.I):
         joined = f"<table>{joined}</table>"
@@ -55,7 +53,7 @@ def read_datastore(text: str) -> Datastore | None:
         records=len(records),
         total=int(total.group(1)) if total else None,
         per_page=int(per_page.group(1)) if per_page else None,
-        proxy=html.unescape(proxy.group(1)).strip() if proxy and proxy.group(1).strip() else None,
+        proxy=html.unescape(proxy.group(2)).strip() if proxy and proxy.group(2).strip() else None,
     )
 
 

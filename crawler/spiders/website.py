@@ -113,9 +113,14 @@ class WebsiteSpider(AccountSpider):
         run.last_url = response.url
         stop = False
         read_articles = self.fetch_articles
+        past_known = False  # items listed after a stored one are older: stored, or past the window
         for item in page.items:
             post = website.column_post(run.job.account_id, item)
-            known = post.post_id in run.job.known_ids
+            known = post.post_id in run.job.known_ids or past_known
+            past_known = past_known or post.post_id in run.job.known_ids
+            if post.published_at is None and known and post.post_id not in run.job.known_ids:
+                self.keep_post(run, post, now)  # seen again (not deleted); its page is not asked for
+                continue
             if post.published_at is None and not known:
                 # The list shows no date: the article page decides (its meta, its text, else
                 # the day its address carries).
