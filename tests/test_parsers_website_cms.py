@@ -74,6 +74,18 @@ def test_card_rows_each_one_link_with_picture_title_and_month_day_time():
     assert got.items[1].published_at == datetime(2026, 11, 18, 1, 41, tzinfo=TZ)
 
 
+def test_card_title_is_its_heading_not_a_longer_summary():
+    summary = "为进一步做好群众冬季出行服务工作，旗交通运输局近日召开专题会议，对有关工作进行了部署。"
+    cards = "".join(
+        f'<a href="/c/{i}.html"><div class="img"><img src="/p.jpg"></div><h4>{t}</h4>'
+        f'<p class="desc">{summary}</p><div class="time">2026-11-{10 + i:02d}</div></a>'
+        for i, t in enumerate(TITLES[:3])
+    )
+    got = parse(page(f'<div class="cards">{cards}</div>'))
+    assert [i.title for i in got.items] == TITLES[:3]
+    assert got.items[2].published_at == datetime(2026, 11, 12, tzinfo=TZ)
+
+
 def test_one_list_cut_into_sibling_blocks_is_read_whole_but_separate_sections_are_not():
     def block(titles, day):
         rows = "".join(

@@ -41,6 +41,7 @@ _ROW_TAGS = ("li", "tr", "dd", "div", "p")
 _BLOCKS = frozenset(
     {"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dl", "dt", "dd", "section", "article"}
 )
+_TITLE_MARK = re.compile(r"tit|headline|name", re.I)
 _NOISE = re.compile(r"[\s\[\]【】()（）<>《》〈〉·•…._\-|:：/]+")
 
 
@@ -185,7 +186,7 @@ def _link_label(a: etree._Element, now: datetime, tz: ZoneInfo) -> tuple[str, da
                 inner = inner or when
                 skip.update(d.iter())
     if _is_card(a):
-        best = ""
+        best, marked = "", ""
         for d in a.iterdescendants():
             if not isinstance(d.tag, str) or d in skip or d.tag not in _BLOCKS:
                 continue
@@ -194,7 +195,9 @@ def _link_label(a: etree._Element, now: datetime, tz: ZoneInfo) -> tuple[str, da
             text = " ".join(" ".join(_texts_outside(d, skip)).split())  # the date is not the title
             if _core(text) > _core(best):
                 best = text
-        shown = best
+            if _core(text) >= 4 and not marked and (d.tag[0] == "h" or _TITLE_MARK.search(_marks(d))):
+                marked = text  # a heading or a block marked as the title beats a longer summary
+        shown = marked or best
     else:
         parts = [t for t in _texts_outside(a, skip)]
         shown = " ".join(" ".join(parts).split())
@@ -205,6 +208,10 @@ def _link_label(a: etree._Element, now: datetime, tz: ZoneInfo) -> tuple[str, da
     if _core(label) < _core(shown):
         label = shown
     return label, inner
+
+
+def _marks(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
 def _texts_outside(a: etree._Element, skip: set[etree._Element]):  # noqa: ANN202
