@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crawler.parsers import article, jpage, website
+from govwatch.items import PageProblem
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=TZ)
@@ -114,6 +115,28 @@ def test_one_list_cut_into_sibling_blocks_is_read_whole_but_separate_sections_ar
         + "</ul></div>"
     )
     assert [i.title for i in parse(page(sections)).items] == TITLES[:4]
+
+
+def test_rows_that_are_links_with_their_date_dl_rows_index_numbers_and_next_links():
+    links = "".join(
+        f'<a href="/n/{i}.html"><span class="t">{t}</span><em>2026-11-{15 - i:02d}</em></a>'
+        for i, t in enumerate(TITLES[:4])
+    )
+    got = parse(
+        page(f'<div class="lst">{links}</div><div class="pg"><a href="index_1.html">下一页&gt;</a></div>')
+    )
+    assert [i.title for i in got.items] == TITLES[:4]
+    assert got.items[3].published_at == datetime(2026, 11, 12, tzinfo=TZ)
+    assert got.next_url == f"{ROOT}/xxgk/tzgg/index_1.html"
+
+    dls = "".join(
+        f'<dl><dt><a href="/d/{i}.html">{t}</a></dt><dd>索引号：11150000MB1234/2026-0012{i} 发布日期：2026-10-0{i + 1}</dd></dl>'
+        for i, t in enumerate(TITLES[:3])
+    )
+    got = parse(page(f'<div class="gk">{dls}</div><a title="下一页" href="index_1.html">&gt;</a>'))
+    assert [i.title for i in got.items] == TITLES[:3]
+    assert [i.published_at.day for i in got.items] == [1, 2, 3]  # the index number is not a date
+    assert got.next_url == f"{ROOT}/xxgk/tzgg/index_1.html"
 
 
 def test_undated_rows_take_the_date_of_their_address():
@@ -269,3 +292,9 @@ def test_stray_closing_html_tag_does_not_end_the_page_and_title_comes_from_the_h
 
 def test_jpage_ignores_pages_without_a_datastore():
     assert jpage.read_datastore(page("<ul><li>x</li></ul>")) is None
+
+
+def test_a_file_behind_a_column_item_is_not_read_as_an_article():
+    with pytest.raises(PageProblem) as info:
+        website.read_article_page(f"{ROOT}/doc/notice", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", NOW, TZ)
+    assert info.value.outcome == "parse_error" and "file" in info.value.detail

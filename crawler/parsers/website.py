@@ -28,16 +28,17 @@ from crawler.parsers.html import decode_page, parse_document
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _FULL = re.compile(
-    r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?(?:\s*(\d{1,2}):(\d{2})(?::\d{2})?)?"
+    r"(?<!\d)(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?(?:\s*(\d{1,2}):(\d{2})(?::\d{2})?)?"
 )
 _MONTH_DAY = re.compile(r"(?<![\d-])(\d{1,2})-(\d{1,2})(?![\d-])(?:\s+(\d{1,2}):(\d{2})(?::\d{2})?)?")
 _SKIP = re.compile(
     r"nav|menu|footer|foot|header|head|top|crumb|banner|copyright|link|friend|share|tool", re.I
 )
 _SKIP_TAGS = {"nav", "header", "footer"}
-_NEXT_TEXT = ("下一页", "下页", "后一页", "next")
+_NEXT_TEXT = ("下一页", "下页", "后一页", "next", "nextpage")
+_NEXT_NOISE = re.compile(r"[\s>»›→<«‹\[\]【】()（）]+")
 _PAGE_CALL = re.compile(r"createPageHTML\s*\(([^()]*)\)")
-_ROW_TAGS = ("li", "tr", "dd", "div", "p")
+_ROW_TAGS = ("li", "tr", "dd", "dl", "dt", "div", "p")
 _BLOCKS = frozenset(
     {"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dl", "dt", "dd", "section", "article"}
 )
@@ -69,14 +70,17 @@ def parse_date(text: str, now: datetime, tz: ZoneInfo = SHANGHAI) -> datetime | 
 
 
 def _find_date(text: str, now: datetime, tz: ZoneInfo) -> tuple[datetime, int, int] | None:
-    match = _FULL.search(text)
-    if match:
+    full = False
+    for match in _FULL.finditer(text):  # an index number (…/2024-00123) is not a date: the next one may be
+        full = True
         year, month, day, hh, mm = match.groups()
         try:
             when = datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0), tzinfo=tz)
         except ValueError:
-            return None
+            continue
         return when, match.start(), match.end()
+    if full:
+        return None
     match = _MONTH_DAY.search(text)
     if match:
         month, day = int(match.group(1)), int(match.group(2))
@@ -227,8 +231,12 @@ def _texts_outside(a: etree._Element, skip: set[etree._Element]):  # noqa: ANN20
 def _row(el: etree._Element, url: str, now: datetime, tz: ZoneInfo, cache: dict) -> ColumnItem | None:
     """``el`` read as one row of a list: its article link, title and date; None when it is not one."""
     if el.tag == "a":
-        if not _is_card(el) or not _usable(el):
+        if not _usable(el):
             return None
+        if el not in cache:
+            cache[el] = _link_label(el, now, tz)
+        if not _is_card(el) and cache[el][1] is None:
+            return None  # a row only when it is a whole card, or holds its own date
         links = [el]
     else:
         links = [a for a in el.iter("a") if _usable(a)]
@@ -371,9 +379,11 @@ def _next_url(root: etree._Element, url: str, text: str, selectors: dict | None)
             return urljoin(url, found[0].get("href"))
         return None
     for a in root.iter("a"):
-        label = " ".join(a.text_content().split()).lower()
         href = (a.get("href") or "").strip()
-        if href and not href.startswith(("#", "javascript:")) and label in _NEXT_TEXT:
+        if not href or href.lower().startswith(("#", "javascript:")):
+            continue
+        labels = (a.text_content(), a.get("title") or "")
+        if any(_NEXT_NOISE.sub("", label).lower() in _NEXT_TEXT for label in labels):
             nxt = urljoin(url, href)
             return nxt if nxt != url else None
     return _page_script(url, text)
@@ -434,6 +444,9 @@ def read_article_page(
     url: str, body: bytes | str, now: datetime, tz: ZoneInfo = SHANGHAI, status: int = 200
 ) -> article.ArticlePage:
     """An article page read for its date, title, body and source; raises PageProblem."""
+    raw = body if isinstance(body, bytes | bytearray) else b""
+    if raw[:5] == b"%PDF-" or raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise PageProblem(PARSE_ERROR, f"not an article page but a file (PDF/Office/ZIP): {url}", status)
     text = decode_page(body)
     check_response(status, url, text, expect="html")
     try:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from scrapy.http import Response
 from twisted.python.failure import Failure
@@ -229,5 +229,25 @@ class WebsiteSpider(AccountSpider):
         yield post
 
 
+# A column item that links straight to a file (a notice published as a PDF): the list's title
+# is all there is to read; the file is not an article page.
+_ATTACHMENTS = (
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".wps",
+    ".et",
+    ".ofd",
+    ".zip",
+    ".rar",
+    ".7z",
+    ".txt",
+)
+
+
 def _web(url: str | None) -> bool:
-    return bool(url) and url.startswith(("http://", "https://"))  # type: ignore[union-attr]
+    if not url or not url.startswith(("http://", "https://")):
+        return False
+    return not urlsplit(url).path.lower().endswith(_ATTACHMENTS)
