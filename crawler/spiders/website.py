@@ -3,8 +3,9 @@ Hanweb column's dataproxy.jsp) while its items are new; an item without a date o
 gets it from its article page (meta, the date shown in the text, else its address).
 
 A later list page that fails after readable ones (a broken 下一页 link, a 404 on page 2) is
-a partial read: what was read is kept, the outcome stays ok and its detail says so, and
-the read is not complete (no deletions are concluded from it).
+a partial read: what was read is kept, the outcome stays ok and its detail says so. A 404
+ends the list there (a broken link stays broken: the next night costs one request again);
+any other failure leaves the read incomplete, to be read again from the top next night.
 
 The article page of every new item is read for its body, so the content checks see
 more than the title (``platforms.website.fetch_articles``, default true; a column
@@ -29,7 +30,7 @@ from twisted.python.failure import Failure
 
 from crawler.parsers import website
 from crawler.spiders.base import REFUSALS, AccountRun, AccountSpider, network_problem, refused, settles
-from govwatch.items import PARSE_ERROR, PageProblem, PostItem
+from govwatch.items import NOT_FOUND, PARSE_ERROR, PageProblem, PostItem
 from storage.repo import CrawlJob
 
 
@@ -73,10 +74,13 @@ class WebsiteSpider(AccountSpider):
         )
 
     @staticmethod
-    def partial(run: AccountRun, reason: str, url: str) -> None:
+    def partial(run: AccountRun, reason: str, url: str, outcome: str | None = None) -> None:
         """A later list page failed after readable ones: what they gave stands (the account is
-        not unreachable for a broken 下一页 link), the read is not complete, and the outcome's
-        detail says so."""
+        not unreachable for a broken 下一页 link) and the outcome's detail says so. A page that
+        is not there (404/410) is a broken link, not a passing failure: the list ends where the
+        read ended, as if it had no further page. Any other failure leaves the read incomplete,
+        so the next night reads the column again from the top (repo.resume_after_incomplete)."""
+        run.complete = outcome == NOT_FOUND
         run.extra["partial"] = (
             f"部分读取：第 {run.pages + 1} 页无法读取（{reason}），已保留前 {run.pages} 页的 "
             f"{run.posts_seen} 条 / partial read: page {run.pages + 1} failed ({url}), "
@@ -102,7 +106,7 @@ class WebsiteSpider(AccountSpider):
         except PageProblem as problem:
             if run.pages == 0 or problem.outcome in REFUSALS:
                 raise
-            self.partial(run, problem.detail, response.url)
+            self.partial(run, problem.detail, response.url, problem.outcome)
             return
         except Exception as exc:  # a later page lxml cannot read: the earlier pages still stand
             if run.pages == 0:
