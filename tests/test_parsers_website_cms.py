@@ -290,8 +290,23 @@ def test_stray_closing_html_tag_does_not_end_the_page_and_title_comes_from_the_h
     assert "落实主体责任" in got.text and got.title == TITLES[3] and got.source == "旗政务服务中心"
 
 
-def test_jpage_ignores_pages_without_a_datastore():
+def test_jpage_ignores_pages_without_a_datastore_and_reads_the_largest_island():
     assert jpage.read_datastore(page("<ul><li>x</li></ul>")) is None
+    side = (
+        '<div id="side"><script type="text/xml"><datastore><recordset>'
+        + "".join(
+            f"<record><![CDATA[<li><a href='/art/2026/1/{i + 1}/art_9_{i}.html'>侧栏热点新闻第{i}条</a><span>2026-01-0{i + 1}</span></li>]]></record>"
+            for i in range(2)
+        )
+        + "</recordset></datastore></script></div><script>$('#side').jpage({totalRecord:2, perPage:2});</script>"
+    )
+    records = [
+        f"<li><a href='/art/2026/11/1/art_4412_{i}.html'>{t}</a><span>2026-11-01</span></li>"
+        for i, t in enumerate(TITLES)
+    ]
+    got = parse(jcms_page(records, total=30).replace('<div class="main">', '<div class="main">' + side))
+    assert [i.title for i in got.items] == TITLES
+    assert parse_qs(urlsplit(got.next_url).query)["endrecord"] == ["12"]
 
 
 def test_a_file_behind_a_column_item_is_not_read_as_an_article():

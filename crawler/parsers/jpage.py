@@ -37,17 +37,32 @@ class Datastore:
 
 
 def read_datastore(text: str) -> Datastore | None:
-    """The data island of a JCMS column page, or a dataproxy.jsp answer; None for other pages."""
-    if not _DATASTORE.search(text):
+    """The data island of a JCMS column page, or a dataproxy.jsp answer; None for other pages.
+
+    A page with several islands (a side list beside the column) is read by its largest; its
+    pager settings are the first after it."""
+    starts = [m.start() for m in _DATASTORE.finditer(text)]
+    if not starts:
         return None
-    records = [r.strip() for r in _RECORD.findall(text)]
+    best: tuple[int, int, int] | None = None  # (records, start, end)
+    for i, start in enumerate(starts):
+        end = text.find("</datastore", start)
+        end = end if end >= 0 else (starts[i + 1] if i + 1 < len(starts) else len(text))
+        count = len(_RECORD.findall(text, start, end))
+        if best is None or count > best[0]:
+            best = (count, start, end)
+    assert best is not None
+    _, start, end = best
+    island = text[start:end]
+    records = [r.strip() for r in _RECORD.findall(island)]
     joined = "".join(records)
     if re.match(r"\s*<tr\b", joined, re.I):
         joined = f"<table>{joined}</table>"
     rows_html = f'<html><body><div class="datastore">{joined}</div></body></html>'
-    total = _TOTAL.search(text)
-    per_page = _PER_PAGE.search(text)
-    proxy = _NEXTGROUP.search(text)
+    after = text[end : end + 20000] if _TOTAL.search(text[end : end + 20000]) else text
+    total = _TOTAL.search(island) or _TOTAL.search(after)
+    per_page = _PER_PAGE.search(after)
+    proxy = _NEXTGROUP.search(island)
     return Datastore(
         rows_html=rows_html,
         records=len(records),
