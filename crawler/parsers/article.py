@@ -85,7 +85,7 @@ def read_article(url: str, text: str, now: datetime, tz: ZoneInfo = SHANGHAI) ->
             date_from = None
     title = metas.get("articletitle") or _title(root)
     body = _body(root)
-    source = metas.get("contentsource") or _text_source(root)
+    source = (metas.get("contentsource") or _text_source(root) or "")[:100] or None
     return ArticlePage(published, title, body, source, date_from)
 
 
