@@ -46,9 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700, help="0 picks a free port (default 8700)")
     serve.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    serve.add_argument(
-        "--faults", type=float, default=0.0, metavar="SHARE", help="fail this share of answers"
-    )
+    serve.add_argument("--faults", type=float, default=0.0, metavar="SHARE", help="fail this share of answers")
     serve.add_argument("--fault-kinds", metavar="K1,K2", help="only these fault kinds (sandbox/faults.py)")
     serve.add_argument("--fault-accounts", metavar="ID1,ID2", help="only these accounts' answers fail")
     serve.add_argument("--stall-s", type=float, default=35.0, help="length of a stall fault (default 35)")
