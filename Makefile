@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install sysdeps bench clean
+.PHONY: demo test lint install sysdeps bench clean real-pages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The held-out crawl of real captured pages (../shared/real/pages, not part of the repository).
+REAL_PAGES ?= ../shared/real/pages
+real-pages: $(STAMP)
+	@if [ -f $(REAL_PAGES)/check.py ]; then $(PYTHON) $(REAL_PAGES)/check.py $(VENV)/bin/govwatch; \
+	else echo "real-pages NOT RUN: no $(REAL_PAGES)/check.py (the shared folder is absent)"; fi
 
 clean:
 	rm -rf $(VENV) data/demo reports

@@ -1,5 +1,6 @@
 """Renderers for the platforms of issue 3: WeChat article pages, government website
-columns (four layouts), app download answers, Weibo comments (hotflow)."""
+columns (four layouts here, four CMS families in sandbox/cms.py), app download answers,
+Weibo comments (hotflow)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
+from sandbox import cms
 from sandbox.world import SANDBOX_HOST, Account, Post, World
 
 COLUMN_PAGE_SIZE = 15
@@ -63,6 +65,8 @@ var copyright_stat = "{original}";</script></body></html>""".encode()
 
 
 def post_path(account: Account, post: Post) -> str:
+    if account.spec.scenario.layout in cms.FAMILIES:
+        return cms.post_path(account, post)
     return f"/gov/{account.spec.handle}/{post.published_at:%Y%m}/t{post.id}.html"
 
 
@@ -76,6 +80,8 @@ def _date_text(layout: str, when: datetime) -> str:
 
 def column_page(account: Account, world: World, page_no: int) -> bytes | None:
     spec, layout = account.spec, account.spec.scenario.layout
+    if layout in cms.FAMILIES:
+        return cms.column_page(account, world, page_no)
     posts = [p for p in account.regular_posts() if p.published_at <= world.now]
     pages = max(1, -(-len(posts) // COLUMN_PAGE_SIZE))
     if page_no >= pages:
@@ -123,6 +129,8 @@ def column_page(account: Account, world: World, page_no: int) -> bytes | None:
 
 
 def column_article(account: Account, post: Post) -> bytes:
+    if account.spec.scenario.layout in cms.FAMILIES:
+        return cms.article(account, post)
     when = post.published_at
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta name="SiteName" content="青川旗人民政府"><meta name="ColumnName" content="{escape(account.spec.name)}">

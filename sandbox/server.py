@@ -23,11 +23,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from sandbox import feeds, platforms, weibo
+from sandbox import cms, feeds, platforms, weibo
 from sandbox.world import Account, Post, World, build_world
 
 JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
+XML_TYPE = "text/xml; charset=UTF-8"
 
 
 @dataclass
@@ -224,6 +225,8 @@ class Sandbox:
         r.add("GET", "/rsshub/", self._feed, prefix=True)
         r.add("GET", "/s/", self._article, prefix=True)
         r.add("GET", "/gov/", self._column, prefix=True)
+        r.add("GET", "/art/", self._jcms_article, prefix=True)
+        r.add("POST", cms.PROXY_PATH, self._jcms_proxy)
         r.add("GET", "/app/", self._app, prefix=True)
         r.add("GET", "/comments/hotflow", self._comments)
         r.add("GET", "/__sandbox__/stats", lambda req: json_response(self.request_counts()))
@@ -371,7 +374,7 @@ class Sandbox:
             platform = path.split("/")[2] if path.count("/") >= 2 else ""
         elif path.startswith("/s/"):
             platform = "wechat"
-        elif path.startswith("/gov/"):
+        elif path.startswith(("/gov/", "/art/", "/module/")):
             platform = "website"
         elif path.startswith("/app/"):
             platform = "app"
@@ -410,6 +413,33 @@ class Sandbox:
             if platforms.post_path(account, post) == request.path:
                 return Response(200, platforms.column_article(account, post), HTML, account_id=account.id)
         return Response(404, b"<html><body>404</body></html>", HTML, account_id=account.id)
+
+    def _jcms_account(self, column: str) -> Account | None:
+        for account in self.world.by_key.values():
+            if account.spec.scenario.layout == "jcms" and cms.column_id(account) == column:
+                return account
+        return None
+
+    def _jcms_article(self, request: Request) -> Response:
+        """A Hanweb article: /art/Y/M/D/art_COLUMN_ID.html."""
+        name = request.path.rsplit("/", 1)[-1]
+        parts = name.removesuffix(".html").split("_")
+        account = self._jcms_account(parts[1]) if len(parts) == 3 else None
+        if account is None:
+            return self._not_found(request)
+        for post in account.regular_posts():
+            if platforms.post_path(account, post) == request.path:
+                return Response(200, platforms.column_article(account, post), HTML, account_id=account.id)
+        return Response(404, b"<html><body>404</body></html>", HTML, account_id=account.id)
+
+    def _jcms_proxy(self, request: Request) -> Response:
+        """Hanweb's dataproxy.jsp: the column's fields in the form, the record range in the address."""
+        fields = cms.form_fields(request.body)
+        account = self._jcms_account(fields.get("columnid", "")) if fields.get("unitid") else None
+        if account is None:
+            return Response(200, b'<?xml version="1.0" encoding="UTF-8"?><datastore></datastore>', XML_TYPE)
+        body = cms.proxy_answer(account, self.world, request.query)
+        return Response(200, body, XML_TYPE, account_id=account.id)
 
     def _app(self, request: Request) -> Response:
         parts = request.path.strip("/").split("/")

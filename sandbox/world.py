@@ -86,7 +86,7 @@ class Scenario:
     notes: str = ""
     # Platforms (issue 3).
     reply_style: str = "prompt"  # Weibo comments: prompt (questions answered within hours) | none
-    layout: str = "list"  # website columns: list | table | text | nodate
+    layout: str = "list"  # website columns: list | table | text | nodate | trs | jcms | ucap | nanwei
     app_answer: str = "apk"  # apps: apk | missing (404) | error_page (302 to an HTML error page)
     article_block: bool = False  # WeChat: article pages answer 环境异常 (a verification page)
     deleted_article: bool = False  # WeChat: one article (the second newest) was deleted by its publisher
@@ -416,6 +416,31 @@ SPECS: tuple[AccountSpec, ...] = (
         "qc-wenlv-web", WENLV, "website", "青川旗文化和旅游局 文旅资讯", "qc-wenlv-wlzx", "wenlv",
         Scenario("web-nodate-warning", newest_days=9.0, cadence_days=6.0, history_days=60, layout="nodate",
                  notes="the list has no dates: each article's <meta name=PubDate> has it; last item 9 days ago"),
+    ),
+    # Columns as the government CMS families serve them (sandbox/cms.py).
+    AccountSpec(
+        "qc-scjg-web", SCJG, "website", "青川旗市场监督管理局 通知公告", "qc-scjg-tzgg", "scjg",
+        Scenario("web-trs-active", newest_days=1.5, cadence_days=2.0, layout="trs",
+                 notes="TRS WCM: rows with an attachment icon link, createPageHTML(countPage, currentPage, ...) "
+                       "with var countPage, t20261120_ID.html addresses, .TRS_UEDITOR body, ContentSource meta"),
+    ),
+    AccountSpec(
+        "qc-rsj-web", RSJ, "website", "青川旗人力资源和社会保障局 人事招聘", "qc-rsj-rszp", "rsj",
+        Scenario("web-jcms-warning", newest_days=8.0, cadence_days=1.0, history_days=110, layout="jcms",
+                 notes="Hanweb JCMS: records in <datastore> CDATA (45 on the page), later ones POSTed from "
+                       "dataproxy.jsp (startrecord/endrecord/perpage, totalRecord); 发布日期： in the article text"),
+    ),
+    AccountSpec(
+        "qc-yingji-web", YINGJI, "website", "青川旗应急管理局 应急动态", "qc-yingji-yjdt", "yingji",
+        Scenario("web-ucap-stale", newest_days=20.0, cadence_days=3.0, history_days=120, layout="ucap",
+                 notes="UCAP: an undated list in <ul> blocks of five; the article's date only in the line "
+                       "under its title (来源 作者 date), no meta; #UCAP-CONTENT body"),
+    ),
+    AccountSpec(
+        "bayan-web", BAYAN, "website", "巴彦苏木 新闻动态", "bayan-xwdt", "town",
+        Scenario("web-nanwei-active", newest_days=0.6, cadence_days=1.5, layout="nanwei",
+                 notes="南威: each row one <a> card (picture, title, MM-DD HH:MM); 发布时间： in a span, "
+                       ".detil-new-cont body"),
     ),
     AccountSpec(
         "qc-zhengwu-app", GOV, "app", "青川政务 APP", "qingchuan-zhengwu", "gov",

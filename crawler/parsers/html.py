@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import lxml.html
+
 _BLOCK_TAGS = frozenset(
     {"p", "div", "li", "ul", "ol", "tr", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "section"}
 )
@@ -51,6 +53,18 @@ def decode_page(body: bytes | bytearray | str | None) -> str:
         return raw.decode("gb18030")
     except UnicodeDecodeError:
         return text
+
+
+# Pages assembled from server-side includes often close </html> after their header
+# fragment; libxml2 then drops the article that follows.
+_CLOSERS = re.compile(r"</(?:html|body)\s*>|^\s*<\?xml[^>]*\?>", re.I)
+
+
+def parse_document(text: str) -> lxml.html.HtmlElement:
+    """The page as an lxml tree, with stray ``</html>``/``</body>`` (from included
+    fragments) not allowed to end it early (and an XML declaration, which lxml refuses in
+    text, dropped). Raises lxml's ParserError for no document."""
+    return lxml.html.fromstring(_CLOSERS.sub("", text))
 
 
 class _TextCollector(HTMLParser):

@@ -226,6 +226,8 @@ class AccountSpider(scrapy.Spider):
         errback: Callable[[Failure], Any] | None = None,
         headers: dict[str, str] | None = None,
         follow_redirects: bool = True,
+        method: str = "GET",
+        body: bytes | str | None = None,
         **meta: Any,
     ) -> scrapy.Request:
         platform = run.job.platform
@@ -233,6 +235,8 @@ class AccountSpider(scrapy.Spider):
         run.pending += 1
         return scrapy.Request(
             url,
+            method=method,
+            body=body,
             callback=self._kept(callback),
             errback=self._kept(errback or self.chain_failed),
             headers=headers,
@@ -409,7 +413,9 @@ class AccountSpider(scrapy.Spider):
         yield OutcomeItem(
             account_id=run.job.account_id,
             outcome=problem.outcome if problem else OK,
-            detail=problem.detail if problem else run.note,
+            detail=problem.detail
+            if problem
+            else "; ".join(x for x in (run.extra.get("partial"), run.note) if x),
             http_status=problem.http_status if problem else None,
             url=run.last_url,
             pages=run.pages,
