@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install sysdeps bench clean
+.PHONY: demo test check-real lint install sysdeps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,19 @@ test: $(STAMP) sysdeps
 	else \
 	  echo "== PostgreSQL pass NOT RUN: no PostgreSQL server answers at $(PG_HOST):$(PG_PORT) (pg_isready); start it (see .ci/run) =="; \
 	fi
+
+# The checks on real public material, which is not part of the repository: the Weibo capture
+# parsed as the crawler parses it, and the held-out crawl of real pages against their truth.
+# The material lies beside a clone in ../shared/real (or REAL=/path/to/real).
+REAL ?= ../shared/real
+
+check-real: $(STAMP)
+	@if [ ! -d "$(REAL)" ]; then \
+	  echo "== check-real NOT RUN: $(REAL) is absent. The real material is not part of the repository; put it beside the clone (../shared/real) or run make check-real REAL=/path/to/real ==" >&2; \
+	  exit 1; \
+	fi
+	GOVWATCH_REAL_DIR="$$(cd "$(REAL)" && pwd)" $(VENV)/bin/pytest -q -p no:cacheprovider checks/real
+	$(PYTHON) "$(REAL)/pages/check.py" $(VENV)/bin/govwatch
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
