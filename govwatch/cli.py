@@ -7,6 +7,7 @@ which some accounts failed still exits 0: outcomes are data.
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -39,12 +40,49 @@ def fail(message: str, code: int = EXIT_FAILURE) -> None:
     sys.exit(code)
 
 
+# Causes of a failed write, for the Chinese half of the message (the English is the system's own).
+_WRITE_ERRNO = {
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "不允许写入",
+    errno.ENOENT: "所在文件夹不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EISDIR: "这是一个文件夹",
+    errno.EROFS: "文件系统只读",
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "磁盘配额已满",
+    errno.EEXIST: "已有同名文件",
+}
+
+
+def write_failure(what_zh: str, what_en: str, exc: OSError, path: str | Path | None = None) -> str:
+    """One line naming the path and the cause: 无法写入报告 / cannot write the report: PATH: 原因 / cause."""
+    where = exc.filename or path or "?"
+    cause = exc.strerror or str(exc)
+    chinese = _WRITE_ERRNO.get(exc.errno or 0)
+    return f"无法写入{what_zh} / cannot write {what_en}: {where}: {chinese + ' / ' if chinese else ''}{cause}"
+
+
+def _database_location() -> str:
+    context = click.get_current_context(silent=True)
+    state = context.find_object(State) if context else None
+    if state is None:
+        return "?"
+    from storage.db import database_location
+
+    try:
+        return database_location(state.config.database_url())
+    except Exception:  # noqa: BLE001 - the location is a courtesy; the cause is what matters
+        return "?"
+
+
 @contextmanager
 def guarded() -> Iterator[None]:
     """Turn known errors into messages and CONTRACT exit codes."""
+    from sqlalchemy.exc import DBAPIError
+
     from govwatch.app import UnknownAccounts
     from govwatch.lock import CrawlLocked
-    from storage.db import StoreError
+    from storage.db import StoreError, database_error_cause
 
     try:
         yield
@@ -56,6 +94,8 @@ def guarded() -> Iterator[None]:
         fail(str(exc), EXIT_USAGE)
     except StoreError as exc:
         fail(f"数据库错误 / database error: {exc}")
+    except DBAPIError as exc:  # the database refused a read or write mid-command: one line, no traceback
+        fail(f"数据库错误 / database error: {_database_location()}: {database_error_cause(exc)}")
 
 
 pass_state = click.make_pass_decorator(State)
@@ -187,7 +227,11 @@ def report(state: State, week: str | None, out_dir: str | None, send: bool, rese
             fail(f"--week: {exc}", EXIT_USAGE)
         if resend and not send:
             fail("--resend needs --send / --resend 需与 --send 一起使用", EXIT_USAGE)
-        for path in report_job(config, iso_week, Path(out_dir) if out_dir else None):
+        try:
+            paths = report_job(config, iso_week, Path(out_dir) if out_dir else None)
+        except OSError as exc:
+            fail(write_failure("报告", "the report", exc, out_dir))
+        for path in paths:
             click.echo(str(path))
         if send:
             try:
@@ -220,15 +264,18 @@ def export(state: State, what: str, fmt: str, out_file: str | None) -> None:
         config = state.config
         store = open_app(config)
         with store.session() as session:
-            if fmt == "xlsx":
-                count = export_xlsx(session, config, what, out_file)
+            try:
+                if fmt == "xlsx":
+                    count = export_xlsx(session, config, what, out_file)
+                elif out_file:
+                    with open(out_file, "w", encoding="utf-8", newline="") as handle:
+                        count = export_rows(session, config, what, fmt, handle)
+                else:
+                    export_rows(session, config, what, fmt, sys.stdout)
+            except OSError as exc:
+                fail(write_failure("导出文件", "the export", exc, out_file))
+            if out_file:
                 click.echo(f"{count} rows → {out_file}", err=True)
-            elif out_file:
-                with open(out_file, "w", encoding="utf-8", newline="") as handle:
-                    count = export_rows(session, config, what, fmt, handle)
-                click.echo(f"{count} rows → {out_file}", err=True)
-            else:
-                export_rows(session, config, what, fmt, sys.stdout)
 
 
 def _checker(state: State):  # noqa: ANN202

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from govwatch.cli import EXIT_FAILURE, EXIT_USAGE, State, cli, fail, guarded, pass_state
+from govwatch.cli import EXIT_FAILURE, EXIT_USAGE, State, cli, fail, guarded, pass_state, write_failure
 
 # --------------------------------------------------------------------------- serve
 
@@ -128,6 +128,8 @@ def accounts_export(state: State, out_file: str | None) -> None:
                 count = export_registry(session, Path(out_file) if out_file else None, sys.stdout)
             except RegistryError as exc:
                 fail(f"--out: {exc}", EXIT_USAGE)
+            except OSError as exc:
+                fail(write_failure("帐号表", "the registry", exc, out_file))
         if out_file:
             click.echo(f"{count} 个帐号 → {out_file}", err=True)
 

@@ -51,6 +51,7 @@ def crawl_job(
     progress: Callable[[int], Callable[[Any], None]] | None = None,
 ) -> CrawlJobResult:
     store = open_app(config)
+    store.check_writable()  # a read-only database fails here, before a night's crawl is fetched for nothing
     check_account_ids(store, account_ids or [])
     # One crawl at a time (govwatch/lock.py): raises CrawlLocked when another holds it past lock_wait_s.
     with crawl_lock(config):
