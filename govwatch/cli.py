@@ -168,11 +168,13 @@ def do_crawl(state: State, account_ids: list[str] | None, platforms: list[str] |
 @pass_state
 def crawl(state: State, accounts: tuple[str, ...], platforms: tuple[str, ...]) -> None:
     """Crawl now (all accounts, or those named), then analyse."""
+    from reporting.labels import status_label
+
     with guarded():
         result = do_crawl(state, list(accounts) or None, list(platforms) or None, "cli")
         summary, analysis = result.crawl, result.analysis
         click.echo(summary.line())
-        statuses = "，".join(f"{k} {v}" for k, v in sorted(analysis.statuses.items()))
+        statuses = "，".join(f"{status_label(k)} {v}" for k, v in sorted(analysis.statuses.items()))
         click.echo(
             f"分析完成：{statuses}；新问题 {len(analysis.findings.opened)} 个，"
             f"已整改 {len(analysis.findings.rectified)} 个"

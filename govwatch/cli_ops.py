@@ -85,6 +85,7 @@ def accounts_import(state: State, file: str) -> None:
 def accounts_list(state: State, unit: str | None, platform: str | None) -> None:
     """Show the registry: id, unit, platform, name, operator, status."""
     from govwatch.app import open_app
+    from reporting.labels import status_label
     from storage.registry import registry_rows
 
     with guarded():
@@ -100,7 +101,7 @@ def accounts_list(state: State, unit: str | None, platform: str | None) -> None:
                     r["platform_label"],
                     r["name"],
                     r["operator_label"],
-                    r["status"] + ("（已关停）" if r["closed"] else ""),
+                    status_label(r["status"]) + ("（已关停）" if r["closed"] else ""),
                 ]
                 for r in rows
             ],
