@@ -270,7 +270,9 @@ def export(state: State, what: str, fmt: str, out_file: str | None) -> None:
                 if fmt == "xlsx":
                     count = export_xlsx(session, config, what, out_file)
                 elif out_file:
-                    with open(out_file, "w", encoding="utf-8", newline="") as handle:
+                    # A CSV file carries a BOM so Excel on Chinese Windows reads it as UTF-8.
+                    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+                    with open(out_file, "w", encoding=encoding, newline="") as handle:
                         count = export_rows(session, config, what, fmt, handle)
                 else:
                     export_rows(session, config, what, fmt, sys.stdout)
