@@ -210,25 +210,34 @@ def rescan(state: State, account_id: str) -> None:
 
 
 @cli.command()
-@click.option("--week", metavar="YYYY-Www", help="ISO week (default: the last complete week).")
+@click.option(
+    "--week",
+    metavar="YYYY-Www",
+    help="ISO week (default: the last complete week; without --send, the current one when only it has crawl data).",
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the HTML reports.")
 @click.option("--send", is_flag=True, help="Also mail each supervisor their report (once per week).")
 @click.option("--resend", is_flag=True, help="With --send: mail again even if already sent this week.")
 @pass_state
 def report(state: State, week: str | None, out_dir: str | None, send: bool, resend: bool) -> None:
     """Write the weekly report(s): one per supervisor and one overall; print their paths."""
-    from govwatch.jobs import report_job, send_job
+    from govwatch.jobs import default_report_week, report_job, send_job
     from reporting.mail import MailConfigError
-    from reporting.weeks import WeekError, last_complete_week, parse_week
+    from reporting.weeks import WeekError, parse_week
 
     with guarded():
         config = state.config
         try:
-            iso_week = parse_week(week) if week is not None else last_complete_week(config.tz)
+            iso_week = parse_week(week) if week is not None else None
         except WeekError as exc:
             fail(f"--week: {exc}", EXIT_USAGE)
         if resend and not send:
             fail("--resend needs --send / --resend 需与 --send 一起使用", EXIT_USAGE)
+        if iso_week is None:
+            # Mail goes out for the last complete week (the scheduled --send relies on it).
+            iso_week, note = default_report_week(config, prefer_data=not send)
+            if note:
+                click.echo(note, err=True)
         try:
             paths = report_job(config, iso_week, Path(out_dir) if out_dir else None)
         except OSError as exc:

@@ -65,6 +65,13 @@ def crawl_job(
     return result
 
 
+def default_report_week(config: Config, prefer_data: bool = True) -> tuple[Any, str | None]:
+    """The week `report` writes without --week, and a note when it is not the usual one or empty."""
+    from reporting.weekly import default_week
+
+    return default_week(open_app(config), config, prefer_data=prefer_data)
+
+
 def report_job(config: Config, week: Any, out_dir: Path | None = None) -> list[Path]:
     from reporting.weekly import write_reports
 
