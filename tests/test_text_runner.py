@@ -145,3 +145,18 @@ def test_lone_surrogate_is_a_bad_line_and_the_rest_is_checked(checker):
     assert out[0]["id"] == "s" and out[0]["error"].startswith("line 1: ") and "Unicode" in out[0]["error"]
     assert out[1]["labels"] == ["wording_error"]
     assert "line 1:" in err
+
+
+def test_a_json_error_names_the_column_where_the_line_goes_wrong(checker):
+    truncated = '{"id": "t1", "text": "未闭合的对象"'  # the brace is missing: wrong at the line's end
+    doubled = '{"id": "t2", "text": "两段" "文字"}'  # the second string is where it goes wrong
+    out, err = io.StringIO(), io.StringIO()
+    code = run_jsonl(io.StringIO(f"{truncated}\n{doubled}\r\n"), out, checker, err)
+    assert code == 1
+    errors = [json.loads(line)["error"] for line in out.getvalue().splitlines()]
+    assert errors[0].startswith("line 1: not valid JSON") and errors[0].endswith(
+        f"at column {len(truncated) + 1})"
+    )
+    assert errors[1].startswith("line 2: not valid JSON")
+    second = doubled.index('"文字"') + 1
+    assert errors[1].endswith(f"at column {second})"), errors[1]

@@ -91,7 +91,9 @@ def run_jsonl(infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO
         obj = None
         if reason is None:
             try:
-                obj = _loads(line)
+                # Without the line break: an error at the end of the line is at its last column
+                # (with it, the parser reports column 1 of a second line).
+                obj = _loads(line.rstrip("\r\n"))
             except ValueError as exc:
                 reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
         obj_id = obj.get("id") if isinstance(obj, dict) else None
