@@ -203,6 +203,28 @@ def findings_dismiss(state: State, finding_id: int, reason: str) -> None:
         click.echo(message)
 
 
+@findings.command("reopen")
+@click.argument("finding_id", type=int)
+@click.option("--reason", required=True, help="Why the dismissal is undone (kept in the history).")
+@pass_state
+def findings_reopen(state: State, finding_id: int, reason: str) -> None:
+    """Reopen a dismissed finding (a dismissal made in error); the next analysis judges it again."""
+    from analysis.lifecycle import LifecycleError, reopen_finding
+    from govwatch.app import open_app
+
+    with guarded():
+        if not reason.strip():
+            fail("--reason: 请写明理由 / a reason is required", EXIT_USAGE)
+        store = open_app(state.config)
+        actor = os.environ.get("USER") or getpass.getuser()
+        try:
+            with store.session() as session:
+                message = reopen_finding(session, finding_id, reason.strip(), actor)
+        except LifecycleError as exc:
+            fail(str(exc), EXIT_USAGE)
+        click.echo(message)
+
+
 @findings.command("history")
 @click.argument("finding_id", type=int)
 @pass_state
