@@ -313,8 +313,14 @@ def _checker(state: State):  # noqa: ANN202
     help="JSON Lines ({id, text, title}) or a plain-text draft; auto looks at the first line.",
 )
 @click.option("--color/--no-color", default=None, help="Highlight evidence (default: on a terminal).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["minor", "major", "critical"]),
+    default=None,
+    help="Exit 1 when a finding of this severity or worse is found (for scripts and CI).",
+)
 @pass_state
-def check(state: State, file: str | None, mode: str, color: bool | None) -> None:
+def check(state: State, file: str | None, mode: str, color: bool | None, fail_on: str | None) -> None:
     """Check texts before publication (先审后发): JSON Lines in and out, or a plain draft."""
     import itertools
 
@@ -343,14 +349,14 @@ def check(state: State, file: str | None, mode: str, color: bool | None) -> None
                 mode = "jsonl" if head and looks_like_jsonl(head[-1]) else "text"
             stream = itertools.chain(head, lines)
             if mode == "jsonl":
-                code = run_jsonl(stream, sys.stdout, checker, sys.stderr)
+                code = run_jsonl(stream, sys.stdout, checker, sys.stderr, fail_on)
             else:
                 draft = "".join(stream)
                 problem = input_problem(draft)
                 if problem:
                     fail(f"govwatch check: {name}: {problem}", EXIT_USAGE)
                 use_color = sys.stdout.isatty() if color is None else color
-                code = run_plain(draft, sys.stdout, checker, use_color)
+                code = run_plain(draft, sys.stdout, checker, use_color, fail_on)
         sys.exit(code)
 
 
