@@ -1,6 +1,7 @@
-"""What a supervisor reads is Chinese: the weekly report, its mail and the alert mails of a real
-sandbox crawl carry no internal rule id, no English fragment of a crawler's detail, no
-"问题：存在问题：" and no "已持续 0 天"; the text part keeps the caveat of a blocked account."""
+"""What a supervisor reads of a real sandbox crawl. It is Chinese: the weekly report, its mail and
+the alert mails carry no internal rule id, no English fragment of a crawler's detail, no
+"问题：存在问题：" and no "已持续 0 天"; the text part keeps the caveat of a blocked account.
+And it is whole: at 1280 px every column of every table is in view, and printed on A4 too."""
 
 from __future__ import annotations
 
@@ -134,3 +135,29 @@ def test_accounts_list_and_crawl_summary_name_statuses_in_chinese(crawled):
     assert any("正常更新" in row for row in rows)
     summary = next(line for line in crawled["crawl"].stdout.splitlines() if line.startswith("分析完成"))
     assert not codes & set(re.findall(r"[a-z_]+", summary)), summary
+
+
+def test_every_column_in_view_at_1280_and_printed_on_a4(crawled, tmp_path):
+    from tests.test_report import HARNESS, chromium, test_printed_on_a4_with_every_column
+
+    overall = next(p for p in crawled["reports"] if p.name.endswith("-overall.html"))
+    harness = tmp_path / "harness.html"
+    harness.write_text(HARNESS.format(src=overall.as_uri()), encoding="utf-8")
+    result = chromium(
+        tmp_path,
+        "--allow-file-access-from-files",
+        "--run-all-compositor-stages-before-draw",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        harness.as_uri(),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    line = dom[dom.index('<pre id="out">') + len('<pre id="out">') : dom.index("</pre>")]
+    boxes = dict(item.split("=") for item in line.split() if item.startswith("scroll"))
+    assert len(boxes) == 3, line  # crawl health, 抓取异常, 全部帐号
+    for box, value in boxes.items():
+        content, width = (int(x) for x in value.split("/"))
+        assert content <= width, f"{box}: {content}px of table in a {width}px box at 1280 px"
+    # the same printed: A4, every column of 全部帐号 and 抓取异常 on the page
+    test_printed_on_a4_with_every_column(({}, [overall]), tmp_path)
