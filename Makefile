@@ -49,11 +49,12 @@ test: $(STAMP) sysdeps
 # The material lies beside a clone in ../shared/real (or REAL=/path/to/real).
 REAL ?= ../shared/real
 
-check-real: $(STAMP)
+check-real:
 	@if [ ! -d "$(REAL)" ]; then \
 	  echo "== check-real NOT RUN: $(REAL) is absent. The real material is not part of the repository; put it beside the clone (../shared/real) or run make check-real REAL=/path/to/real ==" >&2; \
 	  exit 1; \
 	fi
+	@$(MAKE) --no-print-directory install
 	GOVWATCH_REAL_DIR="$$(cd "$(REAL)" && pwd)" $(VENV)/bin/pytest -q -p no:cacheprovider checks/real
 	$(PYTHON) "$(REAL)/pages/check.py" $(VENV)/bin/govwatch
 
