@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install sysdeps bench clean real-pages
+.PHONY: demo test check-real lint install sysdeps bench clean real-pages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +14,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Headless Chromium and CJK fonts for the browser test of the report (Debian packages).
+# Headless Chromium, CJK fonts and poppler-utils (pdftotext: the printed report read back) for
+# the browser tests of the report (Debian packages).
 sysdeps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+	    || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "install chromium and fonts-noto-cjk for the browser test" >&2; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	  else echo "install chromium, fonts-noto-cjk and poppler-utils for the browser tests" >&2; fi; \
 	fi
 
 demo: $(STAMP)
@@ -41,6 +43,20 @@ test: $(STAMP) sysdeps
 	else \
 	  echo "== PostgreSQL pass NOT RUN: no PostgreSQL server answers at $(PG_HOST):$(PG_PORT) (pg_isready); start it (see .ci/run) =="; \
 	fi
+
+# The checks on real public material, which is not part of the repository: the Weibo capture
+# parsed as the crawler parses it, and the held-out crawl of real pages against their truth.
+# The material lies beside a clone in ../shared/real (or REAL=/path/to/real).
+REAL ?= ../shared/real
+
+check-real:
+	@if [ ! -d "$(REAL)" ]; then \
+	  echo "== check-real NOT RUN: $(REAL) is absent. The real material is not part of the repository; put it beside the clone (../shared/real) or run make check-real REAL=/path/to/real ==" >&2; \
+	  exit 1; \
+	fi
+	@$(MAKE) --no-print-directory install
+	GOVWATCH_REAL_DIR="$$(cd "$(REAL)" && pwd)" $(VENV)/bin/pytest -q -p no:cacheprovider checks/real
+	$(PYTHON) "$(REAL)/pages/check.py" $(VENV)/bin/govwatch
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

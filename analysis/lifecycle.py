@@ -1,9 +1,11 @@
-"""A finding's lifecycle by hand: dismiss with a reason, list, show the history.
+"""A finding's lifecycle by hand: dismiss or reopen with a reason, list, show the history.
 
 open -> rectified happens automatically (analysis/findings.py sync_findings, which also
 records opened/reopened/rectified in finding_events). A person dismisses a finding
 (a false alarm, an approved exception) with a reason; it stays dismissed while its
-cause persists, and the dismissal is kept in the history with who and when.
+cause persists, and the dismissal is kept in the history with who and when. A dismissal made
+in error is undone by reopening the finding (with a reason): it is open again, and the next
+analysis keeps it open or rectifies it as it would any open finding.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.findings import CATEGORY_LABELS, SEVERITY_LABELS
+from analysis.findings import CATEGORY_LABELS, SEVERITY_LABELS, SYSTEM_ACTOR
 from analysis.history import repeat_offenders
 from govwatch.config import Config
 from storage.models import Finding, FindingEvent, utcnow
@@ -43,6 +45,28 @@ def dismiss_finding(
     finding.status_reason = reason
     session.add(FindingEvent(finding_id=finding_id, at=now, event="dismissed", reason=reason, actor=actor))
     return f"#{finding_id} 已排除 / dismissed: {finding.account_id} {finding.rule}（理由：{reason}；{actor}）"
+
+
+def reopen_finding(
+    session: Session, finding_id: int, reason: str, actor: str, now: datetime | None = None
+) -> str:
+    """Undo a dismissal: the finding is open again from now, recorded with who and why."""
+    now = now or utcnow()
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
+    if finding.status != "dismissed":
+        label = STATUS_LABELS.get(finding.status, finding.status)
+        raise LifecycleError(
+            f"#{finding_id} 是“{label}”状态，只有已排除的问题可以恢复 / "
+            f"finding #{finding_id} is {finding.status}: only a dismissed finding can be reopened"
+        )
+    finding.status = "open"
+    finding.status_changed_at = now
+    finding.status_reason = reason
+    # "reopened" starts a new episode for the repeat-offender count, as when a problem comes back.
+    session.add(FindingEvent(finding_id=finding_id, at=now, event="reopened", reason=reason, actor=actor))
+    return f"#{finding_id} 已恢复为未整改 / reopened: {finding.account_id} {finding.rule}（理由：{reason}；{actor}）"
 
 
 @dataclass
@@ -119,8 +143,11 @@ def finding_history(session: Session, config: Config, finding_id: int) -> list[s
     )
     for event in events:
         reason = f"：{event.reason}" if event.reason else ""
+        label = EVENT_LABELS.get(event.event, event.event)
+        if event.event == "reopened" and event.actor not in (None, SYSTEM_ACTOR):
+            label = "人工恢复"
         lines.append(
-            f"  {event.at.astimezone(tz):%Y-%m-%d %H:%M} {EVENT_LABELS.get(event.event, event.event)} "
+            f"  {event.at.astimezone(tz):%Y-%m-%d %H:%M} {label} "
             f"({event.event}) — {event.actor or '?'}{reason}"
         )
     return lines

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.findings import FindingSpec
+from analysis.findings import CATEGORY_LABELS, FindingSpec
 from govwatch.config import PLATFORM_NAMES_ZH, Config
 from storage.models import Account, AccountSnapshot, Finding, Post, Unit
 
@@ -201,13 +201,14 @@ def outsourcing_findings(
     ids = [a.id for a in accounts]
     judged = {f"outs:{a}:": "托管帐号问题已整改（自动复核）" for a in ids}
     open_rows = session.execute(
-        select(Finding.account_id, Finding.rule, Finding.id).where(
+        select(Finding.account_id, Finding.category, Finding.id).where(
             Finding.account_id.in_(ids), Finding.status == "open", Finding.category != "outsourcing"
         )
     )
+    # Named for the supervisor: the finding's number and its problem class in Chinese.
     problems: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for account_id, rule, finding_id in open_rows:
-        problems[account_id].append((rule, finding_id))
+    for account_id, category, finding_id in open_rows:
+        problems[account_id].append((CATEGORY_LABELS.get(category, "其他问题"), finding_id))
     specs = []
     for account in accounts:
         if account.closed or account.operator != "outsourced" or not problems.get(account.id):

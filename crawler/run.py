@@ -75,11 +75,18 @@ def spider_for(job: CrawlJob) -> type[AccountSpider] | None:
 
 
 def no_spider_detail(job: CrawlJob) -> str:
+    """Why an account cannot be crawled: Chinese first (the report shows that part), then English."""
     if job.platform in ("website", "app"):
-        return f"{job.platform} account without a url: set url (the column page, or the app's download link)"
+        return (
+            "台账缺少网址（网站栏目页或客户端下载地址），无法抓取；请补充后重试 / "
+            f"{job.platform} account without a url: set url (the column page, or the app's download link)"
+        )
     if job.platform == "weibo":
-        return "weibo account without a numeric uid (handle) or feed_url"
-    return f"{job.platform} accounts are read through a feed bridge: set feed_url"
+        return "台账缺少微博数字 ID，无法抓取；请补充后重试 / weibo account without a numeric uid (handle) or feed_url"
+    return (
+        "台账缺少订阅地址，无法抓取；请补充后重试 / "
+        f"{job.platform} accounts are read through a feed bridge: set feed_url"
+    )
 
 
 def crawl_options(config: Config) -> dict:

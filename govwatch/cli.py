@@ -7,6 +7,7 @@ which some accounts failed still exits 0: outcomes are data.
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -40,12 +41,49 @@ def fail(message: str, code: int = EXIT_FAILURE) -> None:
     sys.exit(code)
 
 
+# Causes of a failed write, for the Chinese half of the message (the English is the system's own).
+_WRITE_ERRNO = {
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "不允许写入",
+    errno.ENOENT: "所在文件夹不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EISDIR: "这是一个文件夹",
+    errno.EROFS: "文件系统只读",
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "磁盘配额已满",
+    errno.EEXIST: "已有同名文件",
+}
+
+
+def write_failure(what_zh: str, what_en: str, exc: OSError, path: str | Path | None = None) -> str:
+    """One line naming the path and the cause: 无法写入报告 / cannot write the report: PATH: 原因 / cause."""
+    where = exc.filename or path or "?"
+    cause = exc.strerror or str(exc)
+    chinese = _WRITE_ERRNO.get(exc.errno or 0)
+    return f"无法写入{what_zh} / cannot write {what_en}: {where}: {chinese + ' / ' if chinese else ''}{cause}"
+
+
+def _database_location() -> str:
+    context = click.get_current_context(silent=True)
+    state = context.find_object(State) if context else None
+    if state is None:
+        return "?"
+    from storage.db import database_location
+
+    try:
+        return database_location(state.config.database_url())
+    except Exception:  # noqa: BLE001 - the location is a courtesy; the cause is what matters
+        return "?"
+
+
 @contextmanager
 def guarded() -> Iterator[None]:
     """Turn known errors into messages and CONTRACT exit codes."""
+    from sqlalchemy.exc import DBAPIError
+
     from govwatch.app import UnknownAccounts
     from govwatch.lock import CrawlLocked
-    from storage.db import StoreError
+    from storage.db import StoreError, database_error_cause
 
     try:
         yield
@@ -57,6 +95,8 @@ def guarded() -> Iterator[None]:
         fail(str(exc), EXIT_USAGE)
     except StoreError as exc:
         fail(f"数据库错误 / database error: {exc}")
+    except DBAPIError as exc:  # the database refused a read or write mid-command: one line, no traceback
+        fail(f"数据库错误 / database error: {_database_location()}: {database_error_cause(exc)}")
 
 
 pass_state = click.make_pass_decorator(State)
@@ -129,11 +169,13 @@ def do_crawl(state: State, account_ids: list[str] | None, platforms: list[str] |
 @pass_state
 def crawl(state: State, accounts: tuple[str, ...], platforms: tuple[str, ...]) -> None:
     """Crawl now (all accounts, or those named), then analyse."""
+    from reporting.labels import status_label
+
     with guarded():
         result = do_crawl(state, list(accounts) or None, list(platforms) or None, "cli")
         summary, analysis = result.crawl, result.analysis
         click.echo(summary.line())
-        statuses = "，".join(f"{k} {v}" for k, v in sorted(analysis.statuses.items()))
+        statuses = "，".join(f"{status_label(k)} {v}" for k, v in sorted(analysis.statuses.items()))
         click.echo(
             f"分析完成：{statuses}；新问题 {len(analysis.findings.opened)} 个，"
             f"已整改 {len(analysis.findings.rectified)} 个"
@@ -169,26 +211,39 @@ def rescan(state: State, account_id: str) -> None:
 
 
 @cli.command()
-@click.option("--week", metavar="YYYY-Www", help="ISO week (default: the last complete week).")
+@click.option(
+    "--week",
+    metavar="YYYY-Www",
+    help="ISO week (default: the last complete week; without --send, the current one when only it has crawl data).",
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the HTML reports.")
 @click.option("--send", is_flag=True, help="Also mail each supervisor their report (once per week).")
 @click.option("--resend", is_flag=True, help="With --send: mail again even if already sent this week.")
 @pass_state
 def report(state: State, week: str | None, out_dir: str | None, send: bool, resend: bool) -> None:
     """Write the weekly report(s): one per supervisor and one overall; print their paths."""
-    from govwatch.jobs import report_job, send_job
+    from govwatch.jobs import default_report_week, report_job, send_job
     from reporting.mail import MailConfigError
-    from reporting.weeks import WeekError, last_complete_week, parse_week
+    from reporting.weeks import WeekError, parse_week
 
     with guarded():
         config = state.config
         try:
-            iso_week = parse_week(week) if week is not None else last_complete_week(config.tz)
+            iso_week = parse_week(week) if week is not None else None
         except WeekError as exc:
             fail(f"--week: {exc}", EXIT_USAGE)
         if resend and not send:
             fail("--resend needs --send / --resend 需与 --send 一起使用", EXIT_USAGE)
-        for path in report_job(config, iso_week, Path(out_dir) if out_dir else None):
+        if iso_week is None:
+            # Mail goes out for the last complete week (the scheduled --send relies on it).
+            iso_week, note = default_report_week(config, prefer_data=not send)
+            if note:
+                click.echo(note, err=True)
+        try:
+            paths = report_job(config, iso_week, Path(out_dir) if out_dir else None)
+        except OSError as exc:
+            fail(write_failure("报告", "the report", exc, out_dir))
+        for path in paths:
             click.echo(str(path))
         if send:
             try:
@@ -221,15 +276,20 @@ def export(state: State, what: str, fmt: str, out_file: str | None) -> None:
         config = state.config
         store = open_app(config)
         with store.session() as session:
-            if fmt == "xlsx":
-                count = export_xlsx(session, config, what, out_file)
+            try:
+                if fmt == "xlsx":
+                    count = export_xlsx(session, config, what, out_file)
+                elif out_file:
+                    # A CSV file carries a BOM so Excel on Chinese Windows reads it as UTF-8.
+                    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+                    with open_private(out_file, "w", encoding=encoding, newline="") as handle:
+                        count = export_rows(session, config, what, fmt, handle)
+                else:
+                    export_rows(session, config, what, fmt, sys.stdout)
+            except OSError as exc:
+                fail(write_failure("导出文件", "the export", exc, out_file))
+            if out_file:
                 click.echo(f"{count} rows → {out_file}", err=True)
-            elif out_file:
-                with open_private(out_file, "w", encoding="utf-8", newline="") as handle:
-                    count = export_rows(session, config, what, fmt, handle)
-                click.echo(f"{count} rows → {out_file}", err=True)
-            else:
-                export_rows(session, config, what, fmt, sys.stdout)
 
 
 def _checker(state: State):  # noqa: ANN202
@@ -254,8 +314,14 @@ def _checker(state: State):  # noqa: ANN202
     help="JSON Lines ({id, text, title}) or a plain-text draft; auto looks at the first line.",
 )
 @click.option("--color/--no-color", default=None, help="Highlight evidence (default: on a terminal).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["minor", "major", "critical"]),
+    default=None,
+    help="Exit 1 when a finding of this severity or worse is found (for scripts and CI).",
+)
 @pass_state
-def check(state: State, file: str | None, mode: str, color: bool | None) -> None:
+def check(state: State, file: str | None, mode: str, color: bool | None, fail_on: str | None) -> None:
     """Check texts before publication (先审后发): JSON Lines in and out, or a plain draft."""
     import itertools
 
@@ -284,14 +350,14 @@ def check(state: State, file: str | None, mode: str, color: bool | None) -> None
                 mode = "jsonl" if head and looks_like_jsonl(head[-1]) else "text"
             stream = itertools.chain(head, lines)
             if mode == "jsonl":
-                code = run_jsonl(stream, sys.stdout, checker, sys.stderr)
+                code = run_jsonl(stream, sys.stdout, checker, sys.stderr, fail_on)
             else:
                 draft = "".join(stream)
                 problem = input_problem(draft)
                 if problem:
                     fail(f"govwatch check: {name}: {problem}", EXIT_USAGE)
                 use_color = sys.stdout.isatty() if color is None else color
-                code = run_plain(draft, sys.stdout, checker, use_color)
+                code = run_plain(draft, sys.stdout, checker, use_color, fail_on)
         sys.exit(code)
 
 

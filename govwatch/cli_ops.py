@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from govwatch.cli import EXIT_FAILURE, EXIT_USAGE, State, cli, fail, guarded, pass_state
+from govwatch.cli import EXIT_FAILURE, EXIT_USAGE, State, cli, fail, guarded, pass_state, write_failure
 
 # --------------------------------------------------------------------------- serve
 
@@ -85,6 +85,7 @@ def accounts_import(state: State, file: str) -> None:
 def accounts_list(state: State, unit: str | None, platform: str | None) -> None:
     """Show the registry: id, unit, platform, name, operator, status."""
     from govwatch.app import open_app
+    from reporting.labels import status_label
     from storage.registry import registry_rows
 
     with guarded():
@@ -100,7 +101,7 @@ def accounts_list(state: State, unit: str | None, platform: str | None) -> None:
                     r["platform_label"],
                     r["name"],
                     r["operator_label"],
-                    r["status"] + ("（已关停）" if r["closed"] else ""),
+                    status_label(r["status"]) + ("（已关停）" if r["closed"] else ""),
                 ]
                 for r in rows
             ],
@@ -128,6 +129,8 @@ def accounts_export(state: State, out_file: str | None) -> None:
                 count = export_registry(session, Path(out_file) if out_file else None, sys.stdout)
             except RegistryError as exc:
                 fail(f"--out: {exc}", EXIT_USAGE)
+            except OSError as exc:
+                fail(write_failure("帐号表", "the registry", exc, out_file))
         if out_file:
             click.echo(f"{count} 个帐号 → {out_file}", err=True)
 
@@ -195,6 +198,28 @@ def findings_dismiss(state: State, finding_id: int, reason: str) -> None:
         try:
             with store.session() as session:
                 message = dismiss_finding(session, finding_id, reason.strip(), actor)
+        except LifecycleError as exc:
+            fail(str(exc), EXIT_USAGE)
+        click.echo(message)
+
+
+@findings.command("reopen")
+@click.argument("finding_id", type=int)
+@click.option("--reason", required=True, help="Why the dismissal is undone (kept in the history).")
+@pass_state
+def findings_reopen(state: State, finding_id: int, reason: str) -> None:
+    """Reopen a dismissed finding (a dismissal made in error); the next analysis judges it again."""
+    from analysis.lifecycle import LifecycleError, reopen_finding
+    from govwatch.app import open_app
+
+    with guarded():
+        if not reason.strip():
+            fail("--reason: 请写明理由 / a reason is required", EXIT_USAGE)
+        store = open_app(state.config)
+        actor = os.environ.get("USER") or getpass.getuser()
+        try:
+            with store.session() as session:
+                message = reopen_finding(session, finding_id, reason.strip(), actor)
         except LifecycleError as exc:
             fail(str(exc), EXIT_USAGE)
         click.echo(message)

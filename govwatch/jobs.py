@@ -52,6 +52,7 @@ def crawl_job(
 ) -> CrawlJobResult:
     store = open_app(config)
     check_has_accounts(store, config)
+    store.check_writable()  # a read-only database fails here, before a night's crawl is fetched for nothing
     check_account_ids(store, account_ids or [])
     # One crawl at a time (govwatch/lock.py): raises CrawlLocked when another holds it past lock_wait_s.
     with crawl_lock(config):
@@ -63,6 +64,13 @@ def crawl_job(
         for step in AFTER_CRAWL:
             result.messages.extend(step(config, store, crawl, analysis))
     return result
+
+
+def default_report_week(config: Config, prefer_data: bool = True) -> tuple[Any, str | None]:
+    """The week `report` writes without --week, and a note when it is not the usual one or empty."""
+    from reporting.weekly import default_week
+
+    return default_week(open_app(config), config, prefer_data=prefer_data)
 
 
 def report_job(config: Config, week: Any, out_dir: Path | None = None) -> list[Path]:

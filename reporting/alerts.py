@@ -97,7 +97,7 @@ def finding_events(session: Session, config: Config) -> list[Event]:
         lines = [
             f"责任主体：{unit}",
             f"帐号：{name}（{L.platform_label(platform)}）",
-            f"问题类型：{L.category_label(finding.category)}（{finding.rule}）",
+            f"问题类型：{L.category_label(finding.category)}",
             f"证据：{clip(finding.evidence, 300)}",
         ]
         if details.get("explanation"):
@@ -300,7 +300,7 @@ def _summary(rows: list[SentAlert]) -> tuple[str, str]:
     lines = [f"- {r.title}" for r in rows[:50]]
     if len(rows) > 50:
         lines.append(f"……另有 {len(rows) - 50} 条")
-    lines.append("详情见下一期周报，或运行 govwatch export findings。")
+    lines.append("详情见下一期周报，或请系统管理员导出问题清单（通报）。")
     return f"【汇总】另有 {len(rows)} 条严重或较重问题", "\n".join(lines)
 
 

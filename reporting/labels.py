@@ -7,6 +7,8 @@ shown as itself rather than hidden.
 
 from __future__ import annotations
 
+import re
+
 from analysis.findings import CATEGORY_LABELS, SEVERITY_LABELS
 from analysis.status import OUTCOMES_ZH
 from govwatch.config import PLATFORM_NAMES_ZH
@@ -137,3 +139,29 @@ def severity_rank(code: str | None) -> int:
 
 def status_colours(code: str) -> tuple[str, str]:
     return STATUS_COLOURS.get(code, DEFAULT_COLOURS)
+
+
+NOT_YET_CRAWLED = "尚未抓取，等待下一次抓取"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def outcome_note(outcome: str | None, detail: str | None) -> str:
+    """What a supervisor reads about a crawl that failed: the crawler's Chinese words when its
+    detail starts with them ("中文 / English"), else the advice for the outcome. The rest of the
+    detail is for operators (English, URLs, the platform's raw answer) and stays out of reports."""
+    if detail and " / " in detail:
+        head = detail.split(" / ", 1)[0].strip()
+        if _CJK.search(head) and not _LATIN_WORD.search(head):
+            return head
+    if outcome is None:
+        return NOT_YET_CRAWLED
+    return OUTCOME_ADVICE.get(outcome, NOT_YET_CRAWLED)
+
+
+# The zones China keeps on one clock, named as a reader says them.
+_BEIJING_TIME = {"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"}
+
+
+def timezone_label(name: str) -> str:
+    return "北京时间" if name in _BEIJING_TIME else name

@@ -157,6 +157,11 @@ class AccountLine:
     def crawl_failed(self) -> bool:
         return self.outcome in L.FAILED_OUTCOMES
 
+    @property
+    def outcome_note(self) -> str:
+        """The failed crawl explained in Chinese (the raw detail is for operators)."""
+        return L.outcome_note(self.outcome, self.outcome_detail)
+
 
 @dataclass
 class UnitGroup:
@@ -652,7 +657,12 @@ def _problem(a: AccountLine, config: Config) -> tuple[str, str]:
     maint = [f for f in a.findings if f.category == "poor_maintenance"]
     since = max((f.days_open for f in (maint or a.findings)), default=None)
     first = min((f.first_seen for f in (maint or a.findings)), default=None)
-    lasting = f"已持续 {since} 天（{first} 起）" if since is not None else ""
+    if since is None:
+        lasting = ""
+    elif since == 0:
+        lasting = f"本期新发现（{first}）"
+    else:
+        lasting = f"已持续 {since} 天（{first} 起）"
     if a.status == "zombie":
         return f"僵尸帐号：超过 {t.zombie_days} 天未更新", f"{a.days_since} 天未更新"
     if a.status == "stale":
@@ -820,7 +830,7 @@ def scope_view(
         as_of=_fmt_time(data.as_of, tz) or "",
         week_complete=data.as_of >= week.end(tz),
         generated_at=_fmt_time(data.now, tz) or "",
-        timezone=config.timezone,
+        timezone=L.timezone_label(config.timezone),
         thresholds=config.thresholds.model_dump(),
         total_accounts=len(accounts),
         status_counts=status_counts,

@@ -10,23 +10,33 @@ autoescaping on: every crawled string reaches the page as text.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import func, select
 
 from govwatch.config import Config, Supervisor
 from govwatch.files import write_private_text
 from reporting import labels
 from reporting.view import ReportView, WeekData, build_view, load_week, scope_view
-from reporting.weeks import IsoWeek
+from reporting.weeks import IsoWeek, last_complete_week, week_of
 from storage.db import Store
+from storage.models import CrawlRun
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
 WEEKLY_TEMPLATE = "weekly.html"
 
-__all__ = ["build_view", "render", "render_text", "report_filename", "supervisor_slug", "write_reports"]
+__all__ = [
+    "build_view",
+    "default_week",
+    "render",
+    "render_text",
+    "report_filename",
+    "supervisor_slug",
+    "write_reports",
+]
 
 
 @cache
@@ -110,3 +120,41 @@ def write_reports(
         _write(path, render(view))
         paths.append(path)
     return paths
+
+
+def default_week(
+    store: Store, config: Config, now: datetime | None = None, *, prefer_data: bool = True
+) -> tuple[IsoWeek, str | None]:
+    """The week a report is about when none is named, and a note when it is not the usual one.
+
+    The last complete week, when a crawl had run by its end. Right after the first crawl (a new
+    installation, `make demo`) that week has no data at all: the current week so far instead
+    (unless `prefer_data` is off: mail goes out for the last complete week, as scheduled, and
+    the note says why it is empty). With no crawl at all, the last complete week and the reason
+    every account reads 尚未抓取.
+    """
+    now = now or datetime.now(UTC)
+    tz = config.tz
+    last = last_complete_week(tz, now)
+    with store.session() as session:
+        first = session.scalar(select(func.min(CrawlRun.started_at)))
+    if first is not None and first < last.end(tz):
+        return last, None
+    if first is None:
+        return last, (
+            f"尚无抓取记录：{last} 的报告中每个帐号都是“尚未抓取”，请先运行 govwatch crawl / "
+            f"no crawl has run yet: every account in the {last} report is 'not crawled'; run govwatch crawl first"
+        )
+    current = week_of(now.astimezone(tz).date())
+    first_day = f"{first.astimezone(tz):%Y-%m-%d}"
+    if not prefer_data:
+        return last, (
+            f"{last} 没有抓取数据（首次抓取在 {first_day}），报告中每个帐号都是“尚未抓取”；"
+            f"本周的报告：govwatch report --week {current} / {last} has no crawl data (the first crawl "
+            f"ran on {first_day}): every account is 'not crawled'; this week: --week {current}"
+        )
+    return current, (
+        f"上一完整周 {last} 没有抓取数据（首次抓取在 {first_day}），改为生成本周 {current} 截至目前的报告；"
+        f"可用 --week 指定 / {last} has no crawl data (the first crawl ran on {first_day}): "
+        f"writing the current week {current} so far; choose another with --week"
+    )

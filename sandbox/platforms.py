@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from sandbox import cms
+from sandbox.texts import TOPIC_NAMES
 from sandbox.world import SANDBOX_HOST, Account, Post, World
 
 COLUMN_PAGE_SIZE = 15
@@ -150,7 +151,11 @@ def comments_of(account: Account, post: Post, world: World) -> list[dict[str, An
     for i in range(post.comments_count):
         when = post.published_at + timedelta(hours=rng.uniform(0.3, 40))
         question = rng.random() < 0.35
-        text = rng.choice(QUESTIONS).format(topic=account.spec.topic) if question else rng.choice(REMARKS)
+        text = (
+            rng.choice(QUESTIONS).format(topic=TOPIC_NAMES.get(account.spec.topic, "这项"))
+            if question
+            else rng.choice(REMARKS)
+        )
         cid = int(post.id) + 1000 + i
         reply_at = when + timedelta(hours=rng.uniform(1, 20))
         if when > world.now:

@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from govwatch.files import create_private, make_private
@@ -25,7 +26,36 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 class StoreError(Exception):
-    """The database cannot be opened or migrated."""
+    """The database cannot be opened, migrated or written."""
+
+
+# The driver's words for a database that cannot be written, in Chinese and English.
+_WRITE_CAUSES = (
+    ("readonly database", "数据库文件只读 / the database file is read-only"),
+    ("read-only transaction", "数据库只读 / the database is read-only"),
+    ("unable to open database file", "无法打开数据库文件 / cannot open the database file"),
+    ("database or disk is full", "磁盘已满 / the disk is full"),
+    ("disk i/o error", "磁盘读写错误 / disk I/O error"),
+)
+
+
+def database_location(url: str) -> str:
+    """What names the database for a person: the SQLite file's path, else the URL without password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        return str(Path(parsed.database).resolve())
+    return parsed.render_as_string(hide_password=True)
+
+
+def database_error_cause(exc: BaseException) -> str:
+    """The cause of a database error in one line: known causes in Chinese and English."""
+    original = getattr(exc, "orig", None) or exc
+    text = " ".join(str(original).split()) or type(original).__name__
+    lowered = text.lower()
+    for marker, words in _WRITE_CAUSES:
+        if marker in lowered:
+            return f"{words} ({text})"
+    return text
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -73,6 +103,22 @@ def migrate(engine: Engine) -> None:
 class Store:
     engine: Engine
     sessions: sessionmaker[Session]
+    url: str = ""
+
+    @property
+    def location(self) -> str:
+        return database_location(self.url) if self.url else str(self.engine.url)
+
+    def check_writable(self) -> None:
+        """Raise StoreError naming the database when it cannot be written (a read-only file or
+        folder, a read-only replica) before any work is done that would then be lost."""
+        try:
+            with self.engine.connect() as conn:
+                # A write that changes nothing, rolled back: refused by a read-only file or server.
+                conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+                conn.rollback()
+        except DBAPIError as exc:
+            raise StoreError(f"{self.location}: {database_error_cause(exc)}") from exc
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -103,4 +149,4 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
     except Exception as exc:  # the message names the database; the CLI exits 1
         safe = make_url(url).render_as_string(hide_password=True)
         raise StoreError(f"cannot open database {safe}: {exc}") from exc
-    return Store(engine, sessionmaker(engine, expire_on_commit=False))
+    return Store(engine, sessionmaker(engine, expire_on_commit=False), url)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -38,8 +41,68 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on right now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections for the whole test: bound, never listening."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
+
+
+class MailSink:
+    """Accepts every mail the suite's govwatch runs send, so none leaves for a real server."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        raw = envelope.original_content or envelope.content
+        self.messages.append(
+            (list(envelope.rcpt_tos), email.message_from_bytes(raw, policy=email.policy.default))
+        )
+        return "250 Message accepted"
+
+
+_mail_sink: tuple[MailSink, object, int] | None = None
+
+
+def suite_mail_sink() -> tuple[MailSink, int]:
+    """The suite's own SMTP server on a free loopback port (started on first use)."""
+    global _mail_sink
+    if _mail_sink is None:
+        from aiosmtpd.controller import Controller
+
+        for _ in range(5):  # another process may take the port between picking and binding it
+            sink, port = MailSink(), free_port()
+            controller = Controller(sink, hostname="127.0.0.1", port=port)
+            try:
+                controller.start()
+            except (OSError, RuntimeError):
+                continue
+            _mail_sink = (sink, controller, port)
+            break
+        else:
+            raise RuntimeError("no free loopback port for the suite's SMTP server")
+    return _mail_sink[0], _mail_sink[2]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _mail_sink is not None:
+        _mail_sink[1].stop()
+
+
 def write_sandbox_config(directory: Path, base_url: str, **overrides) -> Path:
     config = config_dict(base_url)
+    # Mail goes to the suite's own server, never to whatever listens on the sandbox config's port.
+    _, smtp_port = suite_mail_sink()
+    config["smtp"] = {**config["smtp"], "port": smtp_port}
     config["database"] = f"sqlite:///{directory / 'govwatch.db'}"
     config.setdefault("report", {})["out_dir"] = str(directory / "reports")
     config.update(overrides)

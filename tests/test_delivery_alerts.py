@@ -194,8 +194,8 @@ def test_platform_blocked_alert_and_email(tmp_path, receiver, smtp_server):  # n
     store.dispose()
 
 
-def test_failing_robot_is_reported_and_retried(tmp_path, receiver, monkeypatch):
-    monkeypatch.setenv("GW_WECOM_URL", "http://127.0.0.1:9/nothing-listens")
+def test_failing_robot_is_reported_and_retried(tmp_path, receiver, monkeypatch, closed_port):
+    monkeypatch.setenv("GW_WECOM_URL", f"http://127.0.0.1:{closed_port}/nothing-listens")
     config, store = make_world(tmp_path, retries=0)
     result = run_alerts(config, store, now=NOW)
     assert "wecom:教育群" in result.failed and any("FAILED" in line for line in result.lines())

@@ -62,3 +62,20 @@ def test_accounts_xlsx_and_usage_errors(mail_config, tmp_path):  # noqa: F811
     assert csv.returncode == 0 and csv.stdout.splitlines()[0] == (
         "id,account_id,post_id,category,rule,severity,evidence,first_seen,last_seen,status"
     )
+
+
+def test_csv_file_opens_in_excel_with_a_bom(mail_config, tmp_path):  # noqa: F811
+    """Excel on Chinese Windows reads a CSV without a BOM as GBK: every Chinese cell mojibake."""
+    for what in ("findings", "posts", "accounts"):
+        out = tmp_path / f"{what}.csv"
+        result = run_govwatch(mail_config, "export", what, "--format", "csv", "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        raw = out.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), what
+        text = raw.decode("utf-8-sig")
+        assert text.startswith(("id,", "account_id,")) and not text.startswith("\ufeff")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in text), what
+    # JSON Lines stays plain UTF-8: a BOM would break the first line for a JSON reader
+    jsonl = tmp_path / "findings.jsonl"
+    assert run_govwatch(mail_config, "export", "findings", "--out", str(jsonl)).returncode == 0
+    assert jsonl.read_bytes()[:1] == b"{"

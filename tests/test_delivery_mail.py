@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from email.header import decode_header, make_header
 from pathlib import Path
 
@@ -15,16 +14,10 @@ from aiosmtpd.controller import Controller
 from govwatch.config import parse_config
 from reporting.mail import SmtpSender, build_message
 from storage.db import open_store
-from tests.conftest import run_govwatch
+from tests.conftest import free_port, run_govwatch
 from tests.test_report import CONFIG, EDU, Markup, populate
 
 SENDER = "政务新媒体监测 <monitor@qingchuan.example.gov.cn>"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Recorder:

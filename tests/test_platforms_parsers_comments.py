@@ -1,4 +1,4 @@
-"""Weibo comments on the real 2019 capture (../shared, used as it is) and the hotflow shape."""
+"""Weibo comments: a captured-shape hotflow page and thread (invented content), the nested shape."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from crawler.parsers.weibo_comments import comments_url, parse_comments
 from govwatch.items import PageProblem
 
 TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2019, 6, 15, 12, 0, tzinfo=TZ)
-CAPTURE = Path(__file__).resolve().parents[2] / "shared" / "real" / "weibo-capture-2019.json"
+NOW = datetime(2021, 9, 18, 12, 0, tzinfo=TZ)
+CAPTURE = Path(__file__).parent / "fixtures" / "weibo" / "capture-singer.json"
+BRAND_UID = "3141592653"  # the brand account whose replies the thread holds
 
 
 @pytest.fixture(scope="module")
@@ -23,22 +24,24 @@ def capture() -> dict:
     return json.loads(CAPTURE.read_text(encoding="utf-8"))
 
 
-def test_real_comments_page_with_replies(capture):
-    page = parse_comments("acc", "4383183661430868", "1787569845", json.dumps(capture["comments1"]), NOW, TZ)
-    assert [c.comment_id for c in page.comments] == ["4383932071637949", "4383931988671914"]
+def test_capture_comments_page_with_replies(capture):
+    page = parse_comments("acc", "4683102234561289", BRAND_UID, json.dumps(capture["comments1"]), NOW, TZ)
+    assert [c.comment_id for c in page.comments] == ["4683311122334455", "4683311099887766"]
     first, reply = page.comments
     assert first.published_at == NOW  # "刚刚"
     assert "[太开心]" in first.text and "<" not in first.text
-    assert reply.reply_to == "4383928213171598" and reply.author_name == "Y-6_668"
-    assert page.total == 125020
+    assert reply.reply_to == "4683309988776655" and reply.author_name == "芦苇荡_07"
+    assert not first.by_account and not reply.by_account
+    assert page.total == 40211
+    assert page.max_id is None  # no max_id: the last page
 
 
-def test_real_thread_recognises_the_accounts_own_replies(capture):
-    page = parse_comments("acc", "4383183661430868", "1787569845", json.dumps(capture["comments2"]), NOW, TZ)
-    assert page.comments[0].by_account and page.comments[0].author_id == "1787569845"
-    assert page.comments[0].published_at == datetime(2019, 6, 14, 20, 39, 20, tzinfo=TZ)
+def test_capture_thread_recognises_the_accounts_own_replies(capture):
+    page = parse_comments("acc", "4683102234561289", BRAND_UID, json.dumps(capture["comments2"]), NOW, TZ)
+    assert page.comments[0].by_account and page.comments[0].author_id == BRAND_UID
+    assert page.comments[0].published_at == datetime(2021, 9, 17, 20, 41, 10, tzinfo=TZ)
     # a reply inside the thread points at the comment it answers
-    assert page.comments[1].reply_to == "4383183984547669" and page.comments[1].by_account
+    assert page.comments[1].reply_to == "4683103300112233" and page.comments[1].by_account
     assert page.comments[2].reply_to is None and not page.comments[2].by_account
     assert page.max_id == str(capture["comments2"]["data"]["max_id"])
 

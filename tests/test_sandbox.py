@@ -19,6 +19,7 @@ from sandbox.content import PLANTED
 from sandbox.server import Sandbox
 from sandbox.weibo import display_date, full_date
 from sandbox.world import SPECS, World, accounts_config, build_world, mid_to_bid
+from tests.conftest import run_govwatch, suite_mail_sink
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=TZ)
@@ -378,3 +379,17 @@ def test_planted_content_changes_nothing_else(monkeypatch, client, sandbox):
             full = (body.get("longText") or {}).get("longTextContent") or body["text"]
             full += (body.get("retweeted_status") or {}).get("text", "")  # a repost: and its original
             assert case["marker"] in full, case["key"]
+
+
+def test_the_suites_crawl_mails_its_own_smtp_server(tmp_path, sandbox_config):
+    """A crawl in the suite sends its alert mails to the suite's SMTP server on a free port,
+    never to a developer's mail catcher on the sandbox config's fixed port."""
+    sink, port = suite_mail_sink()
+    config = yaml.safe_load(sandbox_config.read_text(encoding="utf-8"))
+    assert config["smtp"]["host"] == "127.0.0.1" and config["smtp"]["port"] == port
+    before = len(sink.messages)
+    result = run_govwatch(sandbox_config, "crawl")
+    assert result.returncode == 0, result.stderr
+    mails = sink.messages[before:]
+    assert mails, "the crawl's alerts did not reach the suite's SMTP server"
+    assert all(rcpt.endswith("@qingchuan.example.gov.cn") for rcpts, _ in mails for rcpt in rcpts)

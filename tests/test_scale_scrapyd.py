@@ -5,7 +5,6 @@ local crawl. On the PostgreSQL pass of `make test` the shared database is Postgr
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,9 @@ import httpx
 import pytest
 
 from crawler.scrapyd import deploy, partition
-from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
+from tests.conftest import export_jsonl, free_port, run_govwatch, write_sandbox_config
 
 SCRAPYD = Path(sys.executable).with_name("scrapyd")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_node(directory: Path) -> tuple[subprocess.Popen, str]:

@@ -145,3 +145,63 @@ def test_lone_surrogate_is_a_bad_line_and_the_rest_is_checked(checker):
     assert out[0]["id"] == "s" and out[0]["error"].startswith("line 1: ") and "Unicode" in out[0]["error"]
     assert out[1]["labels"] == ["wording_error"]
     assert "line 1:" in err
+
+
+def test_a_json_error_names_the_column_where_the_line_goes_wrong(checker):
+    truncated = '{"id": "t1", "text": "未闭合的对象"'  # the brace is missing: wrong at the line's end
+    doubled = '{"id": "t2", "text": "两段" "文字"}'  # the second string is where it goes wrong
+    out, err = io.StringIO(), io.StringIO()
+    code = run_jsonl(io.StringIO(f"{truncated}\n{doubled}\r\n"), out, checker, err)
+    assert code == 1
+    errors = [json.loads(line)["error"] for line in out.getvalue().splitlines()]
+    assert errors[0].startswith("line 1: not valid JSON") and errors[0].endswith(
+        f"at column {len(truncated) + 1})"
+    )
+    assert errors[1].startswith("line 2: not valid JSON")
+    second = doubled.index('"文字"') + 1
+    assert errors[1].endswith(f"at column {second})"), errors[1]
+
+
+MINOR = {"id": "minor", "text": "截止年底完成任务。"}  # wording.typo, minor
+MAJOR = {"id": "major", "text": "土特产包邮到家，加微信13912345678下单，手慢无！"}  # advertising, major
+CRITICAL = {"id": "critical", "text": "深入学习习近平新时期中国特色社会主义思想"}  # formulation, critical
+CLEAN = {"id": "clean", "text": "旗政府召开常务会议，研究部署安全生产工作。"}
+
+
+@pytest.mark.parametrize(
+    ("posts", "fail_on", "code"),
+    [
+        ([CLEAN, MINOR, MAJOR, CRITICAL], None, 0),  # without --fail-on findings are data
+        ([CLEAN], "minor", 0),
+        ([CLEAN, MINOR], "minor", 1),
+        ([CLEAN, MINOR], "major", 0),
+        ([MINOR, MAJOR], "major", 1),
+        ([MINOR, MAJOR], "critical", 0),
+        ([CRITICAL], "critical", 1),
+        ([CRITICAL], "minor", 1),
+    ],
+)
+def test_fail_on_a_severity_or_worse(checker, posts, fail_on, code):
+    out, err = io.StringIO(), io.StringIO()
+    lines = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts)
+    assert run_jsonl(io.StringIO(lines), out, checker, err, fail_on) == code
+    assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == [p["id"] for p in posts]
+    text = "\n".join(p["text"] for p in posts)
+    assert run_plain(text, io.StringIO(), checker, False, fail_on) == code
+
+
+def test_fail_on_from_the_command_line(tmp_path):
+    from tests.conftest import run_govwatch
+
+    drafts = tmp_path / "drafts.jsonl"
+    drafts.write_text(
+        "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in (CLEAN, MAJOR)), encoding="utf-8"
+    )
+    assert run_govwatch(None, "check", str(drafts)).returncode == 0
+    assert run_govwatch(None, "check", "--fail-on", "critical", str(drafts)).returncode == 0
+    failing = run_govwatch(None, "check", "--fail-on", "major", str(drafts))
+    assert failing.returncode == 1 and len(failing.stdout.splitlines()) == 2  # every post still checked
+    plain = run_govwatch(None, "check", "--fail-on", "minor", "--input", "text", input=MINOR["text"])
+    assert plain.returncode == 1 and "截至" in plain.stdout
+    bad = run_govwatch(None, "check", "--fail-on", "serious", str(drafts))
+    assert bad.returncode == 2 and "--fail-on" in bad.stderr

@@ -77,11 +77,25 @@ def findings_line(obj_id: Any, findings: list[TextFinding]) -> str:
 
 
 _OPTIONAL_STRINGS = ("title", "unit", "platform")
+FAIL_ON = ("minor", "major", "critical")  # --fail-on choices, least severe first
+_SEVERITY_RANK = {"minor": 0, "major": 1, "critical": 2}
 
 
-def run_jsonl(infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO) -> int:
-    """Check JSON Lines posts; see the module docstring. Returns 0, or 1 if any line was bad."""
+def reaches(findings: list[TextFinding], fail_on: str | None) -> bool:
+    """Whether any finding is at or above the `fail_on` severity (never, without one)."""
+    if fail_on is None:
+        return False
+    floor = _SEVERITY_RANK[fail_on]
+    return any(_SEVERITY_RANK.get(f.severity, 0) >= floor for f in findings)
+
+
+def run_jsonl(
+    infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO, fail_on: str | None = None
+) -> int:
+    """Check JSON Lines posts; see the module docstring. Returns 0, or 1 if any line was bad or
+    (with `fail_on`) had a finding at or above that severity."""
     bad = 0
+    failed = False
     findings_of = checker.findings
     write = outfile.write
     for number, line in enumerate(infile, start=1):
@@ -91,7 +105,9 @@ def run_jsonl(infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO
         obj = None
         if reason is None:
             try:
-                obj = _loads(line)
+                # Without the line break: an error at the end of the line is at its last column
+                # (with it, the parser reports column 1 of a second line).
+                obj = _loads(line.rstrip("\r\n"))
             except ValueError as exc:
                 reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
         obj_id = obj.get("id") if isinstance(obj, dict) else None
@@ -121,8 +137,12 @@ def run_jsonl(infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO
             write(_error(obj_id if isinstance(obj_id, str | int | float) else None, message) + "\n")
             errfile.write(f"govwatch check: {message}\n")
             continue
-        write(findings_line(obj_id, findings) if findings else clean_line(obj_id))
-    return 1 if bad else 0
+        if findings:
+            failed = failed or reaches(findings, fail_on)
+            write(findings_line(obj_id, findings))
+        else:
+            write(clean_line(obj_id))
+    return 1 if bad or failed else 0
 
 
 # -- plain text, for people --
@@ -175,9 +195,10 @@ def format_result(text: str, result: CheckResult, color: bool) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def run_plain(text: str, outfile: TextIO, checker: Checker, color: bool) -> int:
-    """Check a plain-text draft and print the findings; returns 0 (checking succeeded)."""
+def run_plain(text: str, outfile: TextIO, checker: Checker, color: bool, fail_on: str | None = None) -> int:
+    """Check a plain-text draft and print the findings; returns 0 (checking succeeded), or 1
+    with `fail_on` when a finding is at or above that severity."""
     draft = text.lstrip("\ufeff")
     result = checker.check(draft)
     outfile.write(format_result(draft, result, color))
-    return 0
+    return 1 if reaches(result.findings, fail_on) else 0
