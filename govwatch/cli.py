@@ -253,8 +253,14 @@ def _checker(state: State):  # noqa: ANN202
     help="JSON Lines ({id, text, title}) or a plain-text draft; auto looks at the first line.",
 )
 @click.option("--color/--no-color", default=None, help="Highlight evidence (default: on a terminal).")
+@click.option(
+    "--unit",
+    default=None,
+    help="The responsible unit (责任主体, e.g. 旗体育局): its own field is not off-topic. "
+    "A JSON Lines post's own `unit` field wins.",
+)
 @pass_state
-def check(state: State, file: str | None, mode: str, color: bool | None) -> None:
+def check(state: State, file: str | None, mode: str, color: bool | None, unit: str | None) -> None:
     """Check texts before publication (先审后发): JSON Lines in and out, or a plain draft."""
     import itertools
 
@@ -283,14 +289,14 @@ def check(state: State, file: str | None, mode: str, color: bool | None) -> None
                 mode = "jsonl" if head and looks_like_jsonl(head[-1]) else "text"
             stream = itertools.chain(head, lines)
             if mode == "jsonl":
-                code = run_jsonl(stream, sys.stdout, checker, sys.stderr)
+                code = run_jsonl(stream, sys.stdout, checker, sys.stderr, unit=unit)
             else:
                 draft = "".join(stream)
                 problem = input_problem(draft)
                 if problem:
                     fail(f"govwatch check: {name}: {problem}", EXIT_USAGE)
                 use_color = sys.stdout.isatty() if color is None else color
-                code = run_plain(draft, sys.stdout, checker, use_color)
+                code = run_plain(draft, sys.stdout, checker, use_color, unit=unit)
         sys.exit(code)
 
 

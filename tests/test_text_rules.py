@@ -59,7 +59,17 @@ def test_public_api_shapes(checker):
     assert isinstance(r, CheckResult) and r.labels == sorted(r.labels) and set(r.labels) <= set(LABELS)
     f = r.findings[0]
     assert isinstance(f, TextFinding)
-    assert set(f.to_json()) == {"category", "rule", "severity", "evidence", "start", "end", "suggestion"}
+    assert set(f.to_json()) == {
+        "category",
+        "rule",
+        "severity",
+        "evidence",
+        "start",
+        "end",
+        "suggestion",
+        "confidence",
+        "explanation",
+    }
     full = "福利\n家人们，沙地小米包邮，加微信13912345678下单"
     for f in r.findings:
         assert full[f.start : f.end] == f.evidence
