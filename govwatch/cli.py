@@ -41,21 +41,28 @@ def fail(message: str, code: int = EXIT_FAILURE) -> None:
 
 @contextmanager
 def guarded() -> Iterator[None]:
-    """Turn known errors into messages and CONTRACT exit codes."""
-    from govwatch.app import UnknownAccounts
-    from govwatch.lock import CrawlLocked
-    from storage.db import StoreError
+    """Turn known errors into messages and CONTRACT exit codes.
 
+    The error classes are imported only when something was raised: `govwatch check` of a
+    draft then never imports the application, the lock or the storage layer (cold start)."""
     try:
         yield
-    except CrawlLocked as exc:  # not a failure: the running crawl does the work (README, "Scheduling")
-        fail(str(exc), 0)
     except ConfigError as exc:
         fail(f"配置错误 / config error: {exc}", EXIT_USAGE)
-    except UnknownAccounts as exc:
-        fail(str(exc), EXIT_USAGE)
-    except StoreError as exc:
-        fail(f"数据库错误 / database error: {exc}")
+    except Exception as exc:
+        from govwatch.app import UnknownAccounts
+        from govwatch.lock import CrawlLocked
+        from storage.db import StoreError
+
+        if isinstance(
+            exc, CrawlLocked
+        ):  # not a failure: the running crawl does the work (README, "Scheduling")
+            fail(str(exc), 0)
+        if isinstance(exc, UnknownAccounts):
+            fail(str(exc), EXIT_USAGE)
+        if isinstance(exc, StoreError):
+            fail(f"数据库错误 / database error: {exc}")
+        raise
 
 
 pass_state = click.make_pass_decorator(State)

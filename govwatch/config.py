@@ -23,7 +23,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy.engine import make_url
 
 from govwatch import yamlread
 
@@ -321,6 +320,8 @@ def with_password(url: str, password_env: str | None) -> str:
     password = os.environ.get(password_env)
     if not password:
         raise ConfigError(f"environment variable {password_env} (database_password_env) is not set")
+    from sqlalchemy.engine import make_url  # here: `govwatch check` never needs SQLAlchemy
+
     return make_url(url).set(password=password).render_as_string(hide_password=False)
 
 

@@ -35,6 +35,16 @@ from reporting.view import clip, safe_url
 from storage.db import Store
 from storage.models import Account, CrawlOutcome, Finding, SentAlert, Unit, utcnow
 
+
+def _rule_label(finding: Finding) -> str:
+    """A content finding's rule in Chinese (模型判断, 联系方式 ...), never its internal id."""
+    if (finding.fingerprint or "").startswith("text:"):
+        from analysis.text.checker import rule_name
+
+        return rule_name(finding.rule)
+    return finding.rule
+
+
 log = logging.getLogger(__name__)
 
 BLOCKING = ("blocked", "login_required")
@@ -97,7 +107,7 @@ def finding_events(session: Session, config: Config) -> list[Event]:
         lines = [
             f"责任主体：{unit}",
             f"帐号：{name}（{L.platform_label(platform)}）",
-            f"问题类型：{L.category_label(finding.category)}（{finding.rule}）",
+            f"问题类型：{L.category_label(finding.category)}（{_rule_label(finding)}）",
             f"证据：{clip(finding.evidence, 300)}",
         ]
         if details.get("explanation"):

@@ -256,6 +256,7 @@ class Checker:
 
     def __init__(self, entries: Sequence[Entry], allow: Sequence[str] = (), use_model: bool = True) -> None:
         self.use_model = use_model  # the learned classifiers beside the lexicons (model.py)
+        self._model: Any = None
         self.entries: list[Entry] = list(entries)
         self.allow = tuple(fold(a.strip()) for a in allow if a and a.strip())
         self.authorities: list[str] = []
@@ -551,9 +552,13 @@ class Checker:
         """The shipped content model (loaded on first use), or None when off or not shipped."""
         if not self.use_model:
             return None
-        from .model import shipped
+        if self._model is None:
+            from .model import shipped
 
-        return shipped()
+            self._model = shipped()
+            if self._model is None:
+                self.use_model = False  # no model file shipped: the lexicons alone
+        return self._model
 
     def model_probs(self, fulls: Sequence[str]) -> list[dict[str, float] | None]:
         """The model's probabilities of many whole posts (title, newline, text) in one pass."""
