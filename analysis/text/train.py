@@ -37,11 +37,15 @@ EXCLUDED_SOURCES = ("lemon_",)  # academic-use-only licence
 TYPO_LABEL = "wording_error"
 BITS = 20
 SEED = 20240607
-C = {"commercial": 4.0, "off_topic": 4.0, "entertainment": 4.0}
+# Inverse regularisation. Measured on dev (model alone, threshold 0.5): C=4 gave off_topic
+# precision 0.977, C=1 0.991 at recall 0.983 (commercial 0.996 / 0.939).
+C = {"commercial": 1.0, "off_topic": 1.0, "entertainment": 1.0}
 # Precision the confidence levels aim at on the development set, and the largest share of its
 # clean rows (government text, hard negatives included) they may give the label.
 TARGET_PRECISION = {"high": 0.99, "medium": 0.96}
 MAX_CLEAN_ALARMS = {"high": 0.0, "medium": 0.002}
+# The lowest probability each level may have: 高 must mean the model is sure.
+LEVEL_FLOOR = {"high": 0.9, "medium": 0.5}
 MAX_TEXT = 400
 # The project's own hand-written posts (tests/data): county accounts' writing, hard negatives
 # included. The third holdout stays out: it is the in-repo estimate on unseen posts.
@@ -143,7 +147,9 @@ def tune(dev: Sequence[dict[str, Any]], label: str, p: np.ndarray) -> dict[str, 
     out = {}
     for level, target in TARGET_PRECISION.items():
         fa = float(np.quantile(p[clean], 1.0 - MAX_CLEAN_ALARMS[level])) + 1e-6
-        out[level] = round(min(max(threshold_for(p[mask], y[mask], target), fa), 0.999), 4)
+        out[level] = round(
+            min(max(threshold_for(p[mask], y[mask], target), fa, LEVEL_FLOOR[level]), 0.999), 4
+        )
     return out
 
 
@@ -226,7 +232,7 @@ def train(
             "sources": dict(sorted(sources.items())),
             "left_out": [f"{s}*" for s in EXCLUDED_SOURCES],
             "seed": SEED,
-            "C": C,
+            "C": {label: (c if c is not None else C[label]) for label in MODEL_LABELS},
         },
         "dev_model_only": quality,
     }
