@@ -573,9 +573,8 @@ class Checker:
         m = self.model()
         if m is None or not fulls:
             return [None] * len(fulls)
-        p = m.probabilities(fulls)
         labels = m.labels
-        return [dict(zip(labels, row.tolist(), strict=True)) for row in p]
+        return [dict(zip(labels, row, strict=True)) for row in m.probabilities(fulls)]
 
     def _check(
         self,

@@ -31,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from .model import MAX_ORDER, MODEL_DIR, MODEL_LABELS, MODEL_NAME, ContentModel, grams
+from .model import MAX_ORDER, MODEL_DIR, MODEL_LABELS, MODEL_NAME, ContentModel
+from .model_batch import grams
 
 EXCLUDED_SOURCES = ("lemon_",)  # academic-use-only licence
 TYPO_LABEL = "wording_error"
@@ -205,11 +206,11 @@ def train(
         )
     # Thresholds from the shipped (float16) weights, scored exactly as at run time.
     shipped_weights = weights.astype(np.float16)
-    scorer = ContentModel(
+    scorer = ContentModel.from_weights(
         shipped_weights,
         {"labels": list(MODEL_LABELS), "bits": bits, "max_order": MAX_ORDER, "bias": bias, "thresholds": {}},
     )
-    pdev = scorer.probabilities([r["text"] for r in dev])
+    pdev = np.asarray(scorer.probabilities([r["text"] for r in dev]))
     for k, label in enumerate(MODEL_LABELS):
         pd = pdev[:, k]
         yd, md = dev_rows(dev, label)
