@@ -92,7 +92,8 @@ TONE_DENSITY = 2.0
 # The model's tone probability that stands without a tone signal beside it (on a post without
 # government substance); from 0.5 it needs two signals. Measured on the corpus's dev set:
 # 0.55 / 0.65 / 0.75 gave precision 0.977 / 0.995 / 0.995, recall 0.885 / 0.851 / 0.826.
-TONE_MODEL_ALONE = 0.65  # tone signals per 100 characters for a post with government substance
+TONE_MODEL_ALONE = 0.65
+MARK_SCAN_FROM = 0.1  # the model's tone probability from which a text is scanned for emoji  # tone signals per 100 characters for a post with government substance
 
 AD_THRESHOLD = 4.0
 TOPIC_THRESHOLD = 2.0
@@ -156,6 +157,7 @@ HISTORY_WORDS = (
 _OVERLAPPING = frozenset(("cue", "gov", "field", "leader"))
 _SIGNAL_FAMILIES = frozenset(("ad", "topic", "tone", "wording", "leader"))
 _SENTENCE_END = "。！？!?；;\n"
+_ASTRAL_RE = re.compile("[\U00010000-\U0010FFFF]")
 _EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 _MARK_RE = re.compile("\\[[\u4e00-\u9fffA-Za-z]{1,6}\\]|[\U0001f300-\U0001faff\u2600-\u27bf]")
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
@@ -275,8 +277,10 @@ class Checker:
         # One entry per leader's name, the last loaded: a user's file overrides the
         # bundled default (leaders.tsv) for the same person.
         last_leader = {e.term: e for e in self.entries if e.kind == "leader"}
+        self.substance = tuple(dict.fromkeys(e.term for e in self.entries if e.kind == "substance"))
+        self._substance_find: Any = None
         for e in self.entries:
-            if e.kind == "leader" and last_leader[e.term] is not e:
+            if e.kind == "leader" and last_leader[e.term] is not e or e.kind == "substance":
                 continue
             if e.kind == "authority":
                 self.authorities.append(e.term)
@@ -556,6 +560,14 @@ class Checker:
 
     # -- the learned model --
 
+    def has_substance(self, norm: str) -> bool:
+        """Whether the folded text has a word of government work (substance.tsv)."""
+        if not self.substance:
+            return False
+        if self._substance_find is None:
+            self._substance_find = ahocorasick_rs.AhoCorasick(list(self.substance)).find_matches_as_indexes
+        return bool(self._substance_find(norm))
+
     def model(self) -> Any:
         """The shipped content model (loaded on first use), or None when off or not shipped."""
         if not self.use_model:
@@ -594,7 +606,17 @@ class Checker:
                 level = model.level(label, p)
                 if level is not None:
                     candidates[label] = level
-        tone_marks = [m.span() for m in _MARK_RE.finditer(full)]
+        # emoticon codes and emoji: scanned for when the text has a bracket, a character
+        # beyond the BMP (most emoji), or some tone in the model's eyes
+        if (
+            "[" in full
+            or probs is None
+            or probs.get("entertainment", 1.0) >= MARK_SCAN_FROM
+            or _ASTRAL_RE.search(full) is not None
+        ):
+            tone_marks = [m.span() for m in _MARK_RE.finditer(full)]
+        else:
+            tone_marks = _NONE
         found = self._hits(norm, prune and not candidates and len(tone_marks) < 2, bool(candidates))
         by_family: dict[str, list[_Hit]] = {}
         if found is not None:
@@ -659,7 +681,7 @@ class Checker:
                 candidates,
             )
         if candidates:
-            self._learned(full, candidates, probs or {}, by_family, field_score, unit, findings)
+            self._learned(full, norm, candidates, probs or {}, by_family, field_score, unit, findings)
         if "wording" in by_family or "leader" in by_family:
             self._wording(
                 full, norm, by_family.get("wording", _NONE), by_family.get("leader", _NONE), findings
@@ -671,6 +693,7 @@ class Checker:
     def _learned(
         self,
         full: str,
+        norm: str,
         candidates: dict[str, str],
         probs: dict[str, float],
         by_family: dict[str, list[_Hit]],
@@ -693,6 +716,7 @@ class Checker:
         cue_count = len({c[0] for c in cues})
         gov = _distinct_weight(by_family.get("gov", _NONE))
         found = {f.label for f in findings}
+        substance = self.has_substance(norm)
         for label in MODEL_LABELS:
             level = candidates.get(label)
             if level is None:
@@ -702,14 +726,14 @@ class Checker:
             if label == "commercial":
                 if cue_count or gov < 0 or field_score < 0 or _own_field(unit, label):
                     continue
-                if level != "high" and by_family.get("gov"):
+                if level != "high" and substance:
                     continue  # a service hotline in a notice: medium confidence is not enough
             if label == "off_topic":
                 if cue_count >= CUE_GLOBAL or field_score < 0 or gov <= -3 or _own_field(unit, label):
                     continue
                 if "commercial" in found or "commercial" in candidates and level != "high":
                     continue  # selling is reported as an ad
-                if by_family.get("gov") and (level != "high" or "entertainment" in found):
+                if substance and (level != "high" or "entertainment" in found):
                     # government substance: medium confidence is not enough, and colloquial
                     # tone (reported as such) is what made the model read it as off-topic
                     continue

@@ -163,11 +163,10 @@ class ContentModel:
     def probabilities(self, texts: Sequence[str]) -> list[list[float]]:
         """The probability of each label (in ``labels`` order) for each text."""
         if len(texts) >= BATCH_FROM:
-            from .model_batch import raw_scores
+            from .model_batch import probabilities
 
-            raw = raw_scores(self, texts).tolist()
-        else:
-            raw = [self._raw_one(t) for t in texts]
+            return probabilities(self, texts)
+        raw = [self._raw_one(t) for t in texts]
         return [[1.0 / (1.0 + math.exp(-min(max(x, -50.0), 50.0))) for x in row] for row in raw]
 
     def scores(self, text: str) -> dict[str, float]:

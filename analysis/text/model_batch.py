@@ -80,15 +80,15 @@ def grams(texts: Sequence[str], bits: int, max_order: int = MAX_ORDER) -> Grams:
     )
 
 
-_columns: dict[int, np.ndarray] = {}
+_rows: dict[int, np.ndarray] = {}
 
 
-def _label_columns(model: Any) -> np.ndarray:
-    """The weights as float32, one contiguous row per label (fast 1-D gathers and sums)."""
+def _float_rows(model: Any) -> np.ndarray:
+    """The weights as float32 (the sums run in float32; converted once per model)."""
     key = id(model)
-    if key not in _columns:
-        _columns[key] = np.ascontiguousarray(model.weights().T, dtype=np.float32)
-    return _columns[key]
+    if key not in _rows:
+        _rows[key] = np.ascontiguousarray(model.weights(), dtype=np.float32)
+    return _rows[key]
 
 
 def raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
@@ -99,7 +99,7 @@ def raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
     and end in it (``np.add.reduceat`` over [begin, stop) pairs): no masks, no per-n-gram
     text index."""
     n = len(texts)
-    columns = _label_columns(model)
+    rows = _float_rows(model)
     out = np.tile(np.asarray(model.bias, dtype=np.float64), (n, 1))
     if not n:
         return out
@@ -108,7 +108,7 @@ def raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
     np.cumsum(lengths[:-1], out=first[1:])
     codes = codes_of("".join(texts)).astype(np.uint64)
     shift = np.uint64(64 - model.bits)
-    sums = np.zeros((columns.shape[0], n))
+    sums = np.zeros((n, rows.shape[1]))
     count = np.zeros(n)
     h = codes
     for order in range(1, model.max_order + 1):
@@ -128,12 +128,18 @@ def raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
         bounds = np.empty(2 * n, dtype=np.int64)
         bounds[0::2] = np.minimum(begin, m - 1)
         bounds[1::2] = np.minimum(stop, m - 1)
-        for k in range(columns.shape[0]):
-            w = np.take(columns[k], bucket)
-            part = np.add.reduceat(w, bounds)[0::2]
-            # reduceat sums up to the next bound: a range that runs to the end is summed here
-            for j in np.nonzero(to_end)[0]:
-                part[j] = w[begin[j] :].sum()
-            sums[k] += np.where(some, part, 0.0)
-    out += (sums / np.sqrt(np.maximum(count, 1.0))).T
+        w = np.take(rows, bucket, axis=0)
+        part = np.add.reduceat(w, bounds, axis=0)[0::2]
+        # reduceat sums up to the next bound: a range that runs to the end is summed here
+        for j in np.nonzero(to_end)[0]:
+            part[j] = w[begin[j] :].sum(axis=0)
+        part[~some] = 0.0
+        sums += part
+    out += sums / np.sqrt(np.maximum(count, 1.0))[:, None]
     return out
+
+
+def probabilities(model: Any, texts: Sequence[str]) -> list[list[float]]:
+    """The probability of each label for each text (lists, as ``ContentModel.probabilities``)."""
+    raw = np.clip(raw_scores(model, texts), -50.0, 50.0)
+    return (1.0 / (1.0 + np.exp(-raw))).tolist()
