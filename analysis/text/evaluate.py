@@ -70,6 +70,7 @@ class Report:
     )
     errors: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # id, expected, got
     subsets: dict[str, list[int]] = field(default_factory=dict)  # clean subset -> [posts, alarms]
+    clean_alarms: dict[str, int] = field(default_factory=dict)  # label -> clean posts given it
 
     @property
     def false_alarm_rate(self) -> float:
@@ -116,6 +117,8 @@ def evaluate(posts: Iterable[dict[str, Any]], checker: Checker) -> Report:
         if not expected and not post.get("labels"):
             report.clean += 1
             report.false_alarms += bool(got)
+            for label in got:
+                report.clean_alarms[label] = report.clean_alarms.get(label, 0) + 1
             if subset:
                 counts = report.subsets.setdefault(subset, [0, 0])
                 counts[0] += 1
@@ -146,6 +149,13 @@ def format_report(report: Report, name: str) -> str:
         f"false alarms on clean posts: {report.false_alarms}/{report.clean} = {report.false_alarm_rate:.2%}"
         f"; on hard negatives: {report.hard_negative_alarms}/{report.hard_negatives}"
     )
+    if report.clean_alarms:
+        lines.append(
+            "false alarms by label: "
+            + ", ".join(
+                f"{label} {report.clean_alarms[label]}" for label in LABELS if label in report.clean_alarms
+            )
+        )
     if report.subsets:
         lines.append(
             "false alarms by subset: "
