@@ -115,9 +115,12 @@ def raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
         if order > 1:
             if h.shape[0] < 2:
                 break
-            h = h[:-1] * _PRIME + codes[order - 1 :]
+            h = h[:-1] * _PRIME
+            h += codes[order - 1 :]
         m = h.shape[0]
-        bucket = ((h ^ _SALTS[order]) * _GOLDEN) >> shift
+        bucket = h ^ _SALTS[order]
+        bucket *= _GOLDEN
+        bucket >>= shift
         # n-grams starting in [begin, stop) lie inside their text
         begin = np.minimum(first, m)
         stop = np.maximum(np.minimum(first + lengths - order + 1, m), begin)
