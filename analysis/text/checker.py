@@ -754,7 +754,7 @@ class Checker:
             phrases = model.explain(full, label)
             if not phrases:
                 continue
-            quoted = "".join(f"“{p.text}”" for p in phrases)
+            quoted = "".join(f"“{text}”" for text in dict.fromkeys(p.text for p in phrases))
             why = f"模型判断疑似{LABEL_NAMES[label]}（置信度：{confidence}），主要依据：{quoted}"
             severity = "major" if level == "high" else "minor"
             for p in phrases:
