@@ -13,7 +13,7 @@ import pytest
 
 from analysis.text import Checker, PostContext
 from analysis.text.evaluate import evaluate, read_posts
-from analysis.text.model import BATCH_FROM, MODEL_DIR, ContentModel, py_grams
+from analysis.text.model import BATCH_FROM, MODEL_CHARS, MODEL_DIR, ContentModel, py_grams
 from analysis.text.model_batch import grams
 from analysis.text.runner import run_jsonl, run_plain
 
@@ -80,6 +80,14 @@ def test_batch_scores_equal_single_scores():
             if p == k
         )
         assert mine == theirs
+
+
+def test_the_model_reads_the_head_of_a_long_text():
+    model = ContentModel.load()
+    head = "旗政府召开常务会议，研究部署春耕生产工作。" * 60
+    long = head + "家人们加微信下单包邮" * 10_000  # an article of 100,000 more characters
+    assert model.probabilities([long]) == model.probabilities([head[:MODEL_CHARS]])
+    assert model.probabilities([long] * BATCH_FROM)[0] == pytest.approx(model.probabilities([long])[0])
 
 
 def test_ngrams_never_cross_two_texts():

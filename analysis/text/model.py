@@ -35,6 +35,9 @@ MODEL_NAME = "content"
 MODEL_LABELS = ("commercial", "off_topic", "entertainment")
 MAX_ORDER = 4
 BATCH_FROM = 8  # texts: from this many, numpy scores them in one pass
+# Characters of a text the model reads: its head (training read the first 400). Bounds the
+# cost of a long article; the lexicons still read all of it.
+MODEL_CHARS = 1000
 
 PRIME = 1_000_003
 GOLDEN = 0x9E3779B97F4A7C15
@@ -162,6 +165,7 @@ class ContentModel:
 
     def probabilities(self, texts: Sequence[str]) -> list[list[float]]:
         """The probability of each label (in ``labels`` order) for each text."""
+        texts = [t[:MODEL_CHARS] if len(t) > MODEL_CHARS else t for t in texts]
         if len(texts) >= BATCH_FROM:
             from .model_batch import probabilities
 
@@ -190,6 +194,7 @@ class ContentModel:
         weigh for the label (at least a fifth of the strongest one), trimmed to ``width``
         characters around its peak."""
         k = self.labels.index(label)
+        text = text[:MODEL_CHARS]
         grams = py_grams(text, self.bits, self.max_order)
         if not grams:
             return []
