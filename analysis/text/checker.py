@@ -20,6 +20,14 @@ can reach its threshold. Context rules then decide on the candidates:
   rules, from ``TOPIC_THRESHOLD``.
 - entertainment: the summed weight of distinct tone terms, from
   ``TONE_THRESHOLD``; major from ``TONE_MAJOR`` or with a vulgar term.
+- the learned model (model.py: commercial, off_topic, entertainment) scores every
+  post; a label it gives stands as a finding (phrases that weighed most, confidence
+  高/中) unless the context rules waive it: a warning, government context or the
+  unit's own field; a word of government work (substance.tsv) makes 中 not enough;
+  a government account's post needs a topic word beside it for off-topic; tone is
+  decided with the tone density (emoticon codes and emoji count too), never by
+  one signal on a post with government substance. Beside a lexicon finding of
+  the same label the model adds its confidence.
 - wording: each wrong form is a finding with its correct form, unless it lies
   inside a correct standard formulation or an allowed term, inside one of the
   entry's ``except`` contexts, across a word boundary (``word`` flag, checked
