@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check-real lint install sysdeps bench clean real-pages
+.PHONY: demo test check-real lint install sysdeps bench clean real-pages train eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,21 @@ check-real:
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# The content model and its evaluation read the text corpus in ../shared/data/text (never
+# committed): both say so plainly and stop when it is absent. `make test` needs neither.
+TEXT_DATA ?= ../shared/data/text
+
+train: $(STAMP)
+	@if [ ! -f $(TEXT_DATA)/train.jsonl.gz ]; then \
+	  echo "== make train: $(TEXT_DATA)/train.jsonl.gz not found: the text corpus is not here (set TEXT_DATA=...) ==" >&2; exit 2; fi
+	$(PY) -m pip install --quiet -e '.[dev,train]'
+	$(PY) -m analysis.text.train --data $(TEXT_DATA)
+
+eval: $(STAMP)
+	@if [ ! -f $(TEXT_DATA)/dev.jsonl ]; then \
+	  echo "== make eval: $(TEXT_DATA)/dev.jsonl not found: the text corpus is not here (set TEXT_DATA=...); nothing evaluated ==" >&2; exit 2; fi
+	$(PY) -m analysis.text.evaluate $(TEXT_DATA)/dev.jsonl --floors corpus
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -201,6 +201,11 @@ def check_posts(
             break
         last_id = rows[-1][0]
         updates = []
+        # the learned model scores the whole batch in one pass
+        bodies = [checked_body(row[3], row[7]) for row in rows]
+        probs = checker.model_probs(
+            [f"{row[2]}\n{body}" if row[2] else body for row, (body, _at) in zip(rows, bodies, strict=True)]
+        )
         for (
             pk,
             account_id,
@@ -209,15 +214,14 @@ def check_posts(
             url,
             is_original,
             repost_of,
-            repost_text,
+            _repost_text,
             digest,
             unit,
             name,
             platform,
-        ) in rows:
+        ), (body, repost_at), p in zip(rows, bodies, probs, strict=True):
             context = PostContext(unit=unit, account_name=name, platform=platform, is_original=is_original)
-            body, repost_at = checked_body(text, repost_text)
-            checked = checker.check(body, title=title, context=context)
+            checked = checker.check(body, title=title, context=context, probs=p)
             mix = classify_content(text or "", title=title, is_original=is_original, repost_of=repost_of)
             updates.append(
                 {

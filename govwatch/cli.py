@@ -78,25 +78,30 @@ def _database_location() -> str:
 
 @contextmanager
 def guarded() -> Iterator[None]:
-    """Turn known errors into messages and CONTRACT exit codes."""
-    from sqlalchemy.exc import DBAPIError
+    """Turn known errors into messages and CONTRACT exit codes.
 
-    from govwatch.app import UnknownAccounts
-    from govwatch.lock import CrawlLocked
-    from storage.db import StoreError, database_error_cause
-
+    The error classes are imported only when something was raised: `govwatch check` of a
+    draft then never imports the application, the lock or the storage layer (cold start)."""
     try:
         yield
-    except CrawlLocked as exc:  # not a failure: the running crawl does the work (README, "Scheduling")
-        fail(str(exc), 0)
     except ConfigError as exc:
         fail(f"配置错误 / config error: {exc}", EXIT_USAGE)
-    except UnknownAccounts as exc:
-        fail(str(exc), EXIT_USAGE)
-    except StoreError as exc:
-        fail(f"数据库错误 / database error: {exc}")
-    except DBAPIError as exc:  # the database refused a read or write mid-command: one line, no traceback
-        fail(f"数据库错误 / database error: {_database_location()}: {database_error_cause(exc)}")
+    except Exception as exc:
+        from sqlalchemy.exc import DBAPIError
+
+        from govwatch.app import UnknownAccounts
+        from govwatch.lock import CrawlLocked
+        from storage.db import StoreError, database_error_cause
+
+        if isinstance(exc, CrawlLocked):  # not a failure: the running crawl does the work (README, "Scheduling")
+            fail(str(exc), 0)
+        if isinstance(exc, UnknownAccounts):
+            fail(str(exc), EXIT_USAGE)
+        if isinstance(exc, StoreError):
+            fail(f"数据库错误 / database error: {exc}")
+        if isinstance(exc, DBAPIError):  # the database refused a read or write mid-command: one line
+            fail(f"数据库错误 / database error: {_database_location()}: {database_error_cause(exc)}")
+        raise
 
 
 pass_state = click.make_pass_decorator(State)
@@ -320,8 +325,16 @@ def _checker(state: State):  # noqa: ANN202
     default=None,
     help="Exit 1 when a finding of this severity or worse is found (for scripts and CI).",
 )
+@click.option(
+    "--unit",
+    default=None,
+    help="The responsible unit (责任主体, e.g. 旗体育局): its own field is not off-topic. "
+    "A JSON Lines post's own `unit` field wins.",
+)
 @pass_state
-def check(state: State, file: str | None, mode: str, color: bool | None, fail_on: str | None) -> None:
+def check(
+    state: State, file: str | None, mode: str, color: bool | None, fail_on: str | None, unit: str | None
+) -> None:
     """Check texts before publication (先审后发): JSON Lines in and out, or a plain draft."""
     import itertools
 
@@ -350,14 +363,14 @@ def check(state: State, file: str | None, mode: str, color: bool | None, fail_on
                 mode = "jsonl" if head and looks_like_jsonl(head[-1]) else "text"
             stream = itertools.chain(head, lines)
             if mode == "jsonl":
-                code = run_jsonl(stream, sys.stdout, checker, sys.stderr, fail_on)
+                code = run_jsonl(stream, sys.stdout, checker, sys.stderr, fail_on, unit=unit)
             else:
                 draft = "".join(stream)
                 problem = input_problem(draft)
                 if problem:
                     fail(f"govwatch check: {name}: {problem}", EXIT_USAGE)
                 use_color = sys.stdout.isatty() if color is None else color
-                code = run_plain(draft, sys.stdout, checker, use_color, fail_on)
+                code = run_plain(draft, sys.stdout, checker, use_color, fail_on, unit=unit)
         sys.exit(code)
 
 

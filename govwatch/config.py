@@ -23,7 +23,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy.engine import make_url
 
 from govwatch import yamlread
 
@@ -364,6 +363,8 @@ def with_password(url: str, password_env: str | None, source: str = "<config>") 
             "database_password_env",
             f"environment variable {password_env} is not set (数据库密码环境变量未设置)",
         )
+    from sqlalchemy.engine import make_url  # here: `govwatch check` never needs SQLAlchemy
+
     return make_url(url).set(password=password).render_as_string(hide_password=False)
 
 

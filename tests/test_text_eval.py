@@ -48,6 +48,9 @@ def test_main_exits_non_zero_below_a_floor():
 # (BENCHMARKS.md, "Second holdout"). The lexicons were then widened by class with this file
 # as development data: it is no longer a holdout and these floors, one post below each
 # figure now measured (all 1.000, 0/77 false alarms), are development-set regression floors.
+# devset.jsonl, devset_holdout.jsonl and this file are also training rows of the learned model
+# (analysis/text/train.py, OWN_SETS): their floors guard the lexicons and rules, not the
+# model's generalisation (the third holdout below and the corpus's dev set measure that).
 HOLDOUT2_FLOORS = {
     "precision": {"commercial": 0.93, "off_topic": 0.93, "entertainment": 0.93, "wording_error": 0.93},
     "recall": {"commercial": 0.92, "off_topic": 0.92, "entertainment": 0.92, "wording_error": 0.93},
@@ -85,11 +88,13 @@ def test_holdout2_floors():
     assert report.clean == 77 and report.hard_negatives == 33
 
 
-# Measured on the third holdout at its first run (written blind after the rules were widened):
-# one post below each figure, so a regression fails. Not the issue's targets (see BENCHMARKS.md).
+# Measured on the third holdout at its first run (written blind after the rules were widened),
+# then again with the learned model beside the lexicons (the model is trained on the other
+# three hand-written sets, never on this one): one post below each figure now measured, so
+# a regression fails. Not the issue's targets (see BENCHMARKS.md).
 HOLDOUT3_FLOORS = {
-    "precision": {"commercial": 0.93, "off_topic": 0.77, "entertainment": 0.93, "wording_error": 0.94},
-    "recall": {"commercial": 0.68, "off_topic": 0.30, "entertainment": 0.65, "wording_error": 0.71},
+    "precision": {"commercial": 0.93, "off_topic": 0.81, "entertainment": 0.93, "wording_error": 0.94},
+    "recall": {"commercial": 0.73, "off_topic": 0.40, "entertainment": 0.80, "wording_error": 0.71},
     "false_alarm": 0.01,
 }
 
@@ -100,8 +105,10 @@ def test_holdout3_floors():
 
     First run: commercial P 1.000 R 0.737 (14/19), off_topic P 0.875 R 0.350 (7/20),
     entertainment P 1.000 R 0.700 (14/20), wording_error P 1.000 R 0.762 (16/21); false alarms
-    0/108 (0/47 hard negatives). This is the honest estimate for unseen posts: precision holds,
-    recall does not reach the issue's targets (0.9 / 0.8).
+    0/108 (0/47 hard negatives). With the learned model: commercial R 0.789 (15/19), off_topic
+    P 0.900 R 0.450 (9/20), entertainment R 0.850 (17/20), false alarms still 0/108. This is
+    the honest estimate for unseen county posts: precision holds, recall does not reach the
+    issue's targets.
     """
     posts = read_posts(DATA / "devset_holdout3.jsonl")
     assert len(posts) >= 160 and len({p["id"] for p in posts}) == len(posts)

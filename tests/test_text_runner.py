@@ -34,7 +34,17 @@ def test_jsonl_order_and_shapes(checker):
     assert out[0] == {"id": "a", "labels": [], "findings": []}
     assert out[1]["labels"] == ["commercial"]
     for f in out[1]["findings"]:
-        assert set(f) == {"category", "rule", "severity", "evidence", "start", "end", "suggestion"}
+        assert set(f) == {
+            "category",
+            "rule",
+            "severity",
+            "evidence",
+            "start",
+            "end",
+            "suggestion",
+            "confidence",
+            "explanation",
+        }
     # offsets index title + "\n" + text
     f = out[2]["findings"][0]
     full = "年终总结\n截止年底完成任务。"
@@ -75,7 +85,9 @@ def test_plain_mode_highlights_and_suggests(checker):
     assert run_plain(draft, out, checker, color=False) == 0
     text = out.getvalue()
     assert "【截止年底】" in text and "建议改为：截至年底" in text
-    assert "第2行第1列" in text and "wording.typo" in text and "表述错误" in text
+    # what a supervisor reads names the problem in Chinese, never the internal rule id
+    assert "第2行第1列" in text and "错别字" in text and "表述错误" in text
+    assert "wording.typo" not in text and "minor" not in text
     assert text.rstrip().endswith("结论：发现 2 处问题（表述错误）")
     colored = io.StringIO()
     run_plain(draft, colored, checker, color=True)
@@ -105,7 +117,9 @@ def test_unit_and_platform_give_the_context(checker):
     code, out, err = run(checker, lines)
     assert code == 0 and err == ""
     assert out[0] == {"id": "own", "labels": [], "findings": []}  # the agriculture bureau's own business
-    assert out[1]["labels"] == out[2]["labels"] == ["off_topic"]
+    assert out[1]["labels"] == ["off_topic"]  # not the police's field
+    # without a unit it reads as 助农 reporting (government writing): not a finding
+    assert out[2]["labels"] == []
 
 
 def test_unit_or_platform_not_a_string_is_a_bad_line(checker):

@@ -17,7 +17,7 @@ BUNDLED_DIR = Path(__file__).with_name("lexicons")
 COLUMNS = ("term", "kind", "weight", "severity", "suggestion", "except", "units", "flags", "provenance")
 SEVERITIES = ("critical", "major", "minor")
 AD_GROUPS = ("ad.contact", "ad.price", "ad.cta", "ad.shop", "ad.strong", "ad.superlative")
-SIMPLE_KINDS = frozenset((*AD_GROUPS, "gov", "cue", "protect", "authority", "leader", "title"))
+SIMPLE_KINDS = frozenset((*AD_GROUPS, "gov", "cue", "protect", "authority", "leader", "title", "substance"))
 PREFIX_KINDS = ("field.", "topic.", "tone.", "wording.")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 

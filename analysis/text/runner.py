@@ -20,7 +20,15 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from .checker import LABEL_NAMES, SEVERITY_NAMES, Checker, CheckResult, PostContext, TextFinding
+from .checker import (
+    LABEL_NAMES,
+    SEVERITY_NAMES,
+    Checker,
+    CheckResult,
+    PostContext,
+    TextFinding,
+    rule_name,
+)
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 _loads = json.loads
@@ -89,15 +97,55 @@ def reaches(findings: list[TextFinding], fail_on: str | None) -> bool:
     return any(_SEVERITY_RANK.get(f.severity, 0) >= floor for f in findings)
 
 
+CHUNK = 512  # posts scored by the model in one pass
+
+
 def run_jsonl(
-    infile: TextIO, outfile: TextIO, checker: Checker, errfile: TextIO, fail_on: str | None = None
+    infile: TextIO,
+    outfile: TextIO,
+    checker: Checker,
+    errfile: TextIO,
+    fail_on: str | None = None,
+    unit: str | None = None,
 ) -> int:
     """Check JSON Lines posts; see the module docstring. Returns 0, or 1 if any line was bad or
-    (with `fail_on`) had a finding at or above that severity."""
+    (with `fail_on`) had a finding at or above that severity.
+
+    ``unit``: the responsible unit of posts that name none (``govwatch check --unit``).
+    Posts are read in chunks of ``CHUNK`` so that the model scores a chunk in one pass;
+    the output keeps the input's order and memory stays flat."""
     bad = 0
     failed = False
-    findings_of = checker.findings
     write = outfile.write
+    chunk: list[tuple[Any, ...]] = []  # (number, id, error) or (number, id, None, text, title, context)
+
+    def flush() -> None:
+        nonlocal bad, failed
+        posts = [item for item in chunk if item[2] is None]
+        fulls = [f"{item[4]}\n{item[3]}" if item[4] else item[3] for item in posts]
+        try:
+            probs = iter(checker.model_probs(fulls))
+        except UnicodeEncodeError:
+            probs = iter(checker.model_probs([""] * len(posts)))
+        findings_of = checker.findings
+        for item in chunk:
+            number, obj_id, reason = item[0], item[1], item[2]
+            if reason is None:
+                p = next(probs)
+                try:
+                    findings = findings_of(item[3], item[4], item[5], probs=p)
+                except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"
+                    reason = "text or title is not valid Unicode (a lone surrogate)"
+                else:
+                    failed = failed or reaches(findings, fail_on)
+                    write(findings_line(obj_id, findings) if findings else clean_line(obj_id))
+                    continue
+            bad += 1
+            message = f"line {number}: {reason}"
+            write(_error(obj_id if isinstance(obj_id, str | int | float) else None, message) + "\n")
+            errfile.write(f"govwatch check: {message}\n")
+        chunk.clear()
+
     for number, line in enumerate(infile, start=1):
         if not line.strip():
             continue
@@ -122,26 +170,15 @@ def run_jsonl(
                         reason = f"{key} is not a string"
                         break
         if reason is not None:
-            bad += 1
-            message = f"line {number}: {reason}"
-            write(_error(obj_id if isinstance(obj_id, str | int | float) else None, message) + "\n")
-            errfile.write(f"govwatch check: {message}\n")
-            continue
-        unit, platform = obj.get("unit"), obj.get("platform")
-        context = PostContext(unit=unit, platform=platform) if unit or platform else None
-        try:
-            findings = findings_of(obj["text"], obj.get("title"), context)
-        except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"
-            bad += 1
-            message = f"line {number}: text or title is not valid Unicode (a lone surrogate)"
-            write(_error(obj_id if isinstance(obj_id, str | int | float) else None, message) + "\n")
-            errfile.write(f"govwatch check: {message}\n")
-            continue
-        if findings:
-            failed = failed or reaches(findings, fail_on)
-            write(findings_line(obj_id, findings))
+            chunk.append((number, obj_id, reason))
         else:
-            write(clean_line(obj_id))
+            post_unit, platform = obj.get("unit") or unit, obj.get("platform")  # type: ignore[union-attr]
+            context = PostContext(unit=post_unit, platform=platform) if post_unit or platform else None
+            chunk.append((number, obj_id, None, obj["text"], obj.get("title"), context))  # type: ignore[index,union-attr]
+        if len(chunk) >= CHUNK:
+            flush()
+    if chunk:
+        flush()
     return 1 if bad or failed else 0
 
 
@@ -178,7 +215,11 @@ def highlight(text: str, f: TextFinding, color: bool) -> str:
 
 def format_finding(text: str, f: TextFinding, color: bool) -> str:
     line, col = _line_col(text, f.start)
-    head = f"第{line}行第{col}列  [{LABEL_NAMES.get(f.label, f.label)}] {f.rule}  严重程度：{SEVERITY_NAMES.get(f.severity, f.severity)}（{f.severity}）"
+    sure = f"  置信度：{f.confidence}" if f.confidence else ""
+    head = (
+        f"第{line}行第{col}列  [{LABEL_NAMES.get(f.label, f.label)}] {rule_name(f.rule)}"
+        f"  严重程度：{SEVERITY_NAMES.get(f.severity, f.severity)}{sure}"
+    )
     lines = [head, f"    原文：{highlight(text, f, color)}", f"    说明：{f.explanation}"]
     if f.suggestion:
         lines.append(f"    建议改为：{f.suggestion}")
@@ -195,10 +236,13 @@ def format_result(text: str, result: CheckResult, color: bool) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def run_plain(text: str, outfile: TextIO, checker: Checker, color: bool, fail_on: str | None = None) -> int:
-    """Check a plain-text draft and print the findings; returns 0 (checking succeeded), or 1
-    with `fail_on` when a finding is at or above that severity."""
+def run_plain(
+    text: str, outfile: TextIO, checker: Checker, color: bool, fail_on: str | None = None, unit: str | None = None
+) -> int:
+    """Check a plain-text draft (of ``unit``, the responsible unit, when given) and print the
+    findings; returns 0 (checking succeeded), or 1 with `fail_on` when a finding is at or above
+    that severity."""
     draft = text.lstrip("\ufeff")
-    result = checker.check(draft)
+    result = checker.check(draft, context=PostContext(unit=unit) if unit else None)
     outfile.write(format_result(draft, result, color))
     return 1 if reaches(result.findings, fail_on) else 0

@@ -1,0 +1,148 @@
+"""Batch scoring of the content model with numpy: one pass over the characters of many texts.
+
+Imported on first use by ``ContentModel.probabilities`` (from ``BATCH_FROM`` texts) and by
+the training command; the hashes are those of ``model.py_grams``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .model import GOLDEN, MAX_ORDER, NORM, PRIME, SALTS
+
+_PRIME = np.uint64(PRIME)
+_GOLDEN = np.uint64(GOLDEN)
+_SALTS = tuple(np.uint64(s) for s in SALTS)
+
+# The same normalisation as model.NORM, as a table of the Basic Multilingual Plane.
+_TABLE = np.arange(0x10000, dtype=np.uint32)
+_TABLE[np.fromiter(NORM.keys(), dtype=np.int64)] = np.fromiter(NORM.values(), dtype=np.uint32)
+
+
+def codes_of(text: str) -> np.ndarray:
+    """The normalised code points of a text (same length as the text)."""
+    raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    out = raw.copy()
+    bmp = raw < 0x10000
+    out[bmp] = _TABLE[raw[bmp]]
+    return out
+
+
+@dataclass(slots=True)
+class Grams:
+    """The hashed n-grams of a batch: bucket, post, start and order of each."""
+
+    bucket: np.ndarray  # int64
+    post: np.ndarray  # int64, index of the text in the batch
+    start: np.ndarray  # int64, offset in its text
+    order: np.ndarray  # int8
+    count: np.ndarray  # float64 per text: how many n-grams it has
+
+
+def grams(texts: Sequence[str], bits: int, max_order: int = MAX_ORDER) -> Grams:
+    """Every character n-gram (1..max_order) of the texts, hashed, never across two texts."""
+    n_texts = len(texts)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n_texts)
+    codes = codes_of("".join(texts)).astype(np.uint64)
+    total = codes.shape[0]
+    starts_of_text = np.zeros(n_texts + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts_of_text[1:])
+    post_of = np.repeat(np.arange(n_texts, dtype=np.int64), lengths)
+    end_of = starts_of_text[1:][post_of]  # end (exclusive) of each position's text
+    pos = np.arange(total, dtype=np.int64)
+    shift = np.uint64(64 - bits)
+    buckets, posts, starts, orders = [], [], [], []
+    h = codes
+    for n in range(1, max_order + 1):
+        if n > 1:
+            if h.shape[0] < 2:
+                break
+            h = h[:-1] * _PRIME + codes[n - 1 :]
+        m = h.shape[0]
+        valid = pos[:m] + n <= end_of[:m]
+        hv = h[valid]
+        buckets.append(((hv ^ _SALTS[n]) * _GOLDEN) >> shift)
+        p = post_of[:m][valid]
+        posts.append(p)
+        starts.append(pos[:m][valid] - starts_of_text[p])
+        orders.append(np.full(hv.shape[0], n, dtype=np.int8))
+    if not buckets:
+        empty = np.zeros(0, dtype=np.int64)
+        return Grams(empty, empty, empty, np.zeros(0, dtype=np.int8), np.zeros(n_texts))
+    post = np.concatenate(posts)
+    count = np.bincount(post, minlength=n_texts).astype(np.float64)
+    return Grams(
+        np.concatenate(buckets).astype(np.int64), post, np.concatenate(starts), np.concatenate(orders), count
+    )
+
+
+_rows: dict[int, np.ndarray] = {}
+
+
+def _float_rows(model: Any) -> np.ndarray:
+    """The weights as float32 (the sums run in float32; converted once per model)."""
+    key = id(model)
+    if key not in _rows:
+        _rows[key] = np.ascontiguousarray(model.weights(), dtype=np.float32)
+    return _rows[key]
+
+
+def raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
+    """The linear scores (before the logistic) of a ContentModel, shape (len(texts), labels).
+
+    The texts are joined and every n-gram of the joined codes hashed, those across two
+    texts too; a text's sum is then the sum over the contiguous range of n-grams that start
+    and end in it (``np.add.reduceat`` over [begin, stop) pairs): no masks, no per-n-gram
+    text index."""
+    n = len(texts)
+    rows = _float_rows(model)
+    out = np.tile(np.asarray(model.bias, dtype=np.float64), (n, 1))
+    if not n:
+        return out
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+    first = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=first[1:])
+    codes = codes_of("".join(texts)).astype(np.uint64)
+    shift = np.uint64(64 - model.bits)
+    sums = np.zeros((n, rows.shape[1]))
+    count = np.zeros(n)
+    h = codes
+    for order in range(1, model.max_order + 1):
+        if order > 1:
+            if h.shape[0] < 2:
+                break
+            h = h[:-1] * _PRIME
+            h += codes[order - 1 :]
+        m = h.shape[0]
+        bucket = h ^ _SALTS[order]
+        bucket *= _GOLDEN
+        bucket >>= shift
+        # n-grams starting in [begin, stop) lie inside their text
+        begin = np.minimum(first, m)
+        stop = np.maximum(np.minimum(first + lengths - order + 1, m), begin)
+        size = stop - begin
+        count += size
+        some = size > 0
+        to_end = some & (stop == m)
+        bounds = np.empty(2 * n, dtype=np.int64)
+        bounds[0::2] = np.minimum(begin, m - 1)
+        bounds[1::2] = np.minimum(stop, m - 1)
+        w = np.take(rows, bucket, axis=0)
+        part = np.add.reduceat(w, bounds, axis=0)[0::2]
+        # reduceat sums up to the next bound: a range that runs to the end is summed here
+        for j in np.nonzero(to_end)[0]:
+            part[j] = w[begin[j] :].sum(axis=0)
+        part[~some] = 0.0
+        sums += part
+    out += sums / np.sqrt(np.maximum(count, 1.0))[:, None]
+    return out
+
+
+def probabilities(model: Any, texts: Sequence[str]) -> list[list[float]]:
+    """The probability of each label for each text (lists, as ``ContentModel.probabilities``)."""
+    raw = np.clip(raw_scores(model, texts), -50.0, 50.0)
+    return (1.0 / (1.0 + np.exp(-raw))).tolist()
