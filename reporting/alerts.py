@@ -35,7 +35,6 @@ from reporting.view import clip, safe_url
 from storage.db import Store
 from storage.models import Account, CrawlOutcome, Finding, SentAlert, Unit, utcnow
 
-
 log = logging.getLogger(__name__)
 
 BLOCKING = ("blocked", "login_required")
