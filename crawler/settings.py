@@ -38,6 +38,7 @@ ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
 # The stats collector itself stays: spiders report a failed start through it.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SkipRefusedAccounts": 50,  # first: a skipped request is never counted
+    "crawler.weibo_visitor.WeiboVisitor": 900,  # Weibo's visitor passage; a login cookie only where refused
     "crawler.middlewares.AccountRequestCounter": 950,
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

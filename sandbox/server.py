@@ -46,7 +46,7 @@ class Response:
     status: int = 200
     body: bytes = b""
     content_type: str = JSON
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | list[str]] = field(default_factory=dict)  # a list: one header per value
     account_id: str | None = None  # for the counters
     reset: bool = False  # close the connection without answering (sandbox/faults.py)
 
@@ -402,7 +402,11 @@ class Sandbox:
                 page_no = int(number)
             except ValueError:
                 return self._not_found(request)
-            body = self._cached(account, ("column", page_no), lambda: platforms.column_page(account, self.world, page_no) or b"")
+            body = self._cached(
+                account,
+                ("column", page_no),
+                lambda: platforms.column_page(account, self.world, page_no) or b"",
+            )
             if not body:
                 return Response(404, b"<html><body>404</body></html>", HTML, account_id=account.id)
             return Response(200, body, HTML, account_id=account.id)
@@ -423,7 +427,9 @@ class Sandbox:
         if answer == "missing":
             return Response(404, b"<html><body>404 Not Found</body></html>", HTML, account_id=account.id)
         if answer == "error_page":
-            return Response(302, b"", HTML, {"Location": "/app/error.html?from=" + parts[1]}, account_id=account.id)
+            return Response(
+                302, b"", HTML, {"Location": "/app/error.html?from=" + parts[1]}, account_id=account.id
+            )
         apk = b"PK\x03\x04" + bytes(range(256)) * 200  # a 51 KB stand-in for an APK
         headers = {"Content-Disposition": f'attachment; filename="{parts[1]}.apk"'}
         return Response(200, apk, "application/vnd.android.package-archive", headers, account_id=account.id)
@@ -495,7 +501,8 @@ def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Type", answer.content_type)
                 self.send_header("Content-Length", str(len(answer.body)))
                 for name, value in answer.headers.items():
-                    self.send_header(name, value)
+                    for one in value if isinstance(value, list) else [value]:
+                        self.send_header(name, one)
                 self.end_headers()
                 if send_body and answer.body:
                     self.wfile.write(answer.body)
