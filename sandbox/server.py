@@ -402,11 +402,7 @@ class Sandbox:
                 page_no = int(number)
             except ValueError:
                 return self._not_found(request)
-            body = self._cached(
-                account,
-                ("column", page_no),
-                lambda: platforms.column_page(account, self.world, page_no) or b"",
-            )
+            body = self._cached(account, ("column", page_no), lambda: platforms.column_page(account, self.world, page_no) or b"")
             if not body:
                 return Response(404, b"<html><body>404</body></html>", HTML, account_id=account.id)
             return Response(200, body, HTML, account_id=account.id)
@@ -427,9 +423,7 @@ class Sandbox:
         if answer == "missing":
             return Response(404, b"<html><body>404 Not Found</body></html>", HTML, account_id=account.id)
         if answer == "error_page":
-            return Response(
-                302, b"", HTML, {"Location": "/app/error.html?from=" + parts[1]}, account_id=account.id
-            )
+            return Response(302, b"", HTML, {"Location": "/app/error.html?from=" + parts[1]}, account_id=account.id)
         apk = b"PK\x03\x04" + bytes(range(256)) * 200  # a 51 KB stand-in for an APK
         headers = {"Content-Disposition": f'attachment; filename="{parts[1]}.apk"'}
         return Response(200, apk, "application/vnd.android.package-archive", headers, account_id=account.id)
