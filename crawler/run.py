@@ -20,13 +20,14 @@ from sqlalchemy import select
 
 from crawler import settings as default_settings
 from crawler.alerts import PlatformAlert, check_platform_blocks
+from crawler.backoff import RETRIED_PREFIX, SLOWED_PREFIX
 from crawler.probe import probe_accounts, wants_probe
 from crawler.spiders.base import SPIDER_ERROR, AccountSpider
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.website import WebsiteSpider
 from crawler.spiders.wechat import WechatSpider
 from crawler.spiders.weibo import WeiboSpider
-from govwatch.config import PLATFORMS, Config
+from govwatch.config import PLATFORM_NAMES_ZH, PLATFORMS, Config
 from govwatch.items import ERROR, OutcomeItem
 from storage import repo
 from storage.db import Store
@@ -52,6 +53,8 @@ class CrawlSummary:
     account_ids: list[str] = field(default_factory=list)
     alerts: list[PlatformAlert] = field(default_factory=list)  # operator alerts raised by this crawl
     error: str | None = None  # the crawl itself failed (a spider could not start, the process died)
+    slowed: dict[str, float] = field(default_factory=dict)  # platform -> seconds slowed by rate limits
+    retried: dict[str, int] = field(default_factory=dict)  # platform -> refused accounts read again
 
     def alert_lines(self) -> list[str]:
         return [f"【运维告警 operator alert】{a.message}" for a in self.alerts]
@@ -64,7 +67,19 @@ class CrawlSummary:
             f"新增 {self.new_posts} 条，请求 {self.requests} 次，用时 {self.seconds:.1f} 秒"
         )
         failed_run = [f"抓取出错 crawl failed: {self.error}"] if self.error else []
-        return "\n".join([line, *failed_run, *self.alert_lines()])
+        return "\n".join([line, *failed_run, *self.slowed_lines(), *self.alert_lines()])
+
+    def slowed_lines(self) -> list[str]:
+        """How long each platform was slowed by its rate limits, and how many accounts it refused
+        were read again later in the crawl."""
+        lines = []
+        for platform in sorted(set(self.slowed) | set(self.retried)):
+            label = PLATFORM_NAMES_ZH.get(platform, platform)
+            lines.append(
+                f"限速放慢 slowed down: {label} {self.slowed.get(platform, 0.0):.0f} 秒，"
+                f"被拒后稍后重读 {self.retried.get(platform, 0)} 次"
+            )
+        return lines
 
 
 def spider_for(job: CrawlJob) -> type[AccountSpider] | None:
@@ -90,6 +105,7 @@ def crawl_options(config: Config) -> dict:
         "max_pages": config.crawl.max_pages,
         "fetch_long_text": config.crawl.fetch_long_text,
         "comments": config.crawl.comments.model_dump(),
+        "backoff": config.crawl.backoff.model_dump(),
         "platforms": {name: config.platform(name).model_dump() for name in PLATFORMS},
     }
 
@@ -201,6 +217,8 @@ def run_crawl(
                 if advance:
                     advance(item)
     cluster_failed: dict[str, str] = {}
+    slowed: dict[str, float] = {}
+    retried: dict[str, int] = {}
     if by_spider and config.crawl.executor == "scrapyd":
         error, cluster_failed = run_on_scrapyd(config, run_id, by_spider)
     elif by_spider:
@@ -215,6 +233,13 @@ def run_crawl(
         except Exception as exc:  # the run is recorded as failed, not lost
             log.exception("crawl process failed")
             error = f"{type(exc).__name__}: {exc}"
+        for c in crawlers:
+            stats = c.stats.get_stats() if c.stats else {}
+            for key, value in stats.items():
+                if key.startswith(SLOWED_PREFIX):
+                    slowed[key.removeprefix(SLOWED_PREFIX)] = float(value)
+                elif key.startswith(RETRIED_PREFIX):
+                    retried[key.removeprefix(RETRIED_PREFIX)] = int(value)
         failed_spiders = [
             f"{c.spidercls.name}: {why}"
             for c in crawlers
@@ -253,4 +278,6 @@ def run_crawl(
             account_ids=[j.account_id for j in jobs],
             alerts=alerts,
             error=run.error,
+            slowed=slowed,
+            retried=retried,
         )

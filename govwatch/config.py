@@ -239,6 +239,17 @@ class BlockAlertSettings(_Strict):
     min_share: Annotated[float, Field(gt=0, le=1)] = 0.5  # ...and at least this share of the platform's
 
 
+class BackoffSettings(_Strict):
+    """Rate limits and verification pages (crawler/backoff.py): slow the platform down, read the
+    refused accounts again later in the same crawl, within a time budget."""
+
+    enabled: bool = True
+    budget_s: Annotated[float, Field(ge=0)] = 1800.0  # from the crawl's start; then `blocked`
+    initial_s: Annotated[float, Field(gt=0)] = 10.0  # first wait and first slowed delay; doubles
+    cap_s: Annotated[float, Field(gt=0)] = 120.0  # never slower than this between requests
+    recover_after: Annotated[int, Field(ge=1)] = 5  # answers in a row before the delay halves
+
+
 class CrawlSettings(_Strict):
     backfill_days: Annotated[int, Field(ge=1)] = 90
     max_pages: Annotated[int, Field(ge=1)] = 50  # per account and crawl, a safety bound
@@ -250,6 +261,7 @@ class CrawlSettings(_Strict):
     lock_wait_s: Annotated[float, Field(ge=0)] = 0.0
     comments: CommentsSettings = Field(default_factory=CommentsSettings)
     block_alert: BlockAlertSettings = Field(default_factory=BlockAlertSettings)
+    backoff: BackoffSettings = Field(default_factory=BackoffSettings)
     lock_dir: str | None = None  # where the crawl lock file lives (default: next to the SQLite file)
     # Where the spiders run: in the crawl's own process (local), or as jobs on Scrapyd nodes
     # (crawler/scrapyd.py) that write to the shared database (PostgreSQL). README: "A Scrapyd cluster".

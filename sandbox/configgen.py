@@ -34,6 +34,9 @@ def config_dict(
         "timezone": "Asia/Shanghai",
         "database": database,
         "platforms": platforms,
+        # The sandbox's rate limits lift within seconds: back-off in fractions of a second, and a
+        # budget that keeps a crawl with permanently blocked accounts short.
+        "crawl": {"backoff": {"budget_s": 3, "initial_s": 0.25, "cap_s": 1}},
         "thresholds": {"warn_days": 7, "stale_days": 14, "zombie_days": 90, "idle_days": 180},
         "schedule": {"crawl": "0 2 * * *", "report": "0 8 * * mon"},
         "smtp": {
