@@ -150,6 +150,10 @@ class WeiboVisitor:
         self.gated: set[str] = set()  # hosts that have sent us to the visitor check
         self.failures = 0  # passages failed in a row
         self.refused = False  # the visitor is refused for the rest of the crawl
+        # The crawl's first Weibo request goes alone (the scout): if it meets the visitor check,
+        # the others wait for the passage instead of meeting the check too.
+        self.scout_out = False
+        self.scouted = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WeiboVisitor:
@@ -172,12 +176,24 @@ class WeiboVisitor:
                 self._use_login(request, inline=True)
                 return None
         host = urlsplit(request.url).hostname or ""
-        while self.passing and host in self.gated:
+        if not self.scout_out:
+            self.scout_out = True
+            meta["weibo_visitor_scout"] = True
+        while (self.passing and host in self.gated) or (
+            self.scout_out and not self.scouted and not meta.get("weibo_visitor_scout")
+        ):
             waiter: Deferred = Deferred()
             self.waiters.append(waiter)
             await maybe_deferred_to_future(waiter)
         self._attach(request, host)
         return None
+
+    def _scout_back(self, request: Request, starts_passage: bool) -> None:
+        """The scout's answer is in: the others go (or wait on for the passage it starts)."""
+        if request.meta.pop("weibo_visitor_scout", False) and not self.scouted:
+            self.scouted = True
+            if not starts_passage:
+                self._release()
 
     def _attach(self, request: Request, host: str) -> None:
         for jar in self.jars:
@@ -211,6 +227,12 @@ class WeiboVisitor:
             return self._passage_answered(request, response)
         if meta.get("download_slot") != PLATFORM:
             return response
+        answer = self._answered(request, response)
+        self._scout_back(request, starts_passage=self.passing)
+        return answer
+
+    def _answered(self, request: Request, response: Response) -> Request | Response:
+        meta = request.meta
         location = visitor_location(response)
         if location is None:
             if not meta.get("weibo_login") and asks_login(response):
@@ -234,6 +256,7 @@ class WeiboVisitor:
 
     def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> Request | None:
         if not request.meta.get("weibo_visitor_passage"):
+            self._scout_back(request, starts_passage=False)
             return None
         log.warning("Weibo visitor passage failed: %s: %s", type(exception).__name__, exception)
         return self._passage_failed(request)

@@ -47,11 +47,11 @@ def test_visitor_check_passed_once_per_crawl_without_a_login(tmp_path: Path):
         config = write_sandbox_config(tmp_path, sandbox.base_url)
         crawl(config)
         assert_truth(weibo_outcomes(config, sandbox))  # every readable account `ok`
-        assert visitor.redirects >= 1  # the check was met...
-        assert visitor.passages == 1  # ...and passed once for the whole crawl
-        counts = sandbox.request_counts()
-        assert counts["by_path"].get("/visitor/genvisitor2") == 1
-        assert counts["by_status"].get("302", 0) <= 8 + 2  # the first requests in flight (concurrency 8)
+        # The first Weibo request meets the check alone; the others wait for its passage,
+        # passed once for the whole crawl.
+        assert visitor.redirects == 1
+        assert visitor.passages == 1
+        assert sandbox.request_counts()["by_path"].get("/visitor/genvisitor2") == 1
 
 
 def test_a_visitor_cookie_that_lapses_mid_crawl_is_renewed(tmp_path: Path):
