@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.cookie_health import cookie_alert_message
 from govwatch.config import PLATFORM_NAMES_ZH, Config
 from govwatch.items import BLOCKED, LOGIN_REQUIRED, OK
 from storage import platforms as platform_store
@@ -80,9 +81,11 @@ def check_platform_blocks(
             platform_store.resolve_alerts(session, platform, ["blocks"])
         cookie_env = config.platform(platform).cookie_env
         if config.platform(platform).cookie() and counts[LOGIN_REQUIRED]:
-            message = (
-                f"{label}：已配置 Cookie（环境变量 {cookie_env}），但仍有 {counts[LOGIN_REQUIRED]} 个帐号要求登录，"
-                f"Cookie 可能已失效，请更新后重新抓取。"
+            message = cookie_alert_message(
+                platform,
+                cookie_env,
+                f"已配置 Cookie（环境变量 {cookie_env}），但仍有 {counts[LOGIN_REQUIRED]} 个帐号要求登录，"
+                f"Cookie 可能已失效，请更新后重新抓取",
             )
             alert, new = platform_store.raise_alert(
                 session,

@@ -215,6 +215,8 @@ class Sandbox:
         return answer
 
     def _register_routes(self) -> None:
+        from sandbox import login  # it builds on this module's Response
+
         r = self.router
         r.add("GET", "/api/container/getIndex", self._get_index)
         r.add("GET", "/statuses/extend", self._extend)
@@ -226,6 +228,8 @@ class Sandbox:
         r.add("GET", "/gov/", self._column, prefix=True)
         r.add("GET", "/app/", self._app, prefix=True)
         r.add("GET", "/comments/hotflow", self._comments)
+        r.add("GET", "/api/config", login.weibo_config)
+        r.add("GET", "/x/web-interface/nav", login.bilibili_nav)
         r.add("GET", "/__sandbox__/stats", lambda req: json_response(self.request_counts()))
         r.add("POST", "/__sandbox__/reset", self._reset)
         r.add("GET", "/__sandbox__/truth", lambda req: json_response(self.truth()))

@@ -88,7 +88,7 @@ class VisitorCheck:
 
     # ------------------------------------------------------------ the check
     def hook(self, request: Request) -> Response | None:
-        if not self.enabled or not request.path.startswith(WEIBO_PATHS):
+        if not self.enabled or not request.path.startswith(WEIBO_PATHS) or request.path == "/api/config":
             return None
         match = _SUB.search(request.headers.get("cookie", ""))
         sub = match.group(1) if match else None
