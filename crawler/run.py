@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crawler import settings as default_settings
 from crawler.alerts import PlatformAlert, check_platform_blocks
 from crawler.backoff import RETRIED_PREFIX, SLOWED_PREFIX
+from crawler.bridges import BridgeCheck, check_bridges
 from crawler.probe import probe_accounts, wants_probe
 from crawler.spiders.base import SPIDER_ERROR, AccountSpider
 from crawler.spiders.feed import FeedSpider
@@ -29,6 +31,7 @@ from crawler.spiders.wechat import WechatSpider
 from crawler.spiders.weibo import WeiboSpider
 from govwatch.config import PLATFORM_NAMES_ZH, PLATFORMS, Config
 from govwatch.items import ERROR, OutcomeItem
+from storage import platforms as platform_store
 from storage import repo
 from storage.db import Store
 from storage.models import CrawlOutcome, utcnow
@@ -174,6 +177,57 @@ def quiet_scrapy_logs() -> None:
     logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(retry_level)
 
 
+def skip_down_bridges(
+    config: Config,
+    store: Store,
+    run_id: int,
+    jobs: Sequence[CrawlJob],
+    by_spider: dict[type[AccountSpider], list[str]],
+    advance: Callable[[OutcomeItem], None] | None,
+) -> list[BridgeCheck]:
+    """Check each feed bridge once; the accounts of one that is down get an `error` outcome naming
+    it and are not read (crawler/bridges.py)."""
+    wanted = {a for ids in by_spider.values() for a in ids}
+    checks = check_bridges(config, [j for j in jobs if j.account_id in wanted])
+    skipped: set[str] = set()
+    with store.session() as session:
+        for check in checks:
+            if check.up:
+                continue
+            detail = f"订阅桥接服务 {check.name} 无法访问 / feed bridge down ({check.url}): {check.detail}"
+            for account_id in check.account_ids:
+                now = utcnow()
+                item = OutcomeItem(account_id, ERROR, detail, url=check.url, started_at=now, finished_at=now)
+                repo.record_outcome(session, run_id, item, new_posts=0, requests=0)
+                if advance:
+                    advance(item)
+            skipped.update(check.account_ids)
+    for spider in list(by_spider):
+        by_spider[spider] = [a for a in by_spider[spider] if a not in skipped]
+        if not by_spider[spider]:
+            del by_spider[spider]
+    return checks
+
+
+def bridge_alerts(session: Session, run_id: int, checks: Sequence[BridgeCheck]) -> list[PlatformAlert]:
+    """One operator alert per bridge that is down (resolved once it answers again)."""
+    raised = []
+    for check in checks:
+        if check.up:
+            platform_store.resolve_alerts(session, check.name, ["bridge"])
+            continue
+        n = len(check.account_ids)
+        message = (
+            f"订阅桥接服务 {check.name}（{check.url}）无法访问：{check.detail}。经它读取的 {n} 个帐号本次未抓取，"
+            f"状态保持不变，不代表帐号停更。请检查该服务是否在运行（docker compose ps、服务日志），恢复后重新抓取。"
+        )
+        _alert, new = platform_store.raise_alert(
+            session, platform=check.name, kind="bridge", message=message, affected=n, total=n, run_id=run_id
+        )
+        raised.append(PlatformAlert(check.name, "bridge", message, n, n, new))
+    return raised
+
+
 def run_crawl(
     config: Config,
     store: Store,
@@ -208,6 +262,7 @@ def run_crawl(
                 by_spider.setdefault(spider, []).append(job.account_id)
 
     advance = progress(len(jobs)) if progress else None
+    bridges = skip_down_bridges(config, store, run_id, jobs, by_spider, advance)
     error = None
     if probes:  # apps and services: httpx, before the Scrapy process (see crawler/probe.py)
         results = probe_accounts(config, probes)
@@ -262,7 +317,9 @@ def run_crawl(
         if missing:
             log.warning("%d account(s) had no outcome; recorded as error", len(missing))
         run = repo.finish_run(session, run_id, error=error)
-        alerts = check_platform_blocks(session, config, run_id, jobs)
+        alerts = check_platform_blocks(session, config, run_id, jobs) + bridge_alerts(
+            session, run_id, bridges
+        )
         outcome_counts: Counter[str] = Counter(
             session.scalars(select(CrawlOutcome.outcome).where(CrawlOutcome.run_id == run_id))
         )

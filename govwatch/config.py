@@ -250,6 +250,15 @@ class BackoffSettings(_Strict):
     recover_after: Annotated[int, Field(ge=1)] = 5  # answers in a row before the delay halves
 
 
+class BridgeSettings(_Strict):
+    """A feed bridge the office runs (RSSHub, WeRSS): accounts whose feed_url starts with `url`
+    are read through it; it is checked once per crawl (crawler/bridges.py)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=20)]
+    url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")]
+    check_path: str = "/"  # appended to url for the check (RSSHub and WeRSS answer their home page)
+
+
 class CrawlSettings(_Strict):
     backfill_days: Annotated[int, Field(ge=1)] = 90
     max_pages: Annotated[int, Field(ge=1)] = 50  # per account and crawl, a safety bound
@@ -262,6 +271,7 @@ class CrawlSettings(_Strict):
     comments: CommentsSettings = Field(default_factory=CommentsSettings)
     block_alert: BlockAlertSettings = Field(default_factory=BlockAlertSettings)
     backoff: BackoffSettings = Field(default_factory=BackoffSettings)
+    bridges: list[BridgeSettings] = Field(default_factory=list)
     lock_dir: str | None = None  # where the crawl lock file lives (default: next to the SQLite file)
     # Where the spiders run: in the crawl's own process (local), or as jobs on Scrapyd nodes
     # (crawler/scrapyd.py) that write to the shared database (PostgreSQL). README: "A Scrapyd cluster".
