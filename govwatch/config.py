@@ -81,6 +81,8 @@ class PlatformSettings(_Strict):
     concurrency: Annotated[int, Field(ge=1, le=64)] = 2
     timeout_s: Annotated[float, Field(gt=0)] = 20.0
     retries: Annotated[int, Field(ge=0, le=10)] = 2
+    # weibo only: weibo.com, whose PC web API is the second road when m.weibo.cn refuses an account
+    web_base_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
     # website only: read the article page of each new item of a column whose list shows dates,
     # so its body is checked too (a column without dates always reads them, for the date).
     fetch_articles: bool = True
@@ -479,6 +481,8 @@ class Config(_Strict):
                 raise ValueError(f"unknown platform {name!r}; known: {', '.join(PLATFORMS)}")
             if name != "website" and "fetch_articles" in settings.model_fields_set:
                 raise ValueError(f"{name}.fetch_articles: only website columns have this option")
+            if name != "weibo" and settings.web_base_url is not None:
+                raise ValueError(f"{name}.web_base_url: only weibo has this option")
         return value
 
     @model_validator(mode="after")

@@ -26,7 +26,14 @@ def config_dict(
 ) -> dict[str, Any]:
     base = base_url.rstrip("/")
     platforms: dict[str, Any] = {
-        "weibo": {"base_url": base, "delay_s": 0, "concurrency": 8, "timeout_s": 10, "retries": 1}
+        "weibo": {
+            "base_url": base,
+            "web_base_url": base,
+            "delay_s": 0,
+            "concurrency": 8,
+            "timeout_s": 10,
+            "retries": 1,
+        }
     }
     for name in FEED_PLATFORMS:
         platforms[name] = {"delay_s": 0, "concurrency": 8, "timeout_s": 10, "retries": 1}

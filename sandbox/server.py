@@ -215,7 +215,7 @@ class Sandbox:
         return answer
 
     def _register_routes(self) -> None:
-        from sandbox import login  # it builds on this module's Response
+        from sandbox import login, weibo_pc  # they build on this module's Response
 
         r = self.router
         r.add("GET", "/api/container/getIndex", self._get_index)
@@ -230,6 +230,7 @@ class Sandbox:
         r.add("GET", "/comments/hotflow", self._comments)
         r.add("GET", "/api/config", login.weibo_config)
         r.add("GET", "/x/web-interface/nav", login.bilibili_nav)
+        weibo_pc.WeiboPC().install(self)  # weibo.com's PC web API, the second road
         r.add("GET", "/__sandbox__/stats", lambda req: json_response(self.request_counts()))
         r.add("POST", "/__sandbox__/reset", self._reset)
         r.add("GET", "/__sandbox__/truth", lambda req: json_response(self.truth()))
@@ -369,7 +370,7 @@ class Sandbox:
         if not self.world.blocked_platforms or request.path.startswith("/__sandbox__/"):
             return None
         path = request.path
-        if path.startswith(("/api/", "/statuses/", "/comments/", "/u/")):
+        if path.startswith(("/api/", "/statuses/", "/comments/", "/u/", "/ajax/")):
             platform = "weibo"
         elif path.startswith("/rsshub/"):
             platform = path.split("/")[2] if path.count("/") >= 2 else ""
