@@ -30,7 +30,6 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -99,6 +98,18 @@ def asks_login(response: Response) -> bool:
     return bool(_OK_MINUS_100.match(response.body[:64]))
 
 
+def _set_cookie(header: str) -> tuple[str, str, dict[str, str]]:
+    """name, value and lower-cased attributes of one Set-Cookie header (its expires may hold a
+    comma and a long weekday name, which http.cookies refuses)."""
+    first, _, rest = header.partition(";")
+    name, _, value = first.partition("=")
+    attributes = {}
+    for part in rest.split(";"):
+        key, _, val = part.partition("=")
+        attributes[key.strip().lower()] = val.strip()
+    return name.strip(), value.strip(), attributes
+
+
 def parse_passage(response: Response, scope_host: str) -> VisitorCookies | None:
     """The visitor cookies a genvisitor2 answer hands out, or None when it refused.
 
@@ -116,14 +127,14 @@ def parse_passage(response: Response, scope_host: str) -> VisitorCookies | None:
     if not isinstance(data, dict) or data.get("retcode") != SUCCESS:
         return None
     passport_host = urlsplit(response.url).hostname or ""
-    jar = SimpleCookie()
+    values: dict[str, str] = {}
+    domain = ""
     for raw in response.headers.getlist(b"Set-Cookie"):
-        try:
-            jar.load(raw.decode("latin-1"))
-        except CookieError:
-            continue
-    values = {name: jar[name].value for name in ("SUB", "SUBP") if name in jar}
-    domain = jar["SUB"]["domain"] if "SUB" in jar else ""
+        name, value, attributes = _set_cookie(raw.decode("latin-1"))
+        if name in ("SUB", "SUBP") and value:
+            values[name] = value
+            if name == "SUB":
+                domain = attributes.get("domain", "")
     if values.get("SUB"):
         bare = domain.lstrip(".")
         if bare and (passport_host == bare or passport_host.endswith("." + bare)):

@@ -16,8 +16,10 @@ HEADER = """\
 # (sandbox/, the fictional banner 青川旗). `make demo` picks a free port and writes a
 # copy with that port to data/demo/config.yaml; `python -m sandbox serve` serves port 8700.
 # Regenerate: python -m sandbox config --base-url http://127.0.0.1:8700 > config.yaml
-# For a real deployment: point platforms.weibo.base_url at https://m.weibo.cn, the
-# feed_url entries at your RSSHub, and use your own units, supervisors and accounts.
+# For a real deployment: point platforms.weibo.base_url at https://m.weibo.cn (and
+# web_base_url at https://weibo.com), the feed_url entries and crawl.bridges at your
+# RSSHub or WeRSS, use a crawl.backoff budget that fits your night (README), and your own
+# units, supervisors and accounts.
 """
 
 
