@@ -54,13 +54,14 @@ def main() -> None:
         for night in range(2):
             sandbox.reset_counts()
             passages = visitor.passages if visitor else 0
+            redirects = visitor.redirects if visitor else 0
             run([str(GOVWATCH), "--config", str(config), "crawl"])
             counts = sandbox.request_counts()
             nights.append(counts["by_account"])
             if visitor:
                 print(
                     f"night {night + 1}: visitor passages {visitor.passages - passages}, "
-                    f"requests sent to the visitor check {counts['by_status'].get('302', 0)}, "
+                    f"requests sent to the visitor check {visitor.redirects - redirects}, "
                     f"genvisitor2 {counts['by_path'].get('/visitor/genvisitor2', 0)}"
                 )
         store = open_store(url, upgrade=False)

@@ -23,6 +23,9 @@ from storage.models import CrawlOutcome
 from storage.repo import CrawlJob
 
 PLATFORM_ZH = PLATFORM_NAMES_ZH
+# Platforms read as a visitor, their login cookie sent only where the visitor is refused
+# (crawler/weibo_visitor.py).
+VISITOR_FIRST = ("weibo",)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ def check_platform_blocks(
                 run_id=run_id,
             )
             raised.append(PlatformAlert(platform, "cookie", message, counts[LOGIN_REQUIRED], total, new))
-        elif counts[OK] and not counts[LOGIN_REQUIRED]:
+        elif counts[OK] and not counts[LOGIN_REQUIRED] and platform not in VISITOR_FIRST:
+            # On a visitor-first platform a good crawl never tried the cookie: only `govwatch
+            # cookies check` (crawler/cookie_health.py) says it works again.
             platform_store.resolve_alerts(session, platform, ["cookie"])
     return raised

@@ -8,8 +8,11 @@ import re
 from pathlib import Path
 
 import yaml
+from sqlalchemy import select
 
 from sandbox.server import Sandbox
+from storage.db import open_store
+from storage.models import OperatorAlert
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
 
 
@@ -71,3 +74,28 @@ def test_an_expired_cookie_met_by_a_crawl_is_one_alert_with_how_to_renew(tmp_pat
         assert "更新方法" in cookie_alerts[0] and "govwatch cookies check" in cookie_alerts[0]
         outcomes = {a["id"]: a["last_crawl_outcome"] for a in export_jsonl(config, "accounts")}
         assert sum(1 for o in outcomes.values() if o == "login_required") >= 10
+
+
+def test_a_good_visitor_crawl_does_not_clear_an_expired_weibo_cookie(tmp_path: Path, monkeypatch):
+    """Weibo is read as a visitor: a crawl where every account is `ok` never tried the login
+    cookie, so it says nothing about it; only a cookies check that works resolves the alert."""
+    with Sandbox(port=0) as sandbox:
+        config = config_with_cookies(tmp_path, sandbox.base_url)
+        monkeypatch.setenv("GW_TEST_WEIBO_COOKIE", "SUB=login-expired; SUBP=0033abc")
+        assert run_govwatch(config, "cookies", "check", "--platform", "weibo").returncode == 1
+        assert run_govwatch(config, "crawl", "--platform", "weibo").returncode == 0
+        store = open_store(f"sqlite:///{tmp_path / 'govwatch.db'}")
+        try:
+            with store.session() as session:
+                alerts = [(a.platform, a.kind, a.status) for a in session.scalars(select(OperatorAlert))]
+        finally:
+            store.dispose()
+        assert ("weibo", "cookie", "open") in alerts
+        monkeypatch.setenv("GW_TEST_WEIBO_COOKIE", "SUB=login-renewed; SUBP=0033abc")
+        assert run_govwatch(config, "cookies", "check", "--platform", "weibo").returncode == 0
+        store = open_store(f"sqlite:///{tmp_path / 'govwatch.db'}")
+        try:
+            with store.session() as session:
+                assert [a.status for a in session.scalars(select(OperatorAlert))] == ["resolved"]
+        finally:
+            store.dispose()
