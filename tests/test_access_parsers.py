@@ -152,3 +152,18 @@ def test_pc_statuses_become_the_same_posts_as_the_mobile_ones():
         weibo_pc.parse_mymblog(
             "a", '{"ok":-100,"url":"https://passport.weibo.com/signin/login"}', datetime.now(TZ)
         )
+
+
+@pytest.mark.parametrize(
+    ("body", "outcome", "retry"),
+    [
+        ('{"detail":"公众号不存在或未订阅"}', ERROR, False),
+        ('{"code":40001,"message":"授权已过期，请扫码登录"}', ERROR, False),
+        ('{"base_resp":{"ret":200013,"err_msg":"freq control"}}', BLOCKED, True),
+        ('{"code":-352,"message":"风控校验失败"}', BLOCKED, True),
+    ],
+)
+def test_a_json_error_from_a_bridge_is_its_error_or_a_rate_limit(body: str, outcome: str, retry: bool):
+    with pytest.raises(PageProblem) as caught:
+        blocks.check_response(200, "http://werss:8001/feed/MP_WXS_1.rss", body.encode(), expect="feed")
+    assert caught.value.outcome == outcome and caught.value.retry_later is retry

@@ -274,9 +274,42 @@ def _check_json_body(text: str, status: int) -> None:
     raise PageProblem(PARSE_ERROR, f"expected JSON, got {kind}{suffix}", status)
 
 
+def _json_error_message(text: str) -> str | None:
+    """The message of a bridge's JSON error answer (WeRSS/we-mp-rss and other FastAPI bridges:
+    ``{"detail": ...}``; ``{"code": non-zero, "message"|"msg": ...}``), or None."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return None
+    try:
+        data = jsonload.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if "detail" in data:
+        detail = data["detail"]
+        return detail if isinstance(detail, str) else str(detail)
+    code = data.get("code", data.get("ret"))
+    if code not in (None, 0, "0", 200):
+        message = data.get("message") or data.get("msg") or data.get("errmsg") or ""
+        return f"code {code}: {message}".strip()
+    block = _json_block(data)
+    return block
+
+
 def _check_bridge_error(text: str, status: int) -> None:
-    """A bridge's error page (RSSHub): the platform's rate limit passed on is `blocked`, read again
-    after a back-off; any other error of the route is the bridge's `error`, with its message."""
+    """A bridge's error answer (RSSHub's error page, a JSON error): the platform's rate limit passed
+    on is `blocked`, read again after a back-off; any other error of the route is the bridge's
+    `error`, with its message."""
+    json_message = _json_error_message(text)
+    if json_message is not None:
+        if _BRIDGE_RATE_LIMIT.search(json_message) or _json_block(jsonload.loads(text)):
+            raise PageProblem(
+                BLOCKED,
+                f"platform rate limit through the feed bridge: {json_message[:300]}",
+                status,
+                retry_later=True,
+            )
+        raise PageProblem(ERROR, f"feed bridge error: {json_message[:300]}", status)
     if not looks_like_html(text) or not _RSSHUB_ERROR.search(text):
         return
     message = _rsshub_message(text)
@@ -291,9 +324,9 @@ def _check_bridge_error(text: str, status: int) -> None:
 
 
 def _check_feed_body(text: str, status: int) -> None:
+    _check_bridge_error(text, status)
     if not looks_like_html(text):
         return
-    _check_bridge_error(text, status)
     _check_page_for_walls(text, status, whole_page=True)
     title = _title(text)
     raise PageProblem(PARSE_ERROR, f"expected a feed, got an HTML page; title: {title or '(none)'}", status)
