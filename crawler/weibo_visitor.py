@@ -190,14 +190,32 @@ class WeiboVisitor:
         if not self.scout_out:
             self.scout_out = True
             meta["weibo_visitor_scout"] = True
+        patience = 2 * float(meta.get("download_timeout") or 20)
         while (self.passing and host in self.gated) or (
             self.scout_out and not self.scouted and not meta.get("weibo_visitor_scout")
         ):
-            waiter: Deferred = Deferred()
-            self.waiters.append(waiter)
-            await maybe_deferred_to_future(waiter)
+            if not await self._wait(patience):
+                log.warning(
+                    "Weibo visitor passage still pending after %.0f s: %s goes without it",
+                    patience,
+                    request.url,
+                )
+                break
         self._attach(request, host)
         return None
+
+    async def _wait(self, patience: float) -> bool:
+        """Wait for the scout's answer or the passage; False when ``patience`` ran out first
+        (never a request held for ever: the crawl could not end)."""
+        from twisted.internet import reactor  # the crawl's own (importing it earlier installs another)
+
+        waiter: Deferred = Deferred()
+        self.waiters.append(waiter)
+        timer = reactor.callLater(patience, lambda: waiter.called or waiter.callback(False))
+        released = await maybe_deferred_to_future(waiter)
+        if timer.active():
+            timer.cancel()
+        return released is not False
 
     def _scout_back(self, request: Request, starts_passage: bool) -> None:
         """The scout's answer is in: the others go (or wait on for the passage it starts)."""
@@ -325,4 +343,5 @@ class WeiboVisitor:
         self.passing = False
         waiters, self.waiters = self.waiters, []
         for waiter in waiters:
-            waiter.callback(None)
+            if not waiter.called:  # one whose patience ran out has gone already
+                waiter.callback(None)
