@@ -167,3 +167,10 @@ def test_a_json_error_from_a_bridge_is_its_error_or_a_rate_limit(body: str, outc
     with pytest.raises(PageProblem) as caught:
         blocks.check_response(200, "http://werss:8001/feed/MP_WXS_1.rss", body.encode(), expect="feed")
     assert caught.value.outcome == outcome and caught.value.retry_later is retry
+
+
+def test_wechat_frequency_control_in_place_of_an_article_page_is_a_block_read_again():
+    body = b'{"base_resp":{"ret":200013,"err_msg":"freq control"}}'
+    with pytest.raises(PageProblem) as caught:
+        blocks.check_response(200, "https://mp.weixin.qq.com/s/abc", body, expect="html")
+    assert caught.value.outcome == BLOCKED and caught.value.retry_later

@@ -343,6 +343,13 @@ _HTML_CLOSE = re.compile(r"</html\s*>", re.I)
 
 
 def _check_html_body(text: str, status: int) -> None:
+    if text.lstrip("\ufeff \t\r\n").startswith("{"):  # a JSON answer where a page was asked for
+        try:
+            reason = _json_block(jsonload.loads(text))
+        except ValueError:
+            reason = None
+        if reason:
+            raise PageProblem(BLOCKED, reason, status, retry_later=True)
     _check_page_for_walls(text, status, whole_page=False)
     if _HTML_OPEN.search(text[:4096]) and not _HTML_CLOSE.search(text[-4096:]):
         # A page cut short parses "fine" with fewer items and no next-page link: it
