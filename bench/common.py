@@ -38,6 +38,8 @@ def write_config(directory: Path, base_url: str, database: str, world=None, **ov
     if world is not None:
         data["accounts"] = accounts_config(base_url, [a.spec for a in world.accounts.values()])
     data.setdefault("report", {})["out_dir"] = str(directory / "reports")
+    if "crawl" in overrides:  # merged: the sandbox's own crawl settings (back-off) stay
+        overrides = {**overrides, "crawl": {**data.get("crawl", {}), **overrides["crawl"]}}
     data.update(overrides)
     path = directory / "config.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

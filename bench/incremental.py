@@ -1,9 +1,12 @@
 """An incremental night where nothing changed: requests per account, by platform family.
 
-    .venv/bin/python -m bench.incremental [--scale 5]
+    .venv/bin/python -m bench.incremental [--scale 5] [--visitor-check]
 
 First night: a full crawl. Second night, same world: the requests the sandbox served per account
 and the crawl_outcomes.requests govwatch recorded. Baseline (same script): the first night.
+With --visitor-check the sandbox's Weibo sends a request without visitor cookies to its visitor
+check (sandbox/visitor.py), as m.weibo.cn does; the passages and the requests they cost (on the
+passport's paths, not any account's) are printed too.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import func, select
 
 from bench.common import GOVWATCH, machine, run, write_config
 from sandbox.server import Sandbox
+from sandbox.visitor import VisitorCheck
 from sandbox.world import build_world
 from storage.db import open_store
 from storage.models import CrawlOutcome
@@ -37,6 +41,7 @@ def per_family(world, by_account: dict[str, int]) -> dict[str, tuple[int, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=5)
+    parser.add_argument("--visitor-check", action="store_true", help="Weibo's visitor check on")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     world = build_world(scale=args.scale)
@@ -44,11 +49,21 @@ def main() -> None:
         directory = Path(tmp)
         url = f"sqlite:///{directory / 'gw.db'}"
         config = write_config(directory, sandbox.base_url, url, world)
+        visitor = VisitorCheck().install(sandbox) if args.visitor_check else None
         nights = []
-        for _ in range(2):
+        for night in range(2):
             sandbox.reset_counts()
+            passages = visitor.passages if visitor else 0
+            redirects = visitor.redirects if visitor else 0
             run([str(GOVWATCH), "--config", str(config), "crawl"])
-            nights.append(sandbox.request_counts()["by_account"])
+            counts = sandbox.request_counts()
+            nights.append(counts["by_account"])
+            if visitor:
+                print(
+                    f"night {night + 1}: visitor passages {visitor.passages - passages}, "
+                    f"requests sent to the visitor check {visitor.redirects - redirects}, "
+                    f"genvisitor2 {counts['by_path'].get('/visitor/genvisitor2', 0)}"
+                )
         store = open_store(url, upgrade=False)
         with store.session() as session:
             last_run = session.scalar(select(func.max(CrawlOutcome.run_id)))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.cookie_health import cookie_alert_message
 from govwatch.config import PLATFORM_NAMES_ZH, Config
 from govwatch.items import BLOCKED, LOGIN_REQUIRED, OK
 from storage import platforms as platform_store
@@ -22,6 +23,9 @@ from storage.models import CrawlOutcome
 from storage.repo import CrawlJob
 
 PLATFORM_ZH = PLATFORM_NAMES_ZH
+# Platforms read as a visitor, their login cookie sent only where the visitor is refused
+# (crawler/weibo_visitor.py).
+VISITOR_FIRST = ("weibo",)
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,11 @@ def check_platform_blocks(
             platform_store.resolve_alerts(session, platform, ["blocks"])
         cookie_env = config.platform(platform).cookie_env
         if config.platform(platform).cookie() and counts[LOGIN_REQUIRED]:
-            message = (
-                f"{label}：已配置 Cookie（环境变量 {cookie_env}），但仍有 {counts[LOGIN_REQUIRED]} 个帐号要求登录，"
-                f"Cookie 可能已失效，请更新后重新抓取。"
+            message = cookie_alert_message(
+                platform,
+                cookie_env,
+                f"已配置 Cookie（环境变量 {cookie_env}），但仍有 {counts[LOGIN_REQUIRED]} 个帐号要求登录，"
+                f"Cookie 可能已失效，请更新后重新抓取",
             )
             alert, new = platform_store.raise_alert(
                 session,
@@ -94,6 +100,8 @@ def check_platform_blocks(
                 run_id=run_id,
             )
             raised.append(PlatformAlert(platform, "cookie", message, counts[LOGIN_REQUIRED], total, new))
-        elif counts[OK] and not counts[LOGIN_REQUIRED]:
+        elif counts[OK] and not counts[LOGIN_REQUIRED] and platform not in VISITOR_FIRST:
+            # On a visitor-first platform a good crawl never tried the cookie: only `govwatch
+            # cookies check` (crawler/cookie_health.py) says it works again.
             platform_store.resolve_alerts(session, platform, ["cookie"])
     return raised

@@ -17,17 +17,21 @@ from dataclasses import dataclass, field
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crawler import settings as default_settings
 from crawler.alerts import PlatformAlert, check_platform_blocks
+from crawler.backoff import RETRIED_PREFIX, SLOWED_PREFIX
+from crawler.bridges import BridgeCheck, check_bridges
 from crawler.probe import probe_accounts, wants_probe
 from crawler.spiders.base import SPIDER_ERROR, AccountSpider
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.website import WebsiteSpider
 from crawler.spiders.wechat import WechatSpider
 from crawler.spiders.weibo import WeiboSpider
-from govwatch.config import PLATFORMS, Config
+from govwatch.config import PLATFORM_NAMES_ZH, PLATFORMS, Config
 from govwatch.items import ERROR, OutcomeItem
+from storage import platforms as platform_store
 from storage import repo
 from storage.db import Store
 from storage.models import CrawlOutcome, utcnow
@@ -52,6 +56,8 @@ class CrawlSummary:
     account_ids: list[str] = field(default_factory=list)
     alerts: list[PlatformAlert] = field(default_factory=list)  # operator alerts raised by this crawl
     error: str | None = None  # the crawl itself failed (a spider could not start, the process died)
+    slowed: dict[str, float] = field(default_factory=dict)  # platform -> seconds slowed by rate limits
+    retried: dict[str, int] = field(default_factory=dict)  # platform -> refused accounts read again
 
     def alert_lines(self) -> list[str]:
         return [f"【运维告警 operator alert】{a.message}" for a in self.alerts]
@@ -64,7 +70,19 @@ class CrawlSummary:
             f"新增 {self.new_posts} 条，请求 {self.requests} 次，用时 {self.seconds:.1f} 秒"
         )
         failed_run = [f"抓取出错 crawl failed: {self.error}"] if self.error else []
-        return "\n".join([line, *failed_run, *self.alert_lines()])
+        return "\n".join([line, *failed_run, *self.slowed_lines(), *self.alert_lines()])
+
+    def slowed_lines(self) -> list[str]:
+        """How long each platform was slowed by its rate limits, and how many accounts it refused
+        were read again later in the crawl."""
+        lines = []
+        for platform in sorted(set(self.slowed) | set(self.retried)):
+            label = PLATFORM_NAMES_ZH.get(platform, platform)
+            lines.append(
+                f"限速放慢 slowed down: {label} {self.slowed.get(platform, 0.0):.0f} 秒，"
+                f"被拒后稍后重读 {self.retried.get(platform, 0)} 次"
+            )
+        return lines
 
 
 def spider_for(job: CrawlJob) -> type[AccountSpider] | None:
@@ -97,6 +115,7 @@ def crawl_options(config: Config) -> dict:
         "max_pages": config.crawl.max_pages,
         "fetch_long_text": config.crawl.fetch_long_text,
         "comments": config.crawl.comments.model_dump(),
+        "backoff": config.crawl.backoff.model_dump(),
         "platforms": {name: config.platform(name).model_dump() for name in PLATFORMS},
     }
 
@@ -165,6 +184,57 @@ def quiet_scrapy_logs() -> None:
     logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(retry_level)
 
 
+def skip_down_bridges(
+    config: Config,
+    store: Store,
+    run_id: int,
+    jobs: Sequence[CrawlJob],
+    by_spider: dict[type[AccountSpider], list[str]],
+    advance: Callable[[OutcomeItem], None] | None,
+) -> list[BridgeCheck]:
+    """Check each feed bridge once; the accounts of one that is down get an `error` outcome naming
+    it and are not read (crawler/bridges.py)."""
+    wanted = {a for ids in by_spider.values() for a in ids}
+    checks = check_bridges(config, [j for j in jobs if j.account_id in wanted])
+    skipped: set[str] = set()
+    with store.session() as session:
+        for check in checks:
+            if check.up:
+                continue
+            detail = f"订阅桥接服务 {check.name} 无法访问 / feed bridge down ({check.url}): {check.detail}"
+            for account_id in check.account_ids:
+                now = utcnow()
+                item = OutcomeItem(account_id, ERROR, detail, url=check.url, started_at=now, finished_at=now)
+                repo.record_outcome(session, run_id, item, new_posts=0, requests=0)
+                if advance:
+                    advance(item)
+            skipped.update(check.account_ids)
+    for spider in list(by_spider):
+        by_spider[spider] = [a for a in by_spider[spider] if a not in skipped]
+        if not by_spider[spider]:
+            del by_spider[spider]
+    return checks
+
+
+def bridge_alerts(session: Session, run_id: int, checks: Sequence[BridgeCheck]) -> list[PlatformAlert]:
+    """One operator alert per bridge that is down (resolved once it answers again)."""
+    raised = []
+    for check in checks:
+        if check.up:
+            platform_store.resolve_alerts(session, check.name, ["bridge"])
+            continue
+        n = len(check.account_ids)
+        message = (
+            f"订阅桥接服务 {check.name}（{check.url}）无法访问：{check.detail}。经它读取的 {n} 个帐号本次未抓取，"
+            f"状态保持不变，不代表帐号停更。请检查该服务是否在运行（docker compose ps、服务日志），恢复后重新抓取。"
+        )
+        _alert, new = platform_store.raise_alert(
+            session, platform=check.name, kind="bridge", message=message, affected=n, total=n, run_id=run_id
+        )
+        raised.append(PlatformAlert(check.name, "bridge", message, n, n, new))
+    return raised
+
+
 def run_crawl(
     config: Config,
     store: Store,
@@ -199,6 +269,7 @@ def run_crawl(
                 by_spider.setdefault(spider, []).append(job.account_id)
 
     advance = progress(len(jobs)) if progress else None
+    bridges = skip_down_bridges(config, store, run_id, jobs, by_spider, advance)
     error = None
     if probes:  # apps and services: httpx, before the Scrapy process (see crawler/probe.py)
         results = probe_accounts(config, probes)
@@ -208,6 +279,8 @@ def run_crawl(
                 if advance:
                     advance(item)
     cluster_failed: dict[str, str] = {}
+    slowed: dict[str, float] = {}
+    retried: dict[str, int] = {}
     if by_spider and config.crawl.executor == "scrapyd":
         error, cluster_failed = run_on_scrapyd(config, run_id, by_spider)
     elif by_spider:
@@ -222,6 +295,13 @@ def run_crawl(
         except Exception as exc:  # the run is recorded as failed, not lost
             log.exception("crawl process failed")
             error = f"{type(exc).__name__}: {exc}"
+        for c in crawlers:
+            stats = c.stats.get_stats() if c.stats else {}
+            for key, value in stats.items():
+                if key.startswith(SLOWED_PREFIX):
+                    slowed[key.removeprefix(SLOWED_PREFIX)] = float(value)
+                elif key.startswith(RETRIED_PREFIX):
+                    retried[key.removeprefix(RETRIED_PREFIX)] = int(value)
         failed_spiders = [
             f"{c.spidercls.name}: {why}"
             for c in crawlers
@@ -244,7 +324,9 @@ def run_crawl(
         if missing:
             log.warning("%d account(s) had no outcome; recorded as error", len(missing))
         run = repo.finish_run(session, run_id, error=error)
-        alerts = check_platform_blocks(session, config, run_id, jobs)
+        alerts = check_platform_blocks(session, config, run_id, jobs) + bridge_alerts(
+            session, run_id, bridges
+        )
         outcome_counts: Counter[str] = Counter(
             session.scalars(select(CrawlOutcome.outcome).where(CrawlOutcome.run_id == run_id))
         )
@@ -260,4 +342,6 @@ def run_crawl(
             account_ids=[j.account_id for j in jobs],
             alerts=alerts,
             error=run.error,
+            slowed=slowed,
+            retried=retried,
         )

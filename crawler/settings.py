@@ -40,9 +40,11 @@ ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
 # The stats collector itself stays: spiders report a failed start through it.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SkipRefusedAccounts": 50,  # first: a skipped request is never counted
-    # After every middleware that may touch headers (redirects, cookies, proxies): it has the
-    # last word on the Cookie header of each request, redirected ones included.
+    # After every middleware that may touch headers (redirects, proxies): it decides the Cookie
+    # header of each request by its host; only the Weibo visitor passage below adds to it, and only
+    # on Weibo's own hosts.
     "crawler.cookies.PlatformCookies": 800,
+    "crawler.weibo_visitor.WeiboVisitor": 900,  # Weibo's visitor passage; a login cookie only where refused
     "crawler.middlewares.AccountRequestCounter": 950,
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

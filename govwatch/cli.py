@@ -381,4 +381,4 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 
-from govwatch import cli_ops  # noqa: E402,F401
+from govwatch import cli_access, cli_ops  # noqa: E402,F401

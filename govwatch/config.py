@@ -83,6 +83,8 @@ class PlatformSettings(_Strict):
     concurrency: Annotated[int, Field(ge=1, le=64)] = 2
     timeout_s: Annotated[float, Field(gt=0)] = 20.0
     retries: Annotated[int, Field(ge=0, le=10)] = 2
+    # weibo only: weibo.com, whose PC web API is the second road when m.weibo.cn refuses an account
+    web_base_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
     # website only: read the article page of each new item of a column whose list shows dates,
     # so its body is checked too (a column without dates always reads them, for the date).
     fetch_articles: bool = True
@@ -276,6 +278,26 @@ class BlockAlertSettings(_Strict):
     min_share: Annotated[float, Field(gt=0, le=1)] = 0.5  # ...and at least this share of the platform's
 
 
+class BackoffSettings(_Strict):
+    """Rate limits and verification pages (crawler/backoff.py): slow the platform down, read the
+    refused accounts again later in the same crawl, within a time budget."""
+
+    enabled: bool = True
+    budget_s: Annotated[float, Field(ge=0)] = 1800.0  # from the crawl's start; then `blocked`
+    initial_s: Annotated[float, Field(gt=0)] = 10.0  # first wait and first slowed delay; doubles
+    cap_s: Annotated[float, Field(gt=0)] = 120.0  # never slower than this between requests
+    recover_after: Annotated[int, Field(ge=1)] = 5  # answers in a row before the delay halves
+
+
+class BridgeSettings(_Strict):
+    """A feed bridge the office runs (RSSHub, WeRSS): accounts whose feed_url starts with `url`
+    are read through it; it is checked once per crawl (crawler/bridges.py)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=20)]
+    url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")]
+    check_path: str = "/"  # appended to url for the check (RSSHub and WeRSS answer their home page)
+
+
 class CrawlSettings(_Strict):
     backfill_days: Annotated[int, Field(ge=1)] = 90
     max_pages: Annotated[int, Field(ge=1)] = 50  # per account and crawl, a safety bound
@@ -287,6 +309,8 @@ class CrawlSettings(_Strict):
     lock_wait_s: Annotated[float, Field(ge=0)] = 0.0
     comments: CommentsSettings = Field(default_factory=CommentsSettings)
     block_alert: BlockAlertSettings = Field(default_factory=BlockAlertSettings)
+    backoff: BackoffSettings = Field(default_factory=BackoffSettings)
+    bridges: list[BridgeSettings] = Field(default_factory=list)
     lock_dir: str | None = None  # where the crawl lock file lives (default: next to the SQLite file)
     # Where the spiders run: in the crawl's own process (local), or as jobs on Scrapyd nodes
     # (crawler/scrapyd.py) that write to the shared database (PostgreSQL). README: "A Scrapyd cluster".
@@ -506,6 +530,8 @@ class Config(_Strict):
                 raise ValueError(f"unknown platform {name!r}; known: {', '.join(PLATFORMS)}")
             if name != "website" and "fetch_articles" in settings.model_fields_set:
                 raise ValueError(f"{name}.fetch_articles: only website columns have this option")
+            if name != "weibo" and settings.web_base_url is not None:
+                raise ValueError(f"{name}.web_base_url: only weibo has this option")
         return value
 
     @model_validator(mode="after")

@@ -33,13 +33,17 @@ class PageProblem(Exception):
     changed layout is never mistaken for "this account has no posts".
     """
 
-    def __init__(self, outcome: str, detail: str, http_status: int | None = None) -> None:
+    def __init__(
+        self, outcome: str, detail: str, http_status: int | None = None, *, retry_later: bool = False
+    ) -> None:
         if outcome not in OUTCOMES or outcome == OK:
             raise ValueError(f"not a failure outcome: {outcome!r}")
         super().__init__(f"{outcome}: {detail}")
         self.outcome = outcome
         self.detail = detail
         self.http_status = http_status
+        # A rate limit or a verification page: the platform may answer again after a back-off.
+        self.retry_later = retry_later
 
 
 @dataclass(slots=True)

@@ -16,8 +16,10 @@ HEADER = """\
 # (sandbox/, the fictional banner 青川旗). `make demo` picks a free port and writes a
 # copy with that port to data/demo/config.yaml; `python -m sandbox serve` serves port 8700.
 # Regenerate: python -m sandbox config --base-url http://127.0.0.1:8700 > config.yaml
-# For a real deployment: point platforms.weibo.base_url at https://m.weibo.cn, the
-# feed_url entries at your RSSHub, and use your own units, supervisors and accounts.
+# For a real deployment: point platforms.weibo.base_url at https://m.weibo.cn (and
+# web_base_url at https://weibo.com), the feed_url entries and crawl.bridges at your
+# RSSHub or WeRSS, use a crawl.backoff budget that fits your night (README), and your own
+# units, supervisors and accounts.
 """
 
 
@@ -26,7 +28,14 @@ def config_dict(
 ) -> dict[str, Any]:
     base = base_url.rstrip("/")
     platforms: dict[str, Any] = {
-        "weibo": {"base_url": base, "delay_s": 0, "concurrency": 8, "timeout_s": 10, "retries": 1}
+        "weibo": {
+            "base_url": base,
+            "web_base_url": base,
+            "delay_s": 0,
+            "concurrency": 8,
+            "timeout_s": 10,
+            "retries": 1,
+        }
     }
     for name in FEED_PLATFORMS:
         platforms[name] = {"delay_s": 0, "concurrency": 8, "timeout_s": 10, "retries": 1}
@@ -34,6 +43,12 @@ def config_dict(
         "timezone": "Asia/Shanghai",
         "database": database,
         "platforms": platforms,
+        # The sandbox's rate limits lift within seconds: back-off in fractions of a second, and a
+        # budget that keeps a crawl with permanently blocked accounts short.
+        "crawl": {
+            "backoff": {"budget_s": 3, "initial_s": 0.25, "cap_s": 1},
+            "bridges": [{"name": "RSSHub", "url": f"{base}/rsshub"}],
+        },
         "thresholds": {"warn_days": 7, "stale_days": 14, "zombie_days": 90, "idle_days": 180},
         "schedule": {"crawl": "0 2 * * *", "report": "0 8 * * mon"},
         "smtp": {

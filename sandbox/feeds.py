@@ -99,8 +99,11 @@ def content_type(account: Account) -> str:
     return "application/rss+xml; charset=utf-8"
 
 
-def error_page(path: str) -> bytes:
-    """RSSHub's HTML error page (served with HTTP 200 by some deployments)."""
+FORBIDDEN = 'FetchError: [GET] "https://mp.weixin.qq.com/mp/profile_ext": 403 Forbidden'
+
+
+def error_page(path: str, message: str = FORBIDDEN) -> bytes:
+    """RSSHub's HTML error page (HTTP 503, or 200 in some deployments) with the route's error."""
     route = "/" + "/".join(path.strip("/").split("/")[1:2]) + "/:id"
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -112,7 +115,7 @@ def error_page(path: str) -> bytes:
 <body>
 <div class="container">
 <h1>Looks like something went wrong</h1>
-<p class="message">Error message: <code>FetchError: [GET] "https://mp.weixin.qq.com/mp/profile_ext": 403 Forbidden</code></p>
+<p class="message">Error message: <code>{escape(message)}</code></p>
 <p class="message">Helpful Information</p>
 <p class="debug">Route: <code>{escape(route)}</code></p>
 <p class="debug">Full Route: <code>{escape(path.removeprefix("/rsshub"))}</code></p>

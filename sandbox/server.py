@@ -47,7 +47,7 @@ class Response:
     status: int = 200
     body: bytes = b""
     content_type: str = JSON
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | list[str]] = field(default_factory=dict)  # a list: one header per value
     account_id: str | None = None  # for the counters
     reset: bool = False  # close the connection without answering (sandbox/faults.py)
 
@@ -216,6 +216,8 @@ class Sandbox:
         return answer
 
     def _register_routes(self) -> None:
+        from sandbox import login, weibo_pc  # they build on this module's Response
+
         r = self.router
         r.add("GET", "/api/container/getIndex", self._get_index)
         r.add("GET", "/statuses/extend", self._extend)
@@ -229,6 +231,9 @@ class Sandbox:
         r.add("POST", cms.PROXY_PATH, self._jcms_proxy)
         r.add("GET", "/app/", self._app, prefix=True)
         r.add("GET", "/comments/hotflow", self._comments)
+        r.add("GET", "/api/config", login.weibo_config)
+        r.add("GET", "/x/web-interface/nav", login.bilibili_nav)
+        weibo_pc.WeiboPC().install(self)  # weibo.com's PC web API, the second road
         r.add("GET", "/__sandbox__/stats", lambda req: json_response(self.request_counts()))
         r.add("POST", "/__sandbox__/reset", self._reset)
         r.add("GET", "/__sandbox__/truth", lambda req: json_response(self.truth()))
@@ -368,7 +373,7 @@ class Sandbox:
         if not self.world.blocked_platforms or request.path.startswith("/__sandbox__/"):
             return None
         path = request.path
-        if path.startswith(("/api/", "/statuses/", "/comments/", "/u/")):
+        if path.startswith(("/api/", "/statuses/", "/comments/", "/u/", "/ajax/")):
             platform = "weibo"
         elif path.startswith("/rsshub/"):
             platform = path.split("/")[2] if path.count("/") >= 2 else ""
@@ -525,7 +530,8 @@ def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Type", answer.content_type)
                 self.send_header("Content-Length", str(len(answer.body)))
                 for name, value in answer.headers.items():
-                    self.send_header(name, value)
+                    for one in value if isinstance(value, list) else [value]:
+                        self.send_header(name, one)
                 self.end_headers()
                 if send_body and answer.body:
                     self.wfile.write(answer.body)

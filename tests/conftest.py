@@ -105,6 +105,8 @@ def write_sandbox_config(directory: Path, base_url: str, **overrides) -> Path:
     config["smtp"] = {**config["smtp"], "port": smtp_port}
     config["database"] = f"sqlite:///{directory / 'govwatch.db'}"
     config.setdefault("report", {})["out_dir"] = str(directory / "reports")
+    if "crawl" in overrides:  # merged: the sandbox's own crawl settings (back-off) stay
+        overrides = {**overrides, "crawl": {**config.get("crawl", {}), **overrides["crawl"]}}
     config.update(overrides)
     path = directory / "config.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")

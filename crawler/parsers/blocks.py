@@ -25,6 +25,8 @@ _BLOCK_STATUSES = {
     429: "HTTP 429 (too many requests / 请求过于频繁)",
 }
 _NOT_FOUND_STATUSES = (404, 410)
+# Statuses that say "slower", not "never": the account is asked again after a back-off.
+_RATE_LIMIT_STATUSES = (418, 429, 432)
 
 _LOGIN_HOSTS = ("passport.weibo.cn", "passport.weibo.com", "login.sina.com.cn", "passport.sina.cn")
 _LOGIN_PATH = re.compile(r"/(signin|sign_in|sign-in|login|logon|passport/login)(?:[/?.#_]|$)", re.I)
@@ -54,6 +56,19 @@ _BLOCK_MARKERS: tuple[tuple[str, str], ...] = (
     ("request blocked", "request blocked page"),
     ("web application firewall", "WAF page"),
 )
+# Of those, the verification and rate-limit pages: the account is asked again after a back-off
+# (a denial, a WAF or the visitor check is not lifted by waiting).
+_NOT_LIFTED_BY_WAITING = (
+    "访问被拒绝",
+    "拒绝访问",
+    "sina visitor system",
+    "access denied",
+    "request blocked",
+    "web application firewall",
+)
+_RATE_LIMIT_LABELS = frozenset(
+    label for marker, label in _BLOCK_MARKERS if marker not in _NOT_LIFTED_BY_WAITING
+)
 _LOGIN_TITLE = re.compile(r"登录|登陆|sign\s*in|log\s*in", re.I)
 _JS_REDIRECT = re.compile(
     r"(?:location(?:\.href)?\s*=|location\.replace\(|http-equiv=[\"']?refresh[^>]*url=)\s*[\"']?([^\"'\s>)]+)",
@@ -68,6 +83,12 @@ _RSSHUB_ERROR = re.compile(
     r"looks like something went wrong|rsshub 发生了一些意外|error\s*[-|]\s*rsshub", re.I
 )
 _RSSHUB_MESSAGE = re.compile(r"Error Message:.*?<code[^>]*>(.*?)</code>", re.I | re.S)
+# A bridge's error that passes on the platform's own rate limit or verification demand.
+_BRIDGE_RATE_LIMIT = re.compile(
+    r"-352\b|-412\b|\b412 Precondition|\b429\b|too many requests|200013|freq(?:uency)? control|"
+    r"风控|频繁|rate.?limit|captcha|验证码",
+    re.I,
+)
 # A short visible text is a page that exists only to say "stop".
 _SHORT_PAGE = 3000
 
@@ -89,6 +110,8 @@ def check_response(
         raise ValueError(f"expect must be one of {EXPECT_KINDS}, not {expect!r}")
     location = _header(headers, "location")
     _check_login_url(url, location, status)
+    if expect == "feed" and status >= 400:
+        _check_bridge_error(_decode(body), status)  # its error page says more than the status
     _check_status(status, location)
     text = _decode(body)
     if not text.strip():
@@ -155,12 +178,19 @@ def _check_status(status: int, location: str | None) -> None:
     if 200 <= status < 300:
         return
     if status in _BLOCK_STATUSES:
-        raise PageProblem(BLOCKED, _BLOCK_STATUSES[status], status)
+        raise PageProblem(
+            BLOCKED, _BLOCK_STATUSES[status], status, retry_later=status in _RATE_LIMIT_STATUSES
+        )
     if status in _NOT_FOUND_STATUSES:
         raise PageProblem(NOT_FOUND, f"HTTP {status} (page not found / 页面不存在)", status)
     if 300 <= status < 400:
         if location and _CAPTCHA_URL.search(location):
-            raise PageProblem(BLOCKED, f"HTTP {status} redirect to a verification page: {location}", status)
+            raise PageProblem(
+                BLOCKED,
+                f"HTTP {status} redirect to a verification page: {location}",
+                status,
+                retry_later=True,
+            )
         raise PageProblem(
             ERROR, f"HTTP {status} redirect not followed: {location or '(no Location)'}", status
         )
@@ -194,7 +224,9 @@ def _check_page_for_walls(text: str, status: int, *, whole_page: bool) -> None:
     scope = visible if whole_page or len(visible) <= _SHORT_PAGE else title
     reason = block_reason(title) or block_reason(scope)
     if reason:
-        raise PageProblem(BLOCKED, f"{reason}; title: {title or '(none)'}", status)
+        raise PageProblem(
+            BLOCKED, f"{reason}; title: {title or '(none)'}", status, retry_later=reason in _RATE_LIMIT_LABELS
+        )
     for target in _JS_REDIRECT.findall(text[:20000]):
         if is_login_url(target):
             raise PageProblem(LOGIN_REQUIRED, f"page redirects to a login page (需要登录): {target}", status)
@@ -233,7 +265,7 @@ def _check_json_body(text: str, status: int) -> None:
     else:
         reason = _json_block(data)
         if reason:
-            raise PageProblem(BLOCKED, reason, status)
+            raise PageProblem(BLOCKED, reason, status, retry_later=True)
         return
     _check_page_for_walls(text, status, whole_page=True)
     kind = "HTML" if looks_like_html(text) else "non-JSON text"
@@ -242,11 +274,59 @@ def _check_json_body(text: str, status: int) -> None:
     raise PageProblem(PARSE_ERROR, f"expected JSON, got {kind}{suffix}", status)
 
 
+def _json_error_message(text: str) -> str | None:
+    """The message of a bridge's JSON error answer (WeRSS/we-mp-rss and other FastAPI bridges:
+    ``{"detail": ...}``; ``{"code": non-zero, "message"|"msg": ...}``), or None."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return None
+    try:
+        data = jsonload.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if "detail" in data:
+        detail = data["detail"]
+        return detail if isinstance(detail, str) else str(detail)
+    code = data.get("code", data.get("ret"))
+    if code not in (None, 0, "0", 200):
+        message = data.get("message") or data.get("msg") or data.get("errmsg") or ""
+        return f"code {code}: {message}".strip()
+    block = _json_block(data)
+    return block
+
+
+def _check_bridge_error(text: str, status: int) -> None:
+    """A bridge's error answer (RSSHub's error page, a JSON error): the platform's rate limit passed
+    on is `blocked`, read again after a back-off; any other error of the route is the bridge's
+    `error`, with its message."""
+    json_message = _json_error_message(text)
+    if json_message is not None:
+        if _BRIDGE_RATE_LIMIT.search(json_message) or _json_block(jsonload.loads(text)):
+            raise PageProblem(
+                BLOCKED,
+                f"platform rate limit through the feed bridge: {json_message[:300]}",
+                status,
+                retry_later=True,
+            )
+        raise PageProblem(ERROR, f"feed bridge error: {json_message[:300]}", status)
+    if not looks_like_html(text) or not _RSSHUB_ERROR.search(text):
+        return
+    message = _rsshub_message(text)
+    if _BRIDGE_RATE_LIMIT.search(message):
+        raise PageProblem(
+            BLOCKED,
+            f"platform rate limit through the feed bridge (RSSHub): {message}",
+            status,
+            retry_later=True,
+        )
+    raise PageProblem(ERROR, f"feed bridge error page (RSSHub): {message}", status)
+
+
 def _check_feed_body(text: str, status: int) -> None:
+    _check_bridge_error(text, status)
     if not looks_like_html(text):
         return
-    if _RSSHUB_ERROR.search(text):
-        raise PageProblem(ERROR, f"feed bridge error page (RSSHub): {_rsshub_message(text)}", status)
     _check_page_for_walls(text, status, whole_page=True)
     title = _title(text)
     raise PageProblem(PARSE_ERROR, f"expected a feed, got an HTML page; title: {title or '(none)'}", status)
@@ -263,6 +343,13 @@ _HTML_CLOSE = re.compile(r"</html\s*>", re.I)
 
 
 def _check_html_body(text: str, status: int) -> None:
+    if text.lstrip("\ufeff \t\r\n").startswith("{"):  # a JSON answer where a page was asked for
+        try:
+            reason = _json_block(jsonload.loads(text))
+        except ValueError:
+            reason = None
+        if reason:
+            raise PageProblem(BLOCKED, reason, status, retry_later=True)
     _check_page_for_walls(text, status, whole_page=False)
     if _HTML_OPEN.search(text[:4096]) and not _HTML_CLOSE.search(text[-4096:]):
         # A page cut short parses "fine" with fewer items and no next-page link: it

@@ -21,9 +21,12 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.backoff import Backoff
 from crawler.cookies import PLATFORM_META, SITE_META, own_site
 from crawler.parsers import blocks
 from govwatch.config import job_database_url
@@ -67,6 +70,7 @@ class AccountRun:
     window_passed_at: int | None = None  # the page where the listing went past the backfill window
     articles: deque[tuple[PostItem, Callable[..., Any], dict[str, str]]] = field(default_factory=deque)
     articles_asked: int = 0  # article pages asked for and not yet answered
+    attempt: int = 1  # the account's reads in this crawl (a refused one is read again, crawler/backoff.py)
 
     def __post_init__(self) -> None:
         self.undated_left = set(self.job.undated_ids)
@@ -104,12 +108,16 @@ def settles(method: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]
             if problem.http_status is None:
                 problem.http_status = response.status
             run.last_url = response.url
+            if problem.retry_later:
+                self.backoff.refused(run.job.platform)
         except Exception as exc:  # a changed layout must not kill the account silently
             log.exception("parsing %s for %s failed", response.url, run.job.account_id)
             run.problem = run.problem or PageProblem(
                 PARSE_ERROR, f"{type(exc).__name__}: {exc}", response.status
             )
             run.last_url = response.url
+        else:
+            self.backoff.answered(run.job.platform)
         if "listed" in response.meta:  # an article page answered: the account's next one
             yield from self.article_answered(run)
         yield from self.settle(run)
@@ -130,6 +138,26 @@ class AccountSpider(scrapy.Spider):
         self.account_ids = list(accounts) if accounts else None
         self.runs: dict[str, AccountRun] = {}
         self._callbacks: dict[Callable[..., Any], Callable[..., Any]] = {}  # see _kept
+        self.delayed = 0  # refused accounts waiting for their next attempt
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AccountSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.keep_open, signal=signals.spider_idle)
+        crawler.signals.connect(spider.record_backoff, signal=signals.spider_closed)
+        return spider
+
+    @functools.cached_property
+    def backoff(self) -> Backoff:
+        return Backoff(self.crawler, self.options)
+
+    def keep_open(self) -> None:
+        """Refused accounts still to be read again: the crawl is not over."""
+        if self.delayed > 0:
+            raise DontCloseSpider
+
+    def record_backoff(self) -> None:
+        self.backoff.close()
 
     # --- options from the runner (settings, so Scrapyd jobs carry them too) ---
 
@@ -214,6 +242,25 @@ class AccountSpider(scrapy.Spider):
 
     def first_requests(self, run: AccountRun) -> Iterator[scrapy.Request]:
         raise NotImplementedError
+
+    def read_again(self, run: AccountRun, wait: float) -> None:
+        """The account's chain from the start, ``wait`` seconds from now (crawler/backoff.py).
+        What the refused attempt stored stays stored; the upserts store nothing twice."""
+        again = AccountRun(job=run.job, started_at=run.started_at, attempt=run.attempt + 1)
+        self.runs[run.job.account_id] = again
+        self.delayed += 1
+        log.info("%s refused (%s); read again in %.1f s", run.job.account_id, run.problem, wait)
+        from twisted.internet import reactor  # the crawl's own (importing it earlier installs another)
+
+        reactor.callLater(wait, self._resume, again)
+
+    def _resume(self, run: AccountRun) -> None:
+        self.delayed -= 1
+        engine = self.crawler.engine
+        if engine is None or engine.spider is None:
+            return  # the crawl was stopped meanwhile; the run records the account as unfinished
+        for request in self.first_requests(run):
+            engine.crawl(request)
 
     # --- requests of an account's chain ---
 
@@ -402,11 +449,17 @@ class AccountSpider(scrapy.Spider):
             )
 
     def settle(self, run: AccountRun) -> Iterator[OutcomeItem]:
-        """One request of the chain is done; the last one emits the outcome."""
+        """One request of the chain is done; the last one emits the outcome (or, when the
+        platform refused it with a rate limit or a verification page, puts the account back)."""
         run.pending -= 1
         if run.pending > 0 or run.done:
             return
         run.done = True
+        if run.problem is not None and run.problem.retry_later:
+            wait = self.backoff.wait_for(run.job.platform, run.attempt)
+            if wait is not None:
+                self.read_again(run, wait)
+                return
         self.runs.pop(run.job.account_id, None)  # finished accounts hold no memory
         problem = run.problem
         complete = run.complete and problem is None

@@ -1,10 +1,15 @@
-"""Weibo through the mobile JSON API (m.weibo.cn).
+"""Weibo through the mobile JSON API (m.weibo.cn), and the PC web API (weibo.com) as a second road.
 
 Profile (when no recent snapshot) -> posts container, paged by since_id (or
 page on older responses) until the first stored post, the backfill window or
 the end; truncated posts get their long text. An empty first page is
 cross-checked against the profile's post count before anyone calls the account
 empty.
+
+When m.weibo.cn refuses an account at its first request (a block, a login wall), the account
+is read through weibo.com's ``/ajax/profile/info`` and ``/ajax/statuses/mymblog`` (paged by
+``page``) into the same items, with the same stop rules; its comments wait for a night the
+mobile road is open. When that road refuses too, its refusal is the outcome (naming both).
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ from typing import Any
 
 from scrapy.http import Response
 
-from crawler.parsers import weibo
-from crawler.spiders.base import AccountRun, AccountSpider, settles
+from crawler.parsers import weibo, weibo_pc
+from crawler.spiders.base import REFUSALS, AccountRun, AccountSpider, settles
 from crawler.spiders.comments import CommentsMixin
-from govwatch.items import LOGIN_REQUIRED, PageProblem, PostBatch, PostItem
+from govwatch.items import LOGIN_REQUIRED, NOT_FOUND, PageProblem, PostBatch, PostItem
 from storage.repo import CrawlJob
 
 UID_IN_URL = re.compile(r"weibo\.(?:cn|com)/(?:u/|profile/)?(\d{5,})")
@@ -78,11 +83,40 @@ class WeiboSpider(CommentsMixin, AccountSpider):
             run, url, self.parse_page, headers=self.headers(uid), follow_redirects=False, page_no=page
         )
 
+    @property
+    def web_base_url(self) -> str:
+        return (self.platform_options("weibo").get("web_base_url") or weibo_pc.DEFAULT_BASE).rstrip("/")
+
+    def mobile_refused(self, run: AccountRun, response: Response, read: Any) -> Any:
+        """``read()`` the mobile answer; None when m.weibo.cn refused the account's first request
+        and the second road is taken instead (its first request is in ``run.extra['pc_first']``)."""
+        try:
+            self.check(response, "json")
+            return read()
+        except PageProblem as problem:
+            if problem.outcome not in REFUSALS or run.pages > 0 or run.extra.get("road") == "pc":
+                raise
+            run.extra["road"] = "pc"
+            run.extra["mobile_problem"] = problem
+            run.extra["mobile_url"] = response.url
+            run.note = f"m.weibo.cn refused ({problem.detail}); read through weibo.com"
+            if run.job.needs_profile or response.meta.get("then_list") is False:
+                run.extra["pc_first"] = self.pc_profile_request(
+                    run, then_list=bool(response.meta.get("then_list", True))
+                )
+            else:
+                run.extra["pc_first"] = self.pc_page_request(run, 1)
+            return None
+
     @settles
     def parse_profile(self, response: Response) -> Iterator[Any]:
         run: AccountRun = response.meta["run"]
-        self.check(response, "json")
-        result = weibo.parse_profile(run.job.account_id, run.extra["uid"], response.body)
+        result = self.mobile_refused(
+            run, response, lambda: weibo.parse_profile(run.job.account_id, run.extra["uid"], response.body)
+        )
+        if result is None:
+            yield run.extra.pop("pc_first")
+            return
         run.extra["containerid"] = result.containerid or run.extra["containerid"]
         run.profile_post_count = result.profile.post_count
         yield result.profile
@@ -101,9 +135,13 @@ class WeiboSpider(CommentsMixin, AccountSpider):
     @settles
     def parse_page(self, response: Response) -> Iterator[Any]:
         run: AccountRun = response.meta["run"]
-        self.check(response, "json")
         now = self.now()
-        page = weibo.parse_posts_page(run.job.account_id, response.body, now, self.tz)
+        page = self.mobile_refused(
+            run, response, lambda: weibo.parse_posts_page(run.job.account_id, response.body, now, self.tz)
+        )
+        if page is None:
+            yield run.extra.pop("pc_first")
+            return
         run.pages += 1
         run.last_url = response.url
         if not page.posts and run.pages == 1:
@@ -192,3 +230,125 @@ class WeiboSpider(CommentsMixin, AccountSpider):
         run: AccountRun = failure.request.meta["run"]
         yield failure.request.meta["post"]
         yield from self.settle(run)
+
+    # --- the second road: weibo.com's PC web API ---
+
+    def pc_headers(self, uid: str) -> dict[str, str]:
+        headers = self.headers(uid)
+        headers["Referer"] = f"{self.web_base_url}/u/{uid}"
+        return headers
+
+    def pc_profile_request(self, run: AccountRun, then_list: bool) -> Any:
+        uid = run.extra["uid"]
+        return self.request(
+            run,
+            weibo_pc.profile_url(self.web_base_url, uid),
+            self.parse_pc_profile,
+            headers=self.pc_headers(uid),
+            follow_redirects=False,
+            then_list=then_list,
+        )
+
+    def pc_page_request(self, run: AccountRun, page: int) -> Any:
+        uid = run.extra["uid"]
+        return self.request(
+            run,
+            weibo_pc.posts_url(self.web_base_url, uid, page),
+            self.parse_pc_page,
+            headers=self.pc_headers(uid),
+            follow_redirects=False,
+            page_no=page,
+        )
+
+    def pc_refused(self, run: AccountRun, problem: PageProblem) -> PageProblem:
+        """The second road failed too. A refusal or a "no such user" there is the account's outcome
+        (a login wall says more than the mobile road's block), naming the mobile road's refusal;
+        any other failure (an error, a changed layout) leaves the mobile road's refusal."""
+        mobile: PageProblem | None = run.extra.get("mobile_problem")
+        if mobile is None:
+            return problem
+        if problem.outcome in (*REFUSALS, NOT_FOUND):
+            problem.detail = f"{problem.detail}; m.weibo.cn refused first: {mobile.detail}"
+            problem.retry_later = problem.retry_later or mobile.retry_later
+            return problem
+        mobile.detail = f"{mobile.detail}; weibo.com failed too: {problem.detail}"
+        return mobile
+
+    @settles
+    def parse_pc_profile(self, response: Response) -> Iterator[Any]:
+        run: AccountRun = response.meta["run"]
+        try:
+            self.check(response, "json")
+            profile = weibo_pc.parse_profile_info(run.job.account_id, response.body)
+        except PageProblem as problem:
+            raise self.pc_refused(run, problem) from None
+        run.profile_post_count = profile.post_count
+        yield profile
+        if response.meta.get("then_list"):
+            yield self.pc_page_request(run, 1)
+        elif run.profile_post_count:
+            run.problem = PageProblem(
+                LOGIN_REQUIRED,
+                f"资料显示有 {run.profile_post_count} 条微博，但列表为空（未登录视图或受限）",
+                response.status,
+            )
+        else:
+            run.complete = True
+
+    @settles
+    def parse_pc_page(self, response: Response) -> Iterator[Any]:
+        run: AccountRun = response.meta["run"]
+        now = self.now()
+        try:
+            self.check(response, "json")
+            page = weibo_pc.parse_mymblog(run.job.account_id, response.body, now, self.tz)
+        except PageProblem as problem:
+            raise self.pc_refused(run, problem) from None
+        run.pages += 1
+        run.last_url = response.url
+        if not page.posts and run.pages == 1:
+            if run.profile_post_count is None and not run.job.needs_profile:
+                run.profile_post_count = run.job.profile_post_count
+            if run.profile_post_count:
+                raise PageProblem(
+                    LOGIN_REQUIRED,
+                    f"资料显示有 {run.profile_post_count} 条微博，但列表为空（未登录视图或受限）",
+                )
+            if run.profile_post_count is None:
+                yield self.pc_profile_request(run, then_list=False)
+            else:
+                run.complete = True
+            return
+        self.check_dates(run, page.posts, response.status)
+        stop = False
+        batch = []
+        for post in page.posts:
+            keep, stop_here = self.keep_post(run, post, now)
+            if keep:
+                if self.needs_long_text(run, post) and post.post_id in page.mblogids:
+                    yield self.pc_long_text_request(run, post, page.mblogids[post.post_id])
+                else:
+                    batch.append(post)
+            stop = stop or stop_here
+        if batch:
+            yield PostBatch(batch)
+        if self.blind(page.posts):
+            return
+        if stop or not page.posts:
+            run.complete = True  # the first stored post, or the end of the list
+        elif run.pages >= self.max_pages:
+            run.note = f"{run.note}; stopped after {run.pages} pages (crawl.max_pages)"
+            run.complete = True
+        else:
+            yield self.pc_page_request(run, (response.meta.get("page_no") or 1) + 1)
+
+    def pc_long_text_request(self, run: AccountRun, post: PostItem, mblogid: str) -> Any:
+        return self.request(
+            run,
+            weibo_pc.long_text_url(self.web_base_url, mblogid),
+            self.parse_long_text,
+            errback=self.long_text_failed,
+            headers=self.pc_headers(run.extra["uid"]),
+            follow_redirects=False,
+            post=post,
+        )
