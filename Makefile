@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install sysdeps bench clean
+.PHONY: demo test lint install sysdeps bench clean train-typos eval-typos
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,20 @@ test: $(STAMP) sysdeps
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# The typo model (analysis/text/data/typos.bin) from the text corpus in ../shared; not part
+# of `make test`, which uses the committed model file.
+TEXT_DATA ?= ../shared/data/text
+
+train-typos: $(STAMP)
+	@if [ ! -f $(TEXT_DATA)/train.jsonl.gz ]; then \
+	  echo "train-typos: $(TEXT_DATA)/train.jsonl.gz not found (the text corpus lives in ../shared/data/text); nothing trained" >&2; exit 2; fi
+	$(PY) -m analysis.text.train_typos --data $(TEXT_DATA)
+
+eval-typos: $(STAMP)
+	@if [ ! -f $(TEXT_DATA)/dev.jsonl ]; then \
+	  echo "eval-typos: $(TEXT_DATA)/dev.jsonl not found (the text corpus lives in ../shared/data/text); nothing measured" >&2; exit 2; fi
+	$(PY) -m analysis.text.typos --eval $(TEXT_DATA)/dev.jsonl
 
 bench: $(STAMP)
 	$(PY) -m bench

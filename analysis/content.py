@@ -174,6 +174,7 @@ def check_posts(
             Post.repost_of,
             Post.repost_text,
             Post.content_hash,
+            Post.published_at,
             Unit.name,
             Account.name,
             Account.platform,
@@ -211,11 +212,15 @@ def check_posts(
             repost_of,
             repost_text,
             digest,
+            published,
             unit,
             name,
             platform,
         ) in rows:
-            context = PostContext(unit=unit, account_name=name, platform=platform, is_original=is_original)
+            # the post's own date decides whether an institution's old name was still right
+            context = PostContext(
+                unit=unit, account_name=name, platform=platform, is_original=is_original, published=published
+            )
             body, repost_at = checked_body(text, repost_text)
             checked = checker.check(body, title=title, context=context)
             mix = classify_content(text or "", title=title, is_original=is_original, repost_of=repost_of)

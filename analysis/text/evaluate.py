@@ -4,7 +4,7 @@
         [--min-recall LABEL=0.9] [--max-false-alarm 0.02] [--lexicon PATH] [-v]
 
 FILE: JSON Lines of posts {"id", "title"?, "text", "unit"?, "platform"?,
-"labels": [...]} (default: tests/data/devset.jsonl). The false-alarm rate is
+"published"? (YYYY-MM-DD), "labels": [...]} (default: tests/data/devset.jsonl). The false-alarm rate is
 the share of clean posts (no expected label) given any label. Exits 1 when a
 figure is below its floor (none unless given), 2 on bad usage or a bad file.
 ``--floors default`` applies the issue's targets: precision/recall 0.95/0.9
@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -83,12 +85,42 @@ def read_posts(path: Path) -> list[dict[str, Any]]:
     return posts
 
 
+_REF_DAY = re.compile(r"!((?:19|20)\d\d)(\d\d)(\d\d)-")  # the corpus' 人民日报 files: !20191031-19-03.txt
+_REF_YEAR = re.compile(r"!((?:19|20)\d\d)#")  # its work reports: !2001#para161
+
+
+def published_of(post: dict[str, Any]) -> date | None:
+    """When a labelled post was published: its ``published`` (YYYY-MM-DD), or the date its
+    ``ref`` names (the last day of a year named alone); None: unknown, checked as of now."""
+    value = post.get("published")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    ref = post.get("ref")
+    if isinstance(ref, str):
+        m = _REF_DAY.search(ref)
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return None
+        m = _REF_YEAR.search(ref)
+        if m:
+            return date(int(m.group(1)), 12, 31)
+    return None
+
+
 def evaluate(posts: Iterable[dict[str, Any]], checker: Checker) -> Report:
     report = Report()
     for post in posts:
         expected = set(post.get("labels", []))
         ctx = PostContext(
-            unit=post.get("unit"), account_name=post.get("account"), platform=post.get("platform")
+            unit=post.get("unit"),
+            account_name=post.get("account"),
+            platform=post.get("platform"),
+            published=published_of(post),
         )
         got = set(checker.check(post["text"], post.get("title"), ctx).labels)
         report.posts += 1
