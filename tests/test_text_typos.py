@@ -20,10 +20,10 @@ TYPOS = [
     ("市场监管局开展专项检查行动，严励打击哄抬物价等违法行为。", "励", "厉"),
     ("县应急管理局组织开展安全生产大检查，切实消除各类安全隐换。", "换", "患"),
     ("今天上午，全市疫情防控工作会仪在市行政中心召开。", "仪", "议"),
-    ("为进一步优化营商环镜，我县出台了十条具体措施。", "镜", "境"),
+    ("我局认真贯彻落实中央八项规定精神，持续加强作风建没。", "没", "设"),
     ("近期气侯干燥，请广大市民注意防火。", "侯", "候"),
     ("区人民医院开展义诊活动，为群众免废测量血压血糖。", "废", "费"),
-    ("全县上下要紧密团节在党中央周围，为实现全年目标任务而努力奋斗。", "节", "结"),
+    ("今年以来，我旗认真落实各项惠民政策，群众满意度不断题升。", "题", "提"),
     # place names
     ("4月12日，内蒙古自治区呼和皓特市召开防汛抗旱工作会议。", "皓", "浩"),
     ("鄂尔多思市东胜区人民政府发布关于做好春季防火工作的通告。", "思", "斯"),
@@ -194,3 +194,75 @@ def test_the_evaluation_checks_a_labelled_post_as_of_its_date():
     )
     assert published_of({"ref": "owner/repo@abc:reports.jsonl#43!2001#para161"}) == date(2001, 12, 31)
     assert published_of({"text": "无日期"}) is None
+
+
+# -- crawled posts: the post's own date, typos merged into the post's wording finding --
+
+
+def test_crawled_posts_are_checked_as_of_their_publication_date(database_url):
+    from sqlalchemy import select
+
+    from analysis.run import analyse
+    from govwatch.config import parse_config
+    from govwatch.items import OutcomeItem, PostItem
+    from storage import repo
+    from storage.db import open_store
+    from storage.models import Finding, Post
+
+    config = parse_config(
+        {
+            "accounts": [
+                {
+                    "id": "hb",
+                    "unit": "旗生态环境局",
+                    "platform": "weibo",
+                    "name": "青川生态环境",
+                    "handle": "1",
+                }
+            ]
+        }
+    )
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    old_name = "旗环保局开展春季大气污染防治执法检查。"
+    typo_and_listed = "旗生态环境局召开会仪，要求确保截止年底完成整改任务。"
+    posts = {
+        "2017": (datetime(2017, 5, 3, 9, 0, tzinfo=UTC), old_name),
+        "2024": (datetime(2024, 5, 3, 9, 0, tzinfo=UTC), old_name),
+        "typo": (datetime(2026, 11, 20, 9, 0, tzinfo=UTC), typo_and_listed),
+    }
+    store = open_store(database_url)
+    with store.session() as s:
+        repo.sync_accounts(s, repo.config_account_records(config.accounts))
+        run = repo.start_run(s, "test", 1)
+        repo.upsert_posts(
+            s,
+            [
+                PostItem("hb", pid, f"https://m.weibo.cn/status/{pid}", when, text=t)
+                for pid, (when, t) in posts.items()
+            ],
+        )
+        repo.record_outcome(s, run, OutcomeItem("hb", "ok", finished_at=now), len(posts), 1)
+    analyse(config, store, now=now)
+    with store.session() as s:
+        found = {
+            s.get(Post, f.post_id).platform_post_id: f
+            for f in s.scalars(
+                select(Finding).where(Finding.status == "open", Finding.category == "wording_error")
+            )
+        }
+    assert set(found) == {"2024", "typo"}  # the 2017 post used the name of its day
+    assert "【环保局】" in found["2024"].evidence
+    merged = found["typo"].evidence  # one finding, both places with their correct forms
+    assert "【仪】" in merged and "应为：议" in merged and "【截止年底】" in merged and "截至年底" in merged
+
+
+def test_a_long_stream_switches_to_faster_tables_with_the_same_answers():
+    slow, fast = typos.Model.read(), typos.Model.read()
+    fast._go_fast()
+    texts = [t for t, _, _ in TYPOS] + CLEAN
+    assert [slow.find(t) for t in texts] == [fast.find(t) for t in texts]
+    stream = typos.Model.read()
+    for _ in range(typos.FAST_AFTER // sum(map(len, texts)) + 1):
+        for t in texts:
+            stream.find(t)
+    assert stream._fast and [stream.find(t) for t in texts] == [slow.find(t) for t in texts]
