@@ -64,25 +64,21 @@ TOP_CANDIDATES = 3  # per suspect position, by score, rated by the logistic mode
 TRIED_CANDIDATES = 8  # of which the first TOP_CANDIDATES that form a dictionary word
 
 
+MAX_CONFUSIONS = 30  # learned pairs first, then same-pinyin characters by frequency
 FAST_AFTER = 50_000  # characters checked before the tables become dictionaries
 
 
-class _Counts(dict):  # type: ignore[type-arg]
-    """A count table: 0 for what it does not hold."""
+class _Sorted:
+    """A count table read as it is stored: binary search in the sorted keys (no start-up cost)."""
 
-    def __missing__(self, key: int) -> int:
-        return 0
+    __slots__ = ("keys", "n", "vals")
 
+    def __init__(self, keys: array, vals: array) -> None:
+        self.keys, self.vals, self.n = keys, vals, len(keys)
 
-def _sorted_lookup(keys: array, vals: array) -> Any:
-    """A count lookup by binary search in sorted keys."""
-    n = len(keys)
-
-    def get(code: int) -> int:
-        k = bisect_left(keys, code)
-        return vals[k] if k < n and keys[k] == code else 0
-
-    return get
+    def get(self, code: int, default: int = 0) -> int:
+        k = bisect_left(self.keys, code)
+        return self.vals[k] if k < self.n and self.keys[k] == code else default
 
 
 def _suspect(left: int, right: int) -> bool:
@@ -144,9 +140,9 @@ class Model:
         self.scale: list[float] = header["scale"]
         self.threshold: float = header["threshold"]
         self._confusions: dict[str, tuple[str, ...]] = {}
-        self._bi_get = _sorted_lookup(self.bi_keys, self.bi_vals)
-        self._tri_get = _sorted_lookup(self.tri_keys, self.tri_vals)
-        self._word_get = _sorted_lookup(self.word_keys, self.word_freq)
+        self._bi_get: Any = _Sorted(self.bi_keys, self.bi_vals).get
+        self._tri_get: Any = _Sorted(self.tri_keys, self.tri_vals).get
+        self._word_get: Any = _Sorted(self.word_keys, self.word_freq).get
         self._fast = False
         self._work = 0
 
@@ -192,21 +188,21 @@ class Model:
     # (a stream of posts), the tables become dictionaries, many times faster to look up.
 
     def _go_fast(self) -> None:
-        self._bi_get = _Counts(zip(self.bi_keys, self.bi_vals, strict=True)).__getitem__
-        self._tri_get = _Counts(zip(self.tri_keys, self.tri_vals, strict=True)).__getitem__
-        self._word_get = _Counts(zip(self.word_keys, self.word_freq, strict=True)).__getitem__
+        self._bi_get = dict(zip(self.bi_keys, self.bi_vals, strict=True)).get
+        self._tri_get = dict(zip(self.tri_keys, self.tri_vals, strict=True)).get
+        self._word_get = dict(zip(self.word_keys, self.word_freq, strict=True)).get
         self._fast = True
 
     def _bi(self, a: int, b: int) -> int:
-        return self._bi_get(a * self.size + b)
+        return self._bi_get(a * self.size + b, 0)
 
     def _logp(self, a: int, b: int, c: int) -> float:
         """log P(c | a b), interpolated trigram / bigram / unigram."""
         size = self.size
-        ab = self._bi_get(a * size + b)
+        ab = self._bi_get(a * size + b, 0)
         ub = self.uni[b]
-        p3 = self._tri_get((a * size + b) * size + c) / ab if ab else 0.0
-        p2 = self._bi_get(b * size + c) / ub if ub else 0.0
+        p3 = self._tri_get((a * size + b) * size + c, 0) / ab if ab else 0.0
+        p2 = self._bi_get(b * size + c, 0) / ub if ub else 0.0
         p1 = (self.uni[c] + 0.5) / self.total
         return math.log(0.6 * p3 + 0.3 * p2 + 0.1 * p1)
 
@@ -229,7 +225,7 @@ class Model:
                         break
                     code = code * size + k
                 else:
-                    f = get(code) / 10.0
+                    f = get(code, 0) / 10.0
                     if f > best:
                         best, span = f, (st, st + n)
         return best, span[0], span[1]
@@ -238,12 +234,13 @@ class Model:
         """The characters ``ch`` may have been written for."""
         found = self._confusions.get(ch)
         if found is None:
-            cands = dict.fromkeys(self.pairs.get(ch, {}))
+            learned = self.pairs.get(ch, {})
+            cands = dict.fromkeys(sorted(learned, key=lambda c: -learned[c]))
             k = self.index.get(ch, 0)
             g = self.group[k] if k else 0
-            if g:
+            if g:  # the members are in the order of their frequency
                 cands.update(dict.fromkeys(m for m in self.members[g] if m != ch))
-            found = tuple(c for c in cands if c in self.index and c != ch)
+            found = tuple(c for c in cands if c in self.index and c != ch)[:MAX_CONFUSIONS]
             self._confusions[ch] = found
         return found
 
@@ -270,16 +267,22 @@ class Model:
             cands = self.confusions(ch)
             if not cands:
                 continue
+            size, bi_get = self.size, self._bi_get
+            before, after = ids[i - 1] * size, ids[i + 1]
+            # a correction makes a pair with a neighbour more common than the original's
+            likely = [
+                (cand, k_cand)
+                for cand in cands
+                for k_cand in (index[cand],)
+                if bi_get(before + k_cand, 0) > left or bi_get(k_cand * size + after, 0) > right
+            ]
+            if not likely:
+                continue
             base = self._window(ids, i)
-            word_orig = self._word(ids, i)[0]
+            word_orig = -1.0  # looked up for the first candidate that forms a word
             pairs = self.pairs.get(ch, {})
             ranked: list[tuple[float, str, float]] = []
-            before, after = ids[i - 1] * self.size, ids[i + 1]
-            for cand in cands:
-                k_cand = index[cand]
-                # a correction makes a pair with a neighbour more common than the original's
-                if self._bi_get(before + k_cand) <= left and self._bi(k_cand, after) <= right:
-                    continue
+            for cand, k_cand in likely:
                 ids[i] = k_cand
                 lm = self._window(ids, i) - base
                 ranked.append((lm + PAIR_PRIOR * math.log1p(pairs.get(cand, 0)), cand, lm))
@@ -294,6 +297,8 @@ class Model:
                 ids[i] = k_orig
                 if not word_cand:
                     continue  # a correction forms a known word
+                if word_orig < 0:
+                    word_orig = self._word(ids, i)[0]
                 kept += 1
                 if kept > TOP_CANDIDATES:
                     break
