@@ -36,7 +36,11 @@ class ContentPass:
 
 
 def load_checker(config: Config) -> Checker:
-    return Checker.load(extra=[config.resolve(p) for p in config.checks.lexicons], allow=config.checks.allow)
+    return Checker.load(
+        extra=[config.resolve(p) for p in config.checks.lexicons],
+        allow=config.checks.allow,
+        typos=config.checks.typos,
+    )
 
 
 def post_prefix(account_id: str, post_pk: int) -> str:

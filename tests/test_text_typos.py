@@ -266,3 +266,14 @@ def test_a_long_stream_switches_to_faster_tables_with_the_same_answers():
         for t in texts:
             stream.find(t)
     assert stream._fast and [stream.find(t) for t in texts] == [slow.find(t) for t in texts]
+
+
+def test_config_can_turn_the_typo_model_off():
+    from analysis.content import load_checker
+    from govwatch.config import parse_config
+
+    account = {"id": "a", "unit": "旗政府办", "platform": "weibo", "name": "青川发布", "handle": "1"}
+    text = TYPOS[0][0]
+    assert load_checker(parse_config({"accounts": [account]})).check(text).labels == ["wording_error"]
+    off = parse_config({"accounts": [account], "checks": {"typos": False}})
+    assert load_checker(off).check(text).labels == []
