@@ -1,8 +1,8 @@
 """Benchmark of the typo model's cost in the content checks, with and without it, same run.
 
-- cold: ``govwatch check DRAFT`` in a new process (median of ``--repeat``), this
-  checkout against another one given by ``--baseline-bin`` (e.g. main's
-  ``.venv/bin/govwatch``);
+- cold: ``govwatch check DRAFT`` in a new process (median of ``--repeat``, runs
+  alternated), with the repository's config.yaml plus ``checks.typos`` true and
+  false; optionally also another checkout's ``--baseline-bin`` (e.g. main's);
 - warm: one short draft through ``Checker.findings`` in a process that has
   checked before (median per draft), typo model on and off;
 - stream: CPU time per post over the generated posts of bench_check (50-500
@@ -31,13 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 DRAFT = "县政府召开常务会议，研究部署安全生产工作，要求各部门压实责任，确保人民群众生命财产安全。"
 
 
-def cold(binary: Path, draft: Path, repeat: int) -> float:
-    times = []
+def cold(commands: list[list[str]], repeat: int) -> list[float]:
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run([str(binary), "check", str(draft)], capture_output=True, check=False)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        for k, command in enumerate(commands):
+            t = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=False)
+            times[k].append(time.perf_counter() - t)
+    return [statistics.median(t) for t in times]
 
 
 def warm(checker: Checker, repeat: int) -> float:
@@ -70,11 +71,23 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         draft = Path(tmp) / "draft.txt"
         draft.write_text(DRAFT + "\n", encoding="utf-8")
-        mine = cold(ROOT / ".venv" / "bin" / "govwatch", draft, args.repeat)
-        print(f"cold govwatch check (this checkout): {mine * 1000:.0f} ms median")
+        base_config = (ROOT / "config.yaml").read_text(encoding="utf-8")
+        govwatch = str(ROOT / ".venv" / "bin" / "govwatch")
+        commands = []
+        for flag in ("true", "false"):
+            config = Path(tmp) / f"config-{flag}.yaml"
+            config.write_text(base_config + f"\nchecks:\n  typos: {flag}\n", encoding="utf-8")
+            commands.append([govwatch, "--config", str(config), "check", str(draft)])
         if args.baseline_bin:
-            base = cold(args.baseline_bin, draft, args.repeat)
-            print(f"cold govwatch check ({args.baseline_bin}): {base * 1000:.0f} ms median")
+            commands.append(
+                [str(args.baseline_bin), "--config", str(ROOT / "config.yaml"), "check", str(draft)]
+            )
+        times = cold(commands, args.repeat)
+        print(
+            f"cold govwatch check: {times[0] * 1000:.0f} ms with typos, {times[1] * 1000:.0f} ms without (median)"
+        )
+        if args.baseline_bin:
+            print(f"cold govwatch check of {args.baseline_bin}: {times[2] * 1000:.0f} ms")
     on, off = Checker.load(), Checker.load(typos=False)
     print(
         f"warm short draft: {warm(on, args.repeat) * 1000:.2f} ms with typos, {warm(off, args.repeat) * 1000:.2f} ms without"
