@@ -277,3 +277,62 @@ def test_config_can_turn_the_typo_model_off():
     assert load_checker(parse_config({"accounts": [account]})).check(text).labels == ["wording_error"]
     off = parse_config({"accounts": [account], "checks": {"typos": False}})
     assert load_checker(off).check(text).labels == []
+
+
+# -- training, on a corpus written here (the real one lives outside the repository) --
+
+
+def test_training_writes_a_model_that_reads_back_and_leaves_out_academic_rows(tmp_path):
+    import gzip
+
+    from analysis.text import train_typos
+
+    rows = []
+    for k, text in enumerate(CLEAN * 3):
+        rows.append({"id": f"c{k}", "text": text, "labels": [], "source": "people_daily"})
+    for k, (text, wrong, right) in enumerate(TYPOS * 2):
+        correct = text.replace(wrong, right, 1)
+        rows.append({"id": f"r{k}", "text": correct, "labels": [], "source": "gov_work_report_2000_2017"})
+        rows.append(
+            {
+                "id": f"t{k}",
+                "text": text,
+                "correct": correct,
+                "labels": ["wording_error"],
+                "source": "sighan_x",
+            }
+        )
+    # academic use only: never read, so its pair 惠 -> 慧 is not learned
+    rows.append(
+        {
+            "id": "l1",
+            "text": "智惠城市建设稳步推进。",
+            "correct": "智慧城市建设稳步推进。",
+            "labels": ["wording_error"],
+            "source": "lemon_new",
+        }
+    )
+    with gzip.open(tmp_path / "train.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    clean, typo_rows = train_typos.read_corpus(tmp_path)
+    assert len(clean) == len(CLEAN) * 3 + len(TYPOS) * 2 and len(typo_rows) == len(TYPOS) * 2
+    assert not any("智惠" in text for text, _ in typo_rows)
+    out = tmp_path / "typos.bin"
+    log = tmp_path / "log.txt"
+    with open(log, "w", encoding="utf-8") as logf:
+        model = train_typos.train(tmp_path, out, logf, held_typo_rows=8, held_clean_rows=4)
+    assert out.exists() and "threshold" in log.read_text(encoding="utf-8")
+    assert "惠" not in model.pairs
+    assert any(right in model.pairs.get(wrong, {}) for _, wrong, right in TYPOS)
+    assert len(model.weights) == len(typos.FEATURES) and 0 < model.threshold < 1
+    again = tmp_path / "again.bin"
+    with open(log, "w", encoding="utf-8") as logf:
+        train_typos.train(tmp_path, again, logf, held_typo_rows=8, held_clean_rows=4)
+    assert again.read_bytes() == out.read_bytes()  # fixed seeds: the same file
+
+
+def test_training_names_a_missing_corpus(tmp_path, capsys):
+    from analysis.text import train_typos
+
+    assert train_typos.main(["--data", str(tmp_path), "--out", str(tmp_path / "m.bin")]) == 2
+    assert "train.jsonl.gz" in capsys.readouterr().err

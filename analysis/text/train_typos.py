@@ -212,7 +212,13 @@ def pick_threshold(model: Model, typo: list[tuple[str, str]], clean: list[str]) 
     return 0.95
 
 
-def train(folder: Path, out: Path, log: Any = sys.stderr) -> Model:
+def train(
+    folder: Path,
+    out: Path,
+    log: Any = sys.stderr,
+    held_typo_rows: int = HELD_TYPO,
+    held_clean_rows: int = HELD_CLEAN,
+) -> Model:
     from pypinyin import lazy_pinyin
 
     clean, typo = read_corpus(folder)
@@ -221,8 +227,8 @@ def train(folder: Path, out: Path, log: Any = sys.stderr) -> Model:
     typo.sort()
     rnd.shuffle(clean)
     rnd.shuffle(typo)
-    held_clean, clean = clean[:HELD_CLEAN], clean[HELD_CLEAN:]
-    held_typo, typo = typo[:HELD_TYPO], typo[HELD_TYPO:]
+    held_clean, clean = clean[:held_clean_rows], clean[held_clean_rows:]
+    held_typo, typo = typo[:held_typo_rows], typo[held_typo_rows:]
     log.write(
         f"train_typos: {len(clean)} clean rows, {len(typo)} typo rows; held out {len(held_clean)} + {len(held_typo)}\n"
     )
@@ -231,6 +237,8 @@ def train(folder: Path, out: Path, log: Any = sys.stderr) -> Model:
     model = Model.read(out)
     xs, ys = samples(model, held_typo, held_clean)
     log.write(f"train_typos: {len(xs)} suspects, {sum(ys)} real typos among them\n")
+    if not xs or not any(ys):
+        raise ValueError(f"{folder}: the held-out rows give no real typo to learn from (too few rows?)")
     w, b, mean, scale = fit_logistic(xs, ys)
     model.weights, model.bias, model.mean, model.scale = w, b, mean, scale
     threshold = pick_threshold(model, held_typo, held_clean)
