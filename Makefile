@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check-real lint install sysdeps bench clean real-pages train eval
+.PHONY: demo test check-real lint install sysdeps bench clean real-pages train eval train-typos eval-typos
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,17 @@ eval: $(STAMP)
 	@if [ ! -f $(TEXT_DATA)/dev.jsonl ]; then \
 	  echo "== make eval: $(TEXT_DATA)/dev.jsonl not found: the text corpus is not here (set TEXT_DATA=...); nothing evaluated ==" >&2; exit 2; fi
 	$(PY) -m analysis.text.evaluate $(TEXT_DATA)/dev.jsonl --floors corpus
+
+# The typo model (analysis/text/data/typos.bin); `make test` uses the committed model file.
+train-typos: $(STAMP)
+	@if [ ! -f $(TEXT_DATA)/train.jsonl.gz ]; then \
+	  echo "== make train-typos: $(TEXT_DATA)/train.jsonl.gz not found: the text corpus is not here (set TEXT_DATA=...); nothing trained ==" >&2; exit 2; fi
+	$(PY) -m analysis.text.train_typos --data $(TEXT_DATA)
+
+eval-typos: $(STAMP)
+	@if [ ! -f $(TEXT_DATA)/dev.jsonl ]; then \
+	  echo "== make eval-typos: $(TEXT_DATA)/dev.jsonl not found: the text corpus is not here (set TEXT_DATA=...); nothing measured ==" >&2; exit 2; fi
+	$(PY) -m analysis.text.typos --eval $(TEXT_DATA)/dev.jsonl
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -36,7 +36,11 @@ class ContentPass:
 
 
 def load_checker(config: Config) -> Checker:
-    return Checker.load(extra=[config.resolve(p) for p in config.checks.lexicons], allow=config.checks.allow)
+    return Checker.load(
+        extra=[config.resolve(p) for p in config.checks.lexicons],
+        allow=config.checks.allow,
+        typos=config.checks.typos,
+    )
 
 
 def post_prefix(account_id: str, post_pk: int) -> str:
@@ -174,6 +178,7 @@ def check_posts(
             Post.repost_of,
             Post.repost_text,
             Post.content_hash,
+            Post.published_at,
             Unit.name,
             Account.name,
             Account.platform,
@@ -216,11 +221,15 @@ def check_posts(
             repost_of,
             _repost_text,
             digest,
+            published,
             unit,
             name,
             platform,
         ), (body, repost_at), p in zip(rows, bodies, probs, strict=True):
-            context = PostContext(unit=unit, account_name=name, platform=platform, is_original=is_original)
+            # the post's own date decides whether an institution's old name was still right
+            context = PostContext(
+                unit=unit, account_name=name, platform=platform, is_original=is_original, published=published
+            )
             checked = checker.check(body, title=title, context=context, probs=p)
             mix = classify_content(text or "", title=title, is_original=is_original, repost_of=repost_of)
             updates.append(

@@ -305,7 +305,9 @@ def _checker(state: State):  # noqa: ANN202
     if not explicit:
         return Checker.load()
     checks = state.config.checks
-    return Checker.load(extra=[state.config.resolve(p) for p in checks.lexicons], allow=checks.allow)
+    return Checker.load(
+        extra=[state.config.resolve(p) for p in checks.lexicons], allow=checks.allow, typos=checks.typos
+    )
 
 
 @cli.command()

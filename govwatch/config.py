@@ -356,6 +356,7 @@ class ChecksSettings(_Strict):
 
     lexicons: list[str] = Field(default_factory=list)  # extra lexicon files or folders, users' own
     allow: list[str] = Field(default_factory=list)  # terms never to flag
+    typos: bool = True  # the typo model beside the fixed list (about 1-2 ms CPU per post)
 
 
 class ReportSettings(_Strict):

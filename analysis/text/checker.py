@@ -32,7 +32,11 @@ can reach its threshold. Context rules then decide on the candidates:
   inside a correct standard formulation or an allowed term, inside one of the
   entry's ``except`` contexts, across a word boundary (``word`` flag, checked
   with jieba on a small window), or, for retired institution names, in a
-  historical mention (原…, a year before the reform, 更名/组建 ...).
+  historical mention (原…, a year before the reform, 更名/组建 ...) or in a post
+  published before the rename (``PostContext.published``).
+- typos beyond the list (typos.py): one wrong character alike in sound or
+  shape, found by a character model of official Chinese; a wording finding
+  with the correct character, unless the list already reported the place.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +184,9 @@ class PostContext:
     account_name: str | None = None
     platform: str | None = None
     is_original: bool | None = None
+    # When the post was published: a retired institution name is no error in a post
+    # published before the rename. None: a draft, published now.
+    published: date | datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +278,13 @@ _Hit = tuple[int, int, Entry]
 class Checker:
     """Lexicons compiled into matchers; ``check`` a post. Build with ``load``."""
 
-    def __init__(self, entries: Sequence[Entry], allow: Sequence[str] = (), use_model: bool = True) -> None:
+    def __init__(
+        self, entries: Sequence[Entry], allow: Sequence[str] = (), use_model: bool = True, typos: bool = True
+    ) -> None:
         self.use_model = use_model  # the learned classifiers beside the lexicons (model.py)
         self._model: Any = None
         self.entries: list[Entry] = list(entries)
+        self.typos = typos
         self.allow = tuple(fold(a.strip()) for a in allow if a and a.strip())
         self.authorities: list[str] = []
         self.titles: set[str] = set()
@@ -397,16 +408,21 @@ class Checker:
 
     @classmethod
     def load(
-        cls, extra: Sequence[str | Path] = (), allow: Sequence[str] = (), use_model: bool = True
+        cls,
+        extra: Sequence[str | Path] = (),
+        allow: Sequence[str] = (),
+        use_model: bool = True,
+        typos: bool = True,
     ) -> Checker:
         """The bundled lexicons plus users' files or folders, and allowed terms; with the
-        shipped model unless ``use_model`` is False (the model loads on first use).
+        shipped model unless ``use_model`` is False (the model loads on first use);
+        ``typos``: also the typo model (typos.py), read on first use.
 
         Cached on the files' names and modification times: loading again is free.
         """
         files = lexicon_files([BUNDLED_DIR]) + lexicon_files(extra)
         key = tuple((str(f.resolve()), os.stat(f).st_mtime_ns) for f in files)
-        return _cached_checker(key, tuple(allow), use_model)
+        return _cached_checker(key, tuple(allow), use_model, typos)
 
     # -- checking --
 
@@ -605,6 +621,23 @@ class Checker:
     ) -> tuple[list[TextFinding], dict[str, float]]:
         """Findings (sorted) and scores of a whole post (title, newline, text)."""
         norm = fold(full)
+        findings, scores = self._check_lexicons(full, norm, context, prune, probs)
+        # Typos are a check of official writing: an ad or an off-topic post is reported as that.
+        if self.typos and _has_han(full) and not any(f.label in _NOT_OFFICIAL for f in findings):
+            added = self._typos(full, norm, findings)
+            if added and len(findings) > 1:
+                findings.sort(key=_finding_order)
+        return findings, scores
+
+    def _check_lexicons(
+        self,
+        full: str,
+        norm: str,
+        context: PostContext | None,
+        prune: bool,
+        probs: dict[str, float] | None,
+    ) -> tuple[list[TextFinding], dict[str, float]]:
+        """The lexicons, their context rules and the learned classifiers."""
         if probs is None and self.use_model:
             probs = self.model_probs([full])[0]
         model = self.model() if probs is not None else None
@@ -692,7 +725,12 @@ class Checker:
             self._learned(full, norm, candidates, probs or {}, by_family, field_score, unit, findings)
         if "wording" in by_family or "leader" in by_family:
             self._wording(
-                full, norm, by_family.get("wording", _NONE), by_family.get("leader", _NONE), findings
+                full,
+                norm,
+                by_family.get("wording", _NONE),
+                by_family.get("leader", _NONE),
+                findings,
+                context.published if context else None,
             )
         if len(findings) > 1:
             findings.sort(key=_finding_order)
@@ -954,15 +992,23 @@ class Checker:
             )
 
     def _wording(
-        self, full: str, norm: str, wording: list[_Hit], leaders: list[_Hit], findings: list[TextFinding]
+        self,
+        full: str,
+        norm: str,
+        wording: list[_Hit],
+        leaders: list[_Hit],
+        findings: list[TextFinding],
+        published: date | datetime | None = None,
     ) -> None:
         for h in wording:
             e = h[2]
-            if e.kind == "wording.retired_name" and _historical(norm, h):
+            if e.kind == "wording.retired_name" and (
+                _historical(norm, h) or _before_rename(published, e.flag_value("before"))
+            ):
                 continue
             wrong = full[h[0] : h[1]]
             if e.kind == "wording.retired_name":
-                year = e.flag_value("before")
+                year = e.flag_value("reform") or (e.flag_value("before") or "")[:4]
                 when = f"{year}年" if year else ""
                 why = f"“{wrong}”已在{when}机构改革中调整，现应称“{e.suggestion}”"
             elif e.kind == "wording.typo":
@@ -988,6 +1034,47 @@ class Checker:
             )
         for h in leaders:
             self._leader(full, norm, h, findings)
+
+    def _typos(self, full: str, norm: str, findings: list[TextFinding]) -> bool:
+        """Typos the model finds, outside the places already reported and the allowed terms."""
+        from . import typos
+
+        found = typos.find(norm)
+        if not found:
+            return False
+        taken = [(f.start, f.end) for f in findings]
+        for term in self.allow:
+            k = norm.find(term)
+            while k >= 0:
+                taken.append((k, k + len(term)))
+                k = norm.find(term, k + 1)
+        added = False
+        for t in found:
+            if any(s < t.end and t.start < e for s, e in taken) or _in_mention(norm, t.start):
+                continue
+            wrong = full[t.start : t.end]
+            confidence = "高" if t.probability >= TYPO_HIGH else "中"
+            written = t.word[: t.start - t.word_start] + wrong + t.word[t.start - t.word_start + 1 :]
+            why = (
+                f"疑似错别字：“{written}”中的“{wrong}”应为“{t.right}”（“{t.word}”），可信度{confidence}"
+                if len(t.word) > 1
+                else f"疑似错别字：“{wrong}”应为“{t.right}”，可信度{confidence}"
+            )
+            findings.append(
+                TextFinding(
+                    "wording_error",
+                    "wording_error",
+                    "wording.typo",
+                    "minor",
+                    wrong,
+                    t.start,
+                    t.end,
+                    t.right,
+                    why,
+                )
+            )
+            added = True
+        return added
 
     def _leader(self, full: str, norm: str, h: _Hit, findings: list[TextFinding]) -> None:
         hs, he, entry = h
@@ -1307,13 +1394,58 @@ def _field_score(hits: list[_Hit], unit: str) -> float:
     return sum(seen.values())
 
 
+_HAN_RE = re.compile("[\u4e00-\u9fff]")
+TYPO_HIGH = 0.9  # model probability from which a typo's confidence reads 高
+_NOT_OFFICIAL = frozenset(("commercial", "off_topic", "entertainment"))
+
+
+def _has_han(text: str) -> bool:
+    return _HAN_RE.search(text) is not None
+
+
+def _in_mention(norm: str, pos: int) -> bool:
+    """Inside an @name (an account's name is what it is, not a typo)."""
+    k = pos - 1
+    while k >= 0 and k >= pos - 20:
+        ch = norm[k]
+        if ch == "@":
+            return True
+        if ch in _PUNCT or ch.isspace():
+            return False
+        k -= 1
+    return False
+
+
+def rename_date(value: str | None) -> date | None:
+    """The day a retired name stopped being right, from a ``before=`` flag: YYYY-MM-DD, or a
+    year alone (then the whole year counts as before: a post of that year is not flagged)."""
+    if not value:
+        return None
+    try:
+        if len(value) == 4:
+            return date(int(value) + 1, 1, 1)
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _before_rename(published: date | datetime | None, before: str | None) -> bool:
+    if published is None:
+        return False
+    renamed = rename_date(before)
+    if renamed is None:
+        return False
+    day = published.date() if isinstance(published, datetime) else published
+    return day < renamed
+
+
 def _historical(norm: str, h: _Hit) -> bool:
     s, e = _sentence(norm, h[0], h[1])
     if "原" in norm[max(s, h[0] - 4) : h[0]]:
         return True
-    before = h[2].flag_value("before")
+    before = (h[2].flag_value("before") or "")[:4]
     sentence = norm[s:e]
-    if before is not None:
+    if before.isdigit():
         for m in _YEAR_RE.finditer(sentence):
             if int(m.group(1)) < int(before):
                 return True
@@ -1321,11 +1453,13 @@ def _historical(norm: str, h: _Hit) -> bool:
 
 
 @functools.lru_cache(maxsize=16)
-def _cached_checker(key: tuple[tuple[str, int], ...], allow: tuple[str, ...], use_model: bool) -> Checker:
+def _cached_checker(
+    key: tuple[tuple[str, int], ...], allow: tuple[str, ...], use_model: bool = True, typos: bool = True
+) -> Checker:
     entries: list[Entry] = []
     for path, _mtime in key:
         entries.extend(_cached_file(path, _mtime))
-    return Checker(entries, allow, use_model)
+    return Checker(entries, allow, use_model, typos)
 
 
 @functools.lru_cache(maxsize=256)

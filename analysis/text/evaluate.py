@@ -4,7 +4,7 @@
         [--min-recall LABEL=0.9] [--max-false-alarm 0.02] [--lexicon PATH] [--no-model] [-v]
 
 FILE: JSON Lines of posts {"id", "title"?, "text", "unit"?, "platform"?,
-"labels": [...], "optional"?: [...]} (default: tests/data/devset.jsonl). A
+"published"? (YYYY-MM-DD), "labels": [...], "optional"?: [...]} (default: tests/data/devset.jsonl). A
 label in ``optional`` is defensible but was not judged: found or not, it
 counts neither as a hit nor as a false alarm. The false-alarm rate is the
 share of clean posts (no expected label) given any label that is not
@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -96,6 +98,33 @@ def read_posts(path: Path) -> list[dict[str, Any]]:
     return posts
 
 
+_REF_DAY = re.compile(r"!((?:19|20)\d\d)(\d\d)(\d\d)-")  # the corpus' 人民日报 files: !20191031-19-03.txt
+_REF_YEAR = re.compile(r"!((?:19|20)\d\d)#")  # its work reports: !2001#para161
+
+
+def published_of(post: dict[str, Any]) -> date | None:
+    """When a labelled post was published: its ``published`` (YYYY-MM-DD), or the date its
+    ``ref`` names (the last day of a year named alone); None: unknown, checked as of now."""
+    value = post.get("published")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    ref = post.get("ref")
+    if isinstance(ref, str):
+        m = _REF_DAY.search(ref)
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return None
+        m = _REF_YEAR.search(ref)
+        if m:
+            return date(int(m.group(1)), 12, 31)
+    return None
+
+
 def evaluate(posts: Iterable[dict[str, Any]], checker: Checker) -> Report:
     report = Report()
     posts = list(posts)
@@ -106,7 +135,10 @@ def evaluate(posts: Iterable[dict[str, Any]], checker: Checker) -> Report:
         expected = set(post.get("labels", []))
         optional = set(post.get("optional") or ())
         ctx = PostContext(
-            unit=post.get("unit"), account_name=post.get("account"), platform=post.get("platform")
+            unit=post.get("unit"),
+            account_name=post.get("account"),
+            platform=post.get("platform"),
+            published=published_of(post),
         )
         result = checker.check(post["text"], post.get("title"), ctx, probs=p) if batch else None
         result = result or checker.check(post["text"], post.get("title"), ctx)

@@ -31,6 +31,9 @@ _FOLD.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
+_RENAME_DATE = re.compile(r"(?:19|20)\d\d(?:-[01]\d-[0-3]\d)?")
+
+
 def fold(text: str) -> str:
     """Fold case and width without changing the length of the text."""
     norm = text.lower()  # fast; only a few rare letters change length
@@ -111,11 +114,15 @@ def parse_line(line: str, where: str) -> Entry | None:
     for flag in flag_set:
         if flag in ("word", "link", "vocative"):
             continue
-        if flag.startswith("before=") and flag[7:].isdigit():
+        if flag.startswith("before=") and _RENAME_DATE.fullmatch(flag[7:]):
+            continue
+        if flag.startswith("reform=") and flag[7:].isdigit():
             continue
         if flag.startswith("gate=") and len(flag) > 5:
             continue
-        raise ValueError(f"{where}: unknown flag {flag!r} (word, link, vocative, before=YYYY, gate=TEXT)")
+        raise ValueError(
+            f"{where}: unknown flag {flag!r} (word, link, vocative, before=YYYY or before=YYYY-MM-DD, reform=YYYY, gate=TEXT)"
+        )
     regex = None
     if term.startswith("re:"):
         try:

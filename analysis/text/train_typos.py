@@ -1,0 +1,267 @@
+"""Train the typo model (analysis/text/data/typos.bin) from the text corpus.
+
+    python -m analysis.text.train_typos --data ../shared/data/text [--out PATH]
+
+Reads ``train.jsonl.gz`` of the corpus folder (README there):
+- the character counts come from clean official text (labels [] from
+  people_daily, gov_work_report_2000_2017, policy_titles) and the corrected
+  side of the real typo rows;
+- the confusion pairs (wrong → right character) from the typo rows'
+  ``text``/``correct``; characters of the same pinyin (pypinyin, no tone) are
+  candidates too;
+- the word list from jieba's dictionary (words of 2–4 Chinese characters);
+- the logistic weights from a held-out part of the same rows (fixed seed).
+Rows of an academic-use-only source (``lemon_*``) are never read. Needs
+pypinyin (the ``dev`` extra); the package at run time does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import random
+import sys
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .typos import BOS, EOS, FEATURES, MODEL_PATH, Model, _is_han, evaluate
+
+CLEAN_SOURCES = frozenset(("people_daily", "gov_work_report_2000_2017", "policy_titles"))
+EXCLUDED_PREFIXES = ("lemon_",)  # academic use only
+SEED = 20261206
+HELD_TYPO = 1500
+HELD_CLEAN = 2500
+MIN_CHAR = 2  # characters seen less often are unknown to the model
+MIN_TRIGRAM = 2
+MIN_PINYIN_CHAR = 3  # only characters this common are same-pinyin candidates
+MIN_WORD_FREQ = 3
+TARGET_PRECISION = 0.9  # on the held-out rows: where the threshold goes
+MAX_FALSE_ALARM = 0.005
+COUNT_CAP = 2**32 - 1
+
+
+def read_corpus(folder: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    path = folder / "train.jsonl.gz"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found (the text corpus lives in ../shared/data/text)")
+    clean: list[str] = []
+    typo: list[tuple[str, str]] = []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            source = row.get("source", "")
+            if source.startswith(EXCLUDED_PREFIXES):
+                continue
+            correct = row.get("correct")
+            if source in CLEAN_SOURCES and not row.get("labels"):
+                clean.append(row["text"])
+            elif isinstance(correct, str) and len(correct) == len(row["text"]):
+                typo.append((row["text"], correct))
+    return clean, typo
+
+
+def jieba_words() -> dict[str, int]:
+    import jieba
+
+    words: dict[str, int] = {}
+    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) < 2:
+                continue
+            w, freq = parts[0], int(parts[1])
+            if 2 <= len(w) <= 4 and all(map(_is_han, w)) and freq >= MIN_WORD_FREQ:
+                words[w] = freq
+    return words
+
+
+def build(
+    clean: list[str], typo: list[tuple[str, str]], words: dict[str, int], pinyin_of: Any
+) -> tuple[dict[str, Any], list[tuple[str, array]]]:
+    texts = clean + [c for _, c in typo]
+    uni: Counter[str] = Counter()
+    for t in texts:
+        uni.update(t)
+    uni[BOS] += len(texts)
+    uni[EOS] += len(texts)
+    vocab_chars = sorted((c for c, n in uni.items() if n >= MIN_CHAR), key=lambda c: (-uni[c], c))
+    vocab = "\x00" + "".join(vocab_chars)  # index 0: unknown
+    index = {c: k for k, c in enumerate(vocab)}
+    size = len(vocab)
+    bi: Counter[int] = Counter()
+    tri: Counter[int] = Counter()
+    for t in texts:
+        ids = [index.get(c, 0) for c in BOS + t + EOS]
+        for a, b in zip(ids, ids[1:], strict=False):
+            bi[a * size + b] += 1
+        for a, b, c in zip(ids, ids[1:], ids[2:], strict=False):
+            tri[(a * size + b) * size + c] += 1
+    uni_arr = array("I", [0] * size)
+    for c, k in index.items():
+        uni_arr[k] = min(uni.get(c, 0), COUNT_CAP)
+    uni_arr[0] = sum(n for c, n in uni.items() if c not in index)
+    bi_keys = sorted(bi)
+    tri_keys = sorted(k for k, n in tri.items() if n >= MIN_TRIGRAM)
+    pairs: dict[str, dict[str, int]] = {}
+    often_wrong: Counter[str] = Counter()
+    for wrong, right in typo:
+        for a, b in zip(wrong, right, strict=True):
+            if a != b and _is_han(a) and _is_han(b):
+                pairs.setdefault(a, {}).setdefault(b, 0)
+                pairs[a][b] += 1
+                often_wrong[a] += 1
+    groups: dict[str, int] = {}
+    pinyin = array("H", [0] * size)
+    for c in vocab_chars:
+        if _is_han(c) and uni[c] >= MIN_PINYIN_CHAR:
+            py = pinyin_of(c)
+            if py:
+                pinyin[index[c]] = groups.setdefault(py, len(groups) + 1)
+    word_codes: dict[int, int] = {}
+    for w, freq in words.items():
+        if all(c in index for c in w):
+            code = 0
+            for c in w:
+                code = code * size + index[c]
+            word_codes[code] = freq
+    word_keys = sorted(word_codes)
+    header = {
+        "vocab": vocab,
+        "total": sum(uni.values()),
+        "pairs": {a: dict(sorted(b.items())) for a, b in sorted(pairs.items())},
+        "often_wrong": dict(sorted(often_wrong.items())),
+        "weights": [0.0] * len(FEATURES),
+        "bias": 0.0,
+        "mean": [0.0] * len(FEATURES),
+        "scale": [1.0] * len(FEATURES),
+        "threshold": 0.5,
+        "features": list(FEATURES),
+    }
+    sections = [
+        ("uni", uni_arr),
+        ("bi_keys", array("I", bi_keys)),
+        ("bi_vals", array("H", [min(bi[k], 65535) for k in bi_keys])),
+        ("tri_keys", array("Q", tri_keys)),
+        ("tri_vals", array("H", [min(tri[k], 65535) for k in tri_keys])),
+        ("pinyin", pinyin),
+        ("word_keys", array("Q", word_keys)),
+        ("word_freq", array("B", [min(255, round(math.log1p(word_codes[k]) * 10)) for k in word_keys])),
+    ]
+    return header, sections
+
+
+def samples(
+    model: Model, typo: list[tuple[str, str]], clean: list[str]
+) -> tuple[list[list[float]], list[int]]:
+    """Features of every suspect in held-out rows; 1 where it is a real wrong character and the
+    candidate is its correction."""
+    xs: list[list[float]] = []
+    ys: list[int] = []
+    for text, correct in typo:
+        for start, _wrong, right, features in model.candidates(text):
+            xs.append(features)
+            ys.append(int(text[start] != correct[start] and correct[start] == right))
+    for text in clean:
+        for _start, _wrong, _right, features in model.candidates(text):
+            xs.append(features)
+            ys.append(0)
+    return xs, ys
+
+
+def fit_logistic(
+    xs: list[list[float]], ys: list[int], epochs: int = 6, rate: float = 0.05, l2: float = 1e-4
+) -> tuple[list[float], float, list[float], list[float]]:
+    """Stochastic gradient descent on standardised features, fixed seed (no numpy needed)."""
+    n = len(xs[0])
+    mean = [sum(x[k] for x in xs) / len(xs) for k in range(n)]
+    scale = [max(1e-6, math.sqrt(sum((x[k] - mean[k]) ** 2 for x in xs) / len(xs))) for k in range(n)]
+    zs = [[(x[k] - mean[k]) / scale[k] for k in range(n)] for x in xs]
+    order = list(range(len(zs)))
+    rnd = random.Random(SEED)
+    w = [0.0] * n
+    b = 0.0
+    for epoch in range(epochs):
+        rnd.shuffle(order)
+        step = rate / (1 + epoch)
+        for j in order:
+            z = zs[j]
+            s = b + sum(wk * zk for wk, zk in zip(w, z, strict=True))
+            p = 1.0 / (1.0 + math.exp(-s)) if s > -30 else 0.0
+            g = p - ys[j]
+            b -= step * g
+            w = [wk - step * (g * zk + l2 * wk) for wk, zk in zip(w, z, strict=True)]
+    return w, b, mean, scale
+
+
+def pick_threshold(model: Model, typo: list[tuple[str, str]], clean: list[str]) -> float:
+    """The lowest probability at which the finder, on the held-out rows, keeps TARGET_PRECISION
+    and at most MAX_FALSE_ALARM of the clean rows flagged."""
+    rows = [{"text": t, "labels": ["wording_error"], "correct": c} for t, c in typo]
+    rows += [{"text": t, "labels": []} for t in clean]
+    for step in range(10, 19):
+        threshold = step / 20
+        m = evaluate(rows, model, threshold)
+        if m.precision >= TARGET_PRECISION and m.false_alarm_rate <= MAX_FALSE_ALARM:
+            return threshold
+    return 0.95
+
+
+def train(
+    folder: Path,
+    out: Path,
+    log: Any = sys.stderr,
+    held_typo_rows: int = HELD_TYPO,
+    held_clean_rows: int = HELD_CLEAN,
+) -> Model:
+    from pypinyin import lazy_pinyin
+
+    clean, typo = read_corpus(folder)
+    rnd = random.Random(SEED)
+    clean.sort()
+    typo.sort()
+    rnd.shuffle(clean)
+    rnd.shuffle(typo)
+    held_clean, clean = clean[:held_clean_rows], clean[held_clean_rows:]
+    held_typo, typo = typo[:held_typo_rows], typo[held_typo_rows:]
+    log.write(
+        f"train_typos: {len(clean)} clean rows, {len(typo)} typo rows; held out {len(held_clean)} + {len(held_typo)}\n"
+    )
+    header, sections = build(clean, typo, jieba_words(), lambda c: (lazy_pinyin(c) or [""])[0])
+    Model.write(out, header, sections)
+    model = Model.read(out)
+    xs, ys = samples(model, held_typo, held_clean)
+    log.write(f"train_typos: {len(xs)} suspects, {sum(ys)} real typos among them\n")
+    if not xs or not any(ys):
+        raise ValueError(f"{folder}: the held-out rows give no real typo to learn from (too few rows?)")
+    w, b, mean, scale = fit_logistic(xs, ys)
+    model.weights, model.bias, model.mean, model.scale = w, b, mean, scale
+    threshold = pick_threshold(model, held_typo, held_clean)
+    header.update(weights=w, bias=b, mean=mean, scale=scale, threshold=threshold)
+    Model.write(out, header, sections)
+    log.write(f"train_typos: threshold {threshold:.3f}; wrote {out} ({out.stat().st_size / 1e6:.1f} MB)\n")
+    return Model.read(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m analysis.text.train_typos", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("--data", type=Path, default=Path("../shared/data/text"), help="the text corpus folder")
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = ap.parse_args(argv)
+    try:
+        train(args.data, args.out)
+    except (OSError, ValueError, ImportError) as exc:
+        sys.stderr.write(f"train_typos: {exc}\n")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

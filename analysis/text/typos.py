@@ -1,0 +1,485 @@
+"""Typos in official writing (错别字): one wrong character alike in sound or shape.
+
+Pure: text in, suspected typos out; the model is one package data file
+(``data/typos.bin``, written by ``python -m analysis.text.train_typos``) read on
+first use. How it decides, for each Chinese character of a text:
+
+1. Suspect: the character is odd in its place, i.e. both character pairs it
+   forms with its neighbours are rare in official text.
+2. Candidates: the characters it is known to be confused with, learned from
+   real error→correction pairs, and the characters of the same pinyin.
+3. Score: a character trigram model of official Chinese (People's Daily,
+   government work reports, policy titles) rates the text with the candidate
+   against the text as written, around the position; with how often the pair
+   is a real confusion, whether the candidate forms a dictionary word and the
+   original does not, and how common the characters are, a logistic model
+   turns this into a probability. Only a candidate that forms a dictionary word
+   with its neighbours, and only a high probability, is reported (precision first).
+
+    python -m analysis.text.typos --eval FILE.jsonl   # precision / recall on labelled rows
+    python -m analysis.text.typos "句子"               # the typos of a sentence
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import struct
+import sys
+import threading
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "typos.bin"
+MAGIC = b"GWTYPOS1"
+BOS, EOS = "\x02", "\x03"
+# A character is a suspect when the pairs it forms with both neighbours are seen at most
+# this often. Measured on the dev set (CPU per clean post / recall): both pairs at most 10
+# 0.9 ms / 0.27; at most 3: 0.55 ms / 0.25; either pair at most 3: 3.5 ms / 0.29.
+SUSPECT_MAX = 10
+WORD_SPANS = (2, 3, 4)
+# The features of a (position, candidate), in the order of the logistic model's weights.
+FEATURES = (
+    "score",  # lm + PAIR_PRIOR * log1p(pair count): how candidates are ranked
+    "lm",  # log-probability gained by the candidate around the position
+    "pair",  # log1p(times this wrong → right pair was seen in real typos)
+    "word_orig",  # log1p(frequency) of the best dictionary word covering the original
+    "word_cand",  # the same for the candidate
+    "cand_is_word",
+    "orig_is_word",
+    "left",  # log1p(count of the pair with the left neighbour)
+    "right",
+    "freq_orig",  # log1p(count of the character)
+    "freq_cand",
+    "same_pinyin",
+    "often_wrong",  # log1p(times the original was a wrong character in real typos)
+)
+PAIR_PRIOR = 0.5
+TOP_CANDIDATES = 3  # per suspect position, by score, rated by the logistic model
+TRIED_CANDIDATES = 8  # of which the first TOP_CANDIDATES that form a dictionary word
+
+
+MAX_CONFUSIONS = 30  # learned pairs first, then same-pinyin characters by frequency
+FAST_AFTER = 50_000  # characters checked before the tables become dictionaries
+
+
+class _Sorted:
+    """A count table read as it is stored: binary search in the sorted keys (no start-up cost)."""
+
+    __slots__ = ("keys", "n", "vals")
+
+    def __init__(self, keys: array, vals: array) -> None:
+        self.keys, self.vals, self.n = keys, vals, len(keys)
+
+    def get(self, code: int, default: int = 0) -> int:
+        k = bisect_left(self.keys, code)
+        return self.vals[k] if k < self.n and self.keys[k] == code else default
+
+
+def _suspect(left: int, right: int) -> bool:
+    return left <= SUSPECT_MAX and right <= SUSPECT_MAX
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+@dataclass(frozen=True, slots=True)
+class Typo:
+    start: int  # offset of the wrong character
+    wrong: str
+    right: str
+    word: str  # the word the correction forms (清晰), or the character itself
+    probability: float
+    word_start: int = -1  # where ``word`` starts in the text
+
+    def __post_init__(self) -> None:
+        if self.word_start < 0:
+            object.__setattr__(self, "word_start", self.start)
+
+    @property
+    def end(self) -> int:
+        return self.start + 1
+
+
+class Model:
+    """The counts, confusion sets, word list and weights of one model file."""
+
+    def __init__(self, header: dict[str, Any], sections: dict[str, array]) -> None:
+        vocab: str = header["vocab"]
+        self.vocab = vocab
+        self.index = {ch: k for k, ch in enumerate(vocab)}  # 0 is the unknown character
+        self.size = len(vocab)
+        self.total = header["total"]
+        self.uni = sections["uni"]
+        self.bi_keys = sections["bi_keys"]
+        self.bi_vals = sections["bi_vals"]
+        self.tri_keys = sections["tri_keys"]
+        self.tri_vals = sections["tri_vals"]
+        groups = sections["pinyin"]  # pinyin group of each character (0: none)
+        self.group = groups
+        members: dict[int, list[str]] = {}
+        for k, g in enumerate(groups):
+            if g:
+                members.setdefault(g, []).append(vocab[k])
+        self.members = members
+        self.pairs: dict[str, dict[str, int]] = header["pairs"]
+        self.often_wrong: dict[str, int] = header["often_wrong"]
+        # Dictionary words of 2-4 known characters as base-``size`` numbers of their
+        # characters' indices (sorted), with log1p(frequency) * 10.
+        self.word_keys = sections["word_keys"]
+        self.word_freq = sections["word_freq"]
+        self.weights: list[float] = header["weights"]
+        self.bias: float = header["bias"]
+        self.mean: list[float] = header["mean"]
+        self.scale: list[float] = header["scale"]
+        self.threshold: float = header["threshold"]
+        self._confusions: dict[str, tuple[str, ...]] = {}
+        self._bi_get: Any = _Sorted(self.bi_keys, self.bi_vals).get
+        self._tri_get: Any = _Sorted(self.tri_keys, self.tri_vals).get
+        self._word_get: Any = _Sorted(self.word_keys, self.word_freq).get
+        self._fast = False
+        self._work = 0
+
+    # -- file --
+
+    @classmethod
+    def read(cls, path: Path = MODEL_PATH) -> Model:
+        data = path.read_bytes()
+        if not data.startswith(MAGIC):
+            raise ValueError(f"{path}: not a typo model file")
+        (hlen,) = struct.unpack_from("<I", data, len(MAGIC))
+        at = len(MAGIC) + 4
+        header = json.loads(data[at : at + hlen].decode("utf-8"))
+        at += hlen
+        sections: dict[str, array] = {}
+        for name, code, count in header["sections"]:
+            arr = array(code)
+            nbytes = arr.itemsize * count
+            arr.frombytes(data[at : at + nbytes])
+            if sys.byteorder != "little":
+                arr.byteswap()
+            sections[name] = arr
+            at += nbytes
+        return cls(header, sections)
+
+    @staticmethod
+    def write(path: Path, header: dict[str, Any], sections: Sequence[tuple[str, array]]) -> None:
+        header = dict(header, sections=[[name, arr.typecode, len(arr)] for name, arr in sections])
+        raw = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(MAGIC + struct.pack("<I", len(raw)) + raw)
+            for _name, arr in sections:
+                out = array(arr.typecode, arr)
+                if sys.byteorder != "little":
+                    out.byteswap()
+                f.write(out.tobytes())
+
+    # -- counts --
+    #
+    # Looked up by binary search in the arrays as read (no start-up cost: a single draft
+    # stays fast from a cold process); once a process has checked FAST_AFTER characters
+    # (a stream of posts), the tables become dictionaries, many times faster to look up.
+
+    def _go_fast(self) -> None:
+        self._bi_get = dict(zip(self.bi_keys, self.bi_vals, strict=True)).get
+        self._tri_get = dict(zip(self.tri_keys, self.tri_vals, strict=True)).get
+        self._word_get = dict(zip(self.word_keys, self.word_freq, strict=True)).get
+        self._fast = True
+
+    def _bi(self, a: int, b: int) -> int:
+        return self._bi_get(a * self.size + b, 0)
+
+    def _logp(self, a: int, b: int, c: int) -> float:
+        """log P(c | a b), interpolated trigram / bigram / unigram."""
+        size = self.size
+        ab = self._bi_get(a * size + b, 0)
+        ub = self.uni[b]
+        p3 = self._tri_get((a * size + b) * size + c, 0) / ab if ab else 0.0
+        p2 = self._bi_get(b * size + c, 0) / ub if ub else 0.0
+        p1 = (self.uni[c] + 0.5) / self.total
+        return math.log(0.6 * p3 + 0.3 * p2 + 0.1 * p1)
+
+    def _window(self, ids: list[int], i: int) -> float:
+        return (
+            self._logp(ids[i - 2], ids[i - 1], ids[i])
+            + self._logp(ids[i - 1], ids[i], ids[i + 1])
+            + self._logp(ids[i], ids[i + 1], ids[i + 2])
+        )
+
+    def _word(self, ids: list[int], i: int) -> tuple[float, int, int]:
+        """The most frequent dictionary word covering position i: (log1p frequency, start, end)."""
+        best, span = 0.0, (i, i + 1)
+        size, get = self.size, self._word_get
+        for n in WORD_SPANS:
+            for st in range(max(0, i - n + 1), min(i, len(ids) - n) + 1):
+                code = 0
+                for k in ids[st : st + n]:
+                    if not k:
+                        break
+                    code = code * size + k
+                else:
+                    f = get(code, 0) / 10.0
+                    if f > best:
+                        best, span = f, (st, st + n)
+        return best, span[0], span[1]
+
+    def confusions(self, ch: str) -> tuple[str, ...]:
+        """The characters ``ch`` may have been written for."""
+        found = self._confusions.get(ch)
+        if found is None:
+            learned = self.pairs.get(ch, {})
+            cands = dict.fromkeys(sorted(learned, key=lambda c: -learned[c]))
+            k = self.index.get(ch, 0)
+            g = self.group[k] if k else 0
+            if g:  # the members are in the order of their frequency
+                cands.update(dict.fromkeys(m for m in self.members[g] if m != ch))
+            found = tuple(c for c in cands if c in self.index and c != ch)[:MAX_CONFUSIONS]
+            self._confusions[ch] = found
+        return found
+
+    # -- finding --
+
+    def candidates(self, text: str) -> list[tuple[int, str, str, list[float]]]:
+        """The best few candidates of every suspect position: (offset, wrong, right, features)."""
+        if not self._fast:
+            self._work += len(text)
+            if self._work > FAST_AFTER:
+                self._go_fast()
+        index = self.index
+        padded = BOS + BOS + text + EOS + EOS
+        ids = [index.get(ch, 0) for ch in padded]
+        out = []
+        for i in range(2, len(padded) - 2):
+            ch = padded[i]
+            if not _is_han(ch):
+                continue
+            left = self._bi(ids[i - 1], ids[i])
+            right = self._bi(ids[i], ids[i + 1])
+            if not _suspect(left, right):
+                continue
+            cands = self.confusions(ch)
+            if not cands:
+                continue
+            size, bi_get = self.size, self._bi_get
+            before, after = ids[i - 1] * size, ids[i + 1]
+            # a correction makes a pair with a neighbour more common than the original's
+            likely = [
+                (cand, k_cand)
+                for cand in cands
+                for k_cand in (index[cand],)
+                if bi_get(before + k_cand, 0) > left or bi_get(k_cand * size + after, 0) > right
+            ]
+            if not likely:
+                continue
+            base = self._window(ids, i)
+            word_orig = -1.0  # looked up for the first candidate that forms a word
+            pairs = self.pairs.get(ch, {})
+            ranked: list[tuple[float, str, float]] = []
+            for cand, k_cand in likely:
+                ids[i] = k_cand
+                lm = self._window(ids, i) - base
+                ranked.append((lm + PAIR_PRIOR * math.log1p(pairs.get(cand, 0)), cand, lm))
+            ids[i] = index.get(ch, 0)
+            ranked.sort(reverse=True)
+            k_orig = ids[i]
+            kept = 0
+            for score, cand, lm in ranked[:TRIED_CANDIDATES]:
+                k_cand = index[cand]
+                ids[i] = k_cand
+                word_cand = self._word(ids, i)[0]
+                ids[i] = k_orig
+                if not word_cand:
+                    continue  # a correction forms a known word
+                if word_orig < 0:
+                    word_orig = self._word(ids, i)[0]
+                kept += 1
+                if kept > TOP_CANDIDATES:
+                    break
+                features = [
+                    score,
+                    lm,
+                    math.log1p(pairs.get(cand, 0)),
+                    word_orig,
+                    word_cand,
+                    float(word_cand > 0),
+                    float(word_orig > 0),
+                    math.log1p(left),
+                    math.log1p(right),
+                    math.log1p(self.uni[k_orig]),
+                    math.log1p(self.uni[k_cand]),
+                    float(bool(self.group[k_orig]) and self.group[k_orig] == self.group[k_cand]),
+                    math.log1p(self.often_wrong.get(ch, 0)),
+                ]
+                out.append((i - 2, ch, cand, features))
+        return out
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.bias
+        for w, x, m, s in zip(self.weights, features, self.mean, self.scale, strict=True):
+            z += w * (x - m) / s
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def find(self, text: str, threshold: float | None = None) -> list[Typo]:
+        """The suspected typos of a text, in order."""
+        limit = self.threshold if threshold is None else threshold
+        best: dict[int, tuple[float, str, str]] = {}
+        for start, wrong, right, features in self.candidates(text):
+            p = self.probability(features)
+            if p >= limit and p > best.get(start, (0.0, "", ""))[0]:
+                best[start] = (p, wrong, right)
+        found = []
+        for start, (p, wrong, right) in sorted(best.items()):
+            changed = text[:start] + right + text[start + 1 :]
+            ids = [self.index.get(ch, 0) for ch in changed]
+            _, ws, we = self._word(ids, start)
+            found.append(Typo(start, wrong, right, changed[ws:we], p, ws))
+        return found
+
+
+_lock = threading.Lock()
+_model: Model | None = None
+
+
+def model() -> Model | None:
+    """The bundled model, read once; None when the package has none."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None and MODEL_PATH.exists():
+                _model = Model.read(MODEL_PATH)
+    return _model
+
+
+def find(text: str) -> list[Typo]:
+    m = model()
+    return m.find(text) if m is not None else []
+
+
+# -- measurement --
+
+
+@dataclass
+class Measure:
+    typo_rows: int = 0
+    rows_found: int = 0  # typo rows with at least one flag on a real wrong position
+    hits: int = 0  # flags on a real wrong position
+    corrected: int = 0  # ... with the right correction
+    misses_flagged: int = 0  # flags elsewhere on typo rows
+    clean_rows: int = 0
+    clean_alarms: int = 0  # clean rows with any flag
+    clean_flags: int = 0
+    other_rows: int = 0  # rows with other labels (ads, off-topic ...): not official text
+    other_flagged: int = 0
+
+    @property
+    def precision(self) -> float:
+        flags = self.hits + self.misses_flagged + self.clean_flags
+        return self.hits / flags if flags else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.rows_found / self.typo_rows if self.typo_rows else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.clean_alarms / self.clean_rows if self.clean_rows else 0.0
+
+    def format(self) -> str:
+        return "\n".join(
+            [
+                f"typo rows {self.typo_rows}: found {self.rows_found} (recall {self.recall:.3f}); "
+                f"flags on a real wrong character {self.hits}, of which correction right {self.corrected}",
+                f"precision (flags on typo and clean rows) {self.precision:.3f}: "
+                f"{self.hits} / {self.hits + self.misses_flagged + self.clean_flags}",
+                f"false alarms on clean rows: {self.clean_alarms}/{self.clean_rows} = {self.false_alarm_rate:.2%}",
+                f"rows of other labels flagged: {self.other_flagged}/{self.other_rows}",
+            ]
+        )
+
+
+def evaluate(
+    rows: Iterable[dict[str, Any]], m: Model | None = None, threshold: float | None = None
+) -> Measure:
+    """Precision, recall and false alarms of the typo finder on labelled rows.
+
+    A typo row has ``wording_error`` in ``labels`` and its corrected text in
+    ``correct`` (same length); a flag counts as a hit only on a position where
+    the text differs from ``correct``. Clean rows have ``labels`` [].
+    """
+    m = m or model()
+    if m is None:
+        raise ValueError(f"no typo model at {MODEL_PATH}: run python -m analysis.text.train_typos")
+    out = Measure()
+    for row in rows:
+        text, labels = row["text"], row.get("labels", [])
+        found = m.find(text, threshold)
+        correct = row.get("correct")
+        if "wording_error" in labels and isinstance(correct, str) and len(correct) == len(text):
+            out.typo_rows += 1
+            row_hit = False
+            for t in found:
+                if text[t.start] != correct[t.start]:
+                    out.hits += 1
+                    out.corrected += t.right == correct[t.start]
+                    row_hit = True
+                else:
+                    out.misses_flagged += 1
+            out.rows_found += row_hit
+        elif not labels:
+            out.clean_rows += 1
+            out.clean_alarms += bool(found)
+            out.clean_flags += len(found)
+        else:
+            out.other_rows += 1
+            out.other_flagged += bool(found)
+    return out
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not valid JSON ({exc})") from None
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise ValueError(f"{path}:{number}: expected an object with a text")
+            rows.append(row)
+    return rows
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    ap = argparse.ArgumentParser(prog="python -m analysis.text.typos", description=__doc__.split("\n")[0])
+    ap.add_argument("text", nargs="*", help="sentences to check")
+    ap.add_argument("--eval", type=Path, metavar="FILE", help="labelled JSON Lines (labels, correct)")
+    ap.add_argument(
+        "--threshold", type=float, default=None, help="probability to report (default: the model's)"
+    )
+    ap.add_argument("--model", type=Path, default=MODEL_PATH)
+    args = ap.parse_args(argv)
+    try:
+        m = Model.read(args.model)
+        if args.eval:
+            out.write(evaluate(read_rows(args.eval), m, args.threshold).format() + "\n")
+        for text in args.text:
+            for t in m.find(text, args.threshold):
+                out.write(f"{t.start}\t{t.wrong}→{t.right}\t{t.word}\t{t.probability:.2f}\n")
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"typos: {exc}\n")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,338 @@
+"""The typo finder (analysis/text/typos.py) and its place in the checker; dates of retired names.
+
+Every sentence here was written for these tests: official-style sentences with one wrong
+character each, and clean ones that must stay clean.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from analysis.text import Checker, PostContext, typos
+from analysis.text.checker import rename_date
+
+# (sentence, wrong character, correction): one wrong character alike in shape or sound.
+TYPOS = [
+    # shape and sound alike, everyday official words
+    ("市场监管局开展专项检查行动，严励打击哄抬物价等违法行为。", "励", "厉"),
+    ("县应急管理局组织开展安全生产大检查，切实消除各类安全隐换。", "换", "患"),
+    ("今天上午，全市疫情防控工作会仪在市行政中心召开。", "仪", "议"),
+    ("我局认真贯彻落实中央八项规定精神，持续加强作风建没。", "没", "设"),
+    ("近期气侯干燥，请广大市民注意防火。", "侯", "候"),
+    ("区人民医院开展义诊活动，为群众免废测量血压血糖。", "废", "费"),
+    ("今年以来，我旗认真落实各项惠民政策，群众满意度不断题升。", "题", "提"),
+    # place names
+    ("4月12日，内蒙古自治区呼和皓特市召开防汛抗旱工作会议。", "皓", "浩"),
+    ("鄂尔多思市东胜区人民政府发布关于做好春季防火工作的通告。", "思", "斯"),
+    # job titles
+    ("副县常王明带队深入乡镇检查春耕备耕工作。", "常", "长"),
+    ("镇党委书纪李华主持召开党委会议，传达学习上级会议精神。", "纪", "记"),
+    ("市委常委、宣传部长张伟出席开幕式并至辞。", "至", "致"),
+]
+
+CLEAN = [
+    "县政府召开常务会议，研究部署安全生产工作，要求各部门压实责任。",
+    "我局认真贯彻落实中央八项规定精神，持续加强作风建设。",
+    "4月12日，内蒙古自治区呼和浩特市召开防汛抗旱工作会议。",
+    "鄂尔多斯市东胜区人民政府发布关于做好春季防火工作的通告。",
+    "近期气候干燥，请广大市民注意防火。",
+    "请各位考生按时到达考场，携带准考证和身份证。",
+    "社区工作人员辛苦奔波，为居民送去生活物资。",
+    "各乡镇要加强对留守儿童的关心关爱，切实保障其合法权益。",
+    "旗税务局举办减税降费政策宣讲会，帮助企业应享尽享。",
+    "市委常委、宣传部长张伟出席开幕式并致辞。",
+    "全县上下要紧密团结在党中央周围，为实现全年目标任务而努力奋斗。",
+    "为进一步优化营商环境，我县出台了十条具体措施。",
+]
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker.load()
+
+
+@pytest.mark.parametrize(("text", "wrong", "right"), TYPOS)
+def test_typo_finder_flags_the_wrong_character_with_its_correction(text, wrong, right):
+    found = typos.find(text)
+    assert [(t.wrong, t.right) for t in found] == [(wrong, right)]
+    assert text[found[0].start] == wrong
+    assert right in found[0].word and len(found[0].word) >= 2
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_clean_official_sentences_are_not_flagged(text, checker):
+    assert typos.find(text) == []
+    assert checker.check(text).labels == []
+
+
+def test_a_typo_is_a_wording_finding_of_the_wrong_character(checker):
+    text, wrong, right = TYPOS[0]
+    r = checker.check(text)
+    assert r.labels == ["wording_error"]
+    (f,) = r.findings
+    assert (f.category, f.rule, f.severity) == ("wording_error", "wording.typo", "minor")
+    assert f.evidence == wrong and text[f.start : f.end] == wrong and f.end == f.start + 1
+    assert f.suggestion == right
+    assert "严励" in f.explanation and "严厉" in f.explanation and "可信度" in f.explanation
+    assert f.to_json()["suggestion"] == right
+
+
+def test_offsets_count_the_title(checker):
+    r = checker.check("近期气侯干燥，请广大市民注意防火。", title="防火提示")
+    (f,) = r.findings
+    assert f.evidence == "侯" and f.start == len("防火提示\n") + 3
+
+
+def test_the_fixed_list_and_the_model_report_each_place_once(checker):
+    # 截止年底 is on the fixed list; 会仪 is found by the model
+    text = "全市疫情防控工作会仪要求，确保截止年底完成各项任务。"
+    r = checker.check(text)
+    found = sorted((f.evidence, f.suggestion) for f in r.findings)
+    assert found == [("仪", "议"), ("截止年底", "截至年底")]
+
+
+def test_an_allowed_term_is_not_a_typo():
+    text = "我县举办呼和皓特杯书法比赛。"  # a competition's own name, allow-listed by the user
+    assert Checker.load().check(text).labels == ["wording_error"]
+    assert Checker.load(allow=["呼和皓特杯"]).check(text).labels == []
+
+
+def test_the_checker_can_leave_typos_out():
+    assert Checker.load(typos=False).check(TYPOS[1][0]).labels == []
+
+
+def test_an_account_name_after_at_is_not_a_typo(checker):
+    assert checker.check("转发@鄂尔多思旅游 的微博：春季防火，人人有责。").labels == []
+
+
+def test_evaluate_counts_a_hit_only_on_a_real_wrong_position():
+    rows = [
+        {"text": TYPOS[0][0], "labels": ["wording_error"], "correct": TYPOS[0][0].replace("励", "厉")},
+        # the wrong character the finder flags is not the real one: not a hit
+        {"text": TYPOS[1][0], "labels": ["wording_error"], "correct": TYPOS[1][0].replace("县", "市", 1)},
+        {"text": CLEAN[0], "labels": []},
+        {"text": TYPOS[2][0], "labels": []},  # labelled clean, flagged: a false alarm
+    ]
+    m = typos.evaluate(rows)
+    assert (m.typo_rows, m.rows_found, m.hits, m.corrected) == (2, 1, 1, 1)
+    assert m.misses_flagged == 1 and m.clean_rows == 2 and m.clean_alarms == 1
+    assert m.recall == 0.5 and m.precision == pytest.approx(1 / 3) and m.false_alarm_rate == 0.5
+
+
+def test_eval_command_prints_the_figures(tmp_path, capsys):
+    f = tmp_path / "rows.jsonl"
+    rows = [{"text": t, "labels": ["wording_error"], "correct": t.replace(w, r)} for t, w, r in TYPOS]
+    rows += [{"text": t, "labels": []} for t in CLEAN]
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    assert typos.main(["--eval", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert f"found {len(TYPOS)} (recall 1.000)" in out
+    assert f"false alarms on clean rows: 0/{len(CLEAN)}" in out
+
+
+def test_eval_command_names_a_bad_file(tmp_path, capsys):
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{"text": "好"}\nnot json\n', encoding="utf-8")
+    assert typos.main(["--eval", str(f)]) == 2
+    assert "bad.jsonl:2" in capsys.readouterr().err
+
+
+def test_model_file_is_small():
+    assert typos.MODEL_PATH.stat().st_size <= 10_500_000
+
+
+# -- dates of retired institution names --
+
+
+def retired(checker: Checker, text: str, published: date | datetime | None) -> list[str]:
+    r = checker.check(text, context=PostContext(published=published))
+    return [f.evidence for f in r.findings if f.rule == "wording.retired_name"]
+
+
+def test_a_retired_name_before_the_rename_is_no_error(checker):
+    text = "县环保局对辖区内重点企业开展执法检查。"
+    assert retired(checker, text, date(2017, 6, 1)) == []
+    assert retired(checker, text, datetime(2019, 2, 20, 9, 0, tzinfo=UTC)) == []  # local reform still running
+    assert retired(checker, text, date(2020, 6, 1)) == ["环保局"]
+    assert retired(checker, text, None) == ["环保局"]  # a draft is published now
+
+
+def test_a_ministry_renamed_on_its_day(checker):
+    text = "国土资源部发布年度土地利用计划。"
+    assert retired(checker, text, date(2018, 4, 9)) == []
+    assert retired(checker, text, date(2018, 4, 11)) == ["国土资源部"]
+
+
+def test_a_rename_known_by_its_year_spares_posts_of_that_year(checker):
+    text = "县扶贫办组织干部入户走访。"
+    assert retired(checker, text, date(2021, 6, 1)) == []
+    assert retired(checker, text, date(2022, 3, 1)) == ["扶贫办"]
+
+
+def test_the_explanation_names_the_reform_not_the_local_deadline(checker):
+    (f,) = checker.check("县环保局开展执法检查。").findings
+    assert "2018年机构改革" in f.explanation
+
+
+def test_rename_dates_read_from_the_flag():
+    assert rename_date("2018-04-10") == date(2018, 4, 10)
+    assert rename_date("2021") == date(2022, 1, 1)
+    assert rename_date(None) is None
+
+
+def test_the_evaluation_checks_a_labelled_post_as_of_its_date():
+    from analysis.text.evaluate import evaluate, published_of
+
+    old = {"text": "县环保局开展执法检查。", "labels": [], "published": "2017-05-01"}
+    assert evaluate([old], Checker.load()).false_alarms == 0
+    assert evaluate([{**old, "published": "2024-05-01"}], Checker.load()).false_alarms == 1
+    assert published_of({"ref": "owner/repo@abc:2019年数据/2019年10月.7z!20191031-19-03.txt#p1"}) == date(
+        2019, 10, 31
+    )
+    assert published_of({"ref": "owner/repo@abc:reports.jsonl#43!2001#para161"}) == date(2001, 12, 31)
+    assert published_of({"text": "无日期"}) is None
+
+
+# -- crawled posts: the post's own date, typos merged into the post's wording finding --
+
+
+def test_crawled_posts_are_checked_as_of_their_publication_date(database_url):
+    from sqlalchemy import select
+
+    from analysis.run import analyse
+    from govwatch.config import parse_config
+    from govwatch.items import OutcomeItem, PostItem
+    from storage import repo
+    from storage.db import open_store
+    from storage.models import Finding, Post
+
+    config = parse_config(
+        {
+            "accounts": [
+                {
+                    "id": "hb",
+                    "unit": "旗生态环境局",
+                    "platform": "weibo",
+                    "name": "青川生态环境",
+                    "handle": "1",
+                }
+            ]
+        }
+    )
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    old_name = "旗环保局开展春季大气污染防治执法检查。"
+    typo_and_listed = "旗生态环境局召开会仪，要求确保截止年底完成整改任务。"
+    posts = {
+        "2017": (datetime(2017, 5, 3, 9, 0, tzinfo=UTC), old_name),
+        "2024": (datetime(2024, 5, 3, 9, 0, tzinfo=UTC), old_name),
+        "typo": (datetime(2026, 11, 20, 9, 0, tzinfo=UTC), typo_and_listed),
+    }
+    store = open_store(database_url)
+    with store.session() as s:
+        repo.sync_accounts(s, repo.config_account_records(config.accounts))
+        run = repo.start_run(s, "test", 1)
+        repo.upsert_posts(
+            s,
+            [
+                PostItem("hb", pid, f"https://m.weibo.cn/status/{pid}", when, text=t)
+                for pid, (when, t) in posts.items()
+            ],
+        )
+        repo.record_outcome(s, run, OutcomeItem("hb", "ok", finished_at=now), len(posts), 1)
+    analyse(config, store, now=now)
+    with store.session() as s:
+        found = {
+            s.get(Post, f.post_id).platform_post_id: f
+            for f in s.scalars(
+                select(Finding).where(Finding.status == "open", Finding.category == "wording_error")
+            )
+        }
+    assert set(found) == {"2024", "typo"}  # the 2017 post used the name of its day
+    assert "【环保局】" in found["2024"].evidence
+    merged = found["typo"].evidence  # one finding, both places with their correct forms
+    assert "【仪】" in merged and "应为：议" in merged and "【截止年底】" in merged and "截至年底" in merged
+
+
+def test_a_long_stream_switches_to_faster_tables_with_the_same_answers():
+    slow, fast = typos.Model.read(), typos.Model.read()
+    fast._go_fast()
+    texts = [t for t, _, _ in TYPOS] + CLEAN
+    assert [slow.find(t) for t in texts] == [fast.find(t) for t in texts]
+    stream = typos.Model.read()
+    for _ in range(typos.FAST_AFTER // sum(map(len, texts)) + 1):
+        for t in texts:
+            stream.find(t)
+    assert stream._fast and [stream.find(t) for t in texts] == [slow.find(t) for t in texts]
+
+
+def test_config_can_turn_the_typo_model_off():
+    from analysis.content import load_checker
+    from govwatch.config import parse_config
+
+    account = {"id": "a", "unit": "旗政府办", "platform": "weibo", "name": "青川发布", "handle": "1"}
+    text = TYPOS[0][0]
+    assert load_checker(parse_config({"accounts": [account]})).check(text).labels == ["wording_error"]
+    off = parse_config({"accounts": [account], "checks": {"typos": False}})
+    assert load_checker(off).check(text).labels == []
+
+
+# -- training, on a corpus written here (the real one lives outside the repository) --
+
+
+def test_training_writes_a_model_that_reads_back_and_leaves_out_academic_rows(tmp_path):
+    import gzip
+
+    from analysis.text import train_typos
+
+    rows = []
+    for k, text in enumerate(CLEAN * 3):
+        rows.append({"id": f"c{k}", "text": text, "labels": [], "source": "people_daily"})
+    for k, (text, wrong, right) in enumerate(TYPOS * 2):
+        correct = text.replace(wrong, right, 1)
+        rows.append({"id": f"r{k}", "text": correct, "labels": [], "source": "gov_work_report_2000_2017"})
+        rows.append(
+            {
+                "id": f"t{k}",
+                "text": text,
+                "correct": correct,
+                "labels": ["wording_error"],
+                "source": "sighan_x",
+            }
+        )
+    # academic use only: never read, so its pair 惠 -> 慧 is not learned
+    rows.append(
+        {
+            "id": "l1",
+            "text": "智惠城市建设稳步推进。",
+            "correct": "智慧城市建设稳步推进。",
+            "labels": ["wording_error"],
+            "source": "lemon_new",
+        }
+    )
+    with gzip.open(tmp_path / "train.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    clean, typo_rows = train_typos.read_corpus(tmp_path)
+    assert len(clean) == len(CLEAN) * 3 + len(TYPOS) * 2 and len(typo_rows) == len(TYPOS) * 2
+    assert not any("智惠" in text for text, _ in typo_rows)
+    out = tmp_path / "typos.bin"
+    log = tmp_path / "log.txt"
+    with open(log, "w", encoding="utf-8") as logf:
+        model = train_typos.train(tmp_path, out, logf, held_typo_rows=8, held_clean_rows=4)
+    assert out.exists() and "threshold" in log.read_text(encoding="utf-8")
+    assert "惠" not in model.pairs
+    assert any(right in model.pairs.get(wrong, {}) for _, wrong, right in TYPOS)
+    assert len(model.weights) == len(typos.FEATURES) and 0 < model.threshold < 1
+    again = tmp_path / "again.bin"
+    with open(log, "w", encoding="utf-8") as logf:
+        train_typos.train(tmp_path, again, logf, held_typo_rows=8, held_clean_rows=4)
+    assert again.read_bytes() == out.read_bytes()  # fixed seeds: the same file
+
+
+def test_training_names_a_missing_corpus(tmp_path, capsys):
+    from analysis.text import train_typos
+
+    assert train_typos.main(["--data", str(tmp_path), "--out", str(tmp_path / "m.bin")]) == 2
+    assert "train.jsonl.gz" in capsys.readouterr().err
