@@ -131,3 +131,14 @@ class CommentItem:
     author_name: str | None = None
     by_account: bool = False  # written by the account itself (a reply to the public)
     reply_to: str | None = None  # comment id this one answers, for replies
+
+
+@dataclass(slots=True)
+class CommentsRead:
+    """A post's comments were read to the end (or as far as crawl.comments allows) at the
+    comment count its listing showed. Stored after the comments themselves: a crawl killed
+    before this lands reads them again next time."""
+
+    account_id: str
+    post_id: str
+    count: int

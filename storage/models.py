@@ -151,6 +151,8 @@ class Post(Base):
     media: Mapped[str] = mapped_column(String(10), default="text")
     likes: Mapped[int | None] = mapped_column(Integer)
     comments: Mapped[int | None] = mapped_column(Integer)
+    # The comment count at which the post's comments were last read completely (None: never).
+    comments_read: Mapped[int | None] = mapped_column(Integer)
     shares: Mapped[int | None] = mapped_column(Integer)
     repost_of: Mapped[str | None] = mapped_column(Text)
     repost_text: Mapped[str | None] = mapped_column(Text)  # the reposted original's text

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from govwatch.items import CommentItem, DeletionItem, OutcomeItem
+from govwatch.items import CommentItem, CommentsRead, DeletionItem, OutcomeItem
 from storage.models import Comment, OperatorAlert, Post, utcnow
 from storage.repo import _insert_ignore
 
@@ -94,6 +94,26 @@ def upsert_comments(session: Session, items: Sequence[CommentItem]) -> int:
     if new:
         session.execute(_insert_ignore(session, Comment), new)
     return len(new)
+
+
+def mark_comments_read(session: Session, items: Sequence[CommentsRead]) -> None:
+    """Record the comment count at which each post's comments were read to the end. Called in
+    the transaction that stores those comments (or after it), never before."""
+    rows = [
+        {"b_account": i.account_id, "b_post": i.post_id, "b_count": i.count}
+        for i in {(i.account_id, i.post_id): i for i in items}.values()
+    ]
+    if not rows:
+        return
+    statement = (
+        update(Post.__table__)
+        .where(
+            Post.__table__.c.account_id == bindparam("b_account"),
+            Post.__table__.c.platform_post_id == bindparam("b_post"),
+        )
+        .values(comments_read=bindparam("b_count"))
+    )
+    session.execute(statement, rows)
 
 
 # --- operator alerts ------------------------------------------------------------------

@@ -121,7 +121,9 @@ class CrawlJob:
     needs_profile: bool  # no recent profile snapshot
     profile_post_count: int | None = None  # what the newest snapshot said
     selectors: dict | None = field(default=None, hash=False, compare=False)  # website columns
-    # Stored comment counts of the newest posts: comments are fetched again only when it changed.
+    # The comment count at which each of the newest posts' comments were last read to the end
+    # (None: never, or a crawl stopped before they were all stored): comments are fetched again
+    # when the listing's count differs.
     comment_counts: dict[str, int | None] = field(default_factory=dict, hash=False, compare=False)
     # Stored posts without a date (a page whose dates could not be read): the listing is read
     # until it has shown them again, a little past the backfill window if need be.
@@ -164,12 +166,12 @@ def crawl_jobs(
 
     # The newest KNOWN_IDS_PER_ACCOUNT non-pinned posts per account, in one query that reads
     # about that many rows per account through ix_posts_account_published, not every stored post.
-    ranked = newest_posts(ids, (Post.comments,))
+    ranked = newest_posts(ids, (Post.comments_read,))
     known: dict[str, set[str]] = {}
     newest: dict[str, datetime] = {}
     comment_counts: dict[str, dict[str, int | None]] = {}
     rows = session.execute(
-        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments)
+        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments_read)
         .where(ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT)
         .execution_options(yield_per=STREAM_ROWS)
     )
