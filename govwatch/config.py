@@ -238,6 +238,15 @@ class BlockAlertSettings(_Strict):
     min_accounts: Annotated[int, Field(ge=1)] = 3  # at least this many accounts blocked...
     min_share: Annotated[float, Field(gt=0, le=1)] = 0.5  # ...and at least this share of the platform's
 
+    def platform_blocked(self, walled: int, total: int) -> bool:
+        """Whether `walled` of a crawl's `total` accounts of one platform make the platform blocked.
+        One account (a rescan) is never a platform."""
+        return total > 0 and walled >= self.min_accounts and walled / total >= self.min_share
+
+    def speaks_for_platform(self, total: int) -> bool:
+        """Whether a crawl of `total` accounts of a platform can say the platform is blocked."""
+        return total >= self.min_accounts
+
 
 class CrawlSettings(_Strict):
     backfill_days: Annotated[int, Field(ge=1)] = 90
