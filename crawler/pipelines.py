@@ -114,7 +114,8 @@ class StoragePipeline:
                 self.new_posts[account_id] += n
             repo.add_snapshots(session, self.profiles)
             platform_store.upsert_comments(session, self.comments)
-            platform_store.mark_comments_read(session, self.comments_read)  # with or after them
+            # With or after the comments; a post still waiting for its long text is tried again.
+            waiting = platform_store.mark_comments_read(session, self.comments_read)
             platform_store.mark_deleted(session, self.deletions)
             for outcome in self.outcomes:
                 platform_store.mark_listing_deletions(session, outcome)
@@ -127,4 +128,4 @@ class StoragePipeline:
                 ],
             )
         self.posts, self.profiles, self.outcomes = [], [], []
-        self.comments, self.comments_read, self.deletions = [], [], []
+        self.comments, self.comments_read, self.deletions = [], waiting, []

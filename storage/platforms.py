@@ -96,24 +96,37 @@ def upsert_comments(session: Session, items: Sequence[CommentItem]) -> int:
     return len(new)
 
 
-def mark_comments_read(session: Session, items: Sequence[CommentsRead]) -> None:
+def mark_comments_read(session: Session, items: Sequence[CommentsRead]) -> list[CommentsRead]:
     """Record the comment count at which each post's comments were read to the end. Called in
-    the transaction that stores those comments (or after it), never before."""
-    rows = [
-        {"b_account": i.account_id, "b_post": i.post_id, "b_count": i.count}
-        for i in {(i.account_id, i.post_id): i for i in items}.values()
-    ]
-    if not rows:
-        return
-    statement = (
-        update(Post.__table__)
-        .where(
-            Post.__table__.c.account_id == bindparam("b_account"),
-            Post.__table__.c.platform_post_id == bindparam("b_post"),
+    the transaction that stores those comments (or after it), never before. Returns the items
+    whose post is not stored yet (its long text still on the way): the caller tries them again."""
+    latest = {(i.account_id, i.post_id): i for i in items}
+    if not latest:
+        return []
+    keys = list(latest)
+    stored: set[tuple[str, str]] = set()
+    for start in range(0, len(keys), 500):
+        stored.update(
+            session.execute(
+                select(Post.account_id, Post.platform_post_id).where(
+                    tuple_(Post.account_id, Post.platform_post_id).in_(keys[start : start + 500])
+                )
+            ).all()
         )
-        .values(comments_read=bindparam("b_count"))
-    )
-    session.execute(statement, rows)
+    rows = [
+        {"b_account": a, "b_post": p, "b_count": latest[(a, p)].count} for a, p in keys if (a, p) in stored
+    ]
+    if rows:
+        table = Post.__table__
+        session.execute(
+            update(table)
+            .where(
+                table.c.account_id == bindparam("b_account"), table.c.platform_post_id == bindparam("b_post")
+            )
+            .values(comments_read=bindparam("b_count")),
+            rows,
+        )
+    return [item for key, item in latest.items() if key not in stored]
 
 
 # --- operator alerts ------------------------------------------------------------------
