@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from govwatch.config import Thresholds
 from storage.models import Account, CrawlOutcome, Post, utcnow
+from storage.repo import counted_outcomes
 
 PUBLISH_STATUSES = ("active", "warning", "stale", "zombie", "empty", "unreachable", "unknown", "closed")
 SERVICE_STATUSES = ("available", "unavailable", "unknown", "closed")
@@ -46,6 +47,9 @@ class Activity:
     last_outcome: str | None
     last_post_at: datetime | None
     post_count: int  # stored, not deleted
+    # An app or service: how long its current run of failed reads spans (first to last failed
+    # read since it last answered), None when its last read did not fail.
+    failing_for: timedelta | None = None
 
 
 def days_between(earlier: datetime, now: datetime) -> int:
@@ -63,6 +67,12 @@ def account_status(a: Activity, thresholds: Thresholds, now: datetime) -> tuple[
             return "available", None
         if a.last_outcome in ("blocked", "login_required"):  # we could not see it: not its fault
             return "unknown", f"最近一次检测：{OUTCOMES_ZH.get(a.last_outcome, a.last_outcome)}"
+        confirm = timedelta(hours=thresholds.unavailable_confirm_hours)
+        if a.failing_for is None or a.failing_for < confirm:  # one failed read is not yet the app's fault
+            return "unknown", (
+                f"最近一次检测：{OUTCOMES_ZH.get(a.last_outcome, a.last_outcome)}，"
+                f"待间隔 {thresholds.unavailable_confirm_hours:g} 小时以上再次检测确认"
+            )
         return "unavailable", f"最近一次检测：{OUTCOMES_ZH.get(a.last_outcome, a.last_outcome)}"
     if a.last_outcome == NOT_FOUND:
         return "unreachable", "帐号页面不存在（可能已注销或被封禁）"
@@ -133,11 +143,47 @@ def _last_post_urls(session: Session, now: datetime, ids: list[str] | None) -> d
     return {account_id: url for account_id, url in rows}
 
 
+# Outcomes that say an app or service itself failed (not that we were refused a look).
+ANSWERED = ("ok", "blocked", "login_required")
+
+
+def _service_failing_for(session: Session, now: datetime, ids: list[str] | None) -> dict[str, timedelta]:
+    """Apps and services whose reads since they last answered (ok, or a block that is no news)
+    all failed: how far apart the first and the last of those failed reads are."""
+    scope = [CrawlOutcome.finished_at <= now, counted_outcomes()]
+    if ids is not None:
+        scope.append(CrawlOutcome.account_id.in_(ids))
+    answered = (
+        select(CrawlOutcome.account_id, func.max(CrawlOutcome.finished_at).label("at"))
+        .where(CrawlOutcome.outcome.in_(ANSWERED), *scope)
+        .group_by(CrawlOutcome.account_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            CrawlOutcome.account_id,
+            func.min(CrawlOutcome.finished_at),
+            func.max(CrawlOutcome.finished_at),
+        )
+        .join(Account, Account.id == CrawlOutcome.account_id)
+        .outerjoin(answered, answered.c.account_id == CrawlOutcome.account_id)
+        .where(
+            Account.kind == "service",
+            CrawlOutcome.outcome.not_in(ANSWERED),
+            (answered.c.at.is_(None)) | (CrawlOutcome.finished_at > answered.c.at),
+            *scope,
+        )
+        .group_by(CrawlOutcome.account_id)
+    )
+    return {account_id: last - first for account_id, first, last in rows}
+
+
 def _outcomes_as_of(
     session: Session, now: datetime, ids: list[str] | None
 ) -> tuple[set[str], dict[str, str]]:
-    """Accounts crawled ok at least once by `now`, and each account's last outcome by then."""
-    scope = [CrawlOutcome.finished_at <= now]
+    """Accounts crawled ok at least once by `now`, and each account's last outcome by then
+    (a run in which our own connection was down counts for none)."""
+    scope = [CrawlOutcome.finished_at <= now, counted_outcomes()]
     if ids is not None:
         scope.append(CrawlOutcome.account_id.in_(ids))
     ever_ok = set(
@@ -171,6 +217,7 @@ def compute_figures(
     stats = _post_stats(session, now, ids)
     urls = _last_post_urls(session, now, ids)
     ever_ok, last_outcomes = _outcomes_as_of(session, now, ids)
+    failing = _service_failing_for(session, now, ids)
     query = select(Account.id, Account.kind, Account.closed)
     if ids is not None:
         query = query.where(Account.id.in_(ids))
@@ -185,6 +232,7 @@ def compute_figures(
             last_outcome=last_outcome,
             last_post_at=row.last_post_at if row else None,
             post_count=row.post_count if row else 0,
+            failing_for=failing.get(account_id),
         )
         status, note = account_status(activity, thresholds, now)
         posts_30d = int(row.posts_30d or 0) if row else 0

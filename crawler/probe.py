@@ -48,6 +48,7 @@ def probe_one(client: httpx.Client, job: CrawlJob) -> tuple[OutcomeItem, int]:
     started = datetime.now(UTC)
     url = job.url or ""
     requests = 0
+    no_answer = False
     try:
         requests += 1
         head = client.head(url)
@@ -74,6 +75,7 @@ def probe_one(client: httpx.Client, job: CrawlJob) -> tuple[OutcomeItem, int]:
         final = probe.final_url
     except httpx.HTTPError as exc:
         outcome, detail, status, final = ERROR, f"无法连接（{type(exc).__name__}: {exc}）：{url}", None, url
+        no_answer = isinstance(exc, httpx.ConnectError | httpx.TimeoutException)
     item = OutcomeItem(
         account_id=job.account_id,
         outcome=outcome,
@@ -84,6 +86,7 @@ def probe_one(client: httpx.Client, job: CrawlJob) -> tuple[OutcomeItem, int]:
         complete=outcome == "ok",
         started_at=started,
         finished_at=datetime.now(UTC),
+        connection_failed=no_answer,
     )
     return item, requests
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from crawler import settings as default_settings
 from crawler.alerts import PlatformAlert, check_platform_blocks
+from crawler.outage import check_outage, record_outage
 from crawler.probe import probe_accounts, wants_probe
 from crawler.spiders.base import SPIDER_ERROR, AccountSpider
 from crawler.spiders.feed import FeedSpider
@@ -52,6 +53,7 @@ class CrawlSummary:
     account_ids: list[str] = field(default_factory=list)
     alerts: list[PlatformAlert] = field(default_factory=list)  # operator alerts raised by this crawl
     error: str | None = None  # the crawl itself failed (a spider could not start, the process died)
+    outage: bool = False  # our own connection was down (crawler/outage.py): nothing said about accounts
 
     def alert_lines(self) -> list[str]:
         return [f"【运维告警 operator alert】{a.message}" for a in self.alerts]
@@ -236,8 +238,13 @@ def run_crawl(
         )
         if missing:
             log.warning("%d account(s) had no outcome; recorded as error", len(missing))
+        outage = check_outage(session, config.crawl.outage, run_id)
+        if outage is not None:
+            error = "; ".join(filter(None, [outage.error(), error]))
         run = repo.finish_run(session, run_id, error=error)
-        alerts = check_platform_blocks(session, config, run_id, jobs)
+        alerts = record_outage(session, run_id, outage)
+        if outage is None:  # no answer from anyone is no news about the platforms either
+            alerts += check_platform_blocks(session, config, run_id, jobs)
         outcome_counts: Counter[str] = Counter(
             session.scalars(select(CrawlOutcome.outcome).where(CrawlOutcome.run_id == run_id))
         )
@@ -253,4 +260,5 @@ def run_crawl(
             account_ids=[j.account_id for j in jobs],
             alerts=alerts,
             error=run.error,
+            outage=run.outage,
         )

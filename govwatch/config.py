@@ -100,6 +100,8 @@ class Thresholds(_Strict):
     stale_days: Annotated[int, Field(ge=1)] = 14
     zombie_days: Annotated[int, Field(ge=1)] = 90
     idle_days: Annotated[int, Field(ge=1)] = 180
+    # An app or service is unavailable only after failing on two reads at least this far apart.
+    unavailable_confirm_hours: Annotated[float, Field(gt=0)] = 1.0
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -248,6 +250,15 @@ class BlockAlertSettings(_Strict):
         return total >= self.min_accounts
 
 
+class OutageSettings(_Strict):
+    """When a crawl's failures are our own connection being down, not the accounts': at least
+    min_share of the accounts read failed with no answer at all (refused, DNS, timeout), spread
+    over at least min_hosts hosts that each failed on min_share of their accounts."""
+
+    min_share: Annotated[float, Field(gt=0, le=1)] = 0.9
+    min_hosts: Annotated[int, Field(ge=1)] = 2
+
+
 class CrawlSettings(_Strict):
     backfill_days: Annotated[int, Field(ge=1)] = 90
     max_pages: Annotated[int, Field(ge=1)] = 50  # per account and crawl, a safety bound
@@ -259,6 +270,7 @@ class CrawlSettings(_Strict):
     lock_wait_s: Annotated[float, Field(ge=0)] = 0.0
     comments: CommentsSettings = Field(default_factory=CommentsSettings)
     block_alert: BlockAlertSettings = Field(default_factory=BlockAlertSettings)
+    outage: OutageSettings = Field(default_factory=OutageSettings)
     lock_dir: str | None = None  # where the crawl lock file lives (default: next to the SQLite file)
     # Where the spiders run: in the crawl's own process (local), or as jobs on Scrapyd nodes
     # (crawler/scrapyd.py) that write to the shared database (PostgreSQL). README: "A Scrapyd cluster".

@@ -33,13 +33,17 @@ class PageProblem(Exception):
     changed layout is never mistaken for "this account has no posts".
     """
 
-    def __init__(self, outcome: str, detail: str, http_status: int | None = None) -> None:
+    def __init__(
+        self, outcome: str, detail: str, http_status: int | None = None, connection_failed: bool = False
+    ) -> None:
         if outcome not in OUTCOMES or outcome == OK:
             raise ValueError(f"not a failure outcome: {outcome!r}")
         super().__init__(f"{outcome}: {detail}")
         self.outcome = outcome
         self.detail = detail
         self.http_status = http_status
+        # Nothing answered: refused, no route, DNS failed or the connection timed out.
+        self.connection_failed = connection_failed
 
 
 @dataclass(slots=True)
@@ -103,6 +107,7 @@ class OutcomeItem:
     profile_post_count: int | None = None  # what the profile claimed, for the empty cross-check
     started_at: datetime | None = None
     finished_at: datetime | None = field(default=None)
+    connection_failed: bool = False  # an `error` where no server answered at all (PageProblem)
     # A complete listing covers [window_start, now]: stored non-pinned posts in it that
     # are not among seen_ids were deleted. Set only when complete.
     window_start: datetime | None = None

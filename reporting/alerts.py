@@ -34,6 +34,7 @@ from reporting.mail import PermanentFailure, SmtpSender, build_message
 from reporting.view import clip, safe_url
 from storage.db import Store
 from storage.models import Account, CrawlOutcome, Finding, SentAlert, Unit, utcnow
+from storage.repo import counted_outcomes
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def blocked_platform_events(session: Session, config: Config, run_id: int | None
         counted = (
             select(CrawlOutcome.run_id)
             .join(Account, CrawlOutcome.account_id == Account.id)
-            .where(CrawlOutcome.run_id < run_id, Account.platform == platform)
+            .where(CrawlOutcome.run_id < run_id, Account.platform == platform, counted_outcomes())
             .group_by(CrawlOutcome.run_id)
             .having(func.count() >= settings.min_accounts)
         )

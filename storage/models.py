@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -192,6 +193,9 @@ class CrawlRun(Base):
     new_posts: Mapped[int] = mapped_column(Integer, default=0)
     requests: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Our own connection was down (nearly every account of several hosts unreachable): the run's
+    # outcomes say nothing about the accounts and count for no status, finding or alert.
+    outage: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     outcomes: Mapped[list[CrawlOutcome]] = relationship(back_populates="run")
 
@@ -216,6 +220,7 @@ class CrawlOutcome(Base):
     profile_post_count: Mapped[int | None] = mapped_column(Integer)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    connection_failed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     run: Mapped[CrawlRun] = relationship(back_populates="outcomes")
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Subquery, bindparam, func, insert, select, tuple_, union_all, update
+from sqlalchemy import ColumnElement, Subquery, bindparam, func, insert, select, tuple_, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from govwatch.items import OK, OutcomeItem, PostItem, ProfileItem
@@ -422,6 +422,12 @@ def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[Craw
 # --- crawl runs and outcomes ------------------------------------------------------
 
 
+def counted_outcomes() -> ColumnElement[bool]:
+    """The crawl outcomes that say something about their accounts: not those of a run in which
+    our own connection was down (CrawlRun.outage)."""
+    return CrawlOutcome.run_id.not_in(select(CrawlRun.id).where(CrawlRun.outage.is_(True)))
+
+
 def start_run(session: Session, trigger: str, accounts_total: int) -> int:
     close_interrupted_runs(session)
     run = CrawlRun(trigger=trigger, accounts_total=accounts_total, state="running")
@@ -578,6 +584,7 @@ def _outcome_values(item: OutcomeItem, finished: datetime, new_posts: int, reque
         profile_post_count=item.profile_post_count,
         started_at=item.started_at,
         finished_at=finished,
+        connection_failed=item.connection_failed,
     )
 
 
