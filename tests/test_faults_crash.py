@@ -218,7 +218,7 @@ def test_a_crawl_killed_between_posts_and_their_comments_reads_the_comments_agai
         assert silent
         clean = tmp_path / "clean"
         clean.mkdir()
-        clean_config = write_sandbox_config(clean, sandbox.base_url)
+        clean_config = write_sandbox_config(clean, sandbox.base_url, smtp=None)
         assert run_govwatch(clean_config, "crawl", timeout=600).returncode == 0
         clean_comments = stored_comments(clean / "govwatch.db")
         assert silent <= open_findings(clean / "govwatch.db", "poor_interaction")
@@ -226,7 +226,7 @@ def test_a_crawl_killed_between_posts_and_their_comments_reads_the_comments_agai
 
         killed = tmp_path / "killed"
         killed.mkdir()
-        config = write_sandbox_config(killed, sandbox.base_url)
+        config = write_sandbox_config(killed, sandbox.base_url, smtp=None)
         db = killed / "govwatch.db"
         slow = SlowComments(seconds=0.7)
         sandbox.hooks.append(slow)
