@@ -17,12 +17,23 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
-from govwatch.config import Thresholds
+from govwatch.config import UNMONITORED_PLATFORMS, Thresholds
+from govwatch.items import SKIPPED
 from storage.models import Account, CrawlOutcome, Post, utcnow
 from storage.repo import counted_outcomes
 
-PUBLISH_STATUSES = ("active", "warning", "stale", "zombie", "empty", "unreachable", "unknown", "closed")
-SERVICE_STATUSES = ("available", "unavailable", "unknown", "closed")
+PUBLISH_STATUSES = (
+    "active",
+    "warning",
+    "stale",
+    "zombie",
+    "empty",
+    "unreachable",
+    "unknown",
+    "unmonitored",
+    "closed",
+)
+SERVICE_STATUSES = ("available", "unavailable", "unknown", "unmonitored", "closed")
 NOT_FOUND = "not_found"
 # Crawl outcomes in the words a supervisor reads.
 OUTCOMES_ZH: dict[str, str] = {
@@ -32,6 +43,7 @@ OUTCOMES_ZH: dict[str, str] = {
     "not_found": "帐号不存在",
     "error": "抓取出错",
     "parse_error": "页面无法解析",
+    "skipped": "未抓取（台账信息不全）",
 }
 # A post dated slightly in the future (clock skew, a platform's rounding) still counts.
 SKEW = timedelta(hours=1)
@@ -50,6 +62,7 @@ class Activity:
     # An app or service: how long its current run of failed reads spans (first to last failed
     # read since it last answered), None when its last read did not fail.
     failing_for: timedelta | None = None
+    monitored: bool = True  # False: a platform govwatch does not read (UNMONITORED_PLATFORMS)
 
 
 def days_between(earlier: datetime, now: datetime) -> int:
@@ -60,6 +73,10 @@ def account_status(a: Activity, thresholds: Thresholds, now: datetime) -> tuple[
     """The CONTRACT status of one account, and a note saying why when it is not obvious."""
     if a.closed:
         return "closed", None
+    if not a.monitored:
+        return "unmonitored", "该平台不支持自动监测"
+    if a.last_outcome == SKIPPED:  # our own list lacks what reading needs: not the unit's fault
+        return "unknown", "台账信息不全（缺少链接或账号ID），无法自动监测"
     if a.kind == "service":
         if a.last_outcome is None:
             return "unknown", "尚未检测"
@@ -144,7 +161,7 @@ def _last_post_urls(session: Session, now: datetime, ids: list[str] | None) -> d
 
 
 # Outcomes that say an app or service itself failed (not that we were refused a look).
-ANSWERED = ("ok", "blocked", "login_required")
+ANSWERED = ("ok", "blocked", "login_required", SKIPPED)
 
 
 def _service_failing_for(session: Session, now: datetime, ids: list[str] | None) -> dict[str, timedelta]:
@@ -218,11 +235,11 @@ def compute_figures(
     urls = _last_post_urls(session, now, ids)
     ever_ok, last_outcomes = _outcomes_as_of(session, now, ids)
     failing = _service_failing_for(session, now, ids)
-    query = select(Account.id, Account.kind, Account.closed)
+    query = select(Account.id, Account.kind, Account.closed, Account.platform)
     if ids is not None:
         query = query.where(Account.id.in_(ids))
     figures = []
-    for account_id, kind, closed in session.execute(query):
+    for account_id, kind, closed, platform in session.execute(query):
         last_outcome = last_outcomes.get(account_id)
         row = stats.get(account_id)
         activity = Activity(
@@ -233,6 +250,7 @@ def compute_figures(
             last_post_at=row.last_post_at if row else None,
             post_count=row.post_count if row else 0,
             failing_for=failing.get(account_id),
+            monitored=platform not in UNMONITORED_PLATFORMS,
         )
         status, note = account_status(activity, thresholds, now)
         posts_30d = int(row.posts_30d or 0) if row else 0

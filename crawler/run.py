@@ -28,7 +28,7 @@ from crawler.spiders.website import WebsiteSpider
 from crawler.spiders.wechat import WechatSpider
 from crawler.spiders.weibo import WeiboSpider
 from govwatch.config import PLATFORMS, Config
-from govwatch.items import ERROR, OutcomeItem
+from govwatch.items import SKIPPED, OutcomeItem
 from storage import repo
 from storage.db import Store
 from storage.models import CrawlOutcome, utcnow
@@ -77,11 +77,14 @@ def spider_for(job: CrawlJob) -> type[AccountSpider] | None:
 
 
 def no_spider_detail(job: CrawlJob) -> str:
-    if job.platform in ("website", "app"):
-        return f"{job.platform} account without a url: set url (the column page, or the app's download link)"
+    """Why an account cannot be read: what our own list lacks (in Chinese, for the report)."""
+    if job.platform == "app":
+        return "台账缺少客户端下载链接（url），无法检测，请补充"
+    if job.platform == "website":
+        return "台账缺少网站栏目链接（url），无法抓取，请补充"
     if job.platform == "weibo":
-        return "weibo account without a numeric uid (handle) or feed_url"
-    return f"{job.platform} accounts are read through a feed bridge: set feed_url"
+        return "台账缺少微博账号ID（数字 uid）或订阅地址，无法抓取，请补充"
+    return "台账缺少订阅地址（feed_url），该平台需经订阅源抓取，请补充"
 
 
 def crawl_options(config: Config) -> dict:
@@ -187,7 +190,7 @@ def run_crawl(
             elif spider is None:
                 now = utcnow()
                 item = OutcomeItem(
-                    job.account_id, ERROR, no_spider_detail(job), started_at=now, finished_at=now
+                    job.account_id, SKIPPED, no_spider_detail(job), started_at=now, finished_at=now
                 )
                 repo.record_outcome(session, run_id, item, new_posts=0, requests=0)
             else:

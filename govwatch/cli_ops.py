@@ -100,7 +100,8 @@ def accounts_list(state: State, unit: str | None, platform: str | None) -> None:
                     r["platform_label"],
                     r["name"],
                     r["operator_label"],
-                    r["status"] + ("（已关停）" if r["closed"] else ""),
+                    ("不支持自动监测" if r["status"] == "unmonitored" else r["status"])
+                    + ("（已关停）" if r["closed"] else ""),
                 ]
                 for r in rows
             ],

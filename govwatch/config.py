@@ -52,6 +52,31 @@ PLATFORM_NAMES_ZH = {
     "rss": "RSS订阅",
     "app": "移动客户端",
 }
+# Platforms that offices list in their 台账 and govwatch cannot read automatically: their accounts
+# are registered and listed as 不支持自动监测, never crawled, never an error or a finding.
+UNMONITORED_PLATFORMS = (
+    "channels",
+    "baijiahao",
+    "netease",
+    "qiehao",
+    "renminhao",
+    "xuexi",
+    "zhihu",
+    "miniprogram",
+)
+ACCOUNT_PLATFORMS = PLATFORMS + UNMONITORED_PLATFORMS
+PLATFORM_NAMES_ZH.update(
+    {
+        "channels": "微信视频号",
+        "baijiahao": "百家号",
+        "netease": "网易号",
+        "qiehao": "企鹅号",
+        "renminhao": "人民号",
+        "xuexi": "学习强国号",
+        "zhihu": "知乎",
+        "miniprogram": "小程序",
+    }
+)
 # Platforms read through a feed bridge (RSSHub and the like) in practice.
 FEED_PLATFORMS = ("wechat", "douyin", "toutiao", "kuaishou", "bilibili", "xiaohongshu", "rss")
 
@@ -204,8 +229,8 @@ class AccountConfig(_Strict):
     @field_validator("platform")
     @classmethod
     def _platform(cls, value: str) -> str:
-        if value not in PLATFORMS:
-            raise ValueError(f"{value!r} is not one of {', '.join(PLATFORMS)}")
+        if value not in ACCOUNT_PLATFORMS:
+            raise ValueError(f"{value!r} is not one of {', '.join(ACCOUNT_PLATFORMS)}")
         return value
 
     @field_validator("handle", mode="before")

@@ -721,7 +721,7 @@ def _group_by_unit(accounts: list[AccountLine]) -> list[UnitGroup]:
 def _platform_health(accounts: list[AccountLine]) -> list[PlatformHealth]:
     by_platform: dict[str, list[AccountLine]] = defaultdict(list)
     for a in accounts:
-        if a.status != "closed":
+        if a.status not in ("closed", "unmonitored"):  # a platform we do not read has no crawl health
             by_platform[a.platform].append(a)
     rows = []
     for platform, members in by_platform.items():

@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Subquery, bindparam, func, insert, select, tuple_, union_all, update
 from sqlalchemy.orm import Session, aliased
 
-from govwatch.items import OK, OutcomeItem, PostItem, ProfileItem
+from govwatch.config import UNMONITORED_PLATFORMS
+from govwatch.items import OK, SKIPPED, OutcomeItem, PostItem, ProfileItem
 from storage.models import (
     Account,
     AccountSnapshot,
@@ -152,7 +153,11 @@ def crawl_jobs(
     time (AccountSpider.load_jobs).
     """
     now = now or utcnow()
-    query = select(Account).where(Account.closed.is_(False)).order_by(Account.id)
+    query = (
+        select(Account)
+        .where(Account.closed.is_(False), Account.platform.not_in(UNMONITORED_PLATFORMS))
+        .order_by(Account.id)
+    )
     if account_ids:
         query = query.where(Account.id.in_(list(account_ids)))
     if platforms:
@@ -467,7 +472,7 @@ def finish_run(session: Session, run_id: int, error: str | None = None) -> Crawl
         ).all()
     )
     run.accounts_ok = counts.get(OK, 0)
-    run.accounts_failed = sum(n for k, n in counts.items() if k != OK)
+    run.accounts_failed = sum(n for k, n in counts.items() if k not in (OK, SKIPPED))
     run.new_posts = (
         session.scalar(
             select(func.coalesce(func.sum(CrawlOutcome.new_posts), 0)).where(CrawlOutcome.run_id == run_id)
