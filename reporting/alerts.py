@@ -155,6 +155,7 @@ def blocked_platform_events(session: Session, config: Config, run_id: int | None
             .where(CrawlOutcome.run_id < run_id, Account.platform == platform, counted_outcomes())
             .group_by(CrawlOutcome.run_id)
             .having(func.count() >= settings.min_accounts)
+            .subquery()
         )
         previous = session.scalar(select(func.max(counted.c.run_id)))
         if previous is not None and blocked(by_platform(previous).get(platform, [])):
