@@ -160,7 +160,8 @@ def _last_post_urls(session: Session, now: datetime, ids: list[str] | None) -> d
     return {account_id: url for account_id, url in rows}
 
 
-# Outcomes that say an app or service itself failed (not that we were refused a look).
+# Outcomes that end an app's run of failed reads: it answered, or a read told us nothing about it
+# (a block, a login wall, our own list lacking its link).
 ANSWERED = ("ok", "blocked", "login_required", SKIPPED)
 
 
