@@ -10,6 +10,7 @@ for no account's status, finding or alert (storage.repo.COUNTED).
 
 from __future__ import annotations
 
+import ipaddress
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,11 +55,26 @@ def host(url: str | None) -> str | None:
     return urlsplit(url).netloc.lower() or None if url else None
 
 
+def on_our_side(netloc: str) -> bool:
+    """A host on this machine or our own network (a local feed bridge): it answers whether or not
+    we can reach the outside world."""
+    name = urlsplit(f"//{netloc}").hostname or ""
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
 def find_outage(rows: Iterable[tuple[str | None, bool]], settings: OutageSettings) -> Outage | None:
     """``rows``: (the URL an account was read at, whether nothing answered) for each account the
-    crawl tried to read. An outage when at least min_share of them got no answer and at least
-    min_hosts hosts each failed on min_share of their accounts (one site or one feed bridge down
-    is that host's problem, not ours)."""
+    crawl tried to read. An outage when at least min_hosts hosts each failed on min_share of their
+    accounts (one site or one feed bridge down is that host's problem, not ours), and either
+    min_share of all the accounts read got no answer, or every host that did answer is on our side
+    and at least min_hosts outside hosts did not (a local feed bridge answers with errors while
+    the outside world is out of reach; intranet sites down while others answer are not ours)."""
     accounts: Counter[str] = Counter()
     failed: Counter[str] = Counter()
     for url, connection_failed in rows:
@@ -68,11 +84,18 @@ def find_outage(rows: Iterable[tuple[str | None, bool]], settings: OutageSetting
         accounts[where] += 1
         failed[where] += bool(connection_failed)
     read, no_answer = sum(accounts.values()), sum(failed.values())
-    if not read or no_answer / read < settings.min_share:
+    if not read:
         return None
     down = sorted(h for h, n in accounts.items() if failed[h] / n >= settings.min_share)
     if len(down) < settings.min_hosts:
         return None
+    if no_answer / read < settings.min_share:
+        # Not nearly every account: still our outage when no outside host answered and at least
+        # min_hosts outside hosts did not (hosts on our side answering prove nothing outside).
+        outside_down = [h for h in down if not on_our_side(h)]
+        answering = [h for h in accounts if h not in down]
+        if len(outside_down) < settings.min_hosts or not all(on_our_side(h) for h in answering):
+            return None
     return Outage(failed=no_answer, read=read, hosts=down)
 
 

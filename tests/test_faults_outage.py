@@ -110,4 +110,19 @@ def test_what_counts_as_our_outage():
     assert find_outage(rows(a=(50, 50), b=(50, 50), c=(2, 0)), SETTINGS) is not None
     assert find_outage([(None, False)] * 5 + rows(a=(3, 3), b=(3, 3)), SETTINGS) is not None  # unread
     assert find_outage([], SETTINGS) is None
+    # A feed bridge on this machine answers (with errors) while the outside world is out of reach.
+    local = [(f"http://127.0.0.1:1200/wechat/{i}", False) for i in range(40)]
+    assert find_outage(local + rows(**{"m.weibo.cn": (9, 9), "www.gov.example": (5, 5)}), SETTINGS)
+    # ...but an outside host that answered says our connection works.
+    assert (
+        find_outage(
+            local + rows(**{"m.weibo.cn": (9, 0), "a.example": (5, 5), "b.example": (5, 5)}), SETTINGS
+        )
+        is None
+    )
+    # Two intranet sites down while the others (also on our side) answer: theirs, not ours.
+    intranet = rows(**{"10.1.1.1": (5, 5), "10.1.1.2": (5, 5), "10.1.1.3": (30, 0)})
+    assert find_outage(intranet, SETTINGS) is None
+    bridge = [(f"http://rsshub.example/wechat/{i}", False) for i in range(40)]
+    assert find_outage(bridge + rows(**{"m.weibo.cn": (9, 9), "www.gov.example": (5, 5)}), SETTINGS) is None
     assert find_outage(rows(a=(3, 3), b=(3, 3)), OutageSettings(min_hosts=3)) is None
