@@ -17,11 +17,23 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
-from govwatch.config import Thresholds
+from govwatch.config import UNMONITORED_PLATFORMS, Thresholds
+from govwatch.items import SKIPPED
 from storage.models import Account, CrawlOutcome, Post, utcnow
+from storage.repo import counted_outcomes
 
-PUBLISH_STATUSES = ("active", "warning", "stale", "zombie", "empty", "unreachable", "unknown", "closed")
-SERVICE_STATUSES = ("available", "unavailable", "unknown", "closed")
+PUBLISH_STATUSES = (
+    "active",
+    "warning",
+    "stale",
+    "zombie",
+    "empty",
+    "unreachable",
+    "unknown",
+    "unmonitored",
+    "closed",
+)
+SERVICE_STATUSES = ("available", "unavailable", "unknown", "unmonitored", "closed")
 NOT_FOUND = "not_found"
 # Crawl outcomes in the words a supervisor reads.
 OUTCOMES_ZH: dict[str, str] = {
@@ -31,6 +43,7 @@ OUTCOMES_ZH: dict[str, str] = {
     "not_found": "帐号不存在",
     "error": "抓取出错",
     "parse_error": "页面无法解析",
+    "skipped": "未抓取（台账信息不全）",
 }
 # A post dated slightly in the future (clock skew, a platform's rounding) still counts.
 SKEW = timedelta(hours=1)
@@ -46,6 +59,10 @@ class Activity:
     last_outcome: str | None
     last_post_at: datetime | None
     post_count: int  # stored, not deleted
+    # An app or service: how long its current run of failed reads spans (first to last failed
+    # read since it last answered), None when its last read did not fail.
+    failing_for: timedelta | None = None
+    monitored: bool = True  # False: a platform govwatch does not read (UNMONITORED_PLATFORMS)
 
 
 def days_between(earlier: datetime, now: datetime) -> int:
@@ -56,6 +73,10 @@ def account_status(a: Activity, thresholds: Thresholds, now: datetime) -> tuple[
     """The CONTRACT status of one account, and a note saying why when it is not obvious."""
     if a.closed:
         return "closed", None
+    if not a.monitored:
+        return "unmonitored", "该平台不支持自动监测"
+    if a.last_outcome == SKIPPED:  # our own list lacks what reading needs: not the unit's fault
+        return "unknown", "台账信息不全（缺少链接或账号ID），无法自动监测"
     if a.kind == "service":
         if a.last_outcome is None:
             return "unknown", "尚未检测"
@@ -63,6 +84,12 @@ def account_status(a: Activity, thresholds: Thresholds, now: datetime) -> tuple[
             return "available", None
         if a.last_outcome in ("blocked", "login_required"):  # we could not see it: not its fault
             return "unknown", f"最近一次检测：{OUTCOMES_ZH.get(a.last_outcome, a.last_outcome)}"
+        confirm = timedelta(hours=thresholds.unavailable_confirm_hours)
+        if a.failing_for is None or a.failing_for < confirm:  # one failed read is not yet the app's fault
+            return "unknown", (
+                f"最近一次检测：{OUTCOMES_ZH.get(a.last_outcome, a.last_outcome)}，"
+                f"待间隔 {thresholds.unavailable_confirm_hours:g} 小时以上再次检测确认"
+            )
         return "unavailable", f"最近一次检测：{OUTCOMES_ZH.get(a.last_outcome, a.last_outcome)}"
     if a.last_outcome == NOT_FOUND:
         return "unreachable", "帐号页面不存在（可能已注销或被封禁）"
@@ -133,11 +160,48 @@ def _last_post_urls(session: Session, now: datetime, ids: list[str] | None) -> d
     return {account_id: url for account_id, url in rows}
 
 
+# Outcomes that end an app's run of failed reads: it answered, or a read told us nothing about it
+# (a block, a login wall, our own list lacking its link).
+ANSWERED = ("ok", "blocked", "login_required", SKIPPED)
+
+
+def _service_failing_for(session: Session, now: datetime, ids: list[str] | None) -> dict[str, timedelta]:
+    """Apps and services whose reads since they last answered (ok, or a block that is no news)
+    all failed: how far apart the first and the last of those failed reads are."""
+    scope = [CrawlOutcome.finished_at <= now, counted_outcomes()]
+    if ids is not None:
+        scope.append(CrawlOutcome.account_id.in_(ids))
+    answered = (
+        select(CrawlOutcome.account_id, func.max(CrawlOutcome.finished_at).label("at"))
+        .where(CrawlOutcome.outcome.in_(ANSWERED), *scope)
+        .group_by(CrawlOutcome.account_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            CrawlOutcome.account_id,
+            func.min(CrawlOutcome.finished_at),
+            func.max(CrawlOutcome.finished_at),
+        )
+        .join(Account, Account.id == CrawlOutcome.account_id)
+        .outerjoin(answered, answered.c.account_id == CrawlOutcome.account_id)
+        .where(
+            Account.kind == "service",
+            CrawlOutcome.outcome.not_in(ANSWERED),
+            (answered.c.at.is_(None)) | (CrawlOutcome.finished_at > answered.c.at),
+            *scope,
+        )
+        .group_by(CrawlOutcome.account_id)
+    )
+    return {account_id: last - first for account_id, first, last in rows}
+
+
 def _outcomes_as_of(
     session: Session, now: datetime, ids: list[str] | None
 ) -> tuple[set[str], dict[str, str]]:
-    """Accounts crawled ok at least once by `now`, and each account's last outcome by then."""
-    scope = [CrawlOutcome.finished_at <= now]
+    """Accounts crawled ok at least once by `now`, and each account's last outcome by then
+    (a run in which our own connection was down counts for none)."""
+    scope = [CrawlOutcome.finished_at <= now, counted_outcomes()]
     if ids is not None:
         scope.append(CrawlOutcome.account_id.in_(ids))
     ever_ok = set(
@@ -171,11 +235,12 @@ def compute_figures(
     stats = _post_stats(session, now, ids)
     urls = _last_post_urls(session, now, ids)
     ever_ok, last_outcomes = _outcomes_as_of(session, now, ids)
-    query = select(Account.id, Account.kind, Account.closed)
+    failing = _service_failing_for(session, now, ids)
+    query = select(Account.id, Account.kind, Account.closed, Account.platform)
     if ids is not None:
         query = query.where(Account.id.in_(ids))
     figures = []
-    for account_id, kind, closed in session.execute(query):
+    for account_id, kind, closed, platform in session.execute(query):
         last_outcome = last_outcomes.get(account_id)
         row = stats.get(account_id)
         activity = Activity(
@@ -185,6 +250,8 @@ def compute_figures(
             last_outcome=last_outcome,
             last_post_at=row.last_post_at if row else None,
             post_count=row.post_count if row else 0,
+            failing_for=failing.get(account_id),
+            monitored=platform not in UNMONITORED_PLATFORMS,
         )
         status, note = account_status(activity, thresholds, now)
         posts_30d = int(row.posts_30d or 0) if row else 0

@@ -63,7 +63,7 @@ def check_platform_blocks(
         total = sum(counts.values())
         walled = counts[BLOCKED] + counts[LOGIN_REQUIRED]
         label = PLATFORM_ZH.get(platform, platform)
-        if walled >= settings.min_accounts and walled / total >= settings.min_share:
+        if settings.platform_blocked(walled, total):
             message = (
                 f"{label}：本次抓取 {total} 个帐号中 {walled} 个被平台拦截或要求登录"
                 f"（被拦截 {counts[BLOCKED]}，需要登录 {counts[LOGIN_REQUIRED]}）。这些帐号的状态保持不变，"

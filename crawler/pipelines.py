@@ -15,7 +15,15 @@ from collections import Counter
 from scrapy.crawler import Crawler
 
 from govwatch.config import job_database_url
-from govwatch.items import CommentItem, DeletionItem, OutcomeItem, PostBatch, PostItem, ProfileItem
+from govwatch.items import (
+    CommentItem,
+    CommentsRead,
+    DeletionItem,
+    OutcomeItem,
+    PostBatch,
+    PostItem,
+    ProfileItem,
+)
 from storage import platforms as platform_store
 from storage import repo
 from storage.db import Store, open_store
@@ -37,6 +45,7 @@ class StoragePipeline:
         self.profiles: list[ProfileItem] = []
         self.outcomes: list[OutcomeItem] = []
         self.comments: list[CommentItem] = []
+        self.comments_read: list[CommentsRead] = []
         self.deletions: list[DeletionItem] = []
         self.new_posts: Counter[str] = Counter()
         self.last_flush = time.monotonic()
@@ -74,6 +83,8 @@ class StoragePipeline:
             self.outcomes.append(item)
         elif isinstance(item, CommentItem):
             self.comments.append(item)
+        elif isinstance(item, CommentsRead):
+            self.comments_read.append(item)
         elif isinstance(item, DeletionItem):
             self.deletions.append(item)
         else:
@@ -86,7 +97,14 @@ class StoragePipeline:
     def flush(self) -> None:
         self.last_flush = time.monotonic()
         if (
-            not (self.posts or self.profiles or self.outcomes or self.comments or self.deletions)
+            not (
+                self.posts
+                or self.profiles
+                or self.outcomes
+                or self.comments
+                or self.comments_read
+                or self.deletions
+            )
             or self.store is None
         ):
             return
@@ -96,6 +114,8 @@ class StoragePipeline:
                 self.new_posts[account_id] += n
             repo.add_snapshots(session, self.profiles)
             platform_store.upsert_comments(session, self.comments)
+            # With or after the comments; a post still waiting for its long text is tried again.
+            waiting = platform_store.mark_comments_read(session, self.comments_read)
             platform_store.mark_deleted(session, self.deletions)
             for outcome in self.outcomes:
                 platform_store.mark_listing_deletions(session, outcome)
@@ -108,4 +128,4 @@ class StoragePipeline:
                 ],
             )
         self.posts, self.profiles, self.outcomes = [], [], []
-        self.comments, self.deletions = [], []
+        self.comments, self.comments_read, self.deletions = [], waiting, []

@@ -50,6 +50,7 @@ def probe_one(client: httpx.Client, job: CrawlJob) -> tuple[OutcomeItem, int]:
     url = job.url or ""
     requests = 0
     whose = httpx_extensions(job.platform, own_site(job.platform, job.url, job.feed_url))
+    no_answer = False
     try:
         requests += 1
         head = client.head(url, extensions=whose)
@@ -76,6 +77,7 @@ def probe_one(client: httpx.Client, job: CrawlJob) -> tuple[OutcomeItem, int]:
         final = probe.final_url
     except httpx.HTTPError as exc:
         outcome, detail, status, final = ERROR, f"无法连接（{type(exc).__name__}: {exc}）：{url}", None, url
+        no_answer = isinstance(exc, httpx.ConnectError | httpx.TimeoutException)
     item = OutcomeItem(
         account_id=job.account_id,
         outcome=outcome,
@@ -86,6 +88,7 @@ def probe_one(client: httpx.Client, job: CrawlJob) -> tuple[OutcomeItem, int]:
         complete=outcome == "ok",
         started_at=started,
         finished_at=datetime.now(UTC),
+        connection_failed=no_answer,
     )
     return item, requests
 

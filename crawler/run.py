@@ -23,6 +23,7 @@ from crawler import settings as default_settings
 from crawler.alerts import PlatformAlert, check_platform_blocks
 from crawler.backoff import RETRIED_PREFIX, SLOWED_PREFIX
 from crawler.bridges import BridgeCheck, check_bridges
+from crawler.outage import check_outage, record_outage
 from crawler.probe import probe_accounts, wants_probe
 from crawler.spiders.base import SPIDER_ERROR, AccountSpider
 from crawler.spiders.feed import FeedSpider
@@ -30,7 +31,7 @@ from crawler.spiders.website import WebsiteSpider
 from crawler.spiders.wechat import WechatSpider
 from crawler.spiders.weibo import WeiboSpider
 from govwatch.config import PLATFORM_NAMES_ZH, PLATFORMS, Config
-from govwatch.items import ERROR, OutcomeItem
+from govwatch.items import ERROR, SKIPPED, OutcomeItem
 from storage import platforms as platform_store
 from storage import repo
 from storage.db import Store
@@ -58,6 +59,7 @@ class CrawlSummary:
     error: str | None = None  # the crawl itself failed (a spider could not start, the process died)
     slowed: dict[str, float] = field(default_factory=dict)  # platform -> seconds slowed by rate limits
     retried: dict[str, int] = field(default_factory=dict)  # platform -> refused accounts read again
+    outage: bool = False  # our own connection was down (crawler/outage.py): nothing said about accounts
 
     def alert_lines(self) -> list[str]:
         return [f"【运维告警 operator alert】{a.message}" for a in self.alerts]
@@ -93,18 +95,14 @@ def spider_for(job: CrawlJob) -> type[AccountSpider] | None:
 
 
 def no_spider_detail(job: CrawlJob) -> str:
-    """Why an account cannot be crawled: Chinese first (the report shows that part), then English."""
-    if job.platform in ("website", "app"):
-        return (
-            "台账缺少网址（网站栏目页或客户端下载地址），无法抓取；请补充后重试 / "
-            f"{job.platform} account without a url: set url (the column page, or the app's download link)"
-        )
+    """Why an account cannot be read: what our own list lacks (in Chinese, for the report)."""
+    if job.platform == "app":
+        return "台账缺少客户端下载链接（url），无法检测，请补充"
+    if job.platform == "website":
+        return "台账缺少网站栏目链接（url），无法抓取，请补充"
     if job.platform == "weibo":
-        return "台账缺少微博数字 ID，无法抓取；请补充后重试 / weibo account without a numeric uid (handle) or feed_url"
-    return (
-        "台账缺少订阅地址，无法抓取；请补充后重试 / "
-        f"{job.platform} accounts are read through a feed bridge: set feed_url"
-    )
+        return "台账缺少微博账号ID（数字 uid）或订阅地址，无法抓取，请补充"
+    return "台账缺少订阅地址（feed_url），该平台需经订阅源抓取，请补充"
 
 
 def crawl_options(config: Config) -> dict:
@@ -262,7 +260,7 @@ def run_crawl(
             elif spider is None:
                 now = utcnow()
                 item = OutcomeItem(
-                    job.account_id, ERROR, no_spider_detail(job), started_at=now, finished_at=now
+                    job.account_id, SKIPPED, no_spider_detail(job), started_at=now, finished_at=now
                 )
                 repo.record_outcome(session, run_id, item, new_posts=0, requests=0)
             else:
@@ -323,10 +321,13 @@ def run_crawl(
         )
         if missing:
             log.warning("%d account(s) had no outcome; recorded as error", len(missing))
+        outage = check_outage(session, config.crawl.outage, run_id)
+        if outage is not None:
+            error = "; ".join(filter(None, [outage.error(), error]))
         run = repo.finish_run(session, run_id, error=error)
-        alerts = check_platform_blocks(session, config, run_id, jobs) + bridge_alerts(
-            session, run_id, bridges
-        )
+        alerts = record_outage(session, run_id, outage)
+        if outage is None:  # no answer from anyone is no news about the platforms or the bridges either
+            alerts += check_platform_blocks(session, config, run_id, jobs) + bridge_alerts(session, run_id, bridges)
         outcome_counts: Counter[str] = Counter(
             session.scalars(select(CrawlOutcome.outcome).where(CrawlOutcome.run_id == run_id))
         )
@@ -344,4 +345,5 @@ def run_crawl(
             error=run.error,
             slowed=slowed,
             retried=retried,
+            outage=run.outage,
         )

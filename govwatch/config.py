@@ -51,6 +51,31 @@ PLATFORM_NAMES_ZH = {
     "rss": "RSS订阅",
     "app": "移动客户端",
 }
+# Platforms that offices list in their 台账 and govwatch cannot read automatically: their accounts
+# are registered and listed as 不支持自动监测, never crawled, never an error or a finding.
+UNMONITORED_PLATFORMS = (
+    "channels",
+    "baijiahao",
+    "netease",
+    "qiehao",
+    "renminhao",
+    "xuexi",
+    "zhihu",
+    "miniprogram",
+)
+ACCOUNT_PLATFORMS = PLATFORMS + UNMONITORED_PLATFORMS
+PLATFORM_NAMES_ZH.update(
+    {
+        "channels": "微信视频号",
+        "baijiahao": "百家号",
+        "netease": "网易号",
+        "qiehao": "企鹅号",
+        "renminhao": "人民号",
+        "xuexi": "学习强国号",
+        "zhihu": "知乎",
+        "miniprogram": "小程序",
+    }
+)
 # Platforms read through a feed bridge (RSSHub and the like) in practice.
 FEED_PLATFORMS = ("wechat", "douyin", "toutiao", "kuaishou", "bilibili", "xiaohongshu", "rss")
 
@@ -116,6 +141,8 @@ class Thresholds(_Strict):
     stale_days: Annotated[int, Field(ge=1)] = 14
     zombie_days: Annotated[int, Field(ge=1)] = 90
     idle_days: Annotated[int, Field(ge=1)] = 180
+    # An app or service is unavailable only after failing on two reads at least this far apart.
+    unavailable_confirm_hours: Annotated[float, Field(gt=0)] = 1.0
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -241,8 +268,8 @@ class AccountConfig(_Strict):
     @field_validator("platform")
     @classmethod
     def _platform(cls, value: str) -> str:
-        if value not in PLATFORMS:
-            raise ValueError(f"{value!r} is not one of {', '.join(PLATFORMS)}")
+        if value not in ACCOUNT_PLATFORMS:
+            raise ValueError(f"{value!r} is not one of {', '.join(ACCOUNT_PLATFORMS)}")
         return value
 
     @field_validator("handle", mode="before")
@@ -276,6 +303,24 @@ class BlockAlertSettings(_Strict):
 
     min_accounts: Annotated[int, Field(ge=1)] = 3  # at least this many accounts blocked...
     min_share: Annotated[float, Field(gt=0, le=1)] = 0.5  # ...and at least this share of the platform's
+
+    def platform_blocked(self, walled: int, total: int) -> bool:
+        """Whether `walled` of a crawl's `total` accounts of one platform make the platform blocked.
+        One account (a rescan) is never a platform."""
+        return total > 0 and walled >= self.min_accounts and walled / total >= self.min_share
+
+    def speaks_for_platform(self, total: int) -> bool:
+        """Whether a crawl of `total` accounts of a platform can say the platform is blocked."""
+        return total >= self.min_accounts
+
+
+class OutageSettings(_Strict):
+    """When a crawl's failures are our own connection being down, not the accounts': at least
+    min_share of the accounts read failed with no answer at all (refused, DNS, timeout), spread
+    over at least min_hosts hosts that each failed on min_share of their accounts."""
+
+    min_share: Annotated[float, Field(gt=0, le=1)] = 0.9
+    min_hosts: Annotated[int, Field(ge=1)] = 2
 
 
 class BackoffSettings(_Strict):
@@ -311,6 +356,7 @@ class CrawlSettings(_Strict):
     block_alert: BlockAlertSettings = Field(default_factory=BlockAlertSettings)
     backoff: BackoffSettings = Field(default_factory=BackoffSettings)
     bridges: list[BridgeSettings] = Field(default_factory=list)
+    outage: OutageSettings = Field(default_factory=OutageSettings)
     lock_dir: str | None = None  # where the crawl lock file lives (default: next to the SQLite file)
     # Where the spiders run: in the crawl's own process (local), or as jobs on Scrapyd nodes
     # (crawler/scrapyd.py) that write to the shared database (PostgreSQL). README: "A Scrapyd cluster".

@@ -17,7 +17,10 @@ LOGIN_REQUIRED = "login_required"
 NOT_FOUND = "not_found"
 ERROR = "error"
 PARSE_ERROR = "parse_error"
-OUTCOMES = (OK, BLOCKED, LOGIN_REQUIRED, NOT_FOUND, ERROR, PARSE_ERROR)
+# Not read because our own list lacks what reading needs (an app without its link, a Weibo
+# account without its uid): says nothing about the account, never a failure of the unit.
+SKIPPED = "skipped"
+OUTCOMES = (OK, BLOCKED, LOGIN_REQUIRED, NOT_FOUND, ERROR, PARSE_ERROR, SKIPPED)
 
 # repost_text of a repost whose original the platform shows as deleted.
 DELETED_ORIGINAL = "（原微博已删除）"
@@ -34,7 +37,13 @@ class PageProblem(Exception):
     """
 
     def __init__(
-        self, outcome: str, detail: str, http_status: int | None = None, *, retry_later: bool = False
+        self,
+        outcome: str,
+        detail: str,
+        http_status: int | None = None,
+        connection_failed: bool = False,
+        *,
+        retry_later: bool = False,
     ) -> None:
         if outcome not in OUTCOMES or outcome == OK:
             raise ValueError(f"not a failure outcome: {outcome!r}")
@@ -44,6 +53,8 @@ class PageProblem(Exception):
         self.http_status = http_status
         # A rate limit or a verification page: the platform may answer again after a back-off.
         self.retry_later = retry_later
+        # Nothing answered: refused, no route, DNS failed or the connection timed out.
+        self.connection_failed = connection_failed
 
 
 @dataclass(slots=True)
@@ -107,6 +118,7 @@ class OutcomeItem:
     profile_post_count: int | None = None  # what the profile claimed, for the empty cross-check
     started_at: datetime | None = None
     finished_at: datetime | None = field(default=None)
+    connection_failed: bool = False  # an `error` where no server answered at all (PageProblem)
     # A complete listing covers [window_start, now]: stored non-pinned posts in it that
     # are not among seen_ids were deleted. Set only when complete.
     window_start: datetime | None = None
@@ -135,3 +147,14 @@ class CommentItem:
     author_name: str | None = None
     by_account: bool = False  # written by the account itself (a reply to the public)
     reply_to: str | None = None  # comment id this one answers, for replies
+
+
+@dataclass(slots=True)
+class CommentsRead:
+    """A post's comments were read to the end (or as far as crawl.comments allows) at the
+    comment count its listing showed. Stored after the comments themselves: a crawl killed
+    before this lands reads them again next time."""
+
+    account_id: str
+    post_id: str
+    count: int

@@ -61,8 +61,11 @@ def crawl_job(
         )
         analysis = analyse(config, store, account_ids=crawl.account_ids if account_ids else None)
         result = CrawlJobResult(store, crawl, analysis)
-        for step in AFTER_CRAWL:
-            result.messages.extend(step(config, store, crawl, analysis))
+        if crawl.outage:  # our connection is down: no alert to anyone from this run (crawler/outage.py)
+            result.messages.append("告警暂缓 / alerts held: 本机网络连接异常 / our own connection is down")
+        else:
+            for step in AFTER_CRAWL:
+                result.messages.extend(step(config, store, crawl, analysis))
     return result
 
 

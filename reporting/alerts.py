@@ -34,6 +34,7 @@ from reporting.mail import PermanentFailure, SmtpSender, build_message
 from reporting.view import clip, safe_url
 from storage.db import Store
 from storage.models import Account, CrawlOutcome, Finding, SentAlert, Unit, utcnow
+from storage.repo import counted_outcomes
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +124,12 @@ def finding_events(session: Session, config: Config) -> list[Event]:
 
 
 def blocked_platform_events(session: Session, config: Config, run_id: int | None) -> list[Event]:
-    """Platforms whose every account was blocked in run `run_id` but not all in the run before."""
+    """Platforms blocked in run `run_id` (crawl.block_alert: at least min_accounts of the
+    platform's accounts and min_share of them) and not in the last run before it that read enough
+    of the platform's accounts to say. A rescan of one account never speaks for a platform."""
     if run_id is None:
         return []
+    settings = config.crawl.block_alert
 
     def by_platform(rid: int) -> dict[str, list[str]]:
         rows = session.execute(
@@ -138,31 +142,37 @@ def blocked_platform_events(session: Session, config: Config, run_id: int | None
             out[platform].append(outcome)
         return out
 
+    def blocked(outcomes: list[str]) -> bool:
+        return settings.platform_blocked(sum(o in BLOCKING for o in outcomes), len(outcomes))
+
     events = []
     for platform, outcomes in by_platform(run_id).items():
-        if not outcomes or any(o not in BLOCKING for o in outcomes):
+        if not blocked(outcomes):
             continue
-        previous = session.scalar(
-            select(func.max(CrawlOutcome.run_id))
+        counted = (
+            select(CrawlOutcome.run_id)
             .join(Account, CrawlOutcome.account_id == Account.id)
-            .where(CrawlOutcome.run_id < run_id, Account.platform == platform)
+            .where(CrawlOutcome.run_id < run_id, Account.platform == platform, counted_outcomes())
+            .group_by(CrawlOutcome.run_id)
+            .having(func.count() >= settings.min_accounts)
+            .subquery()
         )
-        if previous is not None:
-            before = by_platform(previous).get(platform, [])
-            if before and all(o in BLOCKING for o in before):
-                continue  # still blocked: alerted when it began
+        previous = session.scalar(select(func.max(counted.c.run_id)))
+        if previous is not None and blocked(by_platform(previous).get(platform, [])):
+            continue  # still blocked: alerted when it began
         label = L.platform_label(platform)
-        kinds = "、".join(sorted({L.outcome_label(o) for o in outcomes}))
+        walled = sum(o in BLOCKING for o in outcomes)
+        kinds = "、".join(sorted({L.outcome_label(o) for o in outcomes if o in BLOCKING}))
         events.append(
             Event(
                 key=f"blocked:{platform}:{run_id}",
                 severity="major",
                 unit=ALL,
-                title=f"【较重】{label}平台访问受阻：本次抓取 {len(outcomes)} 个帐号全部失败",
+                title=f"【较重】{label}平台访问受阻：本次抓取 {len(outcomes)} 个帐号中 {walled} 个失败",
                 body="\n".join(
                     [
                         f"平台：{label}",
-                        f"本次抓取（#{run_id}）中该平台的 {len(outcomes)} 个帐号全部{kinds}。",
+                        f"本次抓取（#{run_id}）中该平台的 {len(outcomes)} 个帐号中 {walled} 个{kinds}。",
                         "这些帐号的实际更新情况暂无法确认，请勿当作“未更新”。",
                         "请检查抓取配置（Cookie、访问频率）或稍后重试。",
                     ]

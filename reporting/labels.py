@@ -25,6 +25,7 @@ STATUS_LABELS: dict[str, str] = {
     # service accounts (服务类)
     "available": "可用",
     "unavailable": "不可用",
+    "unmonitored": "不支持自动监测",
 }
 
 # Worst first: the order of the headline figures and of the account table.
@@ -38,6 +39,7 @@ STATUS_ORDER: tuple[str, ...] = (
     "unknown",
     "active",
     "available",
+    "unmonitored",
     "closed",
 )
 
@@ -52,6 +54,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "unreachable": ("#581c87", "#f3e8ff"),
     "unavailable": ("#581c87", "#f3e8ff"),
     "unknown": ("#374151", "#e5e7eb"),
+    "unmonitored": ("#374151", "#f3f4f6"),
     "closed": ("#374151", "#f3f4f6"),
 }
 DEFAULT_COLOURS = ("#374151", "#e5e7eb")

@@ -32,6 +32,7 @@ from govwatch.config import Config
 from reporting import labels as L
 from reporting.weeks import IsoWeek
 from storage.models import Account, CrawlOutcome, CrawlRun, Finding, Post, Unit, utcnow
+from storage.repo import counted_outcomes
 
 # Publishing-account statuses that need someone to act (the brief's 僵尸, 空壳, 超期未更新, 无法访问).
 ACTION_STATUSES = ("zombie", "empty", "stale", "unreachable")
@@ -291,10 +292,11 @@ def _posts_in_week(session: Session, start: datetime, end: datetime, as_of: date
 
 
 def _outcomes(session: Session, as_of: datetime):  # noqa: ANN202
-    """Each account's last crawl outcome finished by `as_of`, and its last ok crawl then."""
+    """Each account's last crawl outcome finished by `as_of`, and its last ok crawl then (a run in
+    which our own connection was down says nothing about the accounts)."""
     newest = (
         select(CrawlOutcome.account_id, func.max(CrawlOutcome.id).label("id"))
-        .where(CrawlOutcome.finished_at <= as_of)
+        .where(CrawlOutcome.finished_at <= as_of, counted_outcomes())
         .group_by(CrawlOutcome.account_id)
         .subquery()
     )
@@ -729,7 +731,7 @@ def _group_by_unit(accounts: list[AccountLine]) -> list[UnitGroup]:
 def _platform_health(accounts: list[AccountLine]) -> list[PlatformHealth]:
     by_platform: dict[str, list[AccountLine]] = defaultdict(list)
     for a in accounts:
-        if a.status != "closed":
+        if a.status not in ("closed", "unmonitored"):  # a platform we do not read has no crawl health
             by_platform[a.platform].append(a)
     rows = []
     for platform, members in by_platform.items():

@@ -716,10 +716,12 @@ class World:
             outcome = {"apk": "ok", "missing": "not_found", "error_page": "error"}[sc.app_answer]
         # A page that says the account does not exist: unreachable (无法访问).
         # Otherwise never read successfully, or profile and list disagree: unknown.
+        # A failing service is `unknown` after one read and `unavailable` once a second read at
+        # least an hour later fails too (confirmed_status).
+        confirmed = None
         if account.is_service:
-            status = (
-                "available" if outcome == "ok" else ("unknown" if behavior == "blocked" else "unavailable")
-            )
+            status = "available" if outcome == "ok" else "unknown"
+            confirmed = "unavailable" if outcome != "ok" and behavior != "blocked" else status
         elif behavior == "ok":
             status = status_for(days, bool(posts))
         elif behavior == "not_found":
@@ -744,6 +746,7 @@ class World:
             "feed_format": sc.feed_format if account.is_feed else None,
             "operator": spec.operator,
             "expected_status": status,
+            "confirmed_status": confirmed or status,
             "expected_outcome": outcome,
             "acceptable_outcomes": acceptable,
             "last_post_at": last.published_at.isoformat() if last else None,

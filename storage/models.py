@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -151,6 +152,8 @@ class Post(Base):
     media: Mapped[str] = mapped_column(String(10), default="text")
     likes: Mapped[int | None] = mapped_column(Integer)
     comments: Mapped[int | None] = mapped_column(Integer)
+    # The comment count at which the post's comments were last read completely (None: never).
+    comments_read: Mapped[int | None] = mapped_column(Integer)
     shares: Mapped[int | None] = mapped_column(Integer)
     repost_of: Mapped[str | None] = mapped_column(Text)
     repost_text: Mapped[str | None] = mapped_column(Text)  # the reposted original's text
@@ -190,6 +193,9 @@ class CrawlRun(Base):
     new_posts: Mapped[int] = mapped_column(Integer, default=0)
     requests: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Our own connection was down (nearly every account of several hosts unreachable): the run's
+    # outcomes say nothing about the accounts and count for no status, finding or alert.
+    outage: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     outcomes: Mapped[list[CrawlOutcome]] = relationship(back_populates="run")
 
@@ -214,6 +220,7 @@ class CrawlOutcome(Base):
     profile_post_count: Mapped[int | None] = mapped_column(Integer)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    connection_failed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     run: Mapped[CrawlRun] = relationship(back_populates="outcomes")
 

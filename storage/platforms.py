@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from govwatch.items import CommentItem, DeletionItem, OutcomeItem
+from govwatch.items import CommentItem, CommentsRead, DeletionItem, OutcomeItem
 from storage.models import Comment, OperatorAlert, Post, utcnow
 from storage.repo import _insert_ignore
 
@@ -94,6 +94,39 @@ def upsert_comments(session: Session, items: Sequence[CommentItem]) -> int:
     if new:
         session.execute(_insert_ignore(session, Comment), new)
     return len(new)
+
+
+def mark_comments_read(session: Session, items: Sequence[CommentsRead]) -> list[CommentsRead]:
+    """Record the comment count at which each post's comments were read to the end. Called in
+    the transaction that stores those comments (or after it), never before. Returns the items
+    whose post is not stored yet (its long text still on the way): the caller tries them again."""
+    latest = {(i.account_id, i.post_id): i for i in items}
+    if not latest:
+        return []
+    keys = list(latest)
+    stored: set[tuple[str, str]] = set()
+    for start in range(0, len(keys), 500):
+        stored.update(
+            session.execute(
+                select(Post.account_id, Post.platform_post_id).where(
+                    tuple_(Post.account_id, Post.platform_post_id).in_(keys[start : start + 500])
+                )
+            ).all()
+        )
+    rows = [
+        {"b_account": a, "b_post": p, "b_count": latest[(a, p)].count} for a, p in keys if (a, p) in stored
+    ]
+    if rows:
+        table = Post.__table__
+        session.execute(
+            update(table)
+            .where(
+                table.c.account_id == bindparam("b_account"), table.c.platform_post_id == bindparam("b_post")
+            )
+            .values(comments_read=bindparam("b_count")),
+            rows,
+        )
+    return [item for key, item in latest.items() if key not in stored]
 
 
 # --- operator alerts ------------------------------------------------------------------

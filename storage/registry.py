@@ -26,7 +26,12 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govwatch.config import ACCOUNT_ID_RE, PLATFORM_NAMES_ZH, PLATFORMS
+from govwatch.config import (
+    ACCOUNT_ID_RE,
+    ACCOUNT_PLATFORMS,
+    PLATFORM_NAMES_ZH,
+    UNMONITORED_PLATFORMS,
+)
 from govwatch.files import open_private, replace_private
 from storage import repo
 from storage.models import Account, Unit
@@ -157,6 +162,15 @@ for _platform, _names in {
     "website": ["政府网站", "网站", "门户网站", "website", "部门网站"],
     "rss": ["rss", "订阅源"],
     "app": ["移动客户端", "app", "客户端", "手机客户端", "移动应用", "应用程序"],
+    # Listed in real 台账, not read automatically (UNMONITORED_PLATFORMS): registered all the same.
+    "channels": ["视频号", "微信视频号", "channels"],
+    "baijiahao": ["百家号", "百度百家号", "百度号", "baijiahao"],
+    "netease": ["网易号", "网易新闻", "网易", "netease"],
+    "qiehao": ["企鹅号", "腾讯企鹅号", "腾讯新闻", "腾讯号", "qiehao"],
+    "renminhao": ["人民号", "人民日报人民号", "人民日报客户端", "renminhao"],
+    "xuexi": ["学习强国", "学习强国号", "强国号", "xuexi"],
+    "zhihu": ["知乎", "知乎号", "知乎机构号", "zhihu"],
+    "miniprogram": ["小程序", "微信小程序", "支付宝小程序", "miniprogram"],
 }.items():
     for _name in _names:
         PLATFORM_NAMES[_name] = _platform
@@ -169,7 +183,7 @@ CLOSED_LABELS = {False: "正常", True: "已关停"}
 
 def parse_platform(value: str) -> str | None:
     key = re.sub(r"\s", "", value).lower()
-    if key in PLATFORMS:
+    if key in ACCOUNT_PLATFORMS:
         return key
     if key in PLATFORM_NAMES:
         return PLATFORM_NAMES[key]
@@ -264,13 +278,14 @@ def _sheets(path: Path) -> Iterator[tuple[str | None, list[list[Any]]]]:
         from openpyxl import load_workbook
 
         try:
-            book = load_workbook(path, read_only=True, data_only=True)
+            # Not read_only: merged ranges are only known to a fully loaded sheet.
+            book = load_workbook(path, data_only=True)
         except Exception as exc:  # noqa: BLE001 - zip and XML errors alike
             raise RegistryError(f"无法读取 Excel 文件 / not a readable .xlsx file ({exc})") from None
         try:
             many = len(book.worksheets) > 1
             for sheet in book.worksheets:
-                yield (sheet.title if many else None), [list(r) for r in sheet.iter_rows(values_only=True)]
+                yield (sheet.title if many else None), _filled_rows(sheet)
         finally:
             book.close()
     elif suffix in (".csv", ".txt"):
@@ -293,16 +308,53 @@ def _sheets(path: Path) -> Iterator[tuple[str | None, list[list[Any]]]]:
         raise RegistryError(f"不支持的文件类型 {suffix or '（无扩展名）'} / use .xlsx or .csv")
 
 
+def _filled_rows(sheet: Any) -> list[list[Any]]:
+    """The sheet's values, each merged range's value filling every cell of its span, as a person
+    reads it (a group header over two columns, a unit written once beside its three accounts)."""
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    for merged in sheet.merged_cells.ranges:
+        value = sheet.cell(merged.min_row, merged.min_col).value
+        for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
+            row = rows[r]
+            if len(row) < merged.max_col:
+                row.extend([None] * (merged.max_col - len(row)))
+            for c in range(merged.min_col - 1, merged.max_col):
+                row[c] = value
+    return rows
+
+
+def _header_columns(*rows: list[Any]) -> dict[int, str]:
+    """Column -> field for a header of one or more rows: in each column the lowest row that names a
+    field counts (账号ID under the group header 账号信息), each field once, leftmost first."""
+    columns: dict[int, str] = {}
+    for col in range(max((len(r) for r in rows), default=0)):
+        for row in reversed(rows):
+            field_name = header_field(row[col]) if col < len(row) else None
+            if field_name:
+                if field_name not in columns.values():
+                    columns[col] = field_name
+                break
+    return columns
+
+
 def _find_header(rows: list[list[Any]]) -> tuple[int, dict[int, str]] | None:
-    """The first row (of the first 15) whose cells name unit, platform and name."""
+    """The header (of the first 15 rows): the first row whose cells name unit, platform and name,
+    together with the rows below it that name further fields (a two-row header: 账号信息 over
+    账号ID / 链接). Returns the index of the header's last row and the column map."""
     for index, row in enumerate(rows[:15]):
-        columns: dict[int, str] = {}
-        for col, cell in enumerate(row):
-            field_name = header_field(cell)
-            if field_name and field_name not in columns.values():
-                columns[col] = field_name
-        if all(f in columns.values() for f in REQUIRED):
-            return index, columns
+        columns = _header_columns(row)
+        if not all(f in columns.values() for f in REQUIRED):
+            continue
+        last = index
+        for below in range(index + 1, min(index + 3, len(rows))):
+            merged = _header_columns(*rows[index : below + 1])
+            own = _header_columns(rows[below])
+            # A header row names fields and holds no account: most of its named cells are headers.
+            named = [c for c in rows[below] if str(c or "").strip()]
+            if len(merged) <= len(columns) or len(own) * 2 < len(named):
+                break
+            columns, last = merged, below
+        return last, columns
     return None
 
 
@@ -344,7 +396,8 @@ def read_registry(path: Path) -> RegistryRead:
             seen[record["id"]] = (where.where(), record)
             result.records.append(record)
             result.rows[record["id"]] = where.where()
-            if not (record.get("url") or record.get("handle") or record.get("feed_url")):
+            monitored = record["platform"] not in UNMONITORED_PLATFORMS
+            if monitored and not (record.get("url") or record.get("handle") or record.get("feed_url")):
                 result.warnings.append(
                     f"{where.where()}：{record['name']} 没有账号ID或链接地址，无法抓取 / no id or link: cannot be crawled"
                 )
@@ -481,7 +534,7 @@ def registry_rows(session: Session, unit: str | None = None, platform: str | Non
                 + (f"（{account.operator_name}）" if account.operator_name else ""),
                 "operator_name": account.operator_name,
                 "closed": account.closed,
-                "status": account.status,
+                "status": "unmonitored" if account.platform in UNMONITORED_PLATFORMS else account.status,
                 "source": account.source,
             }
         )

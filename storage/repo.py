@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Subquery, bindparam, func, insert, select, tuple_, union_all, update
+from sqlalchemy import ColumnElement, Subquery, bindparam, func, insert, select, tuple_, union_all, update
 from sqlalchemy.orm import Session, aliased
 
-from govwatch.items import OK, OutcomeItem, PostItem, ProfileItem
+from govwatch.config import UNMONITORED_PLATFORMS
+from govwatch.items import OK, SKIPPED, OutcomeItem, PostItem, ProfileItem
 from storage.models import (
     Account,
     AccountSnapshot,
@@ -121,7 +122,9 @@ class CrawlJob:
     needs_profile: bool  # no recent profile snapshot
     profile_post_count: int | None = None  # what the newest snapshot said
     selectors: dict | None = field(default=None, hash=False, compare=False)  # website columns
-    # Stored comment counts of the newest posts: comments are fetched again only when it changed.
+    # The comment count at which each of the newest posts' comments were last read to the end
+    # (None: never, or a crawl stopped before they were all stored): comments are fetched again
+    # when the listing's count differs.
     comment_counts: dict[str, int | None] = field(default_factory=dict, hash=False, compare=False)
     # Stored posts without a date (a page whose dates could not be read): the listing is read
     # until it has shown them again, a little past the backfill window if need be.
@@ -150,7 +153,11 @@ def crawl_jobs(
     time (AccountSpider.load_jobs).
     """
     now = now or utcnow()
-    query = select(Account).where(Account.closed.is_(False)).order_by(Account.id)
+    query = (
+        select(Account)
+        .where(Account.closed.is_(False), Account.platform.not_in(UNMONITORED_PLATFORMS))
+        .order_by(Account.id)
+    )
     if account_ids:
         query = query.where(Account.id.in_(list(account_ids)))
     if platforms:
@@ -164,12 +171,12 @@ def crawl_jobs(
 
     # The newest KNOWN_IDS_PER_ACCOUNT non-pinned posts per account, in one query that reads
     # about that many rows per account through ix_posts_account_published, not every stored post.
-    ranked = newest_posts(ids, (Post.comments,))
+    ranked = newest_posts(ids, (Post.comments_read,))
     known: dict[str, set[str]] = {}
     newest: dict[str, datetime] = {}
     comment_counts: dict[str, dict[str, int | None]] = {}
     rows = session.execute(
-        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments)
+        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments_read)
         .where(ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT)
         .execution_options(yield_per=STREAM_ROWS)
     )
@@ -420,6 +427,12 @@ def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[Craw
 # --- crawl runs and outcomes ------------------------------------------------------
 
 
+def counted_outcomes() -> ColumnElement[bool]:
+    """The crawl outcomes that say something about their accounts: not those of a run in which
+    our own connection was down (CrawlRun.outage)."""
+    return CrawlOutcome.run_id.not_in(select(CrawlRun.id).where(CrawlRun.outage.is_(True)))
+
+
 def start_run(session: Session, trigger: str, accounts_total: int) -> int:
     close_interrupted_runs(session)
     run = CrawlRun(trigger=trigger, accounts_total=accounts_total, state="running")
@@ -459,7 +472,7 @@ def finish_run(session: Session, run_id: int, error: str | None = None) -> Crawl
         ).all()
     )
     run.accounts_ok = counts.get(OK, 0)
-    run.accounts_failed = sum(n for k, n in counts.items() if k != OK)
+    run.accounts_failed = sum(n for k, n in counts.items() if k not in (OK, SKIPPED))
     run.new_posts = (
         session.scalar(
             select(func.coalesce(func.sum(CrawlOutcome.new_posts), 0)).where(CrawlOutcome.run_id == run_id)
@@ -576,6 +589,7 @@ def _outcome_values(item: OutcomeItem, finished: datetime, new_posts: int, reque
         profile_post_count=item.profile_post_count,
         started_at=item.started_at,
         finished_at=finished,
+        connection_failed=item.connection_failed,
     )
 
 

@@ -55,7 +55,53 @@ def test_not_found_is_unreachable_and_closed_is_closed():
     assert account_status(activity(3, last="not_found"), T, NOW)[0] == "unreachable"
     assert account_status(activity(3, closed=True), T, NOW)[0] == "closed"
     assert account_status(activity(None, kind="service", last="ok"), T, NOW)[0] == "available"
-    assert account_status(activity(None, kind="service", last="error"), T, NOW)[0] == "unavailable"
+    assert account_status(activity(None, kind="service", last="error"), T, NOW)[0] == "unknown"
+
+
+def test_an_app_is_unavailable_only_after_two_failed_reads_an_hour_apart(database_url):
+    """One failed read (our network, the CDN's bad minute) is never the unit's fault; a second
+    failed read an hour later or more, with no answer in between, is."""
+    config = parse_config(
+        {
+            "accounts": [
+                {
+                    "id": "app",
+                    "unit": "旗卫健委",
+                    "platform": "app",
+                    "kind": "service",
+                    "name": "健康青川",
+                    "url": "http://x/a.apk",
+                }
+            ]
+        }
+    )
+    store = open_store(database_url)
+    with store.session() as s:
+        repo.sync_accounts(s, repo.config_account_records(config.accounts))
+
+    def read(outcome: str, at: datetime) -> tuple[str, list[str]]:
+        with store.session() as s:
+            run = repo.start_run(s, "test", 1)
+            repo.record_outcome(s, run, OutcomeItem("app", outcome, "404", finished_at=at), 0, 1)
+            repo.finish_run(s, run)
+        analyse(config, store, now=at)
+        with store.session() as s:
+            open_rules = [f.rule for f in s.query(Finding).filter(Finding.status == "open")]
+            return s.get(Account, "app").status, open_rules
+
+    start = NOW - timedelta(days=1)
+    assert read("ok", start) == ("available", [])
+    assert read("not_found", start + timedelta(hours=1)) == ("unknown", [])  # one failed read
+    assert read("error", start + timedelta(hours=1, minutes=40)) == ("unknown", [])  # 40 minutes later
+    assert read("not_found", start + timedelta(hours=2, minutes=1)) == (
+        "unavailable",
+        ["service.unavailable"],
+    )
+    assert read("ok", start + timedelta(hours=3))[0] == "available"
+    assert read("error", start + timedelta(hours=4)) == ("unknown", [])  # a new run of failures
+    assert read("blocked", start + timedelta(hours=5))[0] == "unknown"
+    assert read("error", start + timedelta(hours=6))[0] == "unknown"  # a block between: starts over
+    store.dispose()
 
 
 def test_thresholds_come_from_config():

@@ -74,8 +74,10 @@ def receiver(monkeypatch):
         r.server.server_close()
 
 
-def make_world(tmp_path, port: int | None = None, **alerts):  # noqa: ANN201
+def make_world(tmp_path, port: int | None = None, crawl: dict | None = None, **alerts):  # noqa: ANN201
     data = dict(CONFIG)
+    if crawl:
+        data["crawl"] = crawl
     data["database"] = f"sqlite:///{tmp_path / 'govwatch.db'}"
     data["alerts"] = {
         "webhooks": [
@@ -170,7 +172,8 @@ def test_cap_per_run_summarises_the_rest(tmp_path, receiver):
 
 def test_platform_blocked_alert_and_email(tmp_path, receiver, smtp_server):  # noqa: F811
     recorder, port = smtp_server
-    config, store = make_world(tmp_path, port=port)
+    # The world has one Douyin account: a deployment that counts one account as its platform says so.
+    config, store = make_world(tmp_path, port=port, crawl={"block_alert": {"min_accounts": 1}})
     with store.session() as session:
         first_run = session.query(CrawlRun).order_by(CrawlRun.id).first().id
     result = run_alerts(config, store, run_id=first_run, now=NOW)
@@ -186,6 +189,11 @@ def test_platform_blocked_alert_and_email(tmp_path, receiver, smtp_server):  # n
     assert any("抖音平台访问受阻" in s for s in by_rcpt["office@example.gov.cn"])
     assert len(by_rcpt["baoli@example.gov.cn"]) == 1 and "edu@example.gov.cn" not in by_rcpt
     # the block was already there in the run before: no second platform alert for the later run
+    store.dispose()
+    default, store = make_world(tmp_path / "default", port=port)
+    recorder.messages.clear()
+    run_alerts(default, store, run_id=first_run, now=NOW)
+    assert not any("平台访问受阻" in m["Subject"] for _, m, _ in recorder.messages)  # one account
     with store.session() as session:
         last_run = session.query(CrawlRun).order_by(CrawlRun.id.desc()).first().id
     count = len(receiver.requests)
@@ -215,7 +223,9 @@ def test_held_alerts_have_a_command_and_a_scheduled_job(tmp_path):
     from tests.conftest import run_govwatch
 
     config = parse_config({"schedule": {"alerts": "5 7 * * *"}})
-    assert ("alerts", "5 7 * * *", ("alerts", "send")) in [(j.name, j.cron, j.args) for j in job_specs(config, True)]
+    assert ("alerts", "5 7 * * *", ("alerts", "send")) in [
+        (j.name, j.cron, j.args) for j in job_specs(config, True)
+    ]
     quiet = parse_config({"alerts": {"enabled": False}})
     assert "alerts" not in [j.name for j in job_specs(quiet, True)]
 

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -38,6 +39,27 @@ def run_count(db: Path) -> int:
             return conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
     except sqlite3.OperationalError:  # the schema is not there yet
         return 0
+
+
+def stored_comments(db: Path) -> dict[str, set[tuple[str, str, bool]]]:
+    """Each account's stored comments and replies: (post, comment id, written by the account)."""
+    result: dict[str, set[tuple[str, str, bool]]] = {}
+    with sqlite3.connect(db) as conn:
+        for account_id, post_id, comment_id, by_account in conn.execute(
+            "SELECT account_id, platform_post_id, platform_comment_id, by_account FROM comments"
+        ):
+            result.setdefault(account_id, set()).add((post_id, comment_id, bool(by_account)))
+    return result
+
+
+def open_findings(db: Path, category: str) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {
+            account_id
+            for (account_id,) in conn.execute(
+                "SELECT account_id FROM findings WHERE status = 'open' AND category = ?", (category,)
+            )
+        }
 
 
 def consistency(db: Path) -> dict:
@@ -120,6 +142,12 @@ def test_sigkill_at_random_points_loses_nothing_and_doubles_nothing(tmp_path: Pa
         clean_config = write_sandbox_config(clean, sandbox.base_url)
         assert run_govwatch(clean_config, "crawl", timeout=600).returncode == 0
         assert final == stored_posts(clean / "govwatch.db")
+        # Comments and the account's replies too: none lost for good by a kill.
+        clean_comments = stored_comments(clean / "govwatch.db")
+        final_comments = stored_comments(db)
+        assert all(final_comments.get(a, set()) >= c for a, c in clean_comments.items()), {
+            a: (len(final_comments.get(a, ())), len(c)) for a, c in clean_comments.items()
+        }
         accounts = {a["id"]: a["status"] for a in export_jsonl(config, "accounts")}
         truth = sandbox.truth()["accounts"]
         assert accounts == {a: t["expected_status"] for a, t in truth.items()}
@@ -160,3 +188,90 @@ def test_a_spider_that_cannot_load_its_accounts_fails_the_crawl_loudly(tmp_path:
     assert state == "failed" and "database went away" in error
     weibo = [a for a in sandbox.world.accounts.values() if a.platform == "weibo"]
     assert weibo and all("database went away" in details[a.id] for a in weibo), details
+
+
+class SlowComments:
+    """A sandbox hook that answers Weibo comment pages slowly (then lets them through), so that a
+    crawl has stored an account's posts while its comments are still on the way."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.released = threading.Event()
+
+    def __call__(self, request):  # noqa: ANN001, ANN204
+        if request.path.startswith("/comments/"):
+            self.released.wait(self.seconds)
+        return None
+
+
+def test_a_crawl_killed_between_posts_and_their_comments_reads_the_comments_again(tmp_path: Path):
+    """SIGKILL after an account's posts are stored and before all their comments are, then two
+    more crawls: every comment and reply of a clean crawl is stored, and the account that never
+    answers the public's questions gets its 互动回应 (poor_interaction) finding, as after a clean
+    crawl. (The stored comment count must not say "read" before the comments are.)"""
+    with Sandbox(port=0) as sandbox:
+        silent = {
+            a.id
+            for a in sandbox.world.accounts.values()
+            if a.platform == "weibo" and a.spec.scenario.reply_style == "none"
+        }
+        assert silent
+        clean = tmp_path / "clean"
+        clean.mkdir()
+        clean_config = write_sandbox_config(clean, sandbox.base_url, smtp=None)
+        assert run_govwatch(clean_config, "crawl", timeout=600).returncode == 0
+        clean_comments = stored_comments(clean / "govwatch.db")
+        assert silent <= open_findings(clean / "govwatch.db", "poor_interaction")
+        assert silent <= set(clean_comments)
+
+        killed = tmp_path / "killed"
+        killed.mkdir()
+        config = write_sandbox_config(killed, sandbox.base_url, smtp=None)
+        db = killed / "govwatch.db"
+        slow = SlowComments(seconds=0.7)
+        sandbox.hooks.append(slow)
+        process = subprocess.Popen(
+            [str(GOVWATCH), "--config", str(config), "crawl"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        # Kill once a silent account's posts are stored but not yet all of its comments.
+        caught = False
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if run_count(db):
+                with sqlite3.connect(db, timeout=5) as conn:
+                    with_comments = dict(
+                        conn.execute(
+                            "SELECT account_id, count(*) FROM posts WHERE comments > 0 GROUP BY account_id"
+                        ).fetchall()
+                    )
+                comments = stored_comments(db)
+                if any(
+                    with_comments.get(a) and len(comments.get(a, ())) < len(clean_comments[a]) for a in silent
+                ):
+                    caught = True
+                    break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        slow.released.set()
+        sandbox.hooks.remove(slow)
+        assert caught, "the crawl never had posts stored without their comments"
+
+        for _ in range(2):
+            result = run_govwatch(config, "crawl", timeout=600)
+            assert result.returncode == 0, result.stderr
+        after = stored_comments(db)
+        short = {
+            a: (len(after.get(a, ())), len(c))
+            for a, c in clean_comments.items()
+            if not after.get(a, set()) >= c
+        }
+        assert not short, f"comments stored after the kill vs a clean crawl: {short}"
+        replies = {a for a, c in after.items() if any(by_account for _, _, by_account in c)}
+        assert replies == {a for a, c in clean_comments.items() if any(b for _, _, b in c)}
+        assert open_findings(db, "poor_interaction") == open_findings(
+            clean / "govwatch.db", "poor_interaction"
+        )

@@ -162,3 +162,119 @@ def test_unreadable_registry_files_exit_2_naming_the_file(tmp_path):
     old.write_bytes(b"\xd0\xcf\x11\xe0")
     result = run_govwatch(config, "accounts", "import", str(old))
     assert result.returncode == 2 and ".xlsx" in result.stderr
+
+
+def write_two_row_header_xlsx(path: Path, base_url: str) -> Path:
+    """A 台账 as offices make them: a title row, then a header over two rows — 账号信息 merged over
+    账号ID and 链接, the other headers merged down both rows — and a unit written once, merged
+    down beside its accounts."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "政务新媒体"
+    top = ["序号", "开办主体", "平台", "账号名称", "账号信息", None, "运维方式"]
+    sheet.append(["青川旗政务新媒体台账（2026年）"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(top))
+    sheet.append(top)
+    sheet.append([None, None, None, None, "账号ID", "链接", None])
+    sheet.merge_cells(start_row=2, start_column=5, end_row=2, end_column=6)
+    for column in (1, 2, 3, 4, 7):
+        sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+    rows = [
+        [1, "旗教育局", "新浪微博", "青川教育", "7712000102", "", "自行运维"],
+        [2, None, "政府网站", "青川教育信息网", "", f"{base_url}/gov/qc-edu-tzgg/index.html", "自行运维"],
+        [3, "旗卫生健康委员会", "移动客户端", "健康青川", "", "", "自行运维"],  # no link on our list
+        [4, "旗融媒体中心", "微信视频号", "青川融媒", "sph1a2b3c", "", "委托运维"],
+        [5, "旗融媒体中心", "百家号", "青川融媒百家号", "", "https://baijiahao.example/u/1", "委托运维"],
+        [6, "旗融媒体中心", "学习强国", "青川融媒强国号", "", "", "自行运维"],
+        [7, "旗政务服务局", "微信小程序", "青川办事", "", "", "自行运维"],
+        [8, "旗融媒体中心", "网易号", "青川发布网易号", "", "", "自行运维"],
+    ]
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells(start_row=4, start_column=2, end_row=5, end_column=2)  # 旗教育局, twice
+    book.save(path)
+    return path
+
+
+UNMONITORED = {"青川融媒", "青川融媒百家号", "青川融媒强国号", "青川办事", "青川发布网易号"}
+
+
+@pytest.mark.e2e
+def test_two_row_merged_header_and_platforms_we_cannot_crawl(tmp_path):
+    from sandbox.server import Sandbox
+    from tests.conftest import export_jsonl, write_sandbox_config
+
+    with Sandbox(port=0) as sandbox:
+        config = write_sandbox_config(tmp_path, sandbox.base_url, accounts=[], smtp=None)
+        source = write_two_row_header_xlsx(tmp_path / "台账.xlsx", sandbox.base_url)
+        result = run_govwatch(config, "accounts", "import", str(source))
+        assert result.returncode == 0, (result.stdout, result.stderr)
+        assert "新增 8" in result.stdout and "拒绝" not in result.stdout.replace("拒绝 0", "")
+
+        exported = tmp_path / "out.csv"
+        assert run_govwatch(config, "accounts", "export", "--out", str(exported)).returncode == 0
+        with open(exported, encoding="utf-8-sig", newline="") as handle:
+            rows = {r["账号名称"]: r for r in csv.DictReader(handle)}
+        assert rows["青川教育"]["账号ID"] == "7712000102" and rows["青川教育"]["责任主体"] == "旗教育局"
+        assert rows["青川教育信息网"]["链接地址"].endswith("/gov/qc-edu-tzgg/index.html")
+        assert rows["青川教育信息网"]["责任主体"] == "旗教育局"  # the merged unit cell fills its span
+        assert rows["青川融媒"]["平台"] == "微信视频号" and rows["青川融媒"]["账号ID"] == "sph1a2b3c"
+        assert rows["青川融媒百家号"]["平台"] == "百家号"
+
+        listed = accounts(config)
+        for name in UNMONITORED:
+            (row,) = [r for r in listed.values() if r["账号名称"] == name]
+            assert row["状态"] == "不支持自动监测", row
+
+        # Crawled twice, hours apart: read what can be read; nothing against a unit for what we
+        # cannot read (the platforms we do not crawl, the app our own list has no link for).
+        for night in range(2):
+            crawl = run_govwatch(config, "crawl", timeout=600)
+            assert crawl.returncode == 0, (crawl.stdout, crawl.stderr)
+            if night == 0:
+                import sqlite3
+
+                with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+                    conn.execute("UPDATE crawl_outcomes SET finished_at = datetime(finished_at, '-3 hours')")
+        by_name = {a["name"]: a for a in export_jsonl(config, "accounts")}
+        assert by_name["青川教育"]["last_crawl_outcome"] == "ok"
+        assert by_name["青川教育信息网"]["last_crawl_outcome"] == "ok"
+        assert {by_name[n]["status"] for n in UNMONITORED} == {"unmonitored"}
+        assert by_name["健康青川"]["status"] == "unknown"
+        ids = {by_name[n]["id"] for n in UNMONITORED | {"健康青川"}}
+        findings = [f for f in export_jsonl(config, "findings") if f["account_id"] in ids]
+        assert findings == []
+
+
+def test_header_rows_read_as_a_person_reads_them(tmp_path):
+    """A group header over blank sub-columns (no merge), in a CSV; platform names real lists use."""
+    from storage.registry import parse_platform, read_registry
+
+    path = tmp_path / "台账.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["某某旗政务新媒体台账"])
+        writer.writerow(["单位名称", "平台类型", "账号名称", "账号信息", "", "备注"])
+        writer.writerow(["", "", "", "账号ID", "链接", ""])
+        writer.writerow(["旗教育局", "新浪微博", "青川教育", "7712000102", "", ""])
+        writer.writerow(["旗教育局", "视频号", "青川教育视频号", "", "", "无链接"])
+        writer.writerow(["旗教育局", "政府网站", "教育信息网", "", "https://edu.example.gov.cn/tzgg/", ""])
+    read = read_registry(path)
+    assert read.rejected == [] and read.warnings == []
+    by_name = {r["name"]: r for r in read.records}
+    assert by_name["青川教育"]["handle"] == "7712000102"
+    assert by_name["教育信息网"]["url"] == "https://edu.example.gov.cn/tzgg/"
+    assert by_name["青川教育视频号"]["platform"] == "channels"
+    assert read.rows[by_name["青川教育"]["id"]] == "第 4 行"
+    expected = {
+        "微信视频号": "channels",
+        "百家号": "baijiahao",
+        "网易号": "netease",
+        "企鹅号": "qiehao",
+        "人民号": "renminhao",
+        "学习强国号": "xuexi",
+        "知乎": "zhihu",
+        "微信小程序": "miniprogram",
+        "微信公众号": "wechat",
+    }
+    assert {name: parse_platform(name) for name in expected} == expected

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from govwatch.config import load_config
 from sandbox.server import Sandbox
 from storage.db import open_store
-from storage.models import Account, Comment, OperatorAlert
+from storage.models import Account, Comment, CrawlOutcome, OperatorAlert
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
 
 pytestmark = pytest.mark.e2e
@@ -51,6 +51,19 @@ def test_new_platforms_match_truth_and_findings(sandbox, sandbox_config):
     assert sum(p["deleted"] for p in posts) == len(truth["qc-wenlv-wechat"]["deleted_post_ids"]) == 1
     assert got["qc-traffic-wechat"]["status"] == "unknown"
 
+    # One failed read of an app is not yet the unit's fault: no finding until a second read at
+    # least an hour later fails too (the first read moved back two hours stands for the wait).
+    findings = export_jsonl(sandbox_config, "findings")
+    assert not [f for f in findings if f["rule"] == "service.unavailable"]
+    apps = [a for a, t in truth.items() if t["platform"] == "app"]
+    store = open_store(load_config(sandbox_config).database_url())
+    with store.session() as session:
+        for outcome in session.scalars(select(CrawlOutcome).where(CrawlOutcome.account_id.in_(apps))):
+            outcome.finished_at -= timedelta(hours=2)
+    store.dispose()
+    assert run_govwatch(sandbox_config, "crawl", "--platform", "app").returncode == 0
+    got = accounts(sandbox_config)
+    assert {a: got[a]["status"] for a in apps} == {a: truth[a]["confirmed_status"] for a in apps}
     findings = export_jsonl(sandbox_config, "findings")
     service = {f["account_id"]: f for f in findings if f["rule"] == "service.unavailable"}
     assert set(service) == {"qc-health-app", "qc-edu-app"}

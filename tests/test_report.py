@@ -617,7 +617,9 @@ def test_query_count_does_not_grow_with_accounts(tmp_path, databases):
         counts.append(len(statements))
         store.dispose()
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 25, counts  # a fixed number per table and per figure, whatever the accounts
+    # A fixed number per table and per figure, whatever the accounts (27: the figures read when an
+    # app's run of failed reads began, once per week compared).
+    assert counts[0] <= 27, counts
 
 
 # --- in a browser -------------------------------------------------------------------------------

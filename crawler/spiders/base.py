@@ -20,10 +20,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import scrapy
+import scrapy.exceptions
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from twisted.internet import defer
+from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
 from crawler.backoff import Backoff
@@ -76,14 +79,31 @@ class AccountRun:
         self.undated_left = set(self.job.undated_ids)
 
 
+# Failures where no server answered at all (refused, no route, DNS, connect or download timeout):
+# on nearly every account of several hosts at once they mean our own connection is down.
+# (Scrapy 2.13+ raises its own exceptions for these; older ones raise Twisted's.)
+NO_ANSWER = (
+    *(
+        getattr(scrapy.exceptions, name)
+        for name in ("DownloadConnectionRefusedError", "CannotResolveHostError", "DownloadTimeoutError")
+        if hasattr(scrapy.exceptions, name)
+    ),
+    net_error.ConnectError,
+    net_error.DNSLookupError,
+    net_error.TimeoutError,
+    defer.TimeoutError,
+)
+
+
 def network_problem(failure: Failure) -> PageProblem:
     """A download failure (timeout, refused, reset, DNS) as an outcome."""
     exc = failure.value
     name = type(exc).__name__
     text = str(exc) or name
+    no_answer = isinstance(exc, NO_ANSWER)
     if "Timeout" in name or "timed out" in text.lower():
-        return PageProblem(ERROR, f"timeout: {text}")
-    return PageProblem(ERROR, f"network error ({name}): {text}")
+        return PageProblem(ERROR, f"timeout: {text}", connection_failed=no_answer)
+    return PageProblem(ERROR, f"network error ({name}): {text}", connection_failed=no_answer)
 
 
 REFUSALS = (BLOCKED, LOGIN_REQUIRED)
@@ -477,6 +497,7 @@ class AccountSpider(scrapy.Spider):
             profile_post_count=run.profile_post_count,
             started_at=run.started_at,
             finished_at=datetime.now(UTC),
+            connection_failed=bool(problem and problem.connection_failed),
             window_start=run.oldest_seen if complete else None,
             seen_ids=list(run.seen_ids) if complete else [],
         )

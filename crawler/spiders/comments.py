@@ -1,9 +1,13 @@
 """Public comments of an account's recent posts, within a budget (crawl.comments).
 
-Mixed into a platform spider (Weibo first). Candidates are the posts this crawl
-listed, recent enough, with comments, whose comment count differs from what is
-stored (a new comment or a new reply changes it): an unchanged night costs no
-comment requests. A comment page that fails is noted, never the account's outcome.
+Mixed into a platform spider (Weibo first). Candidates are the newest posts this
+crawl listed (crawl.comments.max_posts_per_account), recent enough, with comments;
+of those, the ones whose comment count differs from the count at which their
+comments were last read to the end are read (a new comment or a new reply
+changes it): an unchanged night costs no comment requests. That count is stored
+only after the post's last comment page is (CommentsRead): a crawl stopped in
+between, or a comment page that failed, leaves the post to be read again. A
+comment page that fails is noted, never the account's outcome.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from scrapy.http import Response
 
 from crawler.parsers import weibo_comments
 from crawler.spiders.base import AccountRun
-from govwatch.items import PageProblem, PostItem
+from govwatch.items import CommentsRead, PageProblem, PostItem
 
 
 class CommentsMixin:
@@ -31,8 +35,6 @@ class CommentsMixin:
             days=int(opts.get("recent_days", 30))
         ):
             return
-        if run.job.comment_counts.get(post.post_id) == post.comments:
-            return
         run.extra.setdefault("comment_candidates", []).append(post)
 
     def comment_requests(self, run: AccountRun) -> Iterator[Any]:
@@ -40,11 +42,12 @@ class CommentsMixin:
             return
         run.extra["comments_started"] = True
         opts = self.comment_options()
-        candidates = sorted(
-            run.extra.get("comment_candidates", []), key=lambda p: p.published_at, reverse=True
-        )[: int(opts.get("max_posts_per_account", 5))]
-        for post in candidates:
-            yield self.comments_page_request(run, post, None, 1)
+        newest = sorted(run.extra.get("comment_candidates", []), key=lambda p: p.published_at, reverse=True)[
+            : int(opts.get("max_posts_per_account", 5))
+        ]
+        for post in newest:
+            if run.job.comment_counts.get(post.post_id) != post.comments:  # not read at this count
+                yield self.comments_page_request(run, post, None, 1)
 
     def comments_page_request(self, run: AccountRun, post: PostItem, max_id: str | None, page: int) -> Any:
         url = weibo_comments.comments_url(self.base_url, post.post_id, max_id)  # type: ignore[attr-defined]
@@ -83,6 +86,8 @@ class CommentsMixin:
             number = response.meta.get("comment_page", 1)
             if page.max_id and number < int(self.comment_options().get("max_pages", 2)):
                 yield self.comments_page_request(run, post, page.max_id, number + 1)
+            elif post.comments is not None:  # the end, or as far as the budget reads
+                yield CommentsRead(run.job.account_id, post.post_id, post.comments)
         yield from self.settle(run)  # type: ignore[attr-defined]
 
     def comments_failed(self, failure: Any) -> Iterator[Any]:
