@@ -57,7 +57,7 @@ _WRITE_ERRNO = {
 
 def write_failure(what_zh: str, what_en: str, exc: OSError, path: str | Path | None = None) -> str:
     """One line naming the path and the cause: 无法写入报告 / cannot write the report: PATH: 原因 / cause."""
-    where = exc.filename or path or "?"
+    where = path or exc.filename or "?"  # the path asked for, not a temporary file beside it
     cause = exc.strerror or str(exc)
     chinese = _WRITE_ERRNO.get(exc.errno or 0)
     return f"无法写入{what_zh} / cannot write {what_en}: {where}: {chinese + ' / ' if chinese else ''}{cause}"
