@@ -46,7 +46,7 @@ def config_dict(
         # The sandbox's rate limits lift within seconds: back-off in fractions of a second, and a
         # budget that keeps a crawl with permanently blocked accounts short.
         "crawl": {
-            "backoff": {"budget_s": 3, "initial_s": 0.25, "cap_s": 1},
+            "backoff": {"budget_s": 0.5, "initial_s": 0.05, "cap_s": 0.2},
             "bridges": [{"name": "RSSHub", "url": f"{base}/rsshub"}],
         },
         "thresholds": {"warn_days": 7, "stale_days": 14, "zombie_days": 90, "idle_days": 180},
