@@ -187,20 +187,9 @@ def findings_list(state: State, status: str, account_ids: tuple[str, ...]) -> No
 @pass_state
 def findings_dismiss(state: State, finding_id: int, reason: str) -> None:
     """Dismiss a finding by hand (a false alarm, an approved exception); it stays dismissed."""
-    from analysis.lifecycle import LifecycleError, dismiss_finding
-    from govwatch.app import open_app
+    from analysis.lifecycle import dismiss_finding
 
-    with guarded():
-        if not reason.strip():
-            fail("--reason: 请写明理由 / a reason is required", EXIT_USAGE)
-        store = open_app(state.config)
-        actor = os.environ.get("USER") or getpass.getuser()
-        try:
-            with store.session() as session:
-                message = dismiss_finding(session, finding_id, reason.strip(), actor)
-        except LifecycleError as exc:
-            fail(str(exc), EXIT_USAGE)
-        click.echo(message)
+    _finding_action(state, dismiss_finding, finding_id, reason)
 
 
 @findings.command("reopen")
@@ -209,7 +198,14 @@ def findings_dismiss(state: State, finding_id: int, reason: str) -> None:
 @pass_state
 def findings_reopen(state: State, finding_id: int, reason: str) -> None:
     """Reopen a dismissed finding (a dismissal made in error); the next analysis judges it again."""
-    from analysis.lifecycle import LifecycleError, reopen_finding
+    from analysis.lifecycle import reopen_finding
+
+    _finding_action(state, reopen_finding, finding_id, reason)
+
+
+def _finding_action(state: State, action, finding_id: int, reason: str) -> None:  # noqa: ANN001
+    """A finding's status changed by hand with a reason, recorded with `$USER`; prints the result."""
+    from analysis.lifecycle import LifecycleError
     from govwatch.app import open_app
 
     with guarded():
@@ -219,7 +215,7 @@ def findings_reopen(state: State, finding_id: int, reason: str) -> None:
         actor = os.environ.get("USER") or getpass.getuser()
         try:
             with store.session() as session:
-                message = reopen_finding(session, finding_id, reason.strip(), actor)
+                message = action(session, finding_id, reason.strip(), actor)
         except LifecycleError as exc:
             fail(str(exc), EXIT_USAGE)
         click.echo(message)

@@ -15,7 +15,7 @@ mobile road is open. When that road refuses too, its refusal is the outcome (nam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from scrapy.http import Response
@@ -120,10 +120,15 @@ class WeiboSpider(CommentsMixin, AccountSpider):
         run.extra["containerid"] = result.containerid or run.extra["containerid"]
         run.profile_post_count = result.profile.post_count
         yield result.profile
+        yield from self.after_profile(run, response, lambda: self.page_request(run))
+
+    @staticmethod
+    def after_profile(run: AccountRun, response: Response, list_request: Callable[[], Any]) -> Iterator[Any]:
+        """After a profile (either road): the list when it is still to be read; otherwise a
+        cross-check after an empty list: a profile that counts posts is a restricted view."""
         if response.meta.get("then_list"):
-            yield self.page_request(run)
+            yield list_request()
         elif run.profile_post_count:
-            # Cross-check after an empty list: the profile says there are posts.
             run.problem = PageProblem(
                 LOGIN_REQUIRED,
                 f"资料显示有 {run.profile_post_count} 条微博，但列表为空（未登录视图或受限）",
@@ -284,16 +289,7 @@ class WeiboSpider(CommentsMixin, AccountSpider):
             raise self.pc_refused(run, problem) from None
         run.profile_post_count = profile.post_count
         yield profile
-        if response.meta.get("then_list"):
-            yield self.pc_page_request(run, 1)
-        elif run.profile_post_count:
-            run.problem = PageProblem(
-                LOGIN_REQUIRED,
-                f"资料显示有 {run.profile_post_count} 条微博，但列表为空（未登录视图或受限）",
-                response.status,
-            )
-        else:
-            run.complete = True
+        yield from self.after_profile(run, response, lambda: self.pc_page_request(run, 1))
 
     @settles
     def parse_pc_page(self, response: Response) -> Iterator[Any]:
