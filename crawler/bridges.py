@@ -33,6 +33,7 @@ class BridgeCheck:
     up: bool
     detail: str = ""
     account_ids: list[str] = field(default_factory=list)
+    no_answer: bool = False  # nothing answered at all (refused, DNS, timeout): an outage sign
 
 
 def bridge_of(url: str | None, bridges: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
@@ -67,7 +68,14 @@ def check_bridges(config: Config, jobs: Sequence[CrawlJob]) -> list[BridgeCheck]
                 response = client.get(url, timeout=timeout)
             except httpx.HTTPError as exc:
                 checks.append(
-                    BridgeCheck(name, base, False, f"{type(exc).__name__}: {exc or url}", account_ids)
+                    BridgeCheck(
+                        name,
+                        base,
+                        False,
+                        f"{type(exc).__name__}: {exc or url}",
+                        account_ids,
+                        no_answer=isinstance(exc, httpx.TransportError),
+                    )
                 )
                 continue
             if response.status_code in DOWN_STATUSES:

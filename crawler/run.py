@@ -202,7 +202,15 @@ def skip_down_bridges(
             detail = f"订阅桥接服务 {check.name} 无法访问 / feed bridge down ({check.url}): {check.detail}"
             for account_id in check.account_ids:
                 now = utcnow()
-                item = OutcomeItem(account_id, ERROR, detail, url=check.url, started_at=now, finished_at=now)
+                item = OutcomeItem(
+                    account_id,
+                    ERROR,
+                    detail,
+                    url=check.url,
+                    started_at=now,
+                    finished_at=now,
+                    connection_failed=check.no_answer,
+                )
                 repo.record_outcome(session, run_id, item, new_posts=0, requests=0)
                 if advance:
                     advance(item)

@@ -21,13 +21,22 @@ def test_links_and_paths_stay_inside_the_repository():
         path = (ROOT / target.split("#")[0]).resolve()
         assert path.is_relative_to(ROOT), f"README links outside the repository: {target}"
         assert path.exists(), f"README links to a missing file: {target}"
-    # a path above the clone is not there for a user of the repository: the only one named is
-    # where `make check-real` looks for its material (the Makefile's REAL), with that target
+    # a path above the clone is not there for a user of the repository: the only ones named are
+    # where the Makefile's targets look for material kept outside it (REAL, TEXT_DATA), each in a
+    # paragraph that names the target reading it
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    real = re.search(r"^REAL \?= (\S+)$", makefile, re.M).group(1)
-    mentions = re.findall(r"\.\./[\w./-]+", README)
-    assert all(m.rstrip(".") == real for m in mentions), mentions
-    assert all("make check-real" in paragraph for paragraph in README.split("\n\n") if "../" in paragraph)
+    outside = {
+        re.search(rf"^{name} \?= (\S+)$", makefile, re.M).group(1): targets
+        for name, targets in (
+            ("REAL", ("make check-real", "make real-pages")),
+            ("TEXT_DATA", ("make train", "make eval")),
+        )
+    }
+    for paragraph in README.split("\n\n"):
+        for mention in re.findall(r"\.\./[\w./-]+", paragraph):
+            home = [root for root in outside if mention.rstrip(".").startswith(root)]
+            assert home, f"README names a path outside the repository: {mention}"
+            assert any(t in paragraph for t in outside[home[0]]), (mention, paragraph)
 
 
 def test_the_demos_account_count_is_the_sandboxs():

