@@ -20,7 +20,6 @@ false alarms at most 1%).
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .checker import LABELS, Checker, PostContext
+from .typos import numbered_rows
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "devset.jsonl"
 DEFAULT_FLOORS = {
@@ -81,20 +81,11 @@ class Report:
 
 def read_posts(path: Path) -> list[dict[str, Any]]:
     posts = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                raise ValueError(f"{path}:{number}: not valid JSON ({exc})") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise ValueError(f"{path}:{number}: expected an object with a text")
-            bad = [label for label in obj.get("labels", []) if label not in LABELS]
-            if bad:
-                raise ValueError(f"{path}:{number}: unknown labels {bad}")
-            posts.append(obj)
+    for number, obj in numbered_rows(path):
+        bad = [label for label in obj.get("labels", []) if label not in LABELS]
+        if bad:
+            raise ValueError(f"{path}:{number}: unknown labels {bad}")
+        posts.append(obj)
     return posts
 
 

@@ -30,7 +30,7 @@ import sys
 import threading
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -442,8 +442,8 @@ def evaluate(
     return out
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    rows = []
+def numbered_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of a labelled JSON Lines file; a bad line is a ValueError naming it."""
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, start=1):
             if not line.strip():
@@ -454,8 +454,11 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
                 raise ValueError(f"{path}:{number}: not valid JSON ({exc})") from None
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise ValueError(f"{path}:{number}: expected an object with a text")
-            rows.append(row)
-    return rows
+            yield number, row
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [row for _number, row in numbered_rows(path)]
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
