@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis.findings import FindingSpec
 from analysis.text import Checker, PostContext, TextFinding, classify_content
-from govwatch.config import Config
+from core.config import Config
 from storage.models import Account, Finding, Post, Unit
 
 BATCH = 1000

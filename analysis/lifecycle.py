@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from analysis.findings import CATEGORY_LABELS, SEVERITY_LABELS, SYSTEM_ACTOR
 from analysis.history import repeat_offenders
-from govwatch.config import Config
+from core.config import Config
 from storage.models import Finding, FindingEvent, utcnow
 
 STATUS_LABELS = {"open": "未整改", "rectified": "已整改", "dismissed": "已排除"}

@@ -14,10 +14,10 @@ from analysis.findings import (
     maintenance_findings,
     sync_findings,
 )
-from analysis.platforms import analyse_platforms
-from analysis.registry import outsourcing_findings, registry_findings
+from analysis.interaction import analyse_platforms
+from analysis.registry_checks import outsourcing_findings, registry_findings
 from analysis.status import AccountFigures, analyse_accounts
-from govwatch.config import Config
+from core.config import Config
 from storage.db import Store
 from storage.models import utcnow
 

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
-from govwatch.config import UNMONITORED_PLATFORMS, Thresholds
-from govwatch.items import SKIPPED
+from core.config import UNMONITORED_PLATFORMS, Thresholds
+from core.items import SKIPPED
 from storage.models import Account, CrawlOutcome, Post, utcnow
 from storage.repo import counted_outcomes
 

@@ -23,8 +23,8 @@ from sqlalchemy import create_engine, insert, text
 
 from analysis.run import analyse
 from bench.common import machine
+from core.config import parse_config
 from crawler.spiders.base import JOB_CHUNK
-from govwatch.config import parse_config
 from reporting.weekly import write_reports
 from reporting.weeks import parse_week
 from storage import repo

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.config import PLATFORM_NAMES_ZH, Config
+from core.items import BLOCKED, LOGIN_REQUIRED, OK
 from crawler.cookie_health import cookie_alert_message
-from govwatch.config import PLATFORM_NAMES_ZH, Config
-from govwatch.items import BLOCKED, LOGIN_REQUIRED, OK
 from storage import platforms as platform_store
 from storage.models import CrawlOutcome
 from storage.repo import CrawlJob

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from govwatch.config import Config
+from core.config import Config
 from storage.repo import CrawlJob
 
 log = logging.getLogger(__name__)

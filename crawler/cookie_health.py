@@ -21,9 +21,9 @@ from datetime import datetime
 import httpx
 from sqlalchemy.orm import Session
 
+from core.config import PLATFORM_NAMES_ZH, PLATFORMS, Config
+from core.items import PageProblem
 from crawler.parsers import blocks, login
-from govwatch.config import PLATFORM_NAMES_ZH, PLATFORMS, Config
-from govwatch.items import PageProblem
 from storage import platforms as platform_store
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from govwatch.items import OutcomeItem
+from core.items import OutcomeItem
 
 
 class Progress:

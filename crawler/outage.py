@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.config import OutageSettings
 from crawler.alerts import PlatformAlert
-from govwatch.config import OutageSettings
 from storage import platforms as platform_store
 from storage.models import CrawlOutcome, CrawlRun
 

@@ -14,8 +14,8 @@ from collections import Counter
 
 from scrapy.crawler import Crawler
 
-from govwatch.config import job_database_url
-from govwatch.items import (
+from core.config import job_database_url
+from core.items import (
     CommentItem,
     CommentsRead,
     DeletionItem,

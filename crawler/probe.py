@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 
 import httpx
 
+from core.config import PLATFORMS, Config
+from core.items import ERROR, OutcomeItem
 from crawler.cookies import CookieRule, httpx_cookie_hook, httpx_extensions, own_site
 from crawler.parsers.app import Probe, classify
-from govwatch.config import PLATFORMS, Config
-from govwatch.items import ERROR, OutcomeItem
 from storage.repo import CrawlJob
 
 log = logging.getLogger(__name__)

@@ -19,6 +19,8 @@ from scrapy.settings import Settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.config import PLATFORM_NAMES_ZH, PLATFORMS, Config
+from core.items import ERROR, SKIPPED, OutcomeItem
 from crawler import settings as default_settings
 from crawler.alerts import PlatformAlert, check_platform_blocks
 from crawler.backoff import RETRIED_PREFIX, SLOWED_PREFIX
@@ -30,8 +32,6 @@ from crawler.spiders.feed import FeedSpider
 from crawler.spiders.website import WebsiteSpider
 from crawler.spiders.wechat import WechatSpider
 from crawler.spiders.weibo import WeiboSpider
-from govwatch.config import PLATFORM_NAMES_ZH, PLATFORMS, Config
-from govwatch.items import ERROR, SKIPPED, OutcomeItem
 from storage import platforms as platform_store
 from storage import repo
 from storage.db import Store

@@ -247,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     nodes, project = list(args.nodes), args.project
     if not nodes or not project:
-        from govwatch.config import ConfigError, load_config
+        from core.config import ConfigError, load_config
 
         try:
             config = load_config(args.config)

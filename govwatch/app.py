@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from govwatch.config import Config, ConfigError
+from core.config import Config, ConfigError
 from storage import repo
 from storage.db import Store, open_store
 from storage.models import Account

@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
-from govwatch.config import PLATFORMS, Config, ConfigError, load_config
-from govwatch.files import open_private
+from core.config import PLATFORMS, Config, ConfigError, load_config
+from core.files import open_private
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2

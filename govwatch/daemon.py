@@ -36,8 +36,8 @@ from pathlib import Path
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from govwatch.config import Config
-from govwatch.files import write_private_text
+from core.config import Config
+from core.files import write_private_text
 from govwatch.lock import lock_path
 
 log = logging.getLogger("govwatch.scheduler")

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from analysis.run import AnalysisSummary, analyse
+from core.config import Config
 from crawler.run import CrawlSummary, run_crawl
 from govwatch.app import check_account_ids, check_has_accounts, open_app
-from govwatch.config import Config
 from govwatch.lock import crawl_lock
 from storage.db import Store
 

@@ -19,8 +19,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from govwatch.config import Config
-from govwatch.files import open_private
+from core.config import Config
+from core.files import open_private
 
 # pg_advisory_lock key: a fixed 64-bit number, "govwatch crawl".
 PG_LOCK_KEY = 0x676F7677_61746368 & 0x7FFFFFFFFFFFFFFF

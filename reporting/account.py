@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govwatch.config import Config
+from core.config import Config
 from reporting.labels import OUTCOME_LABELS, SEVERITY_LABELS, STATUS_LABELS, category_label
 from storage.models import Account, Finding, utcnow
 

@@ -27,7 +27,7 @@ from datetime import time as dtime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from govwatch.config import Config
+from core.config import Config
 from reporting import labels as L
 from reporting import webhooks
 from reporting.mail import PermanentFailure, SmtpSender, build_message

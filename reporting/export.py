@@ -16,8 +16,8 @@ from typing import Any, TextIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from govwatch.config import Config
-from govwatch.files import replace_private
+from core.config import Config
+from core.files import replace_private
 from storage.models import Account, Finding, Post, Unit, utcnow
 
 ACCOUNT_FIELDS = (

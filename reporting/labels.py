@@ -11,7 +11,7 @@ import re
 
 from analysis.findings import CATEGORY_LABELS, SEVERITY_LABELS
 from analysis.status import OUTCOMES_ZH
-from govwatch.config import PLATFORM_NAMES_ZH
+from core.config import PLATFORM_NAMES_ZH
 
 STATUS_LABELS: dict[str, str] = {
     "active": "正常更新",

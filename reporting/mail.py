@@ -24,7 +24,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 import css_inline
 from sqlalchemy import select
 
-from govwatch.config import PLAINTEXT_AUTH_REFUSED, Config, Smtp, Supervisor
+from core.config import PLAINTEXT_AUTH_REFUSED, Config, Smtp, Supervisor
 from reporting.view import ReportView, load_week
 from reporting.weekly import render, render_text, views_for_week
 from reporting.weeks import IsoWeek

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from analysis.findings import MAINTENANCE
 from analysis.history import RepeatRecord, repeat_offenders
 from analysis.status import SKEW, compute_figures, days_between
-from govwatch.config import Config
+from core.config import Config
 from reporting import labels as L
 from reporting.weeks import IsoWeek
 from storage.models import Account, CrawlOutcome, CrawlRun, Finding, Post, Unit, utcnow
@@ -502,7 +502,7 @@ def _operator_alerts(session: Session, as_of: datetime, tz: ZoneInfo) -> list[Op
 
 
 def reply_rate_text(rate: float | None, median_hours: float | None) -> str:
-    """ "62%（中位 5 小时）": replies to the public's comments over the last 30 days (analysis/platforms.py)."""
+    """ "62%（中位 5 小时）": replies to the public's comments over the last 30 days (analysis/interaction.py)."""
     if rate is None:
         return "—"
     text = f"{round(rate * 100)}%"

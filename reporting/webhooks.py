@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from govwatch.config import WebhookSettings
+from core.config import WebhookSettings
 
 
 class WebhookError(Exception):

@@ -17,8 +17,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import func, select
 
-from govwatch.config import Config, Supervisor
-from govwatch.files import write_private_text
+from core.config import Config, Supervisor
+from core.files import write_private_text
 from reporting import labels
 from reporting.view import ReportView, WeekData, build_view, load_week, scope_view
 from reporting.weeks import IsoWeek, last_complete_week, week_of

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from govwatch.files import private_dir, write_private_text
+from core.files import private_dir, write_private_text
 from reporting.weeks import week_of
 from sandbox.configgen import config_dict
 from sandbox.server import Sandbox

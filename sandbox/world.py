@@ -1093,7 +1093,7 @@ def build_world(now: datetime | None = None, seed: int = DEFAULT_SEED, scale: in
 
 
 def accounts_config(base_url: str, specs: tuple[AccountSpec, ...] | list[AccountSpec] = SPECS) -> list[dict]:
-    """config.yaml ``accounts`` entries for the sandbox world (govwatch.config.AccountConfig)."""
+    """config.yaml ``accounts`` entries for the sandbox world (core.config.AccountConfig)."""
     base = base_url.rstrip("/")
     out: list[dict] = []
     for spec in specs:

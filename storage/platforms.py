@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from govwatch.items import CommentItem, CommentsRead, DeletionItem, OutcomeItem
+from core.items import CommentItem, CommentsRead, DeletionItem, OutcomeItem
 from storage.models import Comment, OperatorAlert, Post, utcnow
 from storage.repo import _insert_ignore
 

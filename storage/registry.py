@@ -26,13 +26,13 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govwatch.config import (
+from core.config import (
     ACCOUNT_ID_RE,
     ACCOUNT_PLATFORMS,
     PLATFORM_NAMES_ZH,
     UNMONITORED_PLATFORMS,
 )
-from govwatch.files import open_private, replace_private
+from core.files import open_private, replace_private
 from storage import repo
 from storage.models import Account, Unit
 

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Subquery, bindparam, func, insert, select, tuple_, union_all, update
 from sqlalchemy.orm import Session, aliased
 
-from govwatch.config import UNMONITORED_PLATFORMS
-from govwatch.items import OK, SKIPPED, OutcomeItem, PostItem, ProfileItem
+from core.config import UNMONITORED_PLATFORMS
+from core.items import OK, SKIPPED, OutcomeItem, PostItem, ProfileItem
 from storage.models import (
     Account,
     AccountSnapshot,

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from scrapy.http import Request, TextResponse
 
+from core.items import BLOCKED, ERROR, PageProblem
 from crawler.parsers import blocks, login, weibo_pc
 from crawler.weibo_visitor import parse_passage, visitor_location
-from govwatch.items import BLOCKED, ERROR, PageProblem
 
 TZ = ZoneInfo("Asia/Shanghai")
 PASSPORT = "https://visitor.passport.weibo.cn/visitor/genvisitor2"

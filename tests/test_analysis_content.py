@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from analysis.run import analyse
-from govwatch.config import parse_config
-from govwatch.items import DELETED_ORIGINAL, OutcomeItem, PostItem
+from core.config import parse_config
+from core.items import DELETED_ORIGINAL, OutcomeItem, PostItem
 from storage import repo
 from storage.db import open_store
 from storage.models import Finding, Post

@@ -8,8 +8,8 @@ import pytest
 
 from analysis.run import analyse
 from analysis.status import Activity, account_status
-from govwatch.config import Thresholds, parse_config
-from govwatch.items import OutcomeItem, PostItem
+from core.config import Thresholds, parse_config
+from core.items import OutcomeItem, PostItem
 from storage import repo
 from storage.db import open_store
 from storage.models import Account, Finding

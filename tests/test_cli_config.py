@@ -142,8 +142,8 @@ def test_database_password_comes_from_the_environment_and_stays_off_the_job_sett
     """`database_password_env` names the variable holding PostgreSQL's password: a missing
     variable is a config error naming it; the crawl's job settings (what a Scrapyd node is sent)
     carry the variable's name, and only the job itself puts the password into the URL."""
+    from core.config import job_database_url, load_config
     from crawler.run import scrapy_settings
-    from govwatch.config import job_database_url, load_config
 
     data = with_change("database", "postgresql+psycopg://govwatch@10.0.0.5:5432/govwatch")
     data["database_password_env"] = "GW_TEST_PG_PASSWORD"
@@ -208,7 +208,7 @@ def test_a_duplicated_nested_key_is_an_error(tmp_path: Path):
 
 def test_a_duplicate_beside_a_merge_key_is_an_error_but_overriding_a_merged_key_is_not(tmp_path: Path):
     """Merge keys take the other reading path (yaml.load): it refuses duplicates too."""
-    from govwatch.config import ConfigError, load_config
+    from core.config import ConfigError, load_config
 
     base = (
         "database: sqlite:///gw.db\naccounts:\n"

@@ -1,4 +1,4 @@
-"""config.yaml is read from the parser's events (govwatch/yamlread.py, for memory: see
+"""config.yaml is read from the parser's events (core/yamlread.py, for memory: see
 BENCHMARKS.md): the same values as yaml.safe_load with the same parser, and the same errors
 where the file is wrong."""
 
@@ -12,8 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govwatch import yamlread
-from govwatch.config import ConfigError, load_config
+from core import yamlread
+from core.config import ConfigError, load_config
 
 
 def reference(text: str) -> object:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from analysis.text.checker import CATEGORY
-from govwatch.config import load_config
+from core.config import load_config
 from reporting.weeks import week_of
 from storage.db import open_store
 from storage.models import Finding

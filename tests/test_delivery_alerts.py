@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from govwatch.config import parse_config
+from core.config import parse_config
 from reporting.alerts import in_quiet_hours, run_alerts
 from reporting.webhooks import dingtalk_sign
 from storage.db import open_store
@@ -218,7 +218,7 @@ def test_held_alerts_have_a_command_and_a_scheduled_job(tmp_path):
     """`govwatch alerts send` delivers what quiet hours held; `serve` runs it on schedule.alerts."""
     import yaml
 
-    from govwatch.config import parse_config
+    from core.config import parse_config
     from govwatch.daemon import job_specs
     from tests.conftest import run_govwatch
 

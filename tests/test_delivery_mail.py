@@ -11,7 +11,7 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 
-from govwatch.config import parse_config
+from core.config import parse_config
 from reporting.mail import SmtpSender, build_message
 from storage.db import open_store
 from tests.conftest import free_port, run_govwatch
@@ -261,7 +261,7 @@ def test_a_password_is_never_sent_in_cleartext_unless_allowed(
 
 def test_the_sender_itself_refuses_a_cleartext_login(plain_auth_server, monkeypatch: pytest.MonkeyPatch):
     """Even a settings object that skipped validation never sends the password unencrypted."""
-    from govwatch.config import Smtp
+    from core.config import Smtp
     from reporting.mail import MailConfigError
 
     recorder, port = plain_auth_server

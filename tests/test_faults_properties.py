@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.items import PageProblem
 from crawler.parsers import blocks, feed, weibo
 from crawler.parsers.dates import parse_feed_time, parse_weibo_time
-from govwatch.items import PageProblem
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SHANGHAI = ZoneInfo("Asia/Shanghai")

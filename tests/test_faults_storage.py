@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from govwatch.items import OutcomeItem, PostItem
+from core.items import OutcomeItem, PostItem
 from storage import repo
 from storage.db import open_store
 from storage.models import CrawlRun

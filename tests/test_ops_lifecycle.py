@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import select, update
 
-from govwatch.config import parse_config
+from core.config import parse_config
 from sandbox.configgen import config_dict
 from storage.db import open_store
 from storage.models import Finding, FindingEvent, Post, utcnow

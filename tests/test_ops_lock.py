@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from govwatch.config import parse_config
+from core.config import parse_config
 from govwatch.lock import CrawlLocked, crawl_lock, lock_path
 from sandbox.configgen import config_dict
 from storage.db import open_store

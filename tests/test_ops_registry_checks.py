@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from analysis.run import analyse
-from govwatch.config import parse_config
+from core.config import parse_config
 from storage import repo
 from storage.db import open_store
 from storage.models import AccountSnapshot, Finding, Post, utcnow

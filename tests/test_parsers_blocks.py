@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.items import BLOCKED, ERROR, LOGIN_REQUIRED, NOT_FOUND, PARSE_ERROR, PageProblem
+from core.items import BLOCKED, ERROR, LOGIN_REQUIRED, NOT_FOUND, PARSE_ERROR, PageProblem
 from crawler.parsers.blocks import check_response, is_login_url
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.items import BLOCKED, ERROR, LOGIN_REQUIRED, PARSE_ERROR, PageProblem
+from core.items import BLOCKED, ERROR, LOGIN_REQUIRED, PARSE_ERROR, PageProblem
 from crawler.parsers.feed import FeedResult, parse_feed
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.items import PageProblem
+from core.items import PageProblem
 from crawler.parsers import feedxml
 from crawler.parsers.feed import parse_feed
 from sandbox import feeds

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.items import PageProblem
 from crawler.parsers import article, jpage, website
-from govwatch.items import PageProblem
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=TZ)

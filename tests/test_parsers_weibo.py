@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.items import (
+from core.items import (
     BLOCKED,
     DELETED_ORIGINAL,
     ERROR,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from govwatch.config import load_config
+from core.config import load_config
 from sandbox.server import Sandbox
 from storage.db import open_store
 from storage.models import Account, Comment, CrawlOutcome, OperatorAlert

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from analysis.platforms import is_question, working_days_between
+from analysis.interaction import is_question, working_days_between
+from core.items import PageProblem
 from crawler.parsers.weibo_comments import comments_url, parse_comments
-from govwatch.items import PageProblem
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2021, 9, 18, 12, 0, tzinfo=TZ)

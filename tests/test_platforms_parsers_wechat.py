@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.items import PageProblem
 from crawler.parsers import blocks, feed, wechat
-from govwatch.items import PageProblem
 
 FIX = Path(__file__).parent / "fixtures"
 URL = "https://mp.weixin.qq.com/s/AbCdEf"

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from core.config import ConfigError, parse_config
 from crawler.parsers.html import strip_html
 from crawler.spiders.base import ARTICLES_AT_ONCE
-from govwatch.config import ConfigError, parse_config
 from sandbox import platforms
 from sandbox.server import Request, Response, Sandbox
 from storage.db import open_store

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import event, insert
 
 from analysis.run import analyse
-from govwatch.config import Config, parse_config
+from core.config import Config, parse_config
 from reporting import labels
 from reporting.view import build_view, load_week, safe_url
 from reporting.weekly import render, supervisor_slug, write_reports
@@ -515,8 +515,8 @@ def test_current_week_says_it_is_not_over(world):
 def test_labels_cover_every_code():
     from analysis.findings import CATEGORIES, SEVERITIES
     from analysis.status import PUBLISH_STATUSES, SERVICE_STATUSES
-    from govwatch.config import PLATFORMS
-    from govwatch.items import OUTCOMES as ITEM_OUTCOMES
+    from core.config import PLATFORMS
+    from core.items import OUTCOMES as ITEM_OUTCOMES
 
     for code in PUBLISH_STATUSES + SERVICE_STATUSES:
         assert labels.status_label(code) != code
@@ -795,7 +795,7 @@ def test_activity_strip_and_repeat_offenders(reports):
 
 
 def test_reply_rate_shows_in_the_account_table(tmp_path, databases):
-    """Replies to the public's comments (crawled comments, analysis/platforms.py) reach the table."""
+    """Replies to the public's comments (crawled comments, analysis/interaction.py) reach the table."""
     from sqlalchemy import update
 
     from storage.models import Account

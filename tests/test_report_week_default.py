@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from govwatch.config import parse_config
+from core.config import parse_config
 from reporting.weekly import default_week
 from reporting.weeks import last_complete_week, week_of
 from storage.db import open_store

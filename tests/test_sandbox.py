@@ -12,7 +12,7 @@ import httpx
 import pytest
 import yaml
 
-from govwatch.config import parse_config
+from core.config import parse_config
 from sandbox import world as world_module
 from sandbox.configgen import config_yaml
 from sandbox.content import PLANTED

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from govwatch.config import load_config
+from core.config import load_config
 from govwatch.daemon import Daemon
 from storage.db import make_engine
 from tests.conftest import run_govwatch, write_sandbox_config

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, inspect, select, update
 
-from govwatch.items import DELETED_ORIGINAL, OutcomeItem, PostItem, ProfileItem
+from core.items import DELETED_ORIGINAL, OutcomeItem, PostItem, ProfileItem
 from storage import repo
 from storage.db import open_store
 from storage.models import Account, AccountSnapshot, CrawlOutcome, Post

@@ -207,8 +207,8 @@ def test_crawled_posts_are_checked_as_of_their_publication_date(database_url):
     from sqlalchemy import select
 
     from analysis.run import analyse
-    from govwatch.config import parse_config
-    from govwatch.items import OutcomeItem, PostItem
+    from core.config import parse_config
+    from core.items import OutcomeItem, PostItem
     from storage import repo
     from storage.db import open_store
     from storage.models import Finding, Post
@@ -274,7 +274,7 @@ def test_a_long_stream_switches_to_faster_tables_with_the_same_answers():
 
 def test_config_can_turn_the_typo_model_off():
     from analysis.content import load_checker
-    from govwatch.config import parse_config
+    from core.config import parse_config
 
     account = {"id": "a", "unit": "旗政府办", "platform": "weibo", "name": "青川发布", "handle": "1"}
     text = TYPOS[0][0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from crawler.items import BLOCKED, ERROR, LOGIN_REQUIRED, NOT_FOUND, OK
+from core.items import BLOCKED, ERROR, LOGIN_REQUIRED, NOT_FOUND, OK
 from crawler.parsers.blocks import block_reason, is_login_url
 
 PACKAGE_TYPES = (

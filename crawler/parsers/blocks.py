@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from crawler.items import BLOCKED, ERROR, LOGIN_REQUIRED, NOT_FOUND, PARSE_ERROR, PageProblem
+from core.items import BLOCKED, ERROR, LOGIN_REQUIRED, NOT_FOUND, PARSE_ERROR, PageProblem
 from crawler.parsers import jsonload
 from crawler.parsers.html import decode_page
 

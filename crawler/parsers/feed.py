@@ -16,7 +16,7 @@ from typing import Any
 
 import feedparser
 
-from crawler.items import PARSE_ERROR, PageProblem, PostItem
+from core.items import PARSE_ERROR, PageProblem, PostItem
 from crawler.parsers import feedxml
 from crawler.parsers.blocks import check_response
 from crawler.parsers.dates import parse_feed_time

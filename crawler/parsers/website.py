@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from crawler.items import PARSE_ERROR, PageProblem, PostItem
+from core.items import PARSE_ERROR, PageProblem, PostItem
 from crawler.parsers import article, jpage
 from crawler.parsers.article import url_date
 from crawler.parsers.blocks import check_response

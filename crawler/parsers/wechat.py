@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from parsel import Selector
 
-from crawler.items import BLOCKED, PARSE_ERROR, PageProblem, PostItem
+from core.items import BLOCKED, PARSE_ERROR, PageProblem, PostItem
 from crawler.parsers.blocks import check_response
 from crawler.parsers.html import decode_page, strip_html
 

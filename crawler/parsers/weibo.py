@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.items import (
+from core.items import (
     BLOCKED,
     DELETED_ORIGINAL,
     ERROR,

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from crawler.items import CommentItem
+from core.items import CommentItem
 from crawler.parsers.dates import SHANGHAI, parse_weibo_time
 from crawler.parsers.html import strip_html
 from crawler.parsers.weibo import _check_login, _failure, _is_ok, _load, _message

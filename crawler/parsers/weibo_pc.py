@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from crawler.items import PARSE_ERROR, PageProblem, PostItem, ProfileItem
+from core.items import PARSE_ERROR, PageProblem, PostItem, ProfileItem
 from crawler.parsers import weibo
 from crawler.parsers.dates import SHANGHAI
 

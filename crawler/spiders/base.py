@@ -29,11 +29,11 @@ from twisted.internet import defer
 from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
+from core.config import job_database_url
+from core.items import BLOCKED, ERROR, LOGIN_REQUIRED, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostItem
 from crawler.backoff import Backoff
 from crawler.cookies import PLATFORM_META, SITE_META, own_site
 from crawler.parsers import blocks
-from govwatch.config import job_database_url
-from govwatch.items import BLOCKED, ERROR, LOGIN_REQUIRED, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostItem
 from storage import repo
 from storage.db import open_store
 from storage.repo import CrawlJob

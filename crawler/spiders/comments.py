@@ -18,9 +18,9 @@ from typing import Any
 
 from scrapy.http import Response
 
+from core.items import CommentsRead, PageProblem, PostItem
 from crawler.parsers import weibo_comments
 from crawler.spiders.base import AccountRun
-from govwatch.items import CommentsRead, PageProblem, PostItem
 
 
 class CommentsMixin:

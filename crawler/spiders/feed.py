@@ -8,11 +8,11 @@ from typing import Any
 
 from scrapy.http import Response
 
+from core.config import FEED_PLATFORMS
+from core.items import PostBatch
 from crawler.parsers import feed
 from crawler.spiders.base import AccountRun, AccountSpider, settles
 from crawler.spiders.weibo import weibo_uid
-from govwatch.config import FEED_PLATFORMS
-from govwatch.items import PostBatch
 from storage.repo import CrawlJob
 
 

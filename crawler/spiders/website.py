@@ -28,9 +28,9 @@ from urllib.parse import urlencode, urlsplit
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from core.items import NOT_FOUND, PARSE_ERROR, PageProblem, PostItem
 from crawler.parsers import website
 from crawler.spiders.base import REFUSALS, AccountRun, AccountSpider, network_problem, refused, settles
-from govwatch.items import NOT_FOUND, PARSE_ERROR, PageProblem, PostItem
 from storage.repo import CrawlJob
 
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from scrapy.http import Response
 
+from core.items import DeletionItem, PostItem
 from crawler.parsers import feed, wechat
 from crawler.spiders.base import AccountRun, settles
 from crawler.spiders.feed import FeedSpider
-from govwatch.items import DeletionItem, PostItem
 from storage.repo import CrawlJob
 
 

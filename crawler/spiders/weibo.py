@@ -20,10 +20,10 @@ from typing import Any
 
 from scrapy.http import Response
 
+from core.items import LOGIN_REQUIRED, NOT_FOUND, PageProblem, PostBatch, PostItem
 from crawler.parsers import weibo, weibo_pc
 from crawler.spiders.base import REFUSALS, AccountRun, AccountSpider, settles
 from crawler.spiders.comments import CommentsMixin
-from govwatch.items import LOGIN_REQUIRED, NOT_FOUND, PageProblem, PostBatch, PostItem
 from storage.repo import CrawlJob
 
 UID_IN_URL = re.compile(r"weibo\.(?:cn|com)/(?:u/|profile/)?(\d{5,})")

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.findings import CATEGORY_LABELS, FindingSpec
-from govwatch.config import PLATFORM_NAMES_ZH, Config
+from core.config import PLATFORM_NAMES_ZH, Config
 from storage.models import Account, AccountSnapshot, Finding, Post, Unit
 
 PLATFORM_ZH = PLATFORM_NAMES_ZH

@@ -1,4 +1,4 @@
-"""Findings and figures from the platforms work (issue 3): services that don't work,
+"""Interaction findings and figures: services that don't work,
 questions from the public left unanswered, reply rate and delay.
 
 Working days are Monday to Friday, minus the holidays listed in config
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from analysis.findings import FindingSpec
 from analysis.status import AccountFigures
-from govwatch.config import Config
+from core.config import Config
 from storage.models import Account, Comment
 
 _QUESTION = re.compile(

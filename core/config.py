@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from govwatch import yamlread
+from core import yamlread
 
 PLATFORMS = (
     "weibo",
@@ -377,7 +377,7 @@ DEFAULT_DEPARTMENT_PATTERNS = ("科$", "股$", "室$", "办公室$", "中心$", 
 
 
 class RegistrySettings(_Strict):
-    """Registry checks (analysis/registry.py): 管理底数不清 and 托管变脱管."""
+    """Registry checks (analysis/registry_checks.py): 管理底数不清 and 托管变脱管."""
 
     # Account names that look like an internal department (内设机构), as regular expressions.
     department_patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_DEPARTMENT_PATTERNS))

@@ -1,0 +1,1 @@
+"""The ground every layer stands on: configuration, the domain's vocabulary and items, private files."""
