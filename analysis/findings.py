@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from analysis.status import AccountFigures, days_between
+from analysis.asof import AccountState
+from analysis.status import days_between
 from storage.models import Finding, FindingEvent
 
 CATEGORIES = (
@@ -179,7 +180,7 @@ def maintenance_prefix(account_id: str) -> str:
     return f"maint:{account_id}:"
 
 
-def maintenance_findings(figures: Sequence[AccountFigures], tz: ZoneInfo, now: datetime) -> list[FindingSpec]:
+def maintenance_findings(figures: Sequence[AccountState], tz: ZoneInfo, now: datetime) -> list[FindingSpec]:
     specs = []
     for f in figures:
         rule = MAINTENANCE.get(f.status)
@@ -215,5 +216,5 @@ def maintenance_findings(figures: Sequence[AccountFigures], tz: ZoneInfo, now: d
     return specs
 
 
-def judged_maintenance_prefixes(figures: Sequence[AccountFigures]) -> list[str]:
+def judged_maintenance_prefixes(figures: Sequence[AccountState]) -> list[str]:
     return [maintenance_prefix(f.account_id) for f in figures if f.status in MAINTENANCE_JUDGED]

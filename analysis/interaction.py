@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from analysis.asof import AccountState
 from analysis.findings import FindingSpec
-from analysis.status import AccountFigures
 from core.config import Config
 from storage.models import Account, Comment
 
@@ -159,7 +159,7 @@ def service_prefix(account_id: str) -> str:
 
 
 def service_findings(
-    session: Session, figures: Sequence[AccountFigures]
+    session: Session, figures: Sequence[AccountState]
 ) -> tuple[list[FindingSpec], list[str]]:
     """poor_maintenance for an app or service that cannot be installed or used."""
     service = [f for f in figures if f.status in ("available", "unavailable")]
@@ -205,7 +205,7 @@ class PlatformAnalysis:
 def analyse_platforms(
     session: Session,
     config: Config,
-    figures: Sequence[AccountFigures],
+    figures: Sequence[AccountState],
     now: datetime,
     account_ids: Sequence[str] | None = None,
 ) -> PlatformAnalysis:

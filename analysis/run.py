@@ -7,6 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from analysis.asof import AccountState, account_states
 from analysis.content import check_posts
 from analysis.findings import (
     SyncCounts,
@@ -16,18 +20,44 @@ from analysis.findings import (
 )
 from analysis.interaction import analyse_platforms
 from analysis.registry_checks import outsourcing_findings, registry_findings
-from analysis.status import AccountFigures, analyse_accounts
-from core.config import Config
+from core.config import Config, Thresholds
 from storage.db import Store
-from storage.models import utcnow
+from storage.models import Account, utcnow
 
 
 @dataclass
 class AnalysisSummary:
-    figures: list[AccountFigures]
+    figures: list[AccountState]
     findings: SyncCounts
     statuses: Counter[str] = field(default_factory=Counter)
     posts_checked: int = 0
+
+
+def analyse_accounts(
+    session: Session, thresholds: Thresholds, now: datetime, account_ids: list[str] | None = None
+) -> list[AccountState]:
+    """The accounts (default: all) as of `now`, their status and activity stored on their rows (what
+    the registry listing shows between analyses)."""
+    states = account_states(session, thresholds, now, account_ids)
+    if states:
+        session.execute(
+            update(Account),
+            [
+                {
+                    "id": s.account_id,
+                    "status": s.status,
+                    "status_note": s.note,
+                    "last_post_at": s.last_post_at,
+                    "last_post_url": s.last_post_url,
+                    "posts_7d": s.posts_7d,
+                    "posts_30d": s.posts_30d,
+                    "original_ratio_30d": s.original_ratio_30d,
+                    "analysed_at": now,
+                }
+                for s in states
+            ],
+        )
+    return states
 
 
 def analyse(

@@ -1,4 +1,5 @@
-"""One account at a glance, for `govwatch rescan`."""
+"""One account at a glance, for `govwatch rescan`: the as-of read model of it now (analysis/asof.py),
+and what this rescan opened and rectified."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.asof import account_states
 from core.config import Config
 from reporting.labels import OUTCOME_LABELS, SEVERITY_LABELS, STATUS_LABELS, category_label
-from storage.models import Account, Finding, utcnow
+from storage.models import Finding, utcnow
 
 
 def account_card(
@@ -19,39 +21,32 @@ def account_card(
     rectified_ids: Sequence[int] = (),
     opened_ids: Sequence[int] = (),
 ) -> str:
-    account = session.get(Account, account_id)
-    if account is None:
+    states = account_states(session, config.thresholds, utcnow(), [account_id])
+    if not states:
         raise LookupError(account_id)
+    [account] = states
     tz = config.tz
-    now = utcnow()
-    lines = [f"{account.name}（{account.id}，{account.unit.name}）"]
+    lines = [f"{account.name}（{account.account_id}，{account.unit}）"]
     status = STATUS_LABELS.get(account.status, account.status)
     lines.append(
-        f"  状态 / status: {status} ({account.status})"
-        + (f" — {account.status_note}" if account.status_note else "")
+        f"  状态 / status: {status} ({account.status})" + (f" — {account.note}" if account.note else "")
     )
     if account.last_post_at:
-        days = (now - account.last_post_at).days
         lines.append(
-            f"  最后发布 / last post: {account.last_post_at.astimezone(tz):%Y-%m-%d %H:%M}（{days} 天前）"
+            f"  最后发布 / last post: {account.last_post_at.astimezone(tz):%Y-%m-%d %H:%M}"
+            f"（{account.days_since_last_post} 天前）"
         )
         if account.last_post_url:
             lines.append(f"    {account.last_post_url}")
     else:
         lines.append("  最后发布 / last post: 无 / none")
-    outcome = account.last_crawl_outcome or "—"
-    detail = f" — {account.last_crawl_detail}" if account.last_crawl_detail else ""
+    attempt = account.last_attempt
+    outcome = attempt.outcome if attempt else "—"
+    detail = f" — {attempt.detail}" if attempt and attempt.detail else ""
     lines.append(f"  本次抓取 / crawl: {OUTCOME_LABELS.get(outcome, outcome)} ({outcome}){detail}")
     lines.append(f"  近7天 {account.posts_7d} 条，近30天 {account.posts_30d} 条")
-    open_findings = list(
-        session.scalars(
-            select(Finding)
-            .where(Finding.account_id == account_id, Finding.status == "open")
-            .order_by(Finding.id)
-        )
-    )
-    lines.append(f"  未整改问题 / open findings: {len(open_findings)}")
-    for f in open_findings:
+    lines.append(f"  未整改问题 / open findings: {len(account.findings)}")
+    for f in account.findings:
         lines.append(
             f"    #{f.id} [{SEVERITY_LABELS.get(f.severity, f.severity)}] {category_label(f.category)} {f.rule}: {f.evidence}"
         )

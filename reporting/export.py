@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.asof import account_states
 from core.config import Config
 from core.files import replace_private
 from storage.models import Account, Finding, Post, Unit, utcnow
@@ -73,33 +74,25 @@ def _iso(value: datetime | None, config: Config) -> str | None:
 
 
 def account_rows(session: Session, config: Config, now: datetime | None = None) -> Iterator[dict[str, Any]]:
-    now = now or utcnow()
-    open_counts = dict(
-        session.execute(
-            select(Finding.account_id, func.count())
-            .where(Finding.status == "open")
-            .group_by(Finding.account_id)
-        ).all()
-    )
-    query = select(Account, Unit.name).join(Unit, Account.unit_id == Unit.id).order_by(Unit.name, Account.id)
-    for account, unit in session.execute(query):
-        days = (now - account.last_post_at).days if account.last_post_at else None
-        ratio = account.original_ratio_30d
+    """The accounts as of `now` (the as-of read model, analysis/asof.py), by unit then id."""
+    for a in account_states(session, config.thresholds, now or utcnow(), by_unit=True):
+        ratio = a.original_ratio_30d
+        attempt = a.last_attempt
         yield {
-            "id": account.id,
-            "unit": unit,
-            "platform": account.platform,
-            "name": account.name,
-            "kind": account.kind,
-            "status": account.status,
-            "last_post_at": _iso(account.last_post_at, config),
-            "days_since_last_post": max(days, 0) if days is not None else None,
-            "posts_7d": account.posts_7d,
-            "posts_30d": account.posts_30d,
+            "id": a.account_id,
+            "unit": a.unit,
+            "platform": a.platform,
+            "name": a.name,
+            "kind": a.kind,
+            "status": a.status,
+            "last_post_at": _iso(a.last_post_at, config),
+            "days_since_last_post": a.days_since_last_post,
+            "posts_7d": a.posts_7d,
+            "posts_30d": a.posts_30d,
             "original_ratio_30d": round(ratio, 4) if ratio is not None else None,
-            "last_crawl_outcome": account.last_crawl_outcome,
-            "last_crawled_at": _iso(account.last_crawled_at, config),
-            "open_findings": open_counts.get(account.id, 0),
+            "last_crawl_outcome": attempt.outcome if attempt else None,
+            "last_crawled_at": _iso(attempt.finished_at if attempt else None, config),
+            "open_findings": len(a.findings),
         }
 
 
@@ -293,13 +286,12 @@ POST_HEADERS = (
 def _account_report_rows(session: Session, config: Config) -> Iterator[list[Any]]:
     from reporting import labels as L
 
-    names = dict(session.execute(select(Account.id, Account.name)).all())
     for number, row in enumerate(account_rows(session, config), start=1):
         ratio = row["original_ratio_30d"]
         yield [
             number,
             row["unit"],
-            names.get(row["id"], row["name"]),
+            row["name"],
             L.platform_label(row["platform"]),
             L.KIND_LABELS.get(row["kind"], row["kind"]),
             L.status_label(row["status"]),

@@ -1,12 +1,12 @@
-"""The weekly report's view model: plain dataclasses built from storage alone.
+"""The weekly report's view model: plain dataclasses that shape the as-of read model.
 
-Everything is computed *as of* the end of the report's week (or now, for a
-week still running), so `govwatch report --week` rebuilds any past week from
-stored rows: statuses from ``analysis.status.compute_figures`` (which writes
-nothing), the crawl outcome each account had then, the findings open then,
-and the posts published in the week.
+The read model (analysis/asof.py) says what every account was *as of* the end
+of the report's week (or now, for a week still running): status, crawl outcome,
+findings open then, posts published in the week. This module only puts that in
+the words, formats and order of the page, so `govwatch report --week` rebuilds
+any past week from stored rows.
 
-One query per table, whatever the number of accounts: ``load_week`` reads
+A fixed number of queries, whatever the number of accounts: ``load_week`` reads
 everything once, and ``scope_view`` cuts it to one supervisor's units, so
 writing a report per supervisor costs no more queries than one report.
 Templates receive only these dataclasses, never ORM objects.
@@ -22,17 +22,16 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from analysis.asof import AccountState, OpenFinding, RunState, week_state
 from analysis.findings import MAINTENANCE
-from analysis.history import RepeatRecord, repeat_offenders
-from analysis.status import SKEW, compute_figures, days_between
+from analysis.history import RepeatRecord
+from analysis.status import days_between
 from core.config import Config
 from reporting import labels as L
 from reporting.weeks import IsoWeek
-from storage.models import Account, CrawlOutcome, CrawlRun, Finding, Post, Unit, utcnow
-from storage.repo import counted_outcomes
+from storage.models import utcnow
 
 # Publishing-account statuses that need someone to act (the brief's 僵尸, 空壳, 超期未更新, 无法访问).
 ACTION_STATUSES = ("zombie", "empty", "stale", "unreachable")
@@ -40,7 +39,6 @@ ACTION_STATUSES = ("zombie", "empty", "stale", "unreachable")
 HEADLINE_STATUSES = ("zombie", "empty", "stale", "unreachable", "warning", "active", "unknown", "closed")
 EVIDENCE_CHARS = 200
 STRIP_WEEKS = 12  # the activity strip: weekly post counts, oldest first
-MIX_DAYS = 30
 MARK_RE = re.compile(r"【([^【】]+)】")  # innermost: a post's own 【…】 may surround the mark
 DETAIL_CHARS = 300
 ALL_UNITS = "全部单位"
@@ -276,114 +274,6 @@ def _fmt_time(at: datetime | None, tz: ZoneInfo) -> str | None:
     return f"{at.astimezone(tz):%Y-%m-%d %H:%M}" if at else None
 
 
-def _posts_in_week(session: Session, start: datetime, end: datetime, as_of: datetime) -> dict[str, int]:
-    """Posts published in [start, end) and not deleted by `as_of`, per account: one grouped count."""
-    query = (
-        select(Post.account_id, func.count())
-        .where(
-            Post.published_at >= start,
-            Post.published_at < end,
-            Post.published_at <= as_of + SKEW,
-            or_(Post.deleted_at.is_(None), Post.deleted_at > as_of),
-        )
-        .group_by(Post.account_id)
-    )
-    return dict(session.execute(query).all())
-
-
-def _outcomes(session: Session, as_of: datetime):  # noqa: ANN202
-    """Each account's last crawl outcome finished by `as_of`, and its last ok crawl then (a run in
-    which our own connection was down says nothing about the accounts)."""
-    newest = (
-        select(CrawlOutcome.account_id, func.max(CrawlOutcome.id).label("id"))
-        .where(CrawlOutcome.finished_at <= as_of, counted_outcomes())
-        .group_by(CrawlOutcome.account_id)
-        .subquery()
-    )
-    last = {
-        row.account_id: row
-        for row in session.execute(
-            select(
-                CrawlOutcome.account_id,
-                CrawlOutcome.outcome,
-                CrawlOutcome.detail,
-                CrawlOutcome.http_status,
-                CrawlOutcome.finished_at,
-            ).join(newest, CrawlOutcome.id == newest.c.id)
-        )
-    }
-    last_ok = dict(
-        session.execute(
-            select(CrawlOutcome.account_id, func.max(CrawlOutcome.finished_at))
-            .where(CrawlOutcome.outcome == "ok", CrawlOutcome.finished_at <= as_of)
-            .group_by(CrawlOutcome.account_id)
-        ).all()
-    )
-    return last, last_ok
-
-
-def _open_findings(session: Session, as_of: datetime) -> dict[str, list[Finding]]:
-    """Findings that were open at `as_of` (open now, or closed only after it)."""
-    query = (
-        select(Finding)
-        .where(
-            Finding.first_seen <= as_of,
-            or_(
-                Finding.status == "open",
-                and_(Finding.status_changed_at.is_not(None), Finding.status_changed_at > as_of),
-            ),
-        )
-        .order_by(Finding.account_id, Finding.id)
-    )
-    out: dict[str, list[Finding]] = defaultdict(list)
-    for finding in session.scalars(query):
-        out[finding.account_id].append(finding)
-    return out
-
-
-def _last_run(session: Session, as_of: datetime, tz: ZoneInfo) -> RunSummary | None:
-    run = session.scalar(
-        select(CrawlRun).where(CrawlRun.started_at <= as_of).order_by(CrawlRun.started_at.desc()).limit(1)
-    )
-    if run is None:
-        return None
-    finished = run.finished_at if run.finished_at and run.finished_at <= as_of else None
-    return RunSummary(
-        started_at=_fmt_time(run.started_at, tz) or "",
-        finished_at=_fmt_time(finished, tz),
-        state=run.state if finished else "running",
-        accounts_total=run.accounts_total,
-        accounts_ok=run.accounts_ok,
-        accounts_failed=run.accounts_failed,
-        new_posts=run.new_posts,
-    )
-
-
-def _problem_posts(session: Session, as_of: datetime) -> dict[str, dict[str, set[int]]]:
-    """Posts with a finding open at `as_of`, per account and problem class."""
-    query = select(Finding.account_id, Finding.category, Finding.post_id).where(
-        Finding.post_id.is_not(None),
-        Finding.first_seen <= as_of,
-        Finding.status != "dismissed",
-        or_(
-            Finding.status == "open",
-            and_(Finding.status_changed_at.is_not(None), Finding.status_changed_at > as_of),
-        ),
-    )
-    out: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for account_id, category, post_id in session.execute(query):
-        out[account_id][category].add(post_id)
-    return out
-
-
-def _rectified(session: Session, start: datetime, end: datetime) -> list[tuple[str, datetime]]:
-    """(account, when) of findings rectified in [start, end) and still rectified."""
-    query = select(Finding.account_id, Finding.status_changed_at).where(
-        Finding.status == "rectified", Finding.status_changed_at >= start, Finding.status_changed_at < end
-    )
-    return list(session.execute(query).all())
-
-
 STRIP_COLOURS = ("#e5e7eb", "#bbf7d0", "#86efac", "#4ade80", "#16a34a", "#166534")
 
 
@@ -402,28 +292,6 @@ def strip_colour(count: int) -> str:
     return STRIP_COLOURS[5]
 
 
-def _weekly_counts(
-    session: Session, starts: list[datetime], end: datetime, as_of: datetime
-) -> dict[str, list[int]]:
-    """Posts per account in each week of `starts` (the last ending at `end`): one GROUP BY."""
-    bounds = starts[1:] + [end]
-    columns = [
-        func.sum(case((and_(Post.published_at >= lo, Post.published_at < hi), 1), else_=0)).label(f"w{i}")
-        for i, (lo, hi) in enumerate(zip(starts, bounds, strict=True))
-    ]
-    query = (
-        select(Post.account_id, *columns)
-        .where(
-            Post.published_at >= starts[0],
-            Post.published_at < end,
-            Post.published_at <= as_of + SKEW,
-            or_(Post.deleted_at.is_(None), Post.deleted_at > as_of),
-        )
-        .group_by(Post.account_id)
-    )
-    return {row[0]: [int(x or 0) for x in row[1:]] for row in session.execute(query)}
-
-
 MEDIA_LABELS = {
     "text": "文字",
     "image": "图片",
@@ -436,37 +304,20 @@ MEDIA_LABELS = {
 MIX_COLOURS = ("#1d4ed8", "#0891b2", "#16a34a", "#ca8a04", "#c2410c", "#7c3aed", "#6b7280")
 
 
-def _mix(session: Session, as_of: datetime) -> dict[str, list[MixPart]]:
-    """Content mix of each account's last 30 days: content types where analysed, else media."""
-    since = as_of - timedelta(days=MIX_DAYS)
-    query = (
-        select(Post.account_id, Post.content_type, Post.media, func.count())
-        .where(
-            Post.published_at >= since,
-            Post.published_at <= as_of + SKEW,
-            or_(Post.deleted_at.is_(None), Post.deleted_at > as_of),
-        )
-        .group_by(Post.account_id, Post.content_type, Post.media)
-    )
-    types: dict[str, Counter[str]] = defaultdict(Counter)
-    media: dict[str, Counter[str]] = defaultdict(Counter)
-    for account_id, content_type, medium, n in session.execute(query):
-        if content_type:
-            types[account_id][content_type] += n
-        if medium:
-            media[account_id][MEDIA_LABELS.get(medium, medium)] += n
-    out: dict[str, list[MixPart]] = {}
-    for account_id in set(types) | set(media):
-        counter = types.get(account_id) or media[account_id]
-        total = sum(counter.values())
-        if not total:
-            continue
-        parts = counter.most_common()
-        out[account_id] = [
-            MixPart(label, n, round(n * 100 / total), MIX_COLOURS[min(i, len(MIX_COLOURS) - 1)])
-            for i, (label, n) in enumerate(parts)
-        ]
-    return out
+def content_mix(types: Counter[str], media: Counter[str]) -> list[MixPart]:
+    """An account's content mix as parts of one bar: content types where analysed, else media."""
+    counter = types
+    if not counter:
+        counter = Counter()
+        for medium, n in media.items():
+            counter[MEDIA_LABELS.get(medium, medium)] += n
+    total = sum(counter.values())
+    if not total:
+        return []
+    return [
+        MixPart(label, n, round(n * 100 / total), MIX_COLOURS[min(i, len(MIX_COLOURS) - 1)])
+        for i, (label, n) in enumerate(counter.most_common())
+    ]
 
 
 def explain_status(status: str, note: str | None, outcome: str | None) -> str | None:
@@ -489,18 +340,6 @@ class OperatorAlertLine:
     since: str
 
 
-def _operator_alerts(session: Session, as_of: datetime, tz: ZoneInfo) -> list[OperatorAlertLine]:
-    from storage.models import OperatorAlert
-
-    rows = session.scalars(
-        select(OperatorAlert)
-        .where(OperatorAlert.first_seen <= as_of)
-        .where((OperatorAlert.status == "open") | (OperatorAlert.resolved_at > as_of))
-        .order_by(OperatorAlert.id)
-    )
-    return [OperatorAlertLine(a.platform, a.message, _fmt_time(a.first_seen, tz) or "") for a in rows]
-
-
 def reply_rate_text(rate: float | None, median_hours: float | None) -> str:
     """ "62%（中位 5 小时）": replies to the public's comments over the last 30 days (analysis/interaction.py)."""
     if rate is None:
@@ -511,136 +350,112 @@ def reply_rate_text(rate: float | None, median_hours: float | None) -> str:
     return text
 
 
+def _run_summary(run: RunState | None, tz: ZoneInfo) -> RunSummary | None:
+    if run is None:
+        return None
+    return RunSummary(
+        started_at=_fmt_time(run.started_at, tz) or "",
+        finished_at=_fmt_time(run.finished_at, tz),
+        state=run.state,
+        accounts_total=run.accounts_total,
+        accounts_ok=run.accounts_ok,
+        accounts_failed=run.accounts_failed,
+        new_posts=run.new_posts,
+    )
+
+
+def _finding_line(f: OpenFinding, as_of: datetime, tz: ZoneInfo) -> FindingLine:
+    evidence = clip(f.evidence, EVIDENCE_CHARS)
+    return FindingLine(
+        id=f.id,
+        category=f.category,
+        category_label=L.category_label(f.category),
+        severity=f.severity,
+        severity_label=L.severity_label(f.severity),
+        rule=f.rule,
+        evidence=evidence,
+        evidence_url=safe_url(f.evidence_url),
+        first_seen=_fmt_day(f.first_seen, tz) or "",
+        days_open=days_between(f.first_seen, as_of),
+        pieces=evidence_pieces(evidence),
+        explanation=(f.details or {}).get("explanation"),
+        suggestion=(f.details or {}).get("suggestion"),
+        post_date=_fmt_day(f.post_published_at, tz) if f.post_id else None,
+    )
+
+
+def _account_line(
+    a: AccountState, repeat: RepeatRecord | None, strip_weeks: list[str], tz: ZoneInfo
+) -> AccountLine:
+    crawl = a.crawl
+    return AccountLine(
+        id=a.account_id,
+        unit=a.unit,
+        name=a.name,
+        platform=a.platform,
+        platform_label=L.platform_label(a.platform),
+        kind=a.kind,
+        url=safe_url(a.url),
+        status=a.status,
+        status_label=L.status_label(a.status),
+        status_note=explain_status(a.status, a.note, crawl.outcome if crawl else None),
+        last_post_at=_fmt_day(a.last_post_at, tz),
+        last_post_url=safe_url(a.last_post_url),
+        days_since=a.days_since_last_post,
+        posts_week=a.posts_in_windows[-1],
+        posts_30d=a.posts_30d,
+        original_share=f"{round(a.original_ratio_30d * 100)}%" if a.original_ratio_30d is not None else "—",
+        outcome=crawl.outcome if crawl else None,
+        outcome_label=(
+            L.outcome_label(crawl.outcome)
+            if crawl
+            else ("不再抓取" if a.status == "closed" else L.outcome_label(None))
+        ),
+        outcome_detail=clip(crawl.detail, DETAIL_CHARS) if crawl and crawl.detail else None,
+        http_status=crawl.http_status if crawl else None,
+        crawled_at=_fmt_time(crawl.finished_at, tz) if crawl else None,
+        last_ok_at=_fmt_time(a.last_ok_at, tz),
+        findings=[
+            _finding_line(f, a.as_of, tz)
+            for f in sorted(a.findings, key=lambda f: (L.severity_rank(f.severity), f.id))
+        ],
+        activity=[
+            StripCell(label, n, strip_colour(n))
+            for label, n in zip(strip_weeks, a.posts_in_windows, strict=True)
+        ],
+        content_mix=content_mix(a.content_types, a.media),
+        reply_rate=reply_rate_text(a.reply_rate_30d, a.reply_median_hours_30d),
+        repeat=repeat,
+        repeat_label=f"屡查屡犯：近{repeat.window}周中有{repeat.weeks_open}周存在未整改问题"
+        if repeat
+        else "",
+    )
+
+
 def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | None = None) -> WeekData:
-    """Read what the week's reports show, for every account, as of the end of the week."""
+    """What the week's reports show, for every account: the read model as of the end of the week
+    (analysis/asof.py), in the words and formats of the page."""
     tz = config.tz
     now = now or utcnow()
-    start, end = week.start(tz), week.end(tz)
-    as_of = min(now, end)
-    figures = {f.account_id: f for f in compute_figures(session, config.thresholds, as_of)}
-    week_posts = _posts_in_week(session, start, end, as_of)
-    last, last_ok = _outcomes(session, as_of)
-    findings = _open_findings(session, as_of)
-    # Last week, for the change: statuses and problem posts as of its end.
-    prev_as_of = min(now, start)
-    prev_status = {f.account_id: f.status for f in compute_figures(session, config.thresholds, prev_as_of)}
-    if _last_run(session, prev_as_of, tz) is None:  # nothing was crawled by then: no change to show
-        prev_status = {}
-    problem_posts = _problem_posts(session, as_of)
-    prev_problem_posts = _problem_posts(session, prev_as_of)
-    prev_start = week.previous().start(tz)
-    rectified: set[str] = set()
-    prev_rectified: set[str] = set()
-    for account_id, at in _rectified(session, prev_start, as_of):
-        (rectified if at >= start else prev_rectified).add(account_id)
+    start = week.start(tz)
     strip_starts = [start - timedelta(days=7 * i) for i in range(STRIP_WEEKS - 1, -1, -1)]
-    strips = _weekly_counts(session, strip_starts, end, as_of)
     strip_weeks = [f"{s.astimezone(tz):%m-%d}" for s in strip_starts]
-    mixes = _mix(session, as_of)
-    settings = config.report
-    repeats = repeat_offenders(session, end, settings.repeat_weeks, settings.repeat_window, as_of)
-    post_ids = {f.post_id for fs in findings.values() for f in fs if f.post_id is not None}
-    post_dates: dict[int, datetime | None] = {}
-    if post_ids:
-        post_dates = dict(
-            session.execute(select(Post.id, Post.published_at).where(Post.id.in_(sorted(post_ids)))).all()
-        )
-    rows = session.execute(
-        select(
-            Account.id,
-            Account.name,
-            Account.platform,
-            Account.kind,
-            Account.url,
-            Account.reply_rate_30d,
-            Account.reply_median_hours_30d,
-            Unit.name.label("unit"),
-        )
-        .join(Unit, Account.unit_id == Unit.id)
-        .order_by(Unit.name, Account.id)
-    )
-    accounts = []
-    for row in rows:
-        fig = figures.get(row.id)
-        if fig is None:  # created between the two queries
-            continue
-        outcome = last.get(row.id)
-        lines = [
-            FindingLine(
-                id=f.id,
-                category=f.category,
-                category_label=L.category_label(f.category),
-                severity=f.severity,
-                severity_label=L.severity_label(f.severity),
-                rule=f.rule,
-                evidence=clip(f.evidence, EVIDENCE_CHARS),
-                evidence_url=safe_url(f.evidence_url),
-                first_seen=_fmt_day(f.first_seen, tz) or "",
-                days_open=days_between(f.first_seen, as_of),
-                pieces=evidence_pieces(clip(f.evidence, EVIDENCE_CHARS)),
-                explanation=(f.details or {}).get("explanation"),
-                suggestion=(f.details or {}).get("suggestion"),
-                post_date=_fmt_day(post_dates.get(f.post_id), tz) if f.post_id else None,
-            )
-            for f in sorted(findings.get(row.id, ()), key=lambda f: (L.severity_rank(f.severity), f.id))
-        ]
-        accounts.append(
-            AccountLine(
-                id=row.id,
-                unit=row.unit,
-                name=row.name,
-                platform=row.platform,
-                platform_label=L.platform_label(row.platform),
-                kind=row.kind,
-                url=safe_url(row.url),
-                status=fig.status,
-                status_label=L.status_label(fig.status),
-                status_note=explain_status(fig.status, fig.note, outcome.outcome if outcome else None),
-                last_post_at=_fmt_day(fig.last_post_at, tz),
-                last_post_url=safe_url(fig.last_post_url),
-                days_since=days_between(fig.last_post_at, as_of) if fig.last_post_at else None,
-                posts_week=int(week_posts.get(row.id, 0)),
-                posts_30d=fig.posts_30d,
-                original_share=(
-                    f"{round(fig.original_ratio_30d * 100)}%" if fig.original_ratio_30d is not None else "—"
-                ),
-                outcome=outcome.outcome if outcome else None,
-                outcome_label=(
-                    L.outcome_label(outcome.outcome)
-                    if outcome
-                    else ("不再抓取" if fig.status == "closed" else L.outcome_label(None))
-                ),
-                outcome_detail=clip(outcome.detail, DETAIL_CHARS) if outcome and outcome.detail else None,
-                http_status=outcome.http_status if outcome else None,
-                crawled_at=_fmt_time(outcome.finished_at, tz) if outcome else None,
-                last_ok_at=_fmt_time(last_ok.get(row.id), tz),
-                findings=lines,
-                activity=[
-                    StripCell(label, n, strip_colour(n))
-                    for label, n in zip(strip_weeks, strips.get(row.id, [0] * STRIP_WEEKS), strict=True)
-                ],
-                content_mix=mixes.get(row.id, []),
-                reply_rate=reply_rate_text(row.reply_rate_30d, row.reply_median_hours_30d),
-                repeat=repeats.get(row.id),
-                repeat_label=(
-                    f"屡查屡犯：近{repeats[row.id].window}周中有{repeats[row.id].weeks_open}周存在未整改问题"
-                    if row.id in repeats
-                    else ""
-                ),
-            )
-        )
+    state = week_state(session, config, strip_starts, week.end(tz), now)
     return WeekData(
         week,
         now,
-        as_of,
-        accounts,
-        _last_run(session, as_of, tz),
-        prev_status=prev_status,
-        problem_posts=problem_posts,
-        prev_problem_posts=prev_problem_posts,
-        operator_alerts=_operator_alerts(session, as_of, tz),
-        rectified=rectified,
-        prev_rectified=prev_rectified,
+        state.as_of,
+        [_account_line(a, state.repeats.get(a.account_id), strip_weeks, tz) for a in state.accounts],
+        _run_summary(state.last_run, tz),
+        prev_status=state.prev_status,
+        problem_posts=state.problem_posts,
+        prev_problem_posts=state.prev_problem_posts,
+        operator_alerts=[
+            OperatorAlertLine(a.platform, a.message, _fmt_time(a.first_seen, tz) or "")
+            for a in state.operator_alerts
+        ],
+        rectified=state.rectified,
+        prev_rectified=state.prev_rectified,
         strip_weeks=strip_weeks,
     )
 
