@@ -4,6 +4,7 @@ and what this rescan opened and rectified."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,8 +21,9 @@ def account_card(
     account_id: str,
     rectified_ids: Sequence[int] = (),
     opened_ids: Sequence[int] = (),
+    now: datetime | None = None,
 ) -> str:
-    states = account_states(session, config.thresholds, utcnow(), [account_id])
+    states = account_states(session, config.thresholds, now or utcnow(), [account_id])
     if not states:
         raise LookupError(account_id)
     [account] = states
