@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from analysis.history import RepeatRecord, repeat_offenders
@@ -92,43 +93,48 @@ class AccountState:
         return days_between(self.last_post_at, self.as_of) if self.last_post_at else None
 
 
-def _crawl(row: object | None) -> Crawl | None:
-    if row is None:
-        return None
-    return Crawl(row.outcome, row.detail, row.http_status, row.finished_at)  # type: ignore[attr-defined]
+def _crawl(row: Row | None) -> Crawl | None:
+    return Crawl(row.outcome, row.detail, row.http_status, row.finished_at) if row is not None else None
 
 
-def _statuses(
-    session: Session, thresholds: Thresholds, t: datetime, accounts: list, ids: Sequence[str] | None
-) -> tuple[dict[str, tuple[str, str | None]], dict, dict, dict]:
-    """Each account's status and note at `t`, with the reads they came from: its posts' figures,
-    its last counted outcome and its last ok crawls."""
-    posts = rows.post_figures(session, t, ids)
-    last = rows.last_outcomes(session, t, ids)
-    oks = rows.last_ok(session, t, ids)
-    failing = rows.failing_spans(session, t, "service", ANSWERED, ids)
-    statuses = {}
-    for account in accounts:
-        post = posts.get(account.id)
-        outcome = last.get(account.id)
+@dataclass(frozen=True, slots=True)
+class _StatusReads:
+    """What an account's status is judged from, for all accounts: the reads of one moment."""
+
+    posts: dict[str, Row]  # figures of the posts live then
+    last: dict[str, Row]  # last counted outcome
+    oks: dict[str, tuple]  # last ok crawl: (in a counted run, in any run)
+    failing: dict[str, timedelta]  # how long an app's current run of failed reads spans
+
+    def status(self, account: Row, thresholds: Thresholds, t: datetime) -> tuple[str, str | None]:
+        post = self.posts.get(account.id)
+        outcome = self.last.get(account.id)
         activity = Activity(
             kind=account.kind,
             closed=account.closed,
-            ever_ok=oks.get(account.id, (None, None))[0] is not None,
+            ever_ok=self.oks.get(account.id, (None, None))[0] is not None,
             last_outcome=outcome.outcome if outcome else None,
             last_post_at=post.last_post_at if post else None,
             post_count=post.post_count if post else 0,
-            failing_for=failing.get(account.id),
+            failing_for=self.failing.get(account.id),
             monitored=account.platform not in UNMONITORED_PLATFORMS,
         )
-        statuses[account.id] = account_status(activity, thresholds, t)
-    return statuses, posts, last, oks
+        return account_status(activity, thresholds, t)
+
+
+def _status_reads(session: Session, t: datetime, ids: Sequence[str] | None) -> _StatusReads:
+    return _StatusReads(
+        posts=rows.post_figures(session, t, ids),
+        last=rows.last_outcomes(session, t, ids),
+        oks=rows.last_ok(session, t, ids),
+        failing=rows.failing_spans(session, t, "service", ANSWERED, ids),
+    )
 
 
 def statuses_at(session: Session, thresholds: Thresholds, t: datetime) -> dict[str, str]:
     """Every account's status at `t` (the fewest reads: for last week's figures beside this week's)."""
-    accounts = rows.accounts(session)
-    return {k: status for k, (status, _note) in _statuses(session, thresholds, t, accounts, None)[0].items()}
+    reads = _status_reads(session, t, None)
+    return {a.id: reads.status(a, thresholds, t)[0] for a in rows.accounts(session)}
 
 
 def account_states(
@@ -148,7 +154,7 @@ def account_states(
     """
     ids = list(account_ids) if account_ids is not None else None
     accounts = rows.accounts(session, ids, by_unit=by_unit)
-    statuses, posts, last, oks = _statuses(session, thresholds, t, accounts, ids)
+    reads = _status_reads(session, t, ids)
     urls = rows.newest_post_urls(session, t, ids)
     attempts = rows.last_outcomes(session, t, ids, counted=False)
     findings: dict[str, list[OpenFinding]] = defaultdict(list)
@@ -179,8 +185,8 @@ def account_states(
             media[account_id][medium] += n
     states = []
     for a in accounts:
-        status, note = statuses[a.id]
-        post = posts.get(a.id)
+        status, note = reads.status(a, thresholds, t)
+        post = reads.posts.get(a.id)
         posts_30d = int(post.posts_30d or 0) if post else 0
         states.append(
             AccountState(
@@ -198,9 +204,9 @@ def account_states(
                 posts_7d=int(post.posts_7d or 0) if post else 0,
                 posts_30d=posts_30d,
                 original_ratio_30d=(int(post.originals_30d or 0) / posts_30d) if posts_30d else None,
-                crawl=_crawl(last.get(a.id)),
+                crawl=_crawl(reads.last.get(a.id)),
                 last_attempt=_crawl(attempts.get(a.id)),
-                last_ok_at=oks.get(a.id, (None, None))[1],
+                last_ok_at=reads.oks.get(a.id, (None, None))[1],
                 findings=tuple(findings.get(a.id, ())),
                 reply_rate_30d=a.reply_rate_30d,
                 reply_median_hours_30d=a.reply_median_hours_30d,

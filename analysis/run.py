@@ -36,8 +36,8 @@ class AnalysisSummary:
 def analyse_accounts(
     session: Session, thresholds: Thresholds, now: datetime, account_ids: list[str] | None = None
 ) -> list[AccountState]:
-    """The accounts (default: all) as of `now`, their status and activity stored on their rows (what
-    the registry listing shows between analyses)."""
+    """The accounts (default: all) as of `now`, their status and activity stored on their rows: what
+    the registry checks of this pass and the registry listing read between analyses."""
     states = account_states(session, thresholds, now, account_ids)
     if states:
         session.execute(
