@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from core.config import UNMONITORED_PLATFORMS, Thresholds
-from core.vocabulary import AccountKind, AccountStatus, Outcome
+from core.vocabulary import NOT_CRAWLED, AccountKind, AccountStatus, Outcome
 from storage.models import Account, CrawlOutcome, Post, utcnow
 from storage.repo import counted_outcomes
 
@@ -72,7 +72,7 @@ def account_status(a: Activity, thresholds: Thresholds, now: datetime) -> tuple[
         return AccountStatus.UNREACHABLE, "帐号页面不存在（可能已注销或被封禁）"
     if not a.ever_ok:
         if a.last_outcome is None:
-            return AccountStatus.UNKNOWN, "尚未抓取"
+            return AccountStatus.UNKNOWN, NOT_CRAWLED
         return AccountStatus.UNKNOWN, f"从未成功抓取（最近一次：{Outcome.label_of(a.last_outcome)}）"
     if a.last_post_at is None:
         return AccountStatus.EMPTY, "抓取成功但从未发布内容"

@@ -17,7 +17,7 @@ class Word(StrEnum):
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> Word:  # noqa: PYI034 (an enum's own constructor)
+    def __new__(cls, value: str, label: str) -> Word:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
@@ -90,21 +90,25 @@ class AccountStatus(Word):
     CLOSED = "closed", "已关停"
 
 
-S = AccountStatus
 # The statuses each kind of account can have.
 PUBLISH_STATUSES: tuple[AccountStatus, ...] = (
-    S.ACTIVE,
-    S.WARNING,
-    S.STALE,
-    S.ZOMBIE,
-    S.EMPTY,
-    S.UNREACHABLE,
-    S.UNKNOWN,
-    S.UNMONITORED,
-    S.CLOSED,
+    AccountStatus.ACTIVE,
+    AccountStatus.WARNING,
+    AccountStatus.STALE,
+    AccountStatus.ZOMBIE,
+    AccountStatus.EMPTY,
+    AccountStatus.UNREACHABLE,
+    AccountStatus.UNKNOWN,
+    AccountStatus.UNMONITORED,
+    AccountStatus.CLOSED,
 )
-SERVICE_STATUSES: tuple[AccountStatus, ...] = (S.AVAILABLE, S.UNAVAILABLE, S.UNKNOWN, S.UNMONITORED, S.CLOSED)
-del S
+SERVICE_STATUSES: tuple[AccountStatus, ...] = (
+    AccountStatus.AVAILABLE,
+    AccountStatus.UNAVAILABLE,
+    AccountStatus.UNKNOWN,
+    AccountStatus.UNMONITORED,
+    AccountStatus.CLOSED,
+)
 
 
 class Severity(Word):
@@ -166,7 +170,7 @@ class ContentLabel(StrEnum):
     label: str
     category: Category
 
-    def __new__(cls, value: str, label: str, category: Category) -> ContentLabel:  # noqa: PYI034
+    def __new__(cls, value: str, label: str, category: Category) -> ContentLabel:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
