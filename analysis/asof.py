@@ -24,14 +24,14 @@ from sqlalchemy.orm import Session
 from analysis.history import RepeatRecord, repeat_offenders
 from analysis.status import Activity, account_status, days_between
 from core.config import UNMONITORED_PLATFORMS, Config, Thresholds
-from core.items import SKIPPED
+from core.vocabulary import Outcome
 from storage import asof as rows
 from storage.models import OperatorAlert
 
 MIX_DAYS = 30  # the content mix covers the last 30 days
 # Outcomes that end an app's run of failed reads: it answered, or a read told us nothing about it
 # (a block, a login wall, our own list lacking its link).
-ANSWERED = ("ok", "blocked", "login_required", SKIPPED)
+ANSWERED = (Outcome.OK, Outcome.BLOCKED, Outcome.LOGIN_REQUIRED, Outcome.SKIPPED)
 
 
 @dataclass(frozen=True, slots=True)

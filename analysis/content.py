@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from analysis.findings import FindingSpec
 from analysis.text import Checker, PostContext, TextFinding, classify_content
 from core.config import Config
+from core.vocabulary import FindingState, Severity
 from storage.models import Account, Finding, Post, Unit
 
 BATCH = 1000
@@ -158,9 +159,6 @@ def finding_spec(
     )
 
 
-SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
-
-
 def check_posts(
     session: Session, config: Config, now: datetime, account_ids: Sequence[str] | None = None
 ) -> ContentPass:
@@ -195,7 +193,7 @@ def check_posts(
     flagged_before = set(
         session.scalars(
             select(Finding.post_id)
-            .where(Finding.status == "open", Finding.fingerprint.like("text:%"))
+            .where(Finding.status == FindingState.OPEN, Finding.fingerprint.like("text:%"))
             .distinct()
         )
     )
@@ -254,7 +252,7 @@ def check_posts(
             for hit in checked.findings:
                 by_label.setdefault(hit.label, []).append(hit)
             for hits in by_label.values():
-                hits.sort(key=lambda h: (SEVERITY_ORDER.get(h.severity, 3), h.start))
+                hits.sort(key=lambda h: (Severity.rank(h.severity), h.start))
                 result.specs.append(finding_spec(account_id, pk, url, full, hits, repost_at, repost_of))
         session.execute(update(Post), updates)
 
@@ -262,7 +260,11 @@ def check_posts(
     deleted = session.execute(
         select(Finding.account_id, Finding.post_id)
         .join(Post, Finding.post_id == Post.id)
-        .where(Finding.status == "open", Post.deleted_at.is_not(None), Finding.fingerprint.like("text:%"))
+        .where(
+            Finding.status == FindingState.OPEN,
+            Post.deleted_at.is_not(None),
+            Finding.fingerprint.like("text:%"),
+        )
     )
     for account_id, post_pk in deleted:
         result.judged[post_prefix(account_id, post_pk)] = "帖子已删除，问题已消除"

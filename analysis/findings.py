@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
@@ -18,31 +19,10 @@ from sqlalchemy.orm import Session
 
 from analysis.asof import AccountState
 from analysis.status import days_between
+from core import rules
+from core.rules import Rule
+from core.vocabulary import AccountStatus, FindingEventKind, FindingState
 from storage.models import Finding, FindingEvent
-
-CATEGORIES = (
-    "off_mission",
-    "low_quality",
-    "poor_interaction",
-    "wording_error",
-    "unmanaged",
-    "over_entertainment",
-    "poor_maintenance",
-    "outsourcing",
-)
-SEVERITIES = ("critical", "major", "minor")
-# The notice's eight problem classes (八类问题) and severities, as a supervisor reads them.
-CATEGORY_LABELS = {
-    "off_mission": "功能定位不清",
-    "low_quality": "信息质量不高",
-    "poor_interaction": "互动服务不实",
-    "wording_error": "审核把关不严",
-    "unmanaged": "管理底数不清",
-    "over_entertainment": "过度娱乐化",
-    "poor_maintenance": "运维保障差",
-    "outsourcing": "托管变脱管",
-}
-SEVERITY_LABELS = {"critical": "严重", "major": "较重", "minor": "一般"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +36,20 @@ class FindingSpec:
     evidence_url: str | None = None
     post_id: int | None = None
     details: dict | None = field(default=None, hash=False)
+
+    @classmethod
+    def of(cls, rule: Rule, fingerprint: str, account_id: str, evidence: str, **more: Any) -> FindingSpec:
+        """A finding of a catalogued rule: its id, its problem class and (unless ``more`` gives
+        one) its severity come from the rule catalogue."""
+        more.setdefault("severity", rule.severity)
+        return cls(
+            fingerprint=fingerprint,
+            account_id=account_id,
+            category=rule.category,
+            rule=rule.id,
+            evidence=evidence,
+            **more,
+        )
 
 
 @dataclass
@@ -124,13 +118,19 @@ def sync_findings(
         found = existing.get(fingerprint)
         if found is None:
             new_rows.append(
-                dict(values, fingerprint=fingerprint, first_seen=now, status="open", status_changed_at=now)
+                dict(
+                    values,
+                    fingerprint=fingerprint,
+                    first_seen=now,
+                    status=FindingState.OPEN,
+                    status_changed_at=now,
+                )
             )
             continue
         pk, status = found
-        if status == "rectified":  # the problem came back: a new episode
-            values.update(status="open", first_seen=now, status_changed_at=now, status_reason=None)
-            events.append(dict(finding_id=pk, at=now, event="reopened", actor=SYSTEM_ACTOR))
+        if status == FindingState.RECTIFIED:  # the problem came back: a new episode
+            values.update(status=FindingState.OPEN, first_seen=now, status_changed_at=now, status_reason=None)
+            events.append(dict(finding_id=pk, at=now, event=FindingEventKind.REOPENED, actor=SYSTEM_ACTOR))
             counts.opened.append(pk)
         else:
             counts.updated += 1
@@ -142,12 +142,14 @@ def sync_findings(
             insert(Finding).returning(Finding.id, sort_by_parameter_order=True), new_rows[start : start + 500]
         ).all()
         counts.opened.extend(ids)
-        events.extend(dict(finding_id=pk, at=now, event="opened", actor=SYSTEM_ACTOR) for pk in ids)
+        events.extend(
+            dict(finding_id=pk, at=now, event=FindingEventKind.OPENED, actor=SYSTEM_ACTOR) for pk in ids
+        )
 
     if reasons:
         rectified = []
         for pk, fingerprint in session.execute(
-            select(Finding.id, Finding.fingerprint).where(Finding.status == "open")
+            select(Finding.id, Finding.fingerprint).where(Finding.status == FindingState.OPEN)
         ):
             if fingerprint in wanted:
                 continue
@@ -155,8 +157,14 @@ def sync_findings(
             if prefix is None:
                 continue
             reason = reasons[prefix]
-            rectified.append(dict(id=pk, status="rectified", status_changed_at=now, status_reason=reason))
-            events.append(dict(finding_id=pk, at=now, event="rectified", reason=reason, actor=SYSTEM_ACTOR))
+            rectified.append(
+                dict(id=pk, status=FindingState.RECTIFIED, status_changed_at=now, status_reason=reason)
+            )
+            events.append(
+                dict(
+                    finding_id=pk, at=now, event=FindingEventKind.RECTIFIED, reason=reason, actor=SYSTEM_ACTOR
+                )
+            )
             counts.rectified.append(pk)
         if rectified:
             session.execute(update(Finding), rectified)
@@ -165,14 +173,23 @@ def sync_findings(
     return counts
 
 
-MAINTENANCE = {
-    "stale": ("maintenance.stale", "major"),
-    "zombie": ("maintenance.zombie", "critical"),
-    "empty": ("maintenance.empty", "critical"),
-    "unreachable": ("maintenance.unreachable", "major"),
+# The maintenance rule of each status that is a maintenance problem.
+MAINTENANCE: dict[str, Rule] = {
+    AccountStatus.STALE: rules.MAINTENANCE_STALE,
+    AccountStatus.ZOMBIE: rules.MAINTENANCE_ZOMBIE,
+    AccountStatus.EMPTY: rules.MAINTENANCE_EMPTY,
+    AccountStatus.UNREACHABLE: rules.MAINTENANCE_UNREACHABLE,
 }
 # Statuses from which we can say the maintenance problem is gone.
-MAINTENANCE_JUDGED = ("active", "warning", "stale", "zombie", "empty", "unreachable", "closed")
+MAINTENANCE_JUDGED = (
+    AccountStatus.ACTIVE,
+    AccountStatus.WARNING,
+    AccountStatus.STALE,
+    AccountStatus.ZOMBIE,
+    AccountStatus.EMPTY,
+    AccountStatus.UNREACHABLE,
+    AccountStatus.CLOSED,
+)
 
 
 def maintenance_prefix(account_id: str) -> str:
@@ -186,27 +203,27 @@ def maintenance_findings(figures: Sequence[AccountState], tz: ZoneInfo, now: dat
         rule = MAINTENANCE.get(f.status)
         if rule is None:
             continue
-        if f.status == "empty":
+        if f.status == AccountStatus.EMPTY:
             evidence = "抓取成功，但帐号内没有任何已发布内容（空壳）"
-        elif f.status == "unreachable":
+        elif f.status == AccountStatus.UNREACHABLE:
             evidence = f.note or "帐号无法访问"
         else:
             last = f.last_post_at.astimezone(tz) if f.last_post_at else None
-            label = "僵尸帐号" if f.status == "zombie" else "超期未更新"
+            label = AccountStatus.label_of(f.status)
             evidence = (
                 f"最后发布于 {last:%Y-%m-%d %H:%M}（{days_between(f.last_post_at, now)} 天前），{label}"
                 if last
                 else label
             )
         specs.append(
-            FindingSpec(
+            FindingSpec.of(
+                rule,
                 fingerprint=maintenance_prefix(f.account_id) + "status",
                 account_id=f.account_id,
-                category="poor_maintenance",
-                rule=rule[0],
-                severity=rule[1],
                 evidence=evidence,
-                evidence_url=f.last_post_url if f.status in ("stale", "zombie") else None,
+                evidence_url=f.last_post_url
+                if f.status in (AccountStatus.STALE, AccountStatus.ZOMBIE)
+                else None,
                 details={
                     "status": f.status,
                     "last_post_at": f.last_post_at.isoformat() if f.last_post_at else None,

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from core.vocabulary import FindingEventKind, FindingState
 from storage.models import Finding, FindingEvent
 
 WEEK = timedelta(days=7)
@@ -51,14 +52,18 @@ def weeks_with_open_findings(
         Finding.account_id, Finding.category, Finding.first_seen, Finding.status, Finding.status_changed_at
     ).where(
         Finding.first_seen < min(week_end, as_of),
-        Finding.status != "dismissed",
-        or_(Finding.status == "open", Finding.status_changed_at.is_(None), Finding.status_changed_at >= start),
+        Finding.status != FindingState.DISMISSED,
+        or_(
+            Finding.status == FindingState.OPEN,
+            Finding.status_changed_at.is_(None),
+            Finding.status_changed_at >= start,
+        ),
     )
     if account_ids is not None:
         query = query.where(Finding.account_id.in_(list(account_ids)))
     out: dict[str, tuple[list[bool], set[str]]] = defaultdict(lambda: ([False] * window, set()))
     for account_id, category, first_seen, status, changed in session.execute(query):
-        closed = changed if status != "open" and changed is not None and changed <= as_of else None
+        closed = changed if status != FindingState.OPEN and changed is not None and changed <= as_of else None
         flags, categories = out[account_id]
         hit = False
         for i in range(window):
@@ -75,9 +80,9 @@ def weeks_with_open_findings(
         FindingEvent.finding_id, Finding.account_id, Finding.category, FindingEvent.event, FindingEvent.at
     ).join(Finding, Finding.id == FindingEvent.finding_id)
     events = events.where(
-        Finding.status != "dismissed",
+        Finding.status != FindingState.DISMISSED,
         FindingEvent.at < min(week_end, as_of),
-        or_(Finding.status == "open", Finding.status_changed_at >= start),
+        or_(Finding.status == FindingState.OPEN, Finding.status_changed_at >= start),
     )
     if account_ids is not None:
         events = events.where(Finding.account_id.in_(list(account_ids)))
@@ -89,7 +94,7 @@ def weeks_with_open_findings(
     for rows in episodes.values():
         opened_at = None
         for account_id, category, event, at in rows:
-            if event in ("opened", "reopened"):
+            if event in (FindingEventKind.OPENED, FindingEventKind.REOPENED):
                 opened_at = opened_at or at
             elif opened_at is not None:  # rectified or dismissed: an episode ends
                 _mark(out, account_id, category, opened_at, at, start, window)
@@ -98,7 +103,13 @@ def weeks_with_open_findings(
 
 
 def _mark(  # noqa: ANN202
-    out, account_id: str, category: str, opened: datetime, closed: datetime, start: datetime, window: int  # noqa: ANN001
+    out,
+    account_id: str,
+    category: str,
+    opened: datetime,
+    closed: datetime,
+    start: datetime,
+    window: int,  # noqa: ANN001
 ):
     flags, categories = out[account_id]
     for i in range(window):

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from analysis.asof import AccountState
 from analysis.findings import FindingSpec
+from core import rules
 from core.config import Config
+from core.vocabulary import AccountStatus
 from storage.models import Account, Comment
 
 _QUESTION = re.compile(
@@ -130,12 +132,10 @@ def interaction_findings(figures: dict[str, InteractionFigures], config: Config)
         when = oldest.published_at.astimezone(config.tz)
         text = oldest.text if len(oldest.text) <= 40 else oldest.text[:40] + "…"
         specs.append(
-            FindingSpec(
+            FindingSpec.of(
+                rules.INTERACTION_UNANSWERED,
                 fingerprint=interaction_prefix(account_id) + "unanswered",
                 account_id=account_id,
-                category="poor_interaction",
-                rule="interaction.unanswered",
-                severity="major",
                 evidence=(
                     f"{len(f.overdue)} 条公众提问超过 {days} 个工作日未回复；最早一条 {when:%Y-%m-%d %H:%M}：「{text}」"
                 ),
@@ -162,7 +162,7 @@ def service_findings(
     session: Session, figures: Sequence[AccountState]
 ) -> tuple[list[FindingSpec], list[str]]:
     """poor_maintenance for an app or service that cannot be installed or used."""
-    service = [f for f in figures if f.status in ("available", "unavailable")]
+    service = [f for f in figures if f.status in (AccountStatus.AVAILABLE, AccountStatus.UNAVAILABLE)]
     if not service:
         return [], []
     rows = dict(
@@ -179,16 +179,14 @@ def service_findings(
     )
     specs = []
     for f in service:
-        if f.status != "unavailable":
+        if f.status != AccountStatus.UNAVAILABLE:
             continue
         what = "移动客户端无法安装或无法使用" if platforms.get(f.account_id) == "app" else "服务无法使用"
         specs.append(
-            FindingSpec(
+            FindingSpec.of(
+                rules.SERVICE_UNAVAILABLE,
                 fingerprint=service_prefix(f.account_id) + "unavailable",
                 account_id=f.account_id,
-                category="poor_maintenance",
-                rule="service.unavailable",
-                severity="critical",
                 evidence=f"{what}：{rows.get(f.account_id) or f.note or '检测失败'}",
                 details={"status": f.status},
             )

@@ -17,14 +17,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.findings import CATEGORY_LABELS, SEVERITY_LABELS, SYSTEM_ACTOR
+from analysis.findings import SYSTEM_ACTOR
 from analysis.history import repeat_offenders
 from core.config import Config
+from core.vocabulary import Category, FindingEventKind, FindingState, Severity
 from storage.models import Finding, FindingEvent, utcnow
-
-STATUS_LABELS = {"open": "未整改", "rectified": "已整改", "dismissed": "已排除"}
-EVENT_LABELS = {"opened": "发现", "reopened": "再次出现", "rectified": "已整改", "dismissed": "人工排除"}
-SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
 
 
 class LifecycleError(LookupError):
@@ -38,12 +35,16 @@ def dismiss_finding(
     finding = session.get(Finding, finding_id)
     if finding is None:
         raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
-    if finding.status == "dismissed":
+    if finding.status == FindingState.DISMISSED:
         return f"#{finding_id} 已是排除状态（{finding.status_reason}）/ already dismissed"
-    finding.status = "dismissed"
+    finding.status = FindingState.DISMISSED
     finding.status_changed_at = now
     finding.status_reason = reason
-    session.add(FindingEvent(finding_id=finding_id, at=now, event="dismissed", reason=reason, actor=actor))
+    session.add(
+        FindingEvent(
+            finding_id=finding_id, at=now, event=FindingEventKind.DISMISSED, reason=reason, actor=actor
+        )
+    )
     return f"#{finding_id} 已排除 / dismissed: {finding.account_id} {finding.rule}（理由：{reason}；{actor}）"
 
 
@@ -55,17 +56,21 @@ def reopen_finding(
     finding = session.get(Finding, finding_id)
     if finding is None:
         raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
-    if finding.status != "dismissed":
-        label = STATUS_LABELS.get(finding.status, finding.status)
+    if finding.status != FindingState.DISMISSED:
+        label = FindingState.label_of(finding.status)
         raise LifecycleError(
             f"#{finding_id} 是“{label}”状态，只有已排除的问题可以恢复 / "
             f"finding #{finding_id} is {finding.status}: only a dismissed finding can be reopened"
         )
-    finding.status = "open"
+    finding.status = FindingState.OPEN
     finding.status_changed_at = now
     finding.status_reason = reason
     # "reopened" starts a new episode for the repeat-offender count, as when a problem comes back.
-    session.add(FindingEvent(finding_id=finding_id, at=now, event="reopened", reason=reason, actor=actor))
+    session.add(
+        FindingEvent(
+            finding_id=finding_id, at=now, event=FindingEventKind.REOPENED, reason=reason, actor=actor
+        )
+    )
     return f"#{finding_id} 已恢复为未整改 / reopened: {finding.account_id} {finding.rule}（理由：{reason}；{actor}）"
 
 
@@ -88,7 +93,7 @@ class FindingRow:
 def list_findings(
     session: Session,
     config: Config,
-    status: str = "open",
+    status: str = FindingState.OPEN,
     account_ids: Sequence[str] = (),
     now: datetime | None = None,
 ) -> list[FindingRow]:
@@ -110,19 +115,19 @@ def list_findings(
             id=f.id,
             account_id=f.account_id,
             category=f.category,
-            category_label=CATEGORY_LABELS.get(f.category, f.category),
+            category_label=Category.label_of(f.category),
             rule=f.rule,
             severity=f.severity,
-            severity_label=SEVERITY_LABELS.get(f.severity, f.severity),
+            severity_label=Severity.label_of(f.severity),
             status=f.status,
-            status_label=STATUS_LABELS.get(f.status, f.status),
+            status_label=FindingState.label_of(f.status),
             first_seen=f"{f.first_seen.astimezone(tz):%Y-%m-%d}",
             evidence=f.evidence,
             repeat=f.account_id in repeats,
         )
         for f in findings
     ]
-    rows.sort(key=lambda r: (not r.repeat, SEVERITY_ORDER.get(r.severity, 9), r.first_seen, r.id))
+    rows.sort(key=lambda r: (not r.repeat, Severity.rank(r.severity), r.first_seen, r.id))
     return rows
 
 
@@ -132,9 +137,9 @@ def finding_history(session: Session, config: Config, finding_id: int) -> list[s
         raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
     tz = config.tz
     lines = [
-        f"#{finding.id} {finding.account_id} {CATEGORY_LABELS.get(finding.category, finding.category)} "
+        f"#{finding.id} {finding.account_id} {Category.label_of(finding.category)} "
         f"{finding.rule}：{finding.evidence}",
-        f"  当前状态 / status: {STATUS_LABELS.get(finding.status, finding.status)} ({finding.status})",
+        f"  当前状态 / status: {FindingState.label_of(finding.status)} ({finding.status})",
     ]
     events = session.scalars(
         select(FindingEvent)
@@ -143,8 +148,8 @@ def finding_history(session: Session, config: Config, finding_id: int) -> list[s
     )
     for event in events:
         reason = f"：{event.reason}" if event.reason else ""
-        label = EVENT_LABELS.get(event.event, event.event)
-        if event.event == "reopened" and event.actor not in (None, SYSTEM_ACTOR):
+        label = FindingEventKind.label_of(event.event)
+        if event.event == FindingEventKind.REOPENED and event.actor not in (None, SYSTEM_ACTOR):
             label = "人工恢复"
         lines.append(
             f"  {event.at.astimezone(tz):%Y-%m-%d %H:%M} {label} "

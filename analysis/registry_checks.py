@@ -23,12 +23,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.findings import CATEGORY_LABELS, FindingSpec
+from analysis.findings import FindingSpec
+from core import rules
 from core.config import PLATFORM_NAMES_ZH, Config
+from core.vocabulary import AccountKind, Category, ContentLabel, FindingState, Operator, Severity
 from storage.models import Account, AccountSnapshot, Finding, Post, Unit
 
 PLATFORM_ZH = PLATFORM_NAMES_ZH
-OFF_MISSION_LABELS = ("commercial", "off_topic")
+OFF_MISSION_LABELS = tuple(label for label in ContentLabel if label.category == Category.OFF_MISSION)
 DUPLICATES_NAMED = 5  # accounts named in a duplicate finding's evidence
 
 
@@ -63,12 +65,10 @@ def registry_findings(
         for m in members:
             if m.id in wanted:
                 specs.append(
-                    FindingSpec(
+                    FindingSpec.of(
+                        rules.REGISTRY_DUPLICATE,
                         fingerprint=registry_prefix(m.id) + "duplicate",
                         account_id=m.id,
-                        category="unmanaged",
-                        rule="registry.duplicate",
-                        severity="minor",
                         evidence=f"{unit}在{PLATFORM_ZH.get(platform, platform)}开设 {len(members)} 个帐号：{names}；"
                         "原则上同一平台只开设一个帐号，请合并或关停",
                         details={"count": len(ordered), "accounts": siblings},
@@ -84,29 +84,25 @@ def registry_findings(
         matched = next((p.pattern for p in patterns if p.search(name)), None)
         if matched and name != unit:
             specs.append(
-                FindingSpec(
+                FindingSpec.of(
+                    rules.REGISTRY_DEPARTMENT,
                     fingerprint=registry_prefix(account.id) + "department",
                     account_id=account.id,
-                    category="unmanaged",
-                    rule="registry.department",
-                    severity="minor",
                     evidence=f"帐号“{name}”以内设机构名义开设（{unit}）；不得以内设机构名义开设政务新媒体",
                     details={"pattern": matched},
                 )
             )
         if (
-            account.kind == "publish"
+            account.kind == AccountKind.PUBLISH
             and account.last_post_at is not None
             and account.last_post_at < idle_before
         ):
             days = (now - account.last_post_at).days
             specs.append(
-                FindingSpec(
+                FindingSpec.of(
+                    rules.REGISTRY_IDLE,
                     fingerprint=registry_prefix(account.id) + "idle",
                     account_id=account.id,
-                    category="unmanaged",
-                    rule="registry.idle",
-                    severity="minor",  # a management task for the report, not an alert
                     evidence=f"已 {days} 天未发布（超过 {config.thresholds.idle_days} 天），应整合或关停注销",
                     evidence_url=account.last_post_url,
                 )
@@ -147,12 +143,10 @@ def _profile_changes(session: Session, config: Config, now: datetime, wanted: se
                 f"简介由“{old_description[:40]}”改为“{description[:40]}”（{taken_at.astimezone(config.tz):%m-%d}）"
             )
     return [
-        FindingSpec(
+        FindingSpec.of(
+            rules.REGISTRY_PROFILE_CHANGED,
             fingerprint=registry_prefix(account_id) + "profile",
             account_id=account_id,
-            category="unmanaged",
-            rule="registry.profile_changed",
-            severity="major",
             evidence="帐号资料被修改，请确认是否本单位所为（防止盗用）：" + "；".join(items),
         )
         for account_id, items in changes.items()
@@ -177,12 +171,10 @@ def _bursts(session: Session, config: Config, now: datetime, wanted: set[str]) -
     for account_id, count in flagged.items():
         if count >= settings.burst_min_posts and count / total[account_id] >= settings.burst_share:
             specs.append(
-                FindingSpec(
+                FindingSpec.of(
+                    rules.REGISTRY_OFFMISSION_BURST,
                     fingerprint=registry_prefix(account_id) + "burst",
                     account_id=account_id,
-                    category="unmanaged",
-                    rule="registry.offmission_burst",
-                    severity="critical",
                     evidence=f"近 {settings.burst_days} 天 {total[account_id]} 条内容中有 {count} 条为商业广告或与职能无关，"
                     "疑似帐号被盗用，请立即核实",
                 )
@@ -202,26 +194,27 @@ def outsourcing_findings(
     judged = {f"outs:{a}:": "托管帐号问题已整改（自动复核）" for a in ids}
     open_rows = session.execute(
         select(Finding.account_id, Finding.category, Finding.id).where(
-            Finding.account_id.in_(ids), Finding.status == "open", Finding.category != "outsourcing"
+            Finding.account_id.in_(ids),
+            Finding.status == FindingState.OPEN,
+            Finding.category != Category.OUTSOURCING,
         )
     )
     # Named for the supervisor: the finding's number and its problem class in Chinese.
     problems: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for account_id, category, finding_id in open_rows:
-        problems[account_id].append((CATEGORY_LABELS.get(category, "其他问题"), finding_id))
+        problems[account_id].append((Category.label_of(category, "其他问题"), finding_id))
     specs = []
     for account in accounts:
-        if account.closed or account.operator != "outsourced" or not problems.get(account.id):
+        if account.closed or account.operator != Operator.OUTSOURCED or not problems.get(account.id):
             continue
         items = sorted(problems[account.id], key=lambda x: x[1])
         operator = account.operator_name or "未登记运维单位"
         specs.append(
-            FindingSpec(
+            FindingSpec.of(
+                rules.OUTSOURCING_OPEN_PROBLEMS,
                 fingerprint=f"outs:{account.id}:open",
                 account_id=account.id,
-                category="outsourcing",
-                rule="outsourcing.open_problems",
-                severity="major" if len(items) > 1 else "minor",
+                severity=Severity.MAJOR if len(items) > 1 else Severity.MINOR,
                 evidence=f"委托{operator}运维，存在 {len(items)} 个未整改问题（"
                 + "、".join(f"#{i} {r}" for r, i in items[:8])
                 + "），请主办单位审核托管安排、落实监管责任",

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,6 +26,8 @@ from pydantic import (
 )
 
 from core import yamlread
+from core.rules import MAINTENANCE_EMPTY, MAINTENANCE_STALE, MAINTENANCE_ZOMBIE, check_rule_id
+from core.vocabulary import AccountKind, Operator, Severity
 
 PLATFORMS = (
     "weibo",
@@ -252,8 +255,8 @@ class AccountConfig(_Strict):
     handle: str | None = None
     url: str | None = None
     feed_url: str | None = None
-    kind: Literal["publish", "service"] = "publish"
-    operator: Literal["self", "outsourced"] = "self"
+    kind: AccountKind = AccountKind.PUBLISH
+    operator: Operator = Operator.SELF
     operator_name: str | None = None
     closed: bool = False
     selectors: WebsiteSelectors | None = None  # website columns only
@@ -492,12 +495,10 @@ class AlertSettings(_Strict):
     """Immediate alerts after each crawl (issue 5)."""
 
     enabled: bool = True
-    severities: list[Literal["critical", "major", "minor"]] = Field(
-        default_factory=lambda: ["critical", "major"]
-    )
+    severities: list[Severity] = Field(default_factory=lambda: [Severity.CRITICAL, Severity.MAJOR])
     # Slow-burning problems go to the weekly report, not to an alert.
-    exclude_rules: list[str] = Field(
-        default_factory=lambda: ["maintenance.stale", "maintenance.zombie", "maintenance.empty"]
+    exclude_rules: list[Annotated[str, AfterValidator(check_rule_id)]] = Field(
+        default_factory=lambda: [r.id for r in (MAINTENANCE_STALE, MAINTENANCE_ZOMBIE, MAINTENANCE_EMPTY)]
     )
     email: bool = True  # mail the supervisors whose units cover the account
     email_to: list[str] = Field(default_factory=list)  # and these addresses (all alerts)

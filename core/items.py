@@ -10,17 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# Crawl outcomes (CONTRACT.md: last_crawl_outcome).
-OK = "ok"
-BLOCKED = "blocked"
-LOGIN_REQUIRED = "login_required"
-NOT_FOUND = "not_found"
-ERROR = "error"
-PARSE_ERROR = "parse_error"
-# Not read because our own list lacks what reading needs (an app without its link, a Weibo
-# account without its uid): says nothing about the account, never a failure of the unit.
-SKIPPED = "skipped"
-OUTCOMES = (OK, BLOCKED, LOGIN_REQUIRED, NOT_FOUND, ERROR, PARSE_ERROR, SKIPPED)
+from core.vocabulary import Outcome
+
+# Crawl outcomes (CONTRACT.md: last_crawl_outcome), by the names parsers and spiders use.
+OK = Outcome.OK
+BLOCKED = Outcome.BLOCKED
+LOGIN_REQUIRED = Outcome.LOGIN_REQUIRED
+NOT_FOUND = Outcome.NOT_FOUND
+ERROR = Outcome.ERROR
+PARSE_ERROR = Outcome.PARSE_ERROR
+SKIPPED = Outcome.SKIPPED  # our own list lacks what reading needs: never the unit's failure
+OUTCOMES = tuple(Outcome)
 
 # repost_text of a repost whose original the platform shows as deleted.
 DELETED_ORIGINAL = "（原微博已删除）"

@@ -19,6 +19,7 @@ import click
 
 from core.config import PLATFORMS, Config, ConfigError, load_config
 from core.files import open_private
+from core.vocabulary import Severity
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -323,7 +324,7 @@ def _checker(state: State):  # noqa: ANN202
 @click.option("--color/--no-color", default=None, help="Highlight evidence (default: on a terminal).")
 @click.option(
     "--fail-on",
-    type=click.Choice(["minor", "major", "critical"]),
+    type=click.Choice([s.value for s in reversed(Severity)]),  # least severe first
     default=None,
     help="Exit 1 when a finding of this severity or worse is found (for scripts and CI).",
 )

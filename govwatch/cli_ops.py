@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from core.vocabulary import FindingState
 from govwatch.cli import EXIT_FAILURE, EXIT_USAGE, State, cli, fail, guarded, pass_state, write_failure
 
 # --------------------------------------------------------------------------- serve
@@ -146,8 +147,8 @@ def findings() -> None:
 @findings.command("list")
 @click.option(
     "--status",
-    type=click.Choice(["open", "rectified", "dismissed", "all"]),
-    default="open",
+    type=click.Choice([*(s.value for s in FindingState), "all"]),
+    default=FindingState.OPEN.value,
     show_default=True,
 )
 @click.option("--account", "account_ids", multiple=True, metavar="ID", help="Only this account (repeatable).")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from analysis.asof import account_states
 from core.config import Config
-from reporting.labels import OUTCOME_LABELS, SEVERITY_LABELS, STATUS_LABELS, category_label
+from core.vocabulary import AccountStatus, Category, Outcome, Severity
 from storage.models import Finding, utcnow
 
 
@@ -29,7 +29,7 @@ def account_card(
     [account] = states
     tz = config.tz
     lines = [f"{account.name}（{account.account_id}，{account.unit}）"]
-    status = STATUS_LABELS.get(account.status, account.status)
+    status = AccountStatus.label_of(account.status, missing=account.status)
     lines.append(
         f"  状态 / status: {status} ({account.status})" + (f" — {account.note}" if account.note else "")
     )
@@ -45,12 +45,12 @@ def account_card(
     attempt = account.last_attempt
     outcome = attempt.outcome if attempt else "—"
     detail = f" — {attempt.detail}" if attempt and attempt.detail else ""
-    lines.append(f"  本次抓取 / crawl: {OUTCOME_LABELS.get(outcome, outcome)} ({outcome}){detail}")
+    lines.append(f"  本次抓取 / crawl: {Outcome.label_of(outcome)} ({outcome}){detail}")
     lines.append(f"  近7天 {account.posts_7d} 条，近30天 {account.posts_30d} 条")
     lines.append(f"  未整改问题 / open findings: {len(account.findings)}")
     for f in account.findings:
         lines.append(
-            f"    #{f.id} [{SEVERITY_LABELS.get(f.severity, f.severity)}] {category_label(f.category)} {f.rule}: {f.evidence}"
+            f"    #{f.id} [{Severity.label_of(f.severity)}] {Category.label_of(f.category)} {f.rule}: {f.evidence}"
         )
     if opened_ids:
         fresh = list(
@@ -61,10 +61,10 @@ def account_card(
         if fresh:
             lines.append(f"  本次新发现 / new now: {len(fresh)}")
             for f in fresh:
-                lines.append(f"    #{f.id} {category_label(f.category)} {f.rule}: {f.evidence}")
+                lines.append(f"    #{f.id} {Category.label_of(f.category)} {f.rule}: {f.evidence}")
     if rectified_ids:
         fixed = list(session.scalars(select(Finding).where(Finding.id.in_(list(rectified_ids)))))
         lines.append(f"  本次确认已整改 / rectified now: {len(fixed)}")
         for f in fixed:
-            lines.append(f"    #{f.id} {category_label(f.category)} {f.rule}: {f.evidence}")
+            lines.append(f"    #{f.id} {Category.label_of(f.category)} {f.rule}: {f.evidence}")
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from analysis.asof import account_states
 from core.config import Config
 from core.files import replace_private
+from core.vocabulary import AccountKind, ContentLabel, FindingState
 from storage.models import Account, Finding, Post, Unit, utcnow
 
 ACCOUNT_FIELDS = (
@@ -200,16 +201,15 @@ def finding_report_rows(session: Session, config: Config) -> Iterator[list[Any]]
         .outerjoin(Post, Finding.post_id == Post.id)
     )
     rows = list(session.execute(query))
-    status_rank = {"open": 0, "rectified": 1, "dismissed": 2}
     worst: dict[str, tuple[int, int]] = {}
     for finding, _name, _platform, unit, _url in rows:
-        key = (status_rank.get(finding.status, 3), L.severity_rank(finding.severity))
+        key = (FindingState.rank(finding.status), L.severity_rank(finding.severity))
         worst[unit] = min(worst.get(unit, key), key)
     rows.sort(
         key=lambda r: (
             worst[r[3]],
             r[3],
-            status_rank.get(r[0].status, 3),
+            FindingState.rank(r[0].status),
             L.severity_rank(r[0].severity),
             r[1],
             r[0].first_seen,
@@ -230,7 +230,7 @@ def finding_report_rows(session: Session, config: Config) -> Iterator[list[Any]]
             L.category_label(finding.category),
             description,
             _local(finding.first_seen, config),
-            L.FINDING_STATUS_LABELS.get(finding.status, finding.status),
+            FindingState.label_of(finding.status),
             L.severity_label(finding.severity),
             finding.evidence_url or post_url or "",
         ]
@@ -293,14 +293,14 @@ def _account_report_rows(session: Session, config: Config) -> Iterator[list[Any]
             row["unit"],
             row["name"],
             L.platform_label(row["platform"]),
-            L.KIND_LABELS.get(row["kind"], row["kind"]),
+            AccountKind.label_of(row["kind"]),
             L.status_label(row["status"]),
             (row["last_post_at"] or "")[:16].replace("T", " "),
             row["days_since_last_post"],
             row["posts_7d"],
             row["posts_30d"],
             f"{round(ratio * 100)}%" if ratio is not None else "",
-            L.outcome_label(row["last_crawl_outcome"]) if row["last_crawl_outcome"] else "尚未抓取",
+            L.outcome_label(row["last_crawl_outcome"]),
             (row["last_crawled_at"] or "")[:16].replace("T", " "),
             row["open_findings"],
             row["id"],
@@ -308,7 +308,6 @@ def _account_report_rows(session: Session, config: Config) -> Iterator[list[Any]
 
 
 def _post_report_rows(session: Session, config: Config) -> Iterator[list[Any]]:
-    from reporting import labels as L
 
     for number, row in enumerate(post_rows(session, config), start=1):
         yield [
@@ -324,7 +323,7 @@ def _post_report_rows(session: Session, config: Config) -> Iterator[list[Any]]:
             row["likes"],
             row["comments"],
             row["shares"],
-            "、".join(L.CONTENT_LABELS.get(x, x) for x in row["labels"]),
+            "、".join(ContentLabel.label_of(x) for x in row["labels"]),
             row["post_id"],
         ]
 

@@ -29,14 +29,21 @@ from analysis.findings import MAINTENANCE
 from analysis.history import RepeatRecord
 from analysis.status import days_between
 from core.config import Config
+from core.vocabulary import FAILED_OUTCOMES, AccountStatus, Category, Outcome, Severity
 from reporting import labels as L
 from reporting.weeks import IsoWeek
 from storage.models import utcnow
 
 # Publishing-account statuses that need someone to act (the brief's 僵尸, 空壳, 超期未更新, 无法访问).
-ACTION_STATUSES = ("zombie", "empty", "stale", "unreachable")
+ACTION_STATUSES = (AccountStatus.ZOMBIE, AccountStatus.EMPTY, AccountStatus.STALE, AccountStatus.UNREACHABLE)
 # Always shown in the headline, even at zero; other statuses only when present.
-HEADLINE_STATUSES = ("zombie", "empty", "stale", "unreachable", "warning", "active", "unknown", "closed")
+HEADLINE_STATUSES = (
+    *ACTION_STATUSES,
+    AccountStatus.WARNING,
+    AccountStatus.ACTIVE,
+    AccountStatus.UNKNOWN,
+    AccountStatus.CLOSED,
+)
 EVIDENCE_CHARS = 200
 STRIP_WEEKS = 12  # the activity strip: weekly post counts, oldest first
 MARK_RE = re.compile(r"【([^【】]+)】")  # innermost: a post's own 【…】 may surround the mark
@@ -154,7 +161,7 @@ class AccountLine:
 
     @property
     def crawl_failed(self) -> bool:
-        return self.outcome in L.FAILED_OUTCOMES
+        return self.outcome in FAILED_OUTCOMES
 
     @property
     def outcome_note(self) -> str:
@@ -322,11 +329,11 @@ def content_mix(types: Counter[str], media: Counter[str]) -> list[MixPart]:
 
 def explain_status(status: str, note: str | None, outcome: str | None) -> str | None:
     """The analysis note, in words a supervisor reads (outcome codes become Chinese)."""
-    if status == "unknown":
+    if status == AccountStatus.UNKNOWN:
         if outcome is None:
             return "尚未抓取，实际更新情况待核实"
         return f"从未成功抓取（最近一次：{L.outcome_label(outcome)}），实际更新情况待核实"
-    if status == "unavailable" and outcome:
+    if status == AccountStatus.UNAVAILABLE and outcome:
         return f"最近一次检测：{L.outcome_label(outcome)}"
     return note
 
@@ -409,7 +416,7 @@ def _account_line(
         outcome_label=(
             L.outcome_label(crawl.outcome)
             if crawl
-            else ("不再抓取" if a.status == "closed" else L.outcome_label(None))
+            else ("不再抓取" if a.status == AccountStatus.CLOSED else L.outcome_label(None))
         ),
         outcome_detail=clip(crawl.detail, DETAIL_CHARS) if crawl and crawl.detail else None,
         http_status=crawl.http_status if crawl else None,
@@ -465,13 +472,13 @@ def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | N
 
 def _status_severity(status: str) -> str | None:
     rule = MAINTENANCE.get(status)
-    return rule[1] if rule else None
+    return rule.severity if rule else None
 
 
 def _problem(a: AccountLine, config: Config) -> tuple[str, str]:
     """The problem in Chinese, and how long it has lasted."""
     t = config.thresholds
-    maint = [f for f in a.findings if f.category == "poor_maintenance"]
+    maint = [f for f in a.findings if f.category == Category.POOR_MAINTENANCE]
     since = max((f.days_open for f in (maint or a.findings)), default=None)
     first = min((f.first_seen for f in (maint or a.findings)), default=None)
     if since is None:
@@ -480,17 +487,20 @@ def _problem(a: AccountLine, config: Config) -> tuple[str, str]:
         lasting = f"本期新发现（{first}）"
     else:
         lasting = f"已持续 {since} 天（{first} 起）"
-    if a.status == "zombie":
-        return f"僵尸帐号：超过 {t.zombie_days} 天未更新", f"{a.days_since} 天未更新"
-    if a.status == "stale":
+    if a.status == AccountStatus.ZOMBIE:
+        return f"{AccountStatus.ZOMBIE.label}：超过 {t.zombie_days} 天未更新", f"{a.days_since} 天未更新"
+    if a.status == AccountStatus.STALE:
         return (
-            f"超期未更新：超过 {t.stale_days} 天未更新（政务新媒体应至少两周更新一次）",
+            f"{AccountStatus.STALE.label}：超过 {t.stale_days} 天未更新（政务新媒体应至少两周更新一次）",
             f"{a.days_since} 天未更新",
         )
-    if a.status == "empty":
-        return "空壳帐号：抓取成功，但帐号内没有任何已发布内容", lasting or "首次发现"
-    if a.status == "unreachable":
-        return f"无法访问：{a.status_note or '帐号页面打不开'}", lasting or "首次发现"
+    if a.status == AccountStatus.EMPTY:
+        return f"{AccountStatus.EMPTY.label}：抓取成功，但帐号内没有任何已发布内容", lasting or "首次发现"
+    if a.status == AccountStatus.UNREACHABLE:
+        return (
+            f"{AccountStatus.UNREACHABLE.label}：{a.status_note or '帐号页面打不开'}",
+            lasting or "首次发现",
+        )
     classes = "、".join(dict.fromkeys(f.category_label for f in a.findings))
     return f"存在问题：{classes}", lasting
 
@@ -498,7 +508,7 @@ def _problem(a: AccountLine, config: Config) -> tuple[str, str]:
 def _action_accounts(accounts: Iterable[AccountLine], config: Config) -> list[AccountLine]:
     out = []
     for a in accounts:
-        if a.status == "closed":
+        if a.status == AccountStatus.CLOSED:
             continue
         if a.status not in ACTION_STATUSES and not a.findings:
             continue
@@ -507,7 +517,7 @@ def _action_accounts(accounts: Iterable[AccountLine], config: Config) -> list[Ac
         if status_severity:
             ranks.append(L.severity_rank(status_severity))
         worst = min(ranks)
-        a.severity = L.SEVERITY_ORDER[worst] if worst < len(L.SEVERITY_ORDER) else None
+        a.severity = list(Severity)[worst] if worst < len(Severity) else None
         a.severity_label = L.severity_label(a.severity) if a.severity else ""
         a.problem, a.duration = _problem(a, config)
         out.append(a)
@@ -546,7 +556,10 @@ def _group_by_unit(accounts: list[AccountLine]) -> list[UnitGroup]:
 def _platform_health(accounts: list[AccountLine]) -> list[PlatformHealth]:
     by_platform: dict[str, list[AccountLine]] = defaultdict(list)
     for a in accounts:
-        if a.status not in ("closed", "unmonitored"):  # a platform we do not read has no crawl health
+        if a.status not in (
+            AccountStatus.CLOSED,
+            AccountStatus.UNMONITORED,
+        ):  # a platform we do not read has no crawl health
             by_platform[a.platform].append(a)
     rows = []
     for platform, members in by_platform.items():
@@ -556,7 +569,7 @@ def _platform_health(accounts: list[AccountLine]) -> list[PlatformHealth]:
                 platform=platform,
                 platform_label=L.platform_label(platform),
                 accounts=len(members),
-                ok=sum(1 for a in members if a.outcome == "ok"),
+                ok=sum(1 for a in members if a.outcome == Outcome.OK),
                 failed=sum(failures.values()),
                 never=sum(1 for a in members if a.outcome is None),
                 failures="，".join(
@@ -617,7 +630,7 @@ def scope_view(
     pp_prev, pp_prev_total = problem_counter(data.prev_problem_posts)
     problem_posts = [
         Count(c, L.category_label(c), pp_now[c], prev=pp_prev[c] if has_prev else None)
-        for c in L.CATEGORY_LABELS
+        for c in Category
         if pp_now[c] or pp_prev[c]
     ]
     settings = config.report
@@ -625,15 +638,17 @@ def scope_view(
     all_findings = [f for a in accounts for f in a.findings]
     severity_counter = Counter(f.severity for f in all_findings)
     severity_counts = [
-        Count(s, L.severity_label(s), severity_counter[s], *L.SEVERITY_COLOURS[s]) for s in L.SEVERITY_ORDER
+        Count(s, L.severity_label(s), severity_counter[s], *L.SEVERITY_COLOURS[s]) for s in Severity
     ]
     category_counter = Counter(f.category for f in all_findings)
     category_counts = [
-        Count(c, L.category_label(c), category_counter[c]) for c in L.CATEGORY_LABELS if category_counter[c]
+        Count(c, L.category_label(c), category_counter[c]) for c in Category if category_counter[c]
     ]
 
     action = _action_accounts(accounts, config)
-    crawl_problems = [a for a in accounts if a.status != "closed" and (a.crawl_failed or a.outcome is None)]
+    crawl_problems = [
+        a for a in accounts if a.status != AccountStatus.CLOSED and (a.crawl_failed or a.outcome is None)
+    ]
     crawl_problems.sort(key=lambda a: (a.outcome is None, a.outcome or "", a.unit, a.name))
 
     return ReportView(

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from core.vocabulary import FindingState, Outcome
 from storage.models import Account, CrawlOutcome, CrawlRun, Finding, OperatorAlert, Post, Unit
 from storage.repo import counted_outcomes
 
@@ -32,7 +33,7 @@ def open_at(t: datetime) -> ColumnElement[bool]:
     return and_(
         Finding.first_seen <= t,
         or_(
-            Finding.status == "open",
+            Finding.status == FindingState.OPEN,
             and_(Finding.status_changed_at.is_not(None), Finding.status_changed_at > t),
         ),
     )
@@ -180,7 +181,7 @@ def last_ok(session: Session, t: datetime, ids: Sequence[str] | None = None) -> 
             func.max(case((counted_outcomes(), finished), else_=None)),
             func.max(finished),
         )
-        .where(CrawlOutcome.outcome == "ok", finished <= t, *_of(CrawlOutcome.account_id, ids))
+        .where(CrawlOutcome.outcome == Outcome.OK, finished <= t, *_of(CrawlOutcome.account_id, ids))
         .group_by(CrawlOutcome.account_id)
     )
     return {account_id: (counted, any_run) for account_id, counted, any_run in rows}
@@ -262,7 +263,7 @@ def problem_posts(session: Session, t: datetime) -> list[Row]:
 def rectified_between(session: Session, start: datetime, end: datetime) -> list[Row]:
     """(account, when) of findings rectified in [start, end) and still rectified."""
     query = select(Finding.account_id, Finding.status_changed_at).where(
-        Finding.status == "rectified", Finding.status_changed_at >= start, Finding.status_changed_at < end
+        Finding.status == FindingState.RECTIFIED, Finding.status_changed_at >= start, Finding.status_changed_at < end
     )
     return list(session.execute(query))
 

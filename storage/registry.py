@@ -33,6 +33,7 @@ from core.config import (
     UNMONITORED_PLATFORMS,
 )
 from core.files import open_private, replace_private
+from core.vocabulary import AccountKind, AccountStatus, Operator
 from storage import repo
 from storage.models import Account, Unit
 
@@ -176,9 +177,7 @@ for _platform, _names in {
         PLATFORM_NAMES[_name] = _platform
 
 PLATFORM_LABELS = {**PLATFORM_NAMES_ZH, "weibo": "新浪微博"}  # as the office's list writes them
-KIND_LABELS = {"publish": "发布类", "service": "服务类"}
-OPERATOR_LABELS = {"self": "自行运维", "outsourced": "委托运维"}
-CLOSED_LABELS = {False: "正常", True: "已关停"}
+CLOSED_LABELS = {False: "正常", True: AccountStatus.CLOSED.label}
 
 
 def parse_platform(value: str) -> str | None:
@@ -195,29 +194,29 @@ def parse_platform(value: str) -> str | None:
 
 def parse_kind(value: str) -> str | None:
     if not value:
-        return "publish"
-    if value in ("publish", "service"):
-        return value
+        return AccountKind.PUBLISH
+    if value in tuple(AccountKind):
+        return AccountKind(value)
     if "发布" in value or "宣传" in value or "信息" in value:
-        return "publish"
+        return AccountKind.PUBLISH
     if "服务" in value or "办事" in value:
-        return "service"
+        return AccountKind.SERVICE
     return None
 
 
 def parse_operator(value: str) -> str | None:
     if not value:
-        return "self"
-    if value in ("self", "outsourced"):
-        return value
+        return Operator.SELF
+    if value in tuple(Operator):
+        return Operator(value)
     if any(w in value for w in ("托管", "外包", "委托", "第三方", "代运营", "购买服务")) or value in (
         "是",
         "y",
         "yes",
     ):
-        return "outsourced"
+        return Operator.OUTSOURCED
     if any(w in value for w in ("自行", "自主", "自营", "自运营", "本单位")) or value in ("否", "n", "no"):
-        return "self"
+        return Operator.SELF
     return None
 
 
@@ -417,12 +416,15 @@ def _record(values: dict[str, str]) -> tuple[dict | None, str]:
         return None, f"无法识别的平台“{values['platform']}” / unknown platform"
     kind = parse_kind(values.get("kind", ""))
     if kind is None:
-        return None, f"无法识别的账号类别“{values['kind']}”（应为 发布类 或 服务类）/ unknown kind"
+        return (
+            None,
+            f"无法识别的账号类别“{values['kind']}”（应为 {AccountKind.PUBLISH.label} 或 {AccountKind.SERVICE.label}）/ unknown kind",
+        )
     operator = parse_operator(values.get("operator", ""))
     if operator is None:
         return (
             None,
-            f"无法识别的运维方式“{values['operator']}”（应为 自行运维 或 委托运维）/ unknown operator",
+            f"无法识别的运维方式“{values['operator']}”（应为 {Operator.SELF.label} 或 {Operator.OUTSOURCED.label}）/ unknown operator",
         )
     closed = parse_closed(values.get("closed", ""))
     if closed is None:
@@ -452,8 +454,8 @@ def _record(values: dict[str, str]) -> tuple[dict | None, str]:
         "operator_name": values.get("operator_name") or None,
         "closed": closed,
     }
-    if record["operator"] == "self" and record["operator_name"]:
-        record["operator"] = "outsourced"  # a named operating company means it is outsourced
+    if record["operator"] == Operator.SELF and record["operator_name"]:
+        record["operator"] = Operator.OUTSOURCED  # a named operating company means it is outsourced
     return record, ""
 
 
@@ -530,11 +532,13 @@ def registry_rows(session: Session, unit: str | None = None, platform: str | Non
                 "feed_url": account.feed_url,
                 "kind": account.kind,
                 "operator": account.operator,
-                "operator_label": OPERATOR_LABELS.get(account.operator, account.operator)
+                "operator_label": Operator.label_of(account.operator)
                 + (f"（{account.operator_name}）" if account.operator_name else ""),
                 "operator_name": account.operator_name,
                 "closed": account.closed,
-                "status": "unmonitored" if account.platform in UNMONITORED_PLATFORMS else account.status,
+                "status": AccountStatus.UNMONITORED
+                if account.platform in UNMONITORED_PLATFORMS
+                else account.status,
                 "source": account.source,
             }
         )
@@ -550,8 +554,8 @@ def _export_cells(row: dict) -> list[Any]:
         row["handle"] or "",
         row["url"] or "",
         row["feed_url"] or "",
-        KIND_LABELS.get(row["kind"], row["kind"]),
-        OPERATOR_LABELS.get(row["operator"], row["operator"]),
+        AccountKind.label_of(row["kind"]),
+        Operator.label_of(row["operator"]),
         row["operator_name"] or "",
         CLOSED_LABELS[bool(row["closed"])],
     ]

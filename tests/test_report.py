@@ -513,10 +513,9 @@ def test_current_week_says_it_is_not_over(world):
 
 
 def test_labels_cover_every_code():
-    from analysis.findings import CATEGORIES, SEVERITIES
-    from analysis.status import PUBLISH_STATUSES, SERVICE_STATUSES
     from core.config import PLATFORMS
     from core.items import OUTCOMES as ITEM_OUTCOMES
+    from core.vocabulary import PUBLISH_STATUSES, SERVICE_STATUSES, Category, Severity
 
     for code in PUBLISH_STATUSES + SERVICE_STATUSES:
         assert labels.status_label(code) != code
@@ -525,9 +524,9 @@ def test_labels_cover_every_code():
         assert labels.outcome_label(code) != code
     for code in PLATFORMS:
         assert labels.platform_label(code) != code
-    for code in CATEGORIES:
+    for code in Category:
         assert labels.category_label(code) != code
-    for code in SEVERITIES:
+    for code in Severity:
         assert labels.severity_label(code) != code
     assert labels.status_label("empty") == "空壳帐号" and labels.status_label("unknown") == "状态未知"
     assert labels.category_label("poor_maintenance") == "运维保障差"

@@ -15,7 +15,7 @@ import yaml
 from lxml import html
 from sqlalchemy import select
 
-from reporting.labels import STATUS_LABELS
+from core.vocabulary import AccountStatus
 from reporting.weeks import week_of
 from sandbox.configgen import config_dict
 from storage.db import open_store
@@ -130,7 +130,7 @@ def test_accounts_list_and_crawl_summary_name_statuses_in_chinese(crawled):
     assert listed.returncode == 0, listed.stderr
     rows = [line for line in listed.stdout.splitlines() if "qc-" in line]
     assert rows
-    codes = set(STATUS_LABELS)
+    codes = set(AccountStatus)
     for row in rows:
         assert not codes & set(re.split(r"[\s│|┃]+", row)), row
     assert any("正常更新" in row for row in rows)

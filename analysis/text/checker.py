@@ -54,22 +54,20 @@ from typing import Any
 
 import ahocorasick_rs
 
+from core.rules import AD_GROUP_NAMES, TONE_EMOTICON, TONE_NAMES, TOPIC_NAMES, WORDING_NAMES
+from core.vocabulary import Category, ContentLabel
+
 from .lexicon import AD_GROUPS, BUNDLED_DIR, Entry, fold, lexicon_files, read_file
 
-LABELS = ("commercial", "off_topic", "entertainment", "wording_error")
-CATEGORY = {
-    "commercial": "off_mission",
-    "off_topic": "off_mission",
-    "entertainment": "over_entertainment",
-    "wording_error": "wording_error",
-}
+LABELS = tuple(ContentLabel)
+CATEGORY = {label: label.category for label in ContentLabel}
+# How the checker's explanations name each label (the report's names are ContentLabel.label).
 LABEL_NAMES = {
-    "commercial": "商业广告",
-    "off_topic": "与政务无关",
-    "entertainment": "过度娱乐化",
-    "wording_error": "表述错误",
+    ContentLabel.COMMERCIAL: "商业广告",
+    ContentLabel.OFF_TOPIC: "与政务无关",
+    ContentLabel.ENTERTAINMENT: "过度娱乐化",
+    ContentLabel.WORDING_ERROR: "表述错误",
 }
-SEVERITY_NAMES = {"critical": "严重", "major": "较重", "minor": "一般"}
 MODEL_LABELS = ("commercial", "off_topic", "entertainment")
 CONFIDENCE_NAMES = {"high": "高", "medium": "中"}
 # Units whose own work the model's label would call off-topic or commercial: a sports
@@ -115,43 +113,8 @@ TONE_MAJOR = 4.0
 CUE_WINDOW = 20  # characters either side of a warning cue
 CUE_GLOBAL = 2  # this many cues anywhere: the post is a warning
 
-AD_GROUP_NAMES = {
-    "ad.contact": "联系方式",
-    "ad.price": "价格促销",
-    "ad.cta": "购买引导",
-    "ad.shop": "店铺链接",
-    "ad.strong": "营销用语",
-    "ad.superlative": "极限用语",
-}
-TOPIC_NAMES = {
-    "celebrity": "明星八卦",
-    "stock": "股票荐股",
-    "lottery": "彩票预测",
-    "horoscope": "星座运势",
-    "game": "网络游戏",
-    "livesale": "直播带货",
-    "lifestyle": "情感生活",
-    "sports": "体育八卦",
-    "beauty": "减肥美容",
-}
 # Topics that are what an ad sells: with a commercial finding they are not a second label.
 _PRODUCT_TOPICS = frozenset(("topic.livesale", "topic.beauty"))
-TONE_NAMES = {
-    "cute": "卖萌语气",
-    "slang": "网络流行语",
-    "sad": "卖惨",
-    "vulgar": "低俗用语",
-    "clickbait": "标题党",
-    "hostile": "怼网民",
-}
-WORDING_NAMES = {
-    "typo": "错别字",
-    "formulation": "规范表述",
-    "state_name": "国家和机构名称",
-    "leader_title": "领导人职务",
-    "retired_name": "已撤销机构名称",
-    "cross_strait": "涉台港澳表述",
-}
 HISTORY_WORDS = (
     "更名",
     "改为",
@@ -853,7 +816,7 @@ class Checker:
             findings.append(
                 TextFinding(
                     "commercial",
-                    "off_mission",
+                    Category.OFF_MISSION,
                     h[2].kind,
                     "major",
                     full[h[0] : h[1]],
@@ -900,7 +863,7 @@ class Checker:
             findings.append(
                 TextFinding(
                     "off_topic",
-                    "off_mission",
+                    Category.OFF_MISSION,
                     "offtopic." + h[2].kind[6:],
                     severity,
                     full[h[0] : h[1]],
@@ -963,7 +926,7 @@ class Checker:
         if marks:
             names.append("表情符号")
         confidence = CONFIDENCE_NAMES[level] if level else None
-        spans = [(h[0], h[1], h[2].kind) for h in tones] + [(s, e, "tone.emoticon") for s, e in marks[:5]]
+        spans = [(h[0], h[1], h[2].kind) for h in tones] + [(s, e, TONE_EMOTICON) for s, e in marks[:5]]
         if not spans:
             phrases = self.model().explain(full, "entertainment") if self.model() is not None else []
             spans = [(p.start, p.end, "model.entertainment") for p in phrases]
@@ -979,7 +942,7 @@ class Checker:
             findings.append(
                 TextFinding(
                     "entertainment",
-                    "over_entertainment",
+                    Category.OVER_ENTERTAINMENT,
                     kind,
                     "major" if major else "minor",
                     full[s:e],
@@ -1022,7 +985,7 @@ class Checker:
             findings.append(
                 TextFinding(
                     "wording_error",
-                    "wording_error",
+                    Category.WORDING_ERROR,
                     e.kind,
                     severity,
                     wrong,
@@ -1063,7 +1026,7 @@ class Checker:
             findings.append(
                 TextFinding(
                     "wording_error",
-                    "wording_error",
+                    Category.WORDING_ERROR,
                     "wording.typo",
                     "minor",
                     wrong,
@@ -1096,7 +1059,7 @@ class Checker:
         findings.append(
             TextFinding(
                 "wording_error",
-                "wording_error",
+                Category.WORDING_ERROR,
                 "wording.leader_title",
                 entry.severity or "critical",
                 full[start:end],
@@ -1356,22 +1319,6 @@ def _first_per_term(hits: list[_Hit]) -> list[_Hit]:
         seen.add(h[2].term)
         out.append(h)
     return out
-
-
-def rule_name(rule: str) -> str:
-    """What a supervisor reads for a rule: its Chinese name, never the internal id."""
-    family, _, name = rule.partition(".")
-    if family == "model":
-        return "模型判断"
-    if family == "ad":
-        return AD_GROUP_NAMES.get(rule, "营销信号")
-    if family in ("offtopic", "topic"):
-        return TOPIC_NAMES.get(name, "无关话题")
-    if family == "tone":
-        return "表情符号" if name == "emoticon" else TONE_NAMES.get(name, "娱乐化语气")
-    if family in ("wording", "leader"):
-        return WORDING_NAMES.get(name, "表述错误")
-    return "内容问题"
 
 
 def _government_text(probs: dict[str, float] | None) -> bool:

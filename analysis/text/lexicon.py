@@ -12,10 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.vocabulary import Severity
+
 BUNDLED_DIR = Path(__file__).with_name("lexicons")
 
 COLUMNS = ("term", "kind", "weight", "severity", "suggestion", "except", "units", "flags", "provenance")
-SEVERITIES = ("critical", "major", "minor")
+SEVERITIES = tuple(Severity)
 AD_GROUPS = ("ad.contact", "ad.price", "ad.cta", "ad.shop", "ad.strong", "ad.superlative")
 SIMPLE_KINDS = frozenset((*AD_GROUPS, "gov", "cue", "protect", "authority", "leader", "title", "substance"))
 PREFIX_KINDS = ("field.", "topic.", "tone.", "wording.")

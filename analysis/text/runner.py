@@ -20,15 +20,10 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from .checker import (
-    LABEL_NAMES,
-    SEVERITY_NAMES,
-    Checker,
-    CheckResult,
-    PostContext,
-    TextFinding,
-    rule_name,
-)
+from core.rules import rule_title
+from core.vocabulary import Severity
+
+from .checker import LABEL_NAMES, Checker, CheckResult, PostContext, TextFinding
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 _loads = json.loads
@@ -85,16 +80,15 @@ def findings_line(obj_id: Any, findings: list[TextFinding]) -> str:
 
 
 _OPTIONAL_STRINGS = ("title", "unit", "platform")
-FAIL_ON = ("minor", "major", "critical")  # --fail-on choices, least severe first
-_SEVERITY_RANK = {"minor": 0, "major": 1, "critical": 2}
+FAIL_ON = tuple(reversed(Severity))  # --fail-on choices, least severe first
 
 
 def reaches(findings: list[TextFinding], fail_on: str | None) -> bool:
     """Whether any finding is at or above the `fail_on` severity (never, without one)."""
     if fail_on is None:
         return False
-    floor = _SEVERITY_RANK[fail_on]
-    return any(_SEVERITY_RANK.get(f.severity, 0) >= floor for f in findings)
+    floor = Severity.rank(fail_on)
+    return any(Severity.rank(f.severity) <= floor for f in findings)
 
 
 CHUNK = 512  # posts scored by the model in one pass
@@ -217,8 +211,8 @@ def format_finding(text: str, f: TextFinding, color: bool) -> str:
     line, col = _line_col(text, f.start)
     sure = f"  置信度：{f.confidence}" if f.confidence else ""
     head = (
-        f"第{line}行第{col}列  [{LABEL_NAMES.get(f.label, f.label)}] {rule_name(f.rule)}"
-        f"  严重程度：{SEVERITY_NAMES.get(f.severity, f.severity)}{sure}"
+        f"第{line}行第{col}列  [{LABEL_NAMES.get(f.label, f.label)}] {rule_title(f.rule)}"
+        f"  严重程度：{Severity.label_of(f.severity)}{sure}"
     )
     lines = [head, f"    原文：{highlight(text, f, color)}", f"    说明：{f.explanation}"]
     if f.suggestion:
@@ -237,7 +231,12 @@ def format_result(text: str, result: CheckResult, color: bool) -> str:
 
 
 def run_plain(
-    text: str, outfile: TextIO, checker: Checker, color: bool, fail_on: str | None = None, unit: str | None = None
+    text: str,
+    outfile: TextIO,
+    checker: Checker,
+    color: bool,
+    fail_on: str | None = None,
+    unit: str | None = None,
 ) -> int:
     """Check a plain-text draft (of ``unit``, the responsible unit, when given) and print the
     findings; returns 0 (checking succeeded), or 1 with `fail_on` when a finding is at or above

@@ -1,0 +1,197 @@
+"""The domain's words: every code govwatch stores and exports, with its Chinese label.
+
+Each code is a ``StrEnum`` member, so it *is* the exact string kept in the database and
+written in exports (CONTRACT.md) and compares equal to it; ``.label`` is what a supervisor
+reads. Where an order matters (worst status first, most severe first) it is the order the
+members are declared in, read with ``rank``. Colours, advice and other presentation stay in
+reporting; the words themselves live only here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Word(StrEnum):
+    """A stored code and its Chinese label. Subclasses declare ``NAME = "code", "标签"``."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Word:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def label_of(cls, code: str | None, missing: str = "—") -> str:
+        """The label of ``code``; ``missing`` for None or empty, an unknown code as itself
+        (shown rather than hidden)."""
+        if code is None or code == "":
+            return missing
+        try:
+            return cls(code).label
+        except ValueError:
+            return code
+
+    @classmethod
+    def rank(cls, code: str | None) -> int:
+        """The position of ``code`` in the declared order; None and unknown codes come last."""
+        try:
+            return list(cls).index(cls(code))
+        except ValueError:
+            return len(cls)
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """Code -> label, in the declared order."""
+        return {member.value: member.label for member in cls}
+
+
+class Outcome(Word):
+    """How reading one account went in one crawl (crawl_outcomes.outcome, last_crawl_outcome)."""
+
+    OK = "ok", "成功"
+    BLOCKED = "blocked", "被平台拦截"
+    LOGIN_REQUIRED = "login_required", "需要登录"
+    NOT_FOUND = "not_found", "帐号不存在"
+    ERROR = "error", "抓取出错"
+    PARSE_ERROR = "parse_error", "页面无法解析"
+    # Not read because our own list lacks what reading needs (an app without its link, a Weibo
+    # account without its uid): says nothing about the account, never a failure of the unit.
+    SKIPPED = "skipped", "未抓取（台账信息不全）"
+
+
+# The outcomes that are a failed read of the account (ok and skipped are not).
+FAILED_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome.BLOCKED,
+    Outcome.LOGIN_REQUIRED,
+    Outcome.NOT_FOUND,
+    Outcome.ERROR,
+    Outcome.PARSE_ERROR,
+)
+NOT_CRAWLED = "尚未抓取"  # the label of an account no crawl has read yet
+
+
+class AccountStatus(Word):
+    """An account's status (accounts.status), declared worst first: the order of the report's
+    headline figures and of its account table."""
+
+    ZOMBIE = "zombie", "僵尸帐号"
+    EMPTY = "empty", "空壳帐号"
+    STALE = "stale", "超期未更新"
+    UNREACHABLE = "unreachable", "无法访问"
+    UNAVAILABLE = "unavailable", "不可用"  # service accounts (服务类)
+    WARNING = "warning", "更新偏慢"
+    UNKNOWN = "unknown", "状态未知"
+    ACTIVE = "active", "正常更新"
+    AVAILABLE = "available", "可用"  # service accounts (服务类)
+    UNMONITORED = "unmonitored", "不支持自动监测"
+    CLOSED = "closed", "已关停"
+
+
+# The statuses each kind of account can have.
+PUBLISH_STATUSES: tuple[AccountStatus, ...] = (
+    AccountStatus.ACTIVE,
+    AccountStatus.WARNING,
+    AccountStatus.STALE,
+    AccountStatus.ZOMBIE,
+    AccountStatus.EMPTY,
+    AccountStatus.UNREACHABLE,
+    AccountStatus.UNKNOWN,
+    AccountStatus.UNMONITORED,
+    AccountStatus.CLOSED,
+)
+SERVICE_STATUSES: tuple[AccountStatus, ...] = (
+    AccountStatus.AVAILABLE,
+    AccountStatus.UNAVAILABLE,
+    AccountStatus.UNKNOWN,
+    AccountStatus.UNMONITORED,
+    AccountStatus.CLOSED,
+)
+
+
+class Severity(Word):
+    """How grave a finding is (findings.severity), most severe first."""
+
+    CRITICAL = "critical", "严重"
+    MAJOR = "major", "较重"
+    MINOR = "minor", "一般"
+
+
+class Category(Word):
+    """The founding notice's eight problem classes (八类问题): findings.category."""
+
+    OFF_MISSION = "off_mission", "功能定位不清"
+    LOW_QUALITY = "low_quality", "信息质量不高"
+    POOR_INTERACTION = "poor_interaction", "互动服务不实"
+    WORDING_ERROR = "wording_error", "审核把关不严"
+    UNMANAGED = "unmanaged", "管理底数不清"
+    OVER_ENTERTAINMENT = "over_entertainment", "过度娱乐化"
+    POOR_MAINTENANCE = "poor_maintenance", "运维保障差"
+    OUTSOURCING = "outsourcing", "托管变脱管"
+
+
+class FindingState(Word):
+    """Where a finding stands (findings.status), in the 通报 list's order: open first."""
+
+    OPEN = "open", "未整改"
+    RECTIFIED = "rectified", "已整改"
+    DISMISSED = "dismissed", "已排除"
+
+
+class FindingEventKind(Word):
+    """A step in a finding's history (finding_events.event)."""
+
+    OPENED = "opened", "发现"
+    REOPENED = "reopened", "再次出现"
+    RECTIFIED = "rectified", "已整改"
+    DISMISSED = "dismissed", "人工排除"
+
+
+class AccountKind(Word):
+    """What an account is for (accounts.kind): publishing posts, or a service (an app)."""
+
+    PUBLISH = "publish", "发布类"
+    SERVICE = "service", "服务类"
+
+
+class Operator(Word):
+    """Who runs an account (accounts.operator): the unit itself, or a company it hired."""
+
+    SELF = "self", "自行运维"
+    OUTSOURCED = "outsourced", "委托运维"
+
+
+class ContentLabel(StrEnum):
+    """A problem the text checks find in one post (posts.labels, ``govwatch check``), with the
+    problem class it belongs to."""
+
+    label: str
+    category: Category
+
+    def __new__(cls, value: str, label: str, category: Category) -> ContentLabel:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.category = category
+        return member
+
+    COMMERCIAL = "commercial", "商业广告", Category.OFF_MISSION
+    OFF_TOPIC = "off_topic", "与职能无关", Category.OFF_MISSION
+    ENTERTAINMENT = "entertainment", "过度娱乐化", Category.OVER_ENTERTAINMENT
+    WORDING_ERROR = "wording_error", "表述错误", Category.WORDING_ERROR
+
+
+# Every vocabulary, for checks that walk them all.
+VOCABULARIES: tuple[type[StrEnum], ...] = (
+    Outcome,
+    AccountStatus,
+    Severity,
+    Category,
+    FindingState,
+    FindingEventKind,
+    AccountKind,
+    Operator,
+    ContentLabel,
+)
