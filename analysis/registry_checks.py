@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.findings import CATEGORY_LABELS, FindingSpec
-from core.config import PLATFORM_NAMES_ZH, Config
+from core.config import Config
+from core.platforms import name_zh
 from storage.models import Account, AccountSnapshot, Finding, Post, Unit
 
-PLATFORM_ZH = PLATFORM_NAMES_ZH
 OFF_MISSION_LABELS = ("commercial", "off_topic")
 DUPLICATES_NAMED = 5  # accounts named in a duplicate finding's evidence
 
@@ -69,7 +69,7 @@ def registry_findings(
                         category="unmanaged",
                         rule="registry.duplicate",
                         severity="minor",
-                        evidence=f"{unit}在{PLATFORM_ZH.get(platform, platform)}开设 {len(members)} 个帐号：{names}；"
+                        evidence=f"{unit}在{name_zh(platform)}开设 {len(members)} 个帐号：{names}；"
                         "原则上同一平台只开设一个帐号，请合并或关停",
                         details={"count": len(ordered), "accounts": siblings},
                     )

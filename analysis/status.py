@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
-from core.config import UNMONITORED_PLATFORMS, Thresholds
+from core.config import Thresholds
 from core.items import SKIPPED
+from core.platforms import is_monitored
 from storage.models import Account, CrawlOutcome, Post, utcnow
 from storage.repo import counted_outcomes
 
@@ -62,7 +63,7 @@ class Activity:
     # An app or service: how long its current run of failed reads spans (first to last failed
     # read since it last answered), None when its last read did not fail.
     failing_for: timedelta | None = None
-    monitored: bool = True  # False: a platform govwatch does not read (UNMONITORED_PLATFORMS)
+    monitored: bool = True  # False: a platform govwatch does not read (core/platforms.py)
 
 
 def days_between(earlier: datetime, now: datetime) -> int:
@@ -251,7 +252,7 @@ def compute_figures(
             last_post_at=row.last_post_at if row else None,
             post_count=row.post_count if row else 0,
             failing_for=failing.get(account_id),
-            monitored=platform not in UNMONITORED_PLATFORMS,
+            monitored=is_monitored(platform),
         )
         status, note = account_status(activity, thresholds, now)
         posts_30d = int(row.posts_30d or 0) if row else 0

@@ -11,7 +11,7 @@ import re
 
 from analysis.findings import CATEGORY_LABELS, SEVERITY_LABELS
 from analysis.status import OUTCOMES_ZH
-from core.config import PLATFORM_NAMES_ZH
+from core.platforms import names_zh
 
 STATUS_LABELS: dict[str, str] = {
     "active": "正常更新",
@@ -71,8 +71,6 @@ OUTCOME_ADVICE: dict[str, str] = {
     "parse_error": "页面结构无法识别（可能平台改版）；请通知系统维护人员",
 }
 
-PLATFORM_LABELS: dict[str, str] = PLATFORM_NAMES_ZH
-
 # The notice's eight problem classes (八类问题) and severities: analysis/findings.py names them.
 SEVERITY_ORDER: tuple[str, ...] = ("critical", "major", "minor")
 SEVERITY_COLOURS: dict[str, tuple[str, str]] = {
@@ -113,7 +111,7 @@ def outcome_label(code: str | None) -> str:
 
 
 def platform_label(code: str | None) -> str:
-    return _label(PLATFORM_LABELS, code)
+    return _label(names_zh(), code)
 
 
 def category_label(code: str | None) -> str:
