@@ -28,7 +28,8 @@ left as it is. Spiders never set Cookie themselves. The httpx probe of apps and 
 links (crawler/probe.py) applies the same rule through ``httpx_cookie_hook``.
 
 To teach govwatch a new host of a platform, add it to the platform's ``domains`` in
-core/platforms.py (or, per deployment, to ``cookie_domains``); ``belongs`` is the one question everything asks.
+core/platforms.py (or, per deployment, to ``cookie_domains``); ``belongs`` is the one
+question everything asks.
 
 Settings: none of its own; it reads the crawl options (``GOVWATCH_OPTIONS``). Off with
 ``DOWNLOADER_MIDDLEWARES = {"crawler.cookies.PlatformCookies": None}`` (then no cookie is

@@ -515,15 +515,15 @@ def test_current_week_says_it_is_not_over(world):
 def test_labels_cover_every_code():
     from analysis.findings import CATEGORIES, SEVERITIES
     from analysis.status import PUBLISH_STATUSES, SERVICE_STATUSES
-    from core.config import PLATFORMS
     from core.items import OUTCOMES as ITEM_OUTCOMES
+    from core.platforms import account_codes
 
     for code in PUBLISH_STATUSES + SERVICE_STATUSES:
         assert labels.status_label(code) != code
         assert code in labels.STATUS_ORDER and code in labels.STATUS_COLOURS
     for code in ITEM_OUTCOMES:
         assert labels.outcome_label(code) != code
-    for code in PLATFORMS:
+    for code in account_codes():
         assert labels.platform_label(code) != code
     for code in CATEGORIES:
         assert labels.category_label(code) != code
