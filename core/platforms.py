@@ -4,14 +4,16 @@ One ``Platform`` per platform in ``TABLE``: its code (stored in ``accounts.platf
 and written in config.yaml), its Chinese name, the names offices write in their 台账,
 which account fields it needs, the spiders that read it (by dotted path, so the ground
 imports nothing above it), whether its accounts are probed instead, the domains its
-cookie may go to, its default base URL, and whether govwatch monitors it at all.
+cookie may go to and how that cookie is checked and renewed, its default base URL, and
+whether govwatch monitors it at all.
 
 Readers: config validation (core/config.py), the crawl runner's spider choice and the
 prober (crawler/run.py, crawler/probe.py), the spiders' ``wants``, the cookie rule
-(crawler/cookies.py), the feed parser's media kind, the article re-read
-(storage/repo.py), the registry importer (storage/registry.py) and every label a
-supervisor reads (reporting/labels.py and the alerts and findings that name a
-platform). They call the functions below, which read ``TABLE`` when asked: a platform
+(crawler/cookies.py), the cookie check and alerts (crawler/cookie_health.py,
+crawler/alerts.py), the feed parser's media kind, the article re-read
+(storage/repo.py), the registry importer (storage/registry.py), status analysis, and
+every label a supervisor reads (reporting/labels.py and the alerts and findings that
+name a platform). They call the functions below, which read ``TABLE`` when asked: a platform
 added here is accepted, crawled, imported and labelled without another edit.
 """
 
@@ -102,6 +104,7 @@ def _fed(
 
 
 def _unmonitored(code: str, name_zh: str, *aliases: str, media: str | None = None) -> Platform:
+    """A platform offices list and govwatch does not read."""
     return Platform(code, name_zh, aliases, monitored=False, media=media)
 
 
