@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from analysis.history import RepeatRecord, repeat_offenders
 from analysis.status import Activity, account_status, days_between
-from core.config import UNMONITORED_PLATFORMS, Config, Thresholds
+from core.config import Config, Thresholds
+from core.platforms import is_monitored
 from core.vocabulary import Outcome
 from storage import asof as rows
 from storage.models import OperatorAlert
@@ -117,7 +118,7 @@ class _StatusReads:
             last_post_at=post.last_post_at if post else None,
             post_count=post.post_count if post else 0,
             failing_for=self.failing.get(account.id),
-            monitored=account.platform not in UNMONITORED_PLATFORMS,
+            monitored=is_monitored(account.platform),
         )
         return account_status(activity, thresholds, t)
 

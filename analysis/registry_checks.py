@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 
 from analysis.findings import FindingSpec
 from core import rules
-from core.config import PLATFORM_NAMES_ZH, Config
+from core.config import Config
+from core.platforms import name_zh
 from core.vocabulary import AccountKind, Category, ContentLabel, FindingState, Operator, Severity
 from storage.models import Account, AccountSnapshot, Finding, Post, Unit
 
-PLATFORM_ZH = PLATFORM_NAMES_ZH
 OFF_MISSION_LABELS = tuple(label for label in ContentLabel if label.category == Category.OFF_MISSION)
 DUPLICATES_NAMED = 5  # accounts named in a duplicate finding's evidence
 
@@ -69,7 +69,7 @@ def registry_findings(
                         rules.REGISTRY_DUPLICATE,
                         fingerprint=registry_prefix(m.id) + "duplicate",
                         account_id=m.id,
-                        evidence=f"{unit}在{PLATFORM_ZH.get(platform, platform)}开设 {len(members)} 个帐号：{names}；"
+                        evidence=f"{unit}在{name_zh(platform)}开设 {len(members)} 个帐号：{names}；"
                         "原则上同一平台只开设一个帐号，请合并或关停",
                         details={"count": len(ordered), "accounts": siblings},
                     )

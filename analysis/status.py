@@ -31,7 +31,7 @@ class Activity:
     # An app or service: how long its current run of failed reads spans (first to last failed
     # read since it last answered), None when its last read did not fail.
     failing_for: timedelta | None = None
-    monitored: bool = True  # False: a platform govwatch does not read (UNMONITORED_PLATFORMS)
+    monitored: bool = True  # False: a platform govwatch does not read (core/platforms.py)
 
 
 def days_between(earlier: datetime, now: datetime) -> int:

@@ -26,61 +26,9 @@ from pydantic import (
 )
 
 from core import yamlread
+from core.platforms import account_codes, declared, monitored_codes
 from core.rules import MAINTENANCE_EMPTY, MAINTENANCE_STALE, MAINTENANCE_ZOMBIE, check_rule_id
 from core.vocabulary import AccountKind, Operator, Severity
-
-PLATFORMS = (
-    "weibo",
-    "wechat",
-    "douyin",
-    "toutiao",
-    "kuaishou",
-    "bilibili",
-    "xiaohongshu",
-    "website",
-    "rss",
-    "app",
-)
-# How a supervisor reads each platform's name (reports, alerts, findings' evidence).
-PLATFORM_NAMES_ZH = {
-    "weibo": "微博",
-    "wechat": "微信公众号",
-    "douyin": "抖音",
-    "toutiao": "今日头条",
-    "kuaishou": "快手",
-    "bilibili": "哔哩哔哩",
-    "xiaohongshu": "小红书",
-    "website": "政府网站",
-    "rss": "RSS订阅",
-    "app": "移动客户端",
-}
-# Platforms that offices list in their 台账 and govwatch cannot read automatically: their accounts
-# are registered and listed as 不支持自动监测, never crawled, never an error or a finding.
-UNMONITORED_PLATFORMS = (
-    "channels",
-    "baijiahao",
-    "netease",
-    "qiehao",
-    "renminhao",
-    "xuexi",
-    "zhihu",
-    "miniprogram",
-)
-ACCOUNT_PLATFORMS = PLATFORMS + UNMONITORED_PLATFORMS
-PLATFORM_NAMES_ZH.update(
-    {
-        "channels": "微信视频号",
-        "baijiahao": "百家号",
-        "netease": "网易号",
-        "qiehao": "企鹅号",
-        "renminhao": "人民号",
-        "xuexi": "学习强国号",
-        "zhihu": "知乎",
-        "miniprogram": "小程序",
-    }
-)
-# Platforms read through a feed bridge (RSSHub and the like) in practice.
-FEED_PLATFORMS = ("wechat", "douyin", "toutiao", "kuaishou", "bilibili", "xiaohongshu", "rss")
 
 DEFAULT_CONFIG = "config.yaml"
 ACCOUNT_ID_RE = re.compile(r"^[a-z0-9-]+$")
@@ -134,9 +82,6 @@ class PlatformSettings(_Strict):
         if not self.cookie_env:
             return None
         return os.environ.get(self.cookie_env) or None
-
-
-DEFAULT_BASE_URLS = {"weibo": "https://m.weibo.cn"}
 
 
 class Thresholds(_Strict):
@@ -271,8 +216,8 @@ class AccountConfig(_Strict):
     @field_validator("platform")
     @classmethod
     def _platform(cls, value: str) -> str:
-        if value not in ACCOUNT_PLATFORMS:
-            raise ValueError(f"{value!r} is not one of {', '.join(ACCOUNT_PLATFORMS)}")
+        if declared(value) is None:
+            raise ValueError(f"{value!r} is not one of {', '.join(account_codes())}")
         return value
 
     @field_validator("handle", mode="before")
@@ -283,12 +228,9 @@ class AccountConfig(_Strict):
 
     @model_validator(mode="after")
     def _readable(self) -> AccountConfig:
-        if self.platform == "weibo" and not (self.handle or self.url or self.feed_url):
-            raise ValueError("a weibo account needs handle (the uid), url or feed_url")
-        if self.platform in ("website", "app") and not self.url:
-            raise ValueError(f"a {self.platform} account needs url (column list page or download link)")
-        if self.platform in FEED_PLATFORMS and not (self.feed_url or self.url):
-            raise ValueError(f"a {self.platform} account needs feed_url (or url)")
+        platform = declared(self.platform)
+        if platform and platform.needs and not any(getattr(self, field) for field in platform.needs):
+            raise ValueError(f"a {self.platform} account needs {platform.needs_said}")
         return self
 
 
@@ -573,13 +515,14 @@ class Config(_Strict):
     @field_validator("platforms")
     @classmethod
     def _platform_names(cls, value: dict[str, PlatformSettings]) -> dict[str, PlatformSettings]:
+        known = monitored_codes()
         for name, settings in value.items():
-            if name not in PLATFORMS:
-                raise ValueError(f"unknown platform {name!r}; known: {', '.join(PLATFORMS)}")
-            if name != "website" and "fetch_articles" in settings.model_fields_set:
-                raise ValueError(f"{name}.fetch_articles: only website columns have this option")
-            if name != "weibo" and settings.web_base_url is not None:
-                raise ValueError(f"{name}.web_base_url: only weibo has this option")
+            if name not in known:
+                raise ValueError(f"unknown platform {name!r}; known: {', '.join(known)}")
+            for option in settings.model_fields_set - set(declared(name).options):
+                owners = [p for p in known if option in declared(p).options]
+                if owners and getattr(settings, option) is not None:
+                    raise ValueError(f"{name}.{option}: only {' and '.join(owners)} has this option")
         return value
 
     @model_validator(mode="after")
@@ -597,8 +540,9 @@ class Config(_Strict):
 
     def platform(self, name: str) -> PlatformSettings:
         settings = self.platforms.get(name) or PlatformSettings()
-        if settings.base_url is None and name in DEFAULT_BASE_URLS:
-            settings = settings.model_copy(update={"base_url": DEFAULT_BASE_URLS[name]})
+        platform = declared(name)
+        if settings.base_url is None and platform and platform.base_url:
+            settings = settings.model_copy(update={"base_url": platform.base_url})
         return settings
 
     @property

@@ -15,17 +15,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.config import PLATFORM_NAMES_ZH, Config
+from core.config import Config
 from core.items import BLOCKED, LOGIN_REQUIRED, OK
+from core.platforms import declared, name_zh
 from crawler.cookie_health import cookie_alert_message
 from storage import platforms as platform_store
 from storage.models import CrawlOutcome
 from storage.repo import CrawlJob
-
-PLATFORM_ZH = PLATFORM_NAMES_ZH
-# Platforms read as a visitor, their login cookie sent only where the visitor is refused
-# (crawler/weibo_visitor.py).
-VISITOR_FIRST = ("weibo",)
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,7 @@ def check_platform_blocks(
     for platform, counts in sorted(by_platform.items()):
         total = sum(counts.values())
         walled = counts[BLOCKED] + counts[LOGIN_REQUIRED]
-        label = PLATFORM_ZH.get(platform, platform)
+        label = name_zh(platform)
         if settings.platform_blocked(walled, total):
             message = (
                 f"{label}：本次抓取 {total} 个帐号中 {walled} 个被平台拦截或要求登录"
@@ -100,8 +96,15 @@ def check_platform_blocks(
                 run_id=run_id,
             )
             raised.append(PlatformAlert(platform, "cookie", message, counts[LOGIN_REQUIRED], total, new))
-        elif counts[OK] and not counts[LOGIN_REQUIRED] and platform not in VISITOR_FIRST:
+        elif counts[OK] and not counts[LOGIN_REQUIRED] and not _visitor_first(platform):
             # On a visitor-first platform a good crawl never tried the cookie: only `govwatch
             # cookies check` (crawler/cookie_health.py) says it works again.
             platform_store.resolve_alerts(session, platform, ["cookie"])
     return raised
+
+
+def _visitor_first(platform: str) -> bool:
+    """Whether the platform is read as a visitor, its login cookie sent only where the visitor is
+    refused (core/platforms.py, crawler/weibo_visitor.py)."""
+    declaration = declared(platform)
+    return declaration is not None and declaration.visitor_first

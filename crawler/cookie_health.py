@@ -7,8 +7,9 @@ own host. The answer says logged in (``ok``), not logged in (``expired``), or co
 feed bridge has no check of its own (``unchecked``); a ``cookie_env`` naming an empty variable
 is ``unset``.
 
-``RENEW`` says, per platform, how an operator renews the cookie; the crawl's cookie alert
-(crawler/alerts.py) and ``govwatch cookies check`` both print it.
+Each platform's declaration (core/platforms.py) names its check and says how an operator
+renews the cookie; the crawl's cookie alert (crawler/alerts.py) and ``govwatch cookies
+check`` both print it.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
+from scrapy.utils.misc import load_object
 from sqlalchemy.orm import Session
 
-from core.config import PLATFORM_NAMES_ZH, PLATFORMS, Config
+from core.config import Config
 from core.items import PageProblem
-from crawler.parsers import blocks, login
+from core.platforms import Platform, declared, monitored_codes, name_zh
+from crawler.parsers import blocks
+from crawler.parsers.login import Login
 from storage import platforms as platform_store
 
 log = logging.getLogger(__name__)
@@ -34,32 +38,12 @@ UNSET = "unset"
 UNCHECKED = "unchecked"
 ERROR = "error"
 
-# platform -> (default base URL, path of the "who am I" request, its parser)
-CHECKS: dict[str, tuple[str, str, Callable[[bytes], login.Login]]] = {
-    "weibo": ("https://m.weibo.cn", "/api/config", login.weibo_config),
-    "bilibili": ("https://api.bilibili.com", "/x/web-interface/nav", login.bilibili_nav),
-}
-
-RENEW = {
-    "weibo": (
-        "用浏览器登录 m.weibo.cn（建议使用单位专用小号），在开发者工具“网络”中任选一个 m.weibo.cn 请求，"
-        "复制请求头 Cookie 的整串值（含 SUB、SUBP），写入环境变量 {env}，重启 govwatch（或 serve 服务）；"
-        "再运行 govwatch cookies check 确认“有效”。没有 Cookie 时微博按访客方式读取，只有需要登录的内容（如部分评论）读不到。"
-    ),
-    "bilibili": (
-        "用浏览器登录 www.bilibili.com，在开发者工具“应用/存储 → Cookie”中复制 SESSDATA、bili_jct、DedeUserID，"
-        "按“SESSDATA=…; bili_jct=…; DedeUserID=…”写入环境变量 {env}（同时更新 RSSHub 的 BILIBILI_COOKIE_*），"
-        "重启后运行 govwatch cookies check 确认。"
-    ),
-}
-RENEW_DEFAULT = (
-    "在浏览器中重新登录该平台，复制请求头 Cookie 写入环境变量 {env}（经 RSSHub 等桥接读取的平台，"
-    "同时更新桥接服务自己的 Cookie 配置），重启后运行 govwatch cookies check 确认。"
-)
-
 
 def renew_howto(platform: str, env: str | None) -> str:
-    return RENEW.get(platform, RENEW_DEFAULT).format(env=env or f"platforms.{platform}.cookie_env")
+    """How an operator renews the platform's cookie, in Chinese."""
+    declaration = declared(platform)
+    howto = declaration.renew_zh if declaration else Platform.renew_zh
+    return howto.format(env=env or f"platforms.{platform}.cookie_env")
 
 
 @dataclass(frozen=True)
@@ -76,10 +60,12 @@ def check_one(config: Config, platform: str, client: httpx.Client) -> CookieChec
     cookie = settings.cookie()
     if not cookie:
         return CookieCheck(platform, env, UNSET, f"环境变量 {env} 未设置或为空 / not set")
-    if platform not in CHECKS:
+    declaration = declared(platform)
+    if declaration is None or declaration.login_check is None or not settings.base_url:
         return CookieCheck(platform, env, UNCHECKED, "该平台经桥接读取，无单独检测 / no check of its own")
-    default_base, path, parse = CHECKS[platform]
-    url = (settings.base_url or default_base).rstrip("/") + path
+    path, parser = declaration.login_check
+    parse: Callable[[bytes], Login] = load_object(parser)
+    url = settings.base_url.rstrip("/") + path
     try:
         response = client.get(
             url,
@@ -107,13 +93,15 @@ def check_one(config: Config, platform: str, client: httpx.Client) -> CookieChec
 
 def check_cookies(config: Config, platforms: list[str] | None = None) -> list[CookieCheck]:
     """Every platform with a ``cookie_env`` in config.yaml (or those named), checked now."""
-    names = [p for p in PLATFORMS if config.platform(p).cookie_env and (not platforms or p in platforms)]
+    names = [
+        p for p in monitored_codes() if config.platform(p).cookie_env and (not platforms or p in platforms)
+    ]
     with httpx.Client(headers={"User-Agent": config.crawl.user_agent}, follow_redirects=False) as client:
         return [check_one(config, name, client) for name in names]
 
 
 def cookie_alert_message(platform: str, env: str | None, what: str) -> str:
-    label = PLATFORM_NAMES_ZH.get(platform, platform)
+    label = name_zh(platform)
     return f"{label}：{what}。更新方法：{renew_howto(platform, env)}"
 
 

@@ -3,12 +3,13 @@
 A platform's login cookie (the environment variable named by
 ``platforms.<name>.cookie_env``) goes only to hosts that belong to that platform:
 
-- the domains the platform is known by (``PLATFORM_DOMAINS``: weibo.cn and weibo.com
-  with their subdomains for Weibo, mp.weixin.qq.com for WeChat, ...);
+- the domains the platform is known by (its declaration's ``domains`` in
+  core/platforms.py: weibo.cn and weibo.com with their subdomains for Weibo,
+  mp.weixin.qq.com for WeChat, ...);
 - the host of its configured ``platforms.<name>.base_url`` (the sandbox, a mirror);
 - the hosts and domains listed in ``platforms.<name>.cookie_domains``;
 - for platforms that are an account's own site (website columns, RSS feeds, apps:
-  ``OWN_SITE_PLATFORMS``), the host of the account's own URL, unless
+  declared ``own_site``), the host of the account's own URL, unless
   ``cookie_domains`` is set, which then says exactly where the cookie goes.
 
 Every other host gets no cookie at all: an article link to another host, a feed
@@ -26,8 +27,9 @@ another component set for a host of the request's platform (a visitor cookie, sa
 left as it is. Spiders never set Cookie themselves. The httpx probe of apps and service
 links (crawler/probe.py) applies the same rule through ``httpx_cookie_hook``.
 
-To teach govwatch a new host of a platform, add it to ``PLATFORM_DOMAINS`` (or, per
-deployment, to ``cookie_domains``); ``belongs`` is the one question everything asks.
+To teach govwatch a new host of a platform, add it to the platform's ``domains`` in
+core/platforms.py (or, per deployment, to ``cookie_domains``); ``belongs`` is the one
+question everything asks.
 
 Settings: none of its own; it reads the crawl options (``GOVWATCH_OPTIONS``). Off with
 ``DOWNLOADER_MIDDLEWARES = {"crawler.cookies.PlatformCookies": None}`` (then no cookie is
@@ -47,19 +49,7 @@ import httpx
 from scrapy.crawler import Crawler
 from scrapy.utils.httpobj import urlparse_cached
 
-# The domains each platform is known by; a host matches a domain itself or any of its
-# subdomains (m.weibo.cn, passport.weibo.cn, weibo.com, www.weibo.com ...).
-PLATFORM_DOMAINS: dict[str, tuple[str, ...]] = {
-    "weibo": ("weibo.cn", "weibo.com"),
-    "wechat": ("mp.weixin.qq.com",),
-    "douyin": ("douyin.com", "iesdouyin.com"),
-    "toutiao": ("toutiao.com",),
-    "kuaishou": ("kuaishou.com",),
-    "bilibili": ("bilibili.com",),
-    "xiaohongshu": ("xiaohongshu.com",),
-}
-# Platforms whose "platform" is each account's own site: the account's URL host is theirs.
-OWN_SITE_PLATFORMS = frozenset({"website", "rss", "app"})
+from core.platforms import declared
 
 # Request meta keys the middleware reads.
 PLATFORM_META = "platform"
@@ -83,7 +73,8 @@ def _within(host: str, domain: str) -> bool:
 
 def own_site(platform: str, url: str | None, feed_url: str | None) -> str | None:
     """The account's own URL, for the platforms whose accounts are their own site."""
-    if platform not in OWN_SITE_PLATFORMS:
+    declaration = declared(platform)
+    if declaration is None or not declaration.own_site:
         return None
     return url or feed_url
 
@@ -94,13 +85,17 @@ def belongs(host: str, platform: str, settings: Mapping[str, Any], site_url: str
     host = host.lower().rstrip(".")
     if not host:
         return False
-    declared = list(settings.get("cookie_domains") or ())
-    if any(_within(host, d) for d in (*PLATFORM_DOMAINS.get(platform, ()), *declared)):
+    configured = list(settings.get("cookie_domains") or ())
+    declaration = declared(platform)
+    known = declaration.domains if declaration else ()
+    # A host matches a domain itself or any of its subdomains (m.weibo.cn, passport.weibo.cn ...).
+    if any(_within(host, d) for d in (*known, *configured)):
         return True
     base = host_of(settings.get("base_url"))
     if base and host == base:
         return True
-    return bool(platform in OWN_SITE_PLATFORMS and not declared and site_url and host == host_of(site_url))
+    own = declaration is not None and declaration.own_site
+    return bool(own and not configured and site_url and host == host_of(site_url))
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 
 import httpx
 
-from core.config import PLATFORMS, Config
+from core.config import Config
 from core.items import ERROR, OutcomeItem
+from core.platforms import declared, monitored_codes
 from crawler.cookies import CookieRule, httpx_cookie_hook, httpx_extensions, own_site
 from crawler.parsers.app import Probe, classify
 from storage.repo import CrawlJob
@@ -27,7 +28,10 @@ HEAD_BYTES = 4096
 
 
 def wants_probe(job: CrawlJob) -> bool:
-    return bool(job.url) and (job.platform == "app" or (job.kind == "service" and job.platform == "website"))
+    """Whether the account is checked by a probe of its url: its platform probes accounts of its
+    kind (core/platforms.py: apps, websites' service links) and it has a url."""
+    platform = declared(job.platform)
+    return bool(job.url) and platform is not None and job.kind in platform.probed_kinds
 
 
 def _probe_from(response: httpx.Response, url: str, head: str = "") -> Probe:
@@ -99,7 +103,7 @@ def probe_accounts(config: Config, jobs: Sequence[CrawlJob]) -> list[tuple[Outco
     if not jobs:
         return []
     settings = config.platform("app")
-    rule = CookieRule.from_options({name: config.platform(name).model_dump() for name in PLATFORMS})
+    rule = CookieRule.from_options({name: config.platform(name).model_dump() for name in monitored_codes()})
     with (
         httpx.Client(
             follow_redirects=True,

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.config import PLATFORM_NAMES_ZH, PLATFORMS, Config
+from core.config import Config
 from core.items import ERROR, SKIPPED, OutcomeItem
+from core.platforms import declared, monitored_codes, name_zh
 from crawler import settings as default_settings
 from crawler.alerts import PlatformAlert, check_platform_blocks
 from crawler.backoff import RETRIED_PREFIX, SLOWED_PREFIX
@@ -28,10 +30,6 @@ from crawler.bridges import BridgeCheck, check_bridges
 from crawler.outage import check_outage, record_outage
 from crawler.probe import probe_accounts, wants_probe
 from crawler.spiders.base import SPIDER_ERROR, AccountSpider
-from crawler.spiders.feed import FeedSpider
-from crawler.spiders.website import WebsiteSpider
-from crawler.spiders.wechat import WechatSpider
-from crawler.spiders.weibo import WeiboSpider
 from storage import platforms as platform_store
 from storage import repo
 from storage.db import Store
@@ -39,9 +37,6 @@ from storage.models import CrawlOutcome, utcnow
 from storage.repo import CrawlJob
 
 log = logging.getLogger(__name__)
-
-# Order matters: spider_for picks the first that wants a job (WeChat before the generic feed).
-SPIDERS: tuple[type[AccountSpider], ...] = (WeiboSpider, WechatSpider, WebsiteSpider, FeedSpider)
 
 
 @dataclass
@@ -79,7 +74,7 @@ class CrawlSummary:
         were read again later in the crawl."""
         lines = []
         for platform in sorted(set(self.slowed) | set(self.retried)):
-            label = PLATFORM_NAMES_ZH.get(platform, platform)
+            label = name_zh(platform)
             lines.append(
                 f"限速放慢 slowed down: {label} {self.slowed.get(platform, 0.0):.0f} 秒，"
                 f"被拒后稍后重读 {self.retried.get(platform, 0)} 次"
@@ -88,7 +83,10 @@ class CrawlSummary:
 
 
 def spider_for(job: CrawlJob) -> type[AccountSpider] | None:
-    for spider in SPIDERS:
+    """The first of the spiders the account's platform declares (core/platforms.py) that wants it."""
+    platform = declared(job.platform)
+    for path in platform.spiders if platform else ():
+        spider = load_object(path)
         if spider.wants(job):
             return spider
     return None
@@ -96,13 +94,8 @@ def spider_for(job: CrawlJob) -> type[AccountSpider] | None:
 
 def no_spider_detail(job: CrawlJob) -> str:
     """Why an account cannot be read: what our own list lacks (in Chinese, for the report)."""
-    if job.platform == "app":
-        return "台账缺少客户端下载链接（url），无法检测，请补充"
-    if job.platform == "website":
-        return "台账缺少网站栏目链接（url），无法抓取，请补充"
-    if job.platform == "weibo":
-        return "台账缺少微博账号ID（数字 uid）或订阅地址，无法抓取，请补充"
-    return "台账缺少订阅地址（feed_url），该平台需经订阅源抓取，请补充"
+    platform = declared(job.platform)
+    return platform.lacks_zh if platform else f"平台“{job.platform}”不在govwatch所知平台之列，无法抓取"
 
 
 def crawl_options(config: Config) -> dict:
@@ -114,7 +107,7 @@ def crawl_options(config: Config) -> dict:
         "fetch_long_text": config.crawl.fetch_long_text,
         "comments": config.crawl.comments.model_dump(),
         "backoff": config.crawl.backoff.model_dump(),
-        "platforms": {name: config.platform(name).model_dump() for name in PLATFORMS},
+        "platforms": {name: config.platform(name).model_dump() for name in monitored_codes()},
     }
 
 
@@ -128,7 +121,7 @@ def scrapy_settings(
         "DOWNLOAD_SLOTS",
         {
             name: {"concurrency": config.platform(name).concurrency, "delay": config.platform(name).delay_s}
-            for name in PLATFORMS
+            for name in monitored_codes()
         },
         priority="project",
     )
@@ -335,7 +328,9 @@ def run_crawl(
         run = repo.finish_run(session, run_id, error=error)
         alerts = record_outage(session, run_id, outage)
         if outage is None:  # no answer from anyone is no news about the platforms or the bridges either
-            alerts += check_platform_blocks(session, config, run_id, jobs) + bridge_alerts(session, run_id, bridges)
+            alerts += check_platform_blocks(session, config, run_id, jobs) + bridge_alerts(
+                session, run_id, bridges
+            )
         outcome_counts: Counter[str] = Counter(
             session.scalars(select(CrawlOutcome.outcome).where(CrawlOutcome.run_id == run_id))
         )

@@ -17,8 +17,9 @@ from typing import Any
 
 import click
 
-from core.config import PLATFORMS, Config, ConfigError, load_config
+from core.config import Config, ConfigError, load_config
 from core.files import open_private
+from core.platforms import monitored_codes
 from core.vocabulary import Severity
 
 EXIT_FAILURE = 1
@@ -170,7 +171,7 @@ def do_crawl(state: State, account_ids: list[str] | None, platforms: list[str] |
     "--account", "accounts", multiple=True, metavar="ID", help="Crawl only this account (repeatable)."
 )
 @click.option(
-    "--platform", "platforms", multiple=True, type=click.Choice(PLATFORMS), help="Crawl only this platform."
+    "--platform", "platforms", multiple=True, type=click.Choice(monitored_codes()), help="Crawl only this platform."
 )
 @pass_state
 def crawl(state: State, accounts: tuple[str, ...], platforms: tuple[str, ...]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from core.config import PLATFORM_NAMES_ZH, PLATFORMS
+from core.platforms import monitored_codes, name_zh
 from govwatch.cli import EXIT_FAILURE, State, cli, guarded, pass_state
 
 STATE_LABELS = {
@@ -26,7 +26,7 @@ def cookies() -> None:
 
 @cookies.command("check")
 @click.option(
-    "--platform", "platforms", multiple=True, type=click.Choice(PLATFORMS), help="Only this platform."
+    "--platform", "platforms", multiple=True, type=click.Choice(monitored_codes()), help="Only this platform."
 )
 @pass_state
 def cookies_check(state: State, platforms: tuple[str, ...]) -> None:
@@ -49,7 +49,7 @@ def cookies_check(state: State, platforms: tuple[str, ...]) -> None:
             store.dispose()
         tz = config.tz
         for check in checks:
-            label = PLATFORM_NAMES_ZH.get(check.platform, check.platform)
+            label = name_zh(check.platform)
             line = f"{label} {check.platform} ({check.env})：{STATE_LABELS[check.state]} — {check.detail}"
             if check.state == EXPIRED and check.platform in since:
                 line += (

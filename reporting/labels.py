@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from core.config import PLATFORM_NAMES_ZH
+from core.platforms import names_zh
 from core.vocabulary import NOT_CRAWLED, AccountStatus, Category, Outcome, Severity
 
 # Worst first: the order of the headline figures and of the account table.
@@ -40,8 +40,6 @@ OUTCOME_ADVICE: dict[str, str] = {
     Outcome.PARSE_ERROR: "页面结构无法识别（可能平台改版）；请通知系统维护人员",
 }
 
-PLATFORM_LABELS: dict[str, str] = PLATFORM_NAMES_ZH
-
 SEVERITY_COLOURS: dict[str, tuple[str, str]] = {
     Severity.CRITICAL: ("#ffffff", "#b91c1c"),
     Severity.MAJOR: ("#ffffff", "#c2410c"),
@@ -60,7 +58,7 @@ def outcome_label(code: str | None) -> str:
 def platform_label(code: str | None) -> str:
     if code is None or code == "":
         return "—"
-    return PLATFORM_LABELS.get(code, code)
+    return names_zh().get(code, code)
 
 
 def category_label(code: str | None) -> str:

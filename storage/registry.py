@@ -26,13 +26,9 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.config import (
-    ACCOUNT_ID_RE,
-    ACCOUNT_PLATFORMS,
-    PLATFORM_NAMES_ZH,
-    UNMONITORED_PLATFORMS,
-)
+from core.config import ACCOUNT_ID_RE
 from core.files import open_private, replace_private
+from core.platforms import declared, is_monitored, spelled
 from core.vocabulary import AccountKind, AccountStatus, Operator
 from storage import repo
 from storage.models import Account, Unit
@@ -142,51 +138,16 @@ def header_field(cell: Any) -> str | None:
 
 # --- values ------------------------------------------------------------------------
 
-PLATFORM_NAMES: dict[str, str] = {}
-for _platform, _names in {
-    "weibo": ["微博", "新浪微博", "weibo", "政务微博", "新浪"],
-    "wechat": [
-        "微信",
-        "微信公众号",
-        "公众号",
-        "微信公众平台",
-        "微信服务号",
-        "微信订阅号",
-        "wechat",
-        "微信号",
-    ],
-    "douyin": ["抖音", "抖音号", "douyin", "抖音短视频"],
-    "toutiao": ["今日头条", "头条", "头条号", "toutiao"],
-    "kuaishou": ["快手", "快手号", "kuaishou"],
-    "bilibili": ["哔哩哔哩", "b站", "bilibili", "哔哩哔哩弹幕网"],
-    "xiaohongshu": ["小红书", "xiaohongshu"],
-    "website": ["政府网站", "网站", "门户网站", "website", "部门网站"],
-    "rss": ["rss", "订阅源"],
-    "app": ["移动客户端", "app", "客户端", "手机客户端", "移动应用", "应用程序"],
-    # Listed in real 台账, not read automatically (UNMONITORED_PLATFORMS): registered all the same.
-    "channels": ["视频号", "微信视频号", "channels"],
-    "baijiahao": ["百家号", "百度百家号", "百度号", "baijiahao"],
-    "netease": ["网易号", "网易新闻", "网易", "netease"],
-    "qiehao": ["企鹅号", "腾讯企鹅号", "腾讯新闻", "腾讯号", "qiehao"],
-    "renminhao": ["人民号", "人民日报人民号", "人民日报客户端", "renminhao"],
-    "xuexi": ["学习强国", "学习强国号", "强国号", "xuexi"],
-    "zhihu": ["知乎", "知乎号", "知乎机构号", "zhihu"],
-    "miniprogram": ["小程序", "微信小程序", "支付宝小程序", "miniprogram"],
-}.items():
-    for _name in _names:
-        PLATFORM_NAMES[_name] = _platform
-
-PLATFORM_LABELS = {**PLATFORM_NAMES_ZH, "weibo": "新浪微博"}  # as the office's list writes them
 CLOSED_LABELS = {False: "正常", True: AccountStatus.CLOSED.label}
 
 
 def parse_platform(value: str) -> str | None:
+    """The platform code of a 平台 cell as offices write it (core/platforms.py's names), or None."""
     key = re.sub(r"\s", "", value).lower()
-    if key in ACCOUNT_PLATFORMS:
-        return key
-    if key in PLATFORM_NAMES:
-        return PLATFORM_NAMES[key]
-    for name, platform in sorted(PLATFORM_NAMES.items(), key=lambda kv: -len(kv[0])):
+    names = spelled()
+    if key in names:
+        return names[key]
+    for name, platform in sorted(names.items(), key=lambda kv: -len(kv[0])):
         if len(name) >= 2 and name in key:  # 新浪微博（政务）, 微信公众号(服务号)
             return platform
     return None
@@ -231,9 +192,6 @@ def parse_closed(value: str) -> bool | None:
     ):
         return False
     return None
-
-
-WEIBO_UID = re.compile(r"(?:weibo\.(?:cn|com)/(?:u/|profile/)?)(\d{5,})")
 
 
 def generated_id(unit: str, platform: str, name: str) -> str:
@@ -395,7 +353,7 @@ def read_registry(path: Path) -> RegistryRead:
             seen[record["id"]] = (where.where(), record)
             result.records.append(record)
             result.rows[record["id"]] = where.where()
-            monitored = record["platform"] not in UNMONITORED_PLATFORMS
+            monitored = is_monitored(record["platform"])
             if monitored and not (record.get("url") or record.get("handle") or record.get("feed_url")):
                 result.warnings.append(
                     f"{where.where()}：{record['name']} 没有账号ID或链接地址，无法抓取 / no id or link: cannot be crawled"
@@ -436,9 +394,8 @@ def _record(values: dict[str, str]) -> tuple[dict | None, str]:
     url = values.get("url") or None
     if handle and re.match(r"^https?://", handle):  # 账号ID/链接地址 in one column
         url, handle = url or handle, None
-    if platform == "weibo" and not handle and url:
-        match = WEIBO_UID.search(url)
-        handle = match.group(1) if match else None
+    if not handle:
+        handle = declared(platform).handle_from(url)
     if url and not re.match(r"^https?://", url):
         return None, f"链接地址“{url}”不是 http(s) 网址 / url must start with http:// or https://"
     record = {
@@ -512,6 +469,12 @@ def import_registry(session: Session, path: Path) -> ImportResult:
 # --- listing and exporting ----------------------------------------------------------
 
 
+def registry_label(code: str) -> str:
+    """The platform's name as the offices' lists write it (an unknown code as itself)."""
+    platform = declared(code)
+    return platform.registry_label if platform else code
+
+
 def registry_rows(session: Session, unit: str | None = None, platform: str | None = None) -> list[dict]:
     query = select(Account, Unit.name).join(Unit, Account.unit_id == Unit.id)
     if unit:
@@ -525,7 +488,7 @@ def registry_rows(session: Session, unit: str | None = None, platform: str | Non
                 "id": account.id,
                 "unit": unit_name,
                 "platform": account.platform,
-                "platform_label": PLATFORM_LABELS.get(account.platform, account.platform),
+                "platform_label": registry_label(account.platform),
                 "name": account.name,
                 "handle": account.handle,
                 "url": account.url,
@@ -536,9 +499,7 @@ def registry_rows(session: Session, unit: str | None = None, platform: str | Non
                 + (f"（{account.operator_name}）" if account.operator_name else ""),
                 "operator_name": account.operator_name,
                 "closed": account.closed,
-                "status": AccountStatus.UNMONITORED
-                if account.platform in UNMONITORED_PLATFORMS
-                else account.status,
+                "status": account.status if is_monitored(account.platform) else AccountStatus.UNMONITORED,
                 "source": account.source,
             }
         )
@@ -549,7 +510,7 @@ def _export_cells(row: dict) -> list[Any]:
     return [
         row["id"],
         row["unit"],
-        PLATFORM_LABELS.get(row["platform"], row["platform"]),
+        registry_label(row["platform"]),
         row["name"],
         row["handle"] or "",
         row["url"] or "",

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Subquery, bindparam, func, insert, select, tuple_, union_all, update
 from sqlalchemy.orm import Session, aliased
 
-from core.config import UNMONITORED_PLATFORMS
 from core.items import OK, SKIPPED, OutcomeItem, PostItem, ProfileItem
+from core.platforms import declared, unmonitored_codes
 from storage.models import (
     Account,
     AccountSnapshot,
@@ -155,7 +155,7 @@ def crawl_jobs(
     now = now or utcnow()
     query = (
         select(Account)
-        .where(Account.closed.is_(False), Account.platform.not_in(UNMONITORED_PLATFORMS))
+        .where(Account.closed.is_(False), Account.platform.not_in(unmonitored_codes()))
         .order_by(Account.id)
     )
     if account_ids:
@@ -216,7 +216,6 @@ def crawl_jobs(
     return unread_articles(session, reread_undated(session, resume_after_incomplete(session, jobs)), now)
 
 
-ARTICLE_PLATFORMS = ("website", "wechat")
 ARTICLE_RETRY = timedelta(days=7)  # how long a failed article page is asked for again
 
 
@@ -226,7 +225,7 @@ def unread_articles(session: Session, jobs: list[CrawlJob], now: datetime) -> li
     next crawls that list it ask for its page again, so its body reaches the content checks."""
     unread = _post_ids_by_account(
         session,
-        [j.account_id for j in jobs if j.platform in ARTICLE_PLATFORMS],
+        [j.account_id for j in jobs if (p := declared(j.platform)) and p.reads_articles],
         Post.truncated.is_(True),
         Post.first_seen_at >= now - ARTICLE_RETRY,
     )

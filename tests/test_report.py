@@ -513,8 +513,8 @@ def test_current_week_says_it_is_not_over(world):
 
 
 def test_labels_cover_every_code():
-    from core.config import PLATFORMS
     from core.items import OUTCOMES as ITEM_OUTCOMES
+    from core.platforms import account_codes
     from core.vocabulary import PUBLISH_STATUSES, SERVICE_STATUSES, Category, Severity
 
     for code in PUBLISH_STATUSES + SERVICE_STATUSES:
@@ -522,7 +522,7 @@ def test_labels_cover_every_code():
         assert code in labels.STATUS_ORDER and code in labels.STATUS_COLOURS
     for code in ITEM_OUTCOMES:
         assert labels.outcome_label(code) != code
-    for code in PLATFORMS:
+    for code in account_codes():
         assert labels.platform_label(code) != code
     for code in Category:
         assert labels.category_label(code) != code

@@ -1,7 +1,7 @@
 """RSS 2.0 / Atom feeds from feed bridges (RSSHub, we-mp-rss, Wechat2RSS...).
 
 One parser for every platform read through a bridge; `platform` only steers
-the media kind. A bridge's error page, a captcha or a non-feed raises
+the media kind (its declared ``media``, core/platforms.py). A bridge's error page, a captcha or a non-feed raises
 PageProblem; a valid feed without items is an empty account, not an error.
 """
 
@@ -17,13 +17,12 @@ from typing import Any
 import feedparser
 
 from core.items import PARSE_ERROR, PageProblem, PostItem
+from core.platforms import declared
 from crawler.parsers import feedxml
 from crawler.parsers.blocks import check_response
 from crawler.parsers.dates import parse_feed_time
 from crawler.parsers.html import strip_html
 
-VIDEO_PLATFORMS = frozenset({"douyin", "kuaishou", "bilibili", "xigua", "channels"})
-ARTICLE_PLATFORMS = frozenset({"wechat", "weixin", "toutiao"})
 _REPOST_PREFIXES = ("转发", "//@", "RT ", "RT:", "rt ")
 _BLOCKQUOTE = re.compile(r"<blockquote\b[^>]*>(.*?)</blockquote>", re.I | re.S)
 _QUOTED_AUTHOR = re.compile(r"<a\b[^>]*>\s*@([^<]+?)\s*</a>", re.I)
@@ -202,11 +201,9 @@ def _media_kind(entry: Any, html: str, platform: str) -> str:
         return "video"
     if any(kind.startswith("audio/") for kind in kinds):
         return "audio"
-    name = (platform or "").lower()
-    if name in VIDEO_PLATFORMS:
-        return "video"
-    if name in ARTICLE_PLATFORMS:
-        return "article"
+    declaration = declared((platform or "").lower())
+    if declaration and declaration.media:
+        return declaration.media
     if _IMG.search(_EMOTICON.sub("", html)) or any(kind.startswith("image/") for kind in kinds):
         return "image"
     return "text"

@@ -31,6 +31,7 @@ from twisted.python.failure import Failure
 
 from core.config import job_database_url
 from core.items import BLOCKED, ERROR, LOGIN_REQUIRED, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostItem
+from core.platforms import declared
 from crawler.backoff import Backoff
 from crawler.cookies import PLATFORM_META, SITE_META, own_site
 from crawler.parsers import blocks
@@ -149,8 +150,6 @@ class AccountSpider(scrapy.Spider):
     """Base of the platform spiders. Spider arguments (strings, for Scrapyd too):
     ``accounts`` — comma-separated account ids (default: every account this spider reads)."""
 
-    platforms: tuple[str, ...] = ()
-
     def __init__(self, accounts: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(accounts, str):
@@ -214,8 +213,21 @@ class AccountSpider(scrapy.Spider):
 
     @classmethod
     def wants(cls, job: CrawlJob) -> bool:
-        """Whether this spider reads the account (subclasses refine)."""
-        return job.platform in cls.platforms
+        """Whether this spider reads the account: its platform names this spider
+        (core/platforms.py), does not probe accounts of its kind instead, and the account has what
+        the spider reads from (``reads``)."""
+        platform = declared(job.platform)
+        return (
+            platform is not None
+            and f"{cls.__module__}.{cls.__qualname__}" in platform.spiders
+            and job.kind not in platform.probed_kinds
+            and cls.reads(job)
+        )
+
+    @classmethod
+    def reads(cls, job: CrawlJob) -> bool:
+        """Whether the account has what this spider reads from (subclasses refine)."""
+        return True
 
     def load_jobs(self) -> Iterator[list[CrawlJob]]:
         """This spider's accounts with their stored history, JOB_CHUNK at a time as the crawl

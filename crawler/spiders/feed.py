@@ -8,7 +8,6 @@ from typing import Any
 
 from scrapy.http import Response
 
-from core.config import FEED_PLATFORMS
 from core.items import PostBatch
 from crawler.parsers import feed
 from crawler.spiders.base import AccountRun, AccountSpider, settles
@@ -18,14 +17,13 @@ from storage.repo import CrawlJob
 
 class FeedSpider(AccountSpider):
     name = "feed"
-    platforms = (*FEED_PLATFORMS, "weibo")
 
     @classmethod
-    def wants(cls, job: CrawlJob) -> bool:
+    def reads(cls, job: CrawlJob) -> bool:
         if job.platform == "weibo":  # with a uid, the API reads it; with only a feed, we do
             return bool(job.feed_url) and weibo_uid(job) is None
         # An `rss` account's url is its feed; other platforms need a bridge's feed_url.
-        return job.platform in FEED_PLATFORMS and bool(job.feed_url or (job.platform == "rss" and job.url))
+        return bool(job.feed_url or (job.platform == "rss" and job.url))
 
     def first_requests(self, run: AccountRun) -> Iterator[Any]:
         url = run.job.feed_url or run.job.url

@@ -36,12 +36,11 @@ from storage.repo import CrawlJob
 
 class WebsiteSpider(AccountSpider):
     name = "website"
-    platforms = ("website",)
     listing = "list title and date"
 
     @classmethod
-    def wants(cls, job: CrawlJob) -> bool:
-        return job.platform == "website" and job.kind != "service" and bool(job.url)
+    def reads(cls, job: CrawlJob) -> bool:
+        return bool(job.url)
 
     @property
     def fetch_articles(self) -> bool:

@@ -26,12 +26,11 @@ from storage.repo import CrawlJob
 
 class WechatSpider(FeedSpider):
     name = "wechat"
-    platforms = ("wechat",)
     listing = "feed data"
 
     @classmethod
-    def wants(cls, job: CrawlJob) -> bool:
-        return job.platform == "wechat" and bool(job.feed_url)
+    def reads(cls, job: CrawlJob) -> bool:
+        return bool(job.feed_url)
 
     @settles
     def parse_feed(self, response: Response) -> Iterator[Any]:

@@ -14,39 +14,35 @@ mobile road is open. When that road refuses too, its refusal is the outcome (nam
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from scrapy.http import Response
 
 from core.items import LOGIN_REQUIRED, NOT_FOUND, PageProblem, PostBatch, PostItem
+from core.platforms import declared
 from crawler.parsers import weibo, weibo_pc
 from crawler.spiders.base import REFUSALS, AccountRun, AccountSpider, settles
 from crawler.spiders.comments import CommentsMixin
 from storage.repo import CrawlJob
 
-UID_IN_URL = re.compile(r"weibo\.(?:cn|com)/(?:u/|profile/)?(\d{5,})")
-
 
 def weibo_uid(job: CrawlJob) -> str | None:
     if job.handle and job.handle.isdigit():
         return job.handle
-    match = UID_IN_URL.search(job.url or "")
-    return match.group(1) if match else None
+    return declared("weibo").handle_from(job.url)
 
 
 class WeiboSpider(CommentsMixin, AccountSpider):
     name = "weibo"
-    platforms = ("weibo",)
 
     @classmethod
-    def wants(cls, job: CrawlJob) -> bool:
-        return job.platform == "weibo" and weibo_uid(job) is not None
+    def reads(cls, job: CrawlJob) -> bool:
+        return weibo_uid(job) is not None
 
     @property
     def base_url(self) -> str:
-        return (self.platform_options("weibo").get("base_url") or "https://m.weibo.cn").rstrip("/")
+        return (self.platform_options("weibo").get("base_url") or declared("weibo").base_url).rstrip("/")
 
     def headers(self, uid: str) -> dict[str, str]:
         return {
