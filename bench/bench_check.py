@@ -21,9 +21,11 @@ memory means the two peaks are close).
 Also one short draft: ``govwatch check draft.txt`` in a new process each time
 (cold, median of ``--drafts`` runs, target 0.5 s) and ``Checker.check`` in a
 process that has checked before (warm, target 20 ms). ``--no-model``: the
-lexicons and rules alone, for a before/after in the same sitting.
+lexicons and rules alone, for a before/after in the same sitting. The stream and the
+warm draft run without the typo model (``checks.typos: false``; its cost is measured by
+bench_typos.py) unless ``--typos``; the cold draft is ``govwatch check`` as shipped.
 
-    taskset -c 0 .venv/bin/python bench/bench_check.py [--posts 200000] [--seed 7] [--repeat 5] [--no-model]
+    taskset -c 0 .venv/bin/python bench/bench_check.py [--posts 200000] [--seed 7] [--repeat 5] [--no-model] [--typos]
 """
 
 from __future__ import annotations
@@ -174,12 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-model", action="store_true", help="lexicons and rules only (the checks before models)"
     )
+    ap.add_argument("--typos", action="store_true", help="the typo model on in the stream and the warm draft")
     ap.add_argument("--drafts", type=int, default=11, help="cold drafts (new processes) to time")
     ap.add_argument("--drafts-only", action="store_true", help="time the drafts only, not the stream")
     args = ap.parse_args(argv)
 
     t = time.perf_counter()
-    checker = Checker.load(use_model=not args.no_model)
+    checker = Checker.load(use_model=not args.no_model, typos=args.typos)
     checker.check("按装修标准宣布署名")  # initialise jieba once (used by word-boundary entries only)
     load_s = time.perf_counter() - t
 
@@ -234,7 +237,10 @@ def main(argv: list[str] | None = None) -> int:
             tracemalloc.stop()
 
     n = args.posts
-    print(f"checker: {'lexicons only' if args.no_model else 'lexicons + model'}")
+    print(
+        f"checker: {'lexicons only' if args.no_model else 'lexicons + model'},"
+        f" typo model {'on' if args.typos else 'off'}"
+    )
     print(
         f"posts: {n} ({size_mb:.1f} MB of JSON Lines), load (lexicons, model, jieba) {load_s * 1000:.0f} ms"
     )

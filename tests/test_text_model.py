@@ -259,6 +259,24 @@ def test_government_text_stays_clean(checker, text):
     assert labels(checker, text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "禁牧通知：各嘎查要落实责任……",
+        "禁牧休牧通知：各嘎查要落实责任……",
+        "汛期值班通知：各单位要落实责任制……",
+        "元旦值班通知：各科室要落实责任……",
+    ],
+)
+def test_a_short_official_notice_without_its_unit_is_not_off_topic(checker, text):
+    # The model alone reads these few words as off-topic (中); the addressees and directives
+    # of an official notice are government substance, which 中 does not outweigh.
+    model = checker.model()
+    probability = checker.model_probs([text])[0]["off_topic"]
+    assert model.level("off_topic", probability) == "medium"
+    assert "off_topic" not in labels(checker, text)
+
+
 # -- streaming in chunks --
 
 

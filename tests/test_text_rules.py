@@ -318,7 +318,7 @@ def test_regex_factors_are_in_every_match(pattern):
     import random
     import re
 
-    from analysis.text.checker import _factors
+    from analysis.text.checks.matcher import factors as _factors
 
     regex = re.compile(pattern)
     factors = _factors(regex)

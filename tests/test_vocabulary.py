@@ -22,8 +22,8 @@ from analysis.findings import MAINTENANCE, maintenance_findings
 from analysis.lifecycle import finding_history
 from analysis.status import Activity, account_status
 from analysis.text import Checker
-from analysis.text.checker import MODEL_LABELS
 from analysis.text.lexicon import load_entries
+from analysis.text.model import MODEL_LABELS
 from core.config import ConfigError, Thresholds, parse_config
 from core.rules import FAMILIES, RULES, TEXT_RULES, check_rule_id, rule, rule_title
 from core.vocabulary import (

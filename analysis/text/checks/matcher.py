@@ -1,0 +1,488 @@
+"""The lexicons compiled into one matcher: every match of a post in one scan.
+
+All literal terms of all lexicons, the regular expressions' gate strings and factors
+(literals every match contains) and the entries' except contexts live in one Aho-Corasick
+automaton (the Rust aho-corasick crate), so a post is scanned once whatever the size of
+the lexicons; a regex runs only when the scan found its family and one of its factors; a
+post with no candidate match costs nothing more, and ``hits`` also stops when upper bounds
+show that no family can reach its threshold (``may_fire``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import ahocorasick_rs
+
+from ..lexicon import Entry, fold
+from .base import NONE, Hit, inside
+from .commercial import AD_THRESHOLD
+from .context import CUE_GLOBAL
+from .entertainment import TONE_THRESHOLD
+from .off_topic import TOPIC_THRESHOLD
+
+OVERLAPPING = frozenset(("cue", "gov", "field", "leader"))
+SIGNAL_FAMILIES = frozenset(("ad", "topic", "tone", "wording", "leader"))
+SKIPPED_KINDS = frozenset(("protect", "authority", "title"))
+
+
+class Matcher:
+    """The compiled lexicons: ``hits`` of a folded text."""
+
+    def __init__(self, entries: Sequence[Entry], allow: Sequence[str] = ()) -> None:
+        """``allow``: allowed terms, folded (protected text)."""
+        self.authorities: list[str] = []
+        self.titles: set[str] = set()
+        self._allow_kind = Entry(
+            "", "protect", 0.0, None, None, (), (), frozenset(), None, "allow", family="protect"
+        )
+        literal: dict[str, list[Entry]] = {}
+        regex_by_family: dict[str, list[Entry]] = {}
+        # One entry per leader's name, the last loaded: a user's file overrides the
+        # bundled default (leaders.tsv) for the same person.
+        last_leader = {e.term: e for e in entries if e.kind == "leader"}
+        for e in entries:
+            if e.kind == "leader" and last_leader[e.term] is not e or e.kind == "substance":
+                continue
+            if e.kind == "authority":
+                self.authorities.append(e.term)
+            if e.kind == "title":
+                self.titles.add(e.term)
+                continue
+            if e.kind == "leader" and e.suggestion:
+                self.titles.update(fold(t) for t in e.suggestion.split("|") if t)
+            if e.regex is not None:
+                regex_by_family.setdefault(e.family, []).append(e)
+            else:
+                literal.setdefault(e.term, []).append(e)
+        for term in allow:
+            literal.setdefault(term, []).append(self._allow_kind)
+        # Regular expressions: a family's run only when the text has a term of
+        # that family or one of the family's gate strings (the scores make a
+        # regex-only finding impossible otherwise); and each one only when the
+        # text has one of its "factors", literal strings that every match of it
+        # contains (see _factors), or always when it has none.
+        self._regexes: list[tuple[str, Entry, bool]] = []  # family, entry, always
+        gates: dict[str, set[str]] = {}
+        triggers: dict[str, list[int]] = {}
+        for family, fam_entries in regex_by_family.items():
+            for e in fam_entries:
+                gates.setdefault(family, set()).update(e.gates)
+                found = factors(e.regex)  # type: ignore[arg-type]
+                for f in found or ():
+                    triggers.setdefault(f, []).append(len(self._regexes))
+                self._regexes.append((family, e, not found))
+        regex_families = set(regex_by_family)
+        self._regex_families = [
+            (family, [(k, e, always) for k, (f, e, always) in enumerate(self._regexes) if f == family])
+            for family in regex_by_family
+        ]
+        # One Aho-Corasick automaton (a compiled Rust DFA scanning the str) for
+        # every literal term, gate string and regex factor. Per pattern: the
+        # entries it stands for (protect and authority entries apart), whether
+        # it is protected text, has a signal entry, enables regex families,
+        # triggers regexes.
+        # The except contexts of literal entries are patterns too: a term found
+        # at offset k of a context that is found in the text is excepted.
+        except_ctx: dict[str, list[tuple[int, int]]] = {}  # context -> (id of the entry, k)
+        for ents in literal.values():
+            for e in ents:
+                for ctx in e.excepts:
+                    k = ctx.find(e.term)
+                    while k >= 0:
+                        except_ctx.setdefault(ctx, []).append((id(e), k))
+                        k = ctx.find(e.term, k + 1)
+        patterns = list(
+            dict.fromkeys([*literal, *(g for gs in gates.values() for g in gs), *triggers, *except_ctx])
+        )
+        entries_of: list[tuple[Entry, ...]] = []
+        protect_idx, signal_idx = set(), set()
+        self._enables: dict[int, frozenset[str]] = {}
+        self._triggers: dict[int, tuple[int, ...]] = {}
+        self._excepts_of: dict[int, tuple[tuple[int, int], ...]] = {}
+        for idx, p in enumerate(patterns):
+            ents = literal.get(p, [])
+            entries_of.append(tuple(e for e in ents if e.kind not in SKIPPED_KINDS))
+            if any(e.kind == "protect" for e in ents):
+                protect_idx.add(idx)
+            if any(e.family in SIGNAL_FAMILIES for e in ents):
+                signal_idx.add(idx)
+            enables = {e.family for e in ents} & regex_families
+            enables.update(f for f, gs in gates.items() if p in gs)
+            if enables:
+                self._enables[idx] = frozenset(enables)
+            if p in triggers:
+                self._triggers[idx] = tuple(triggers[p])
+            if p in except_ctx:
+                self._excepts_of[idx] = tuple(except_ctx[p])
+        self._entries_of = tuple(entries_of)
+        self._protect_idx = frozenset(protect_idx)
+        self._signal_idx = frozenset(signal_idx)
+        self._trigger_idx = frozenset(self._triggers)
+        # For the bounds of _may_fire: patterns with a wording or leader entry
+        # (always worth the rules), with a gov entry of positive weight, and
+        # with a warning cue that nothing but a protected span can silence.
+        self._wording_idx = frozenset(
+            i for i, ents in enumerate(entries_of) if any(e.family in ("wording", "leader") for e in ents)
+        )
+        self._gov_up = {
+            i: sum(e.weight for e in ents if e.kind == "gov" and e.weight > 0)
+            for i, ents in enumerate(entries_of)
+            if any(e.kind == "gov" and e.weight > 0 for e in ents)
+        }
+        self._solid_cue_idx = frozenset(
+            i
+            for i, ents in enumerate(entries_of)
+            if any(e.kind == "cue" and not e.excepts and not e.flags for e in ents)
+        )
+        self._enabler_idx = frozenset(self._enables)
+        # Per signal pattern, what its entries add to the bounds (weights are multiples of
+        # 0.25, so the sums are exact in any order): a post's bound is then a loop over its
+        # patterns, not over their entries.
+        self._bounds = {i: _bound_parts(entries_of[i]) for i in signal_idx}
+        self._regex_idx = self._enabler_idx | self._trigger_idx
+        self._candidates_of: dict[frozenset[int], list[Entry]] = {}
+        self._except_idx = frozenset(self._excepts_of)
+        self._find: Any = None
+        if patterns:
+            # A contiguous NFA: built in 3 ms where the DFA takes 16 ms (a cold draft waits
+            # for it), and as fast a scan for these ~1,700 patterns (the Python list of matches
+            # costs more than the automaton's steps).
+            automaton = ahocorasick_rs.AhoCorasick(
+                patterns,
+                matchkind=ahocorasick_rs.MatchKind.Standard,
+                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+            )
+            self._find = automaton.find_matches_as_indexes
+        self.titles_longest = sorted(self.titles, key=len, reverse=True)
+
+    def hits(
+        self, norm: str, prune: bool = False, context: bool = False
+    ) -> tuple[list[Hit], list[tuple[int, int]], set[tuple[int, int]]] | None:
+        """The matches in the folded text, or None without a signal.
+
+        With them: the protected spans, and the (entry id, start) of the
+        literal matches that lie in one of their entry's except contexts.
+        ``prune``: None also when no family can reach its threshold
+        (``may_fire``); the scores of such a post are then not computed.
+        ``context``: the matches even without a signal (the context rules of a
+        model finding need the cues, government words and fields).
+        """
+        matches = self._find(norm, True) if self._find is not None else ()
+        if not matches:
+            return None  # no term, no gate: no regex runs either
+        idxs = {m[0] for m in matches}
+        signal = not idxs.isdisjoint(self._signal_idx)
+        regex_hits: list[Hit] = []
+        literal = self.literal_bound(idxs) if prune else None
+        if not idxs.isdisjoint(self._enabler_idx):
+            candidates = self.regex_candidates(idxs)
+            if prune and candidates:
+                # not even if every regex that may run matched (and silenced no cue)
+                unknown = None if any(e.kind == "protect" for e in candidates) else NONE
+                if not self.may_fire(idxs, matches, candidates, unknown, literal):
+                    return None
+            for e in candidates:
+                for m in e.regex.finditer(norm):  # type: ignore[union-attr]
+                    regex_hits.append((m.start(), m.end(), e))
+                    if e.family in SIGNAL_FAMILIES:
+                        signal = True
+        if not signal and not context:
+            return None
+        if prune:
+            regex_protect = [(h[0], h[1]) for h in regex_hits if h[2].kind == "protect"]
+            if not self.may_fire(idxs, matches, [h[2] for h in regex_hits], regex_protect, literal):
+                return None
+        protect = (
+            [(s, e) for idx, s, e in matches if idx in self._protect_idx]
+            if not idxs.isdisjoint(self._protect_idx)
+            else []
+        )
+        for h in regex_hits:
+            if h[2].kind == "protect":
+                protect.append((h[0], h[1]))
+        entries_of = self._entries_of
+        hits: list[Hit] = [(s, e, entry) for idx, s, e in matches for entry in entries_of[idx]]
+        for h in regex_hits:
+            if h[2].kind not in SKIPPED_KINDS:
+                hits.append(h)
+        excepted: set[tuple[int, int]] = set()
+        if not idxs.isdisjoint(self._except_idx):
+            excepts_of = self._excepts_of
+            for idx, s, _e in matches:
+                if idx in excepts_of:
+                    excepted.update((eid, s + k) for eid, k in excepts_of[idx])
+        return hits, protect, excepted
+
+    def literal_bound(self, idxs: set[int]) -> _Bound:
+        """The literal matches' part of the bounds of ``may_fire``: each ad group's strongest
+        weight, a shop link, and the topic, tone and gov weights (positive ones only)."""
+        groups: dict[str, float] = {}
+        link = False
+        gov = topic = tone = 0.0
+        bounds = self._bounds
+        for idx in idxs & self._signal_idx:
+            ad, ad_link, up_topic, up_tone, up_gov = bounds[idx]
+            for kind, w in ad:
+                if w >= groups.get(kind, 0.0):
+                    groups[kind] = w
+            link = link or ad_link
+            topic += up_topic
+            tone += up_tone
+            gov += up_gov
+        return groups, link, topic, tone, gov
+
+    def regex_candidates(self, idxs: set[int]) -> list[Entry]:
+        """The regexes to run: of a family with a term or gate in the text, and triggered or
+        factorless. Remembered per set of enabling and triggering patterns found (a few
+        thousand sets at most: the cache starts again when full)."""
+        key = frozenset(idxs & self._regex_idx)
+        found = self._candidates_of.get(key)
+        if found is None:
+            if len(self._candidates_of) >= _CANDIDATE_SETS:
+                self._candidates_of.clear()
+            found = self._candidates_of[key] = self._regex_candidates(key)
+        return found
+
+    def _regex_candidates(self, idxs: frozenset[int]) -> list[Entry]:
+        enabled: set[str] = set()
+        for idx in idxs & self._enabler_idx:
+            enabled.update(self._enables[idx])
+        triggered: set[int] = set()
+        for idx in idxs & self._trigger_idx:
+            triggered.update(self._triggers[idx])
+        return [
+            e
+            for family, regexes in self._regex_families
+            if family in enabled
+            for k, e, always in regexes
+            if always or k in triggered
+        ]
+
+    def may_fire(
+        self,
+        idxs: set[int],
+        matches: list[tuple[int, int, int]],
+        regex_entries: list[Entry],
+        regex_protect: list[tuple[int, int]] | None,
+        literal: _Bound | None = None,
+    ) -> bool:
+        """Whether any family could reach its threshold: upper bounds from the raw matches.
+
+        The context rules only ever drop matches and subtract (field, gov with
+        negative weights), so a bound taken before them is safe: each ad signal
+        group at its strongest positive weight plus positive gov weights; the
+        positive weights of every topic and tone entry; any wording or leader
+        match may be a finding. Two warning cues that nothing can silence (no
+        except, no flag, outside protected spans) rule out ads and topics.
+        ``regex_entries``: of the regexes that matched, or of all that may run;
+        ``regex_protect``: the spans of protect regexes, None when unknown.
+        ``literal``: ``literal_bound(idxs)``, when already known.
+        """
+        if not idxs.isdisjoint(self._wording_idx):
+            return True
+        groups, link, topic, tone, gov = literal or self.literal_bound(idxs)
+        if regex_entries:
+            groups = dict(groups)
+        for e in {id(e): e for e in regex_entries}.values() if regex_entries else ():
+            fam = e.family
+            w = e.weight if e.weight > 0 else 0.0
+            if fam == "ad":
+                if w >= groups.get(e.kind, 0.0):
+                    groups[e.kind] = w
+                if "link" in e.flags:
+                    link = True
+            elif fam == "topic":
+                topic += w
+            elif fam == "tone":
+                tone += w
+            elif fam == "gov":
+                gov += w
+            elif fam in ("wording", "leader"):
+                return True
+        if tone >= TONE_THRESHOLD:
+            return True
+        for idx in idxs & self._gov_up.keys():
+            gov += self._gov_up[idx]
+        ads = (len(groups) >= 2 or link) and sum(groups.values()) + gov >= AD_THRESHOLD
+        if not ads and topic < TOPIC_THRESHOLD:
+            return False
+        if regex_protect is not None and not idxs.isdisjoint(self._solid_cue_idx):
+            solid = self._solid_cue_idx
+            starts = {s: e for idx, s, e in matches if idx in solid}
+            if len(starts) >= CUE_GLOBAL and (regex_protect or not idxs.isdisjoint(self._protect_idx)):
+                protect = [(s, e) for idx, s, e in matches if idx in self._protect_idx] + regex_protect
+                starts = {s: e for s, e in starts.items() if not inside(protect, s, e)}
+            if len(starts) >= CUE_GLOBAL:
+                return False
+        return True
+
+
+_CANDIDATE_SETS = 4096
+_Bound = tuple[dict[str, float], bool, float, float, float]
+
+
+def _bound_parts(entries: Sequence[Entry]) -> tuple[tuple[tuple[str, float], ...], bool, float, float, float]:
+    """What a signal pattern's entries add to the bounds of ``may_fire``: each ad group's
+    strongest positive weight, a shop link, and the positive topic, tone and gov weights."""
+    groups: dict[str, float] = {}
+    link = False
+    topic = tone = gov = 0.0
+    for e in entries:
+        w = e.weight if e.weight > 0 else 0.0
+        if e.family == "ad":
+            if w >= groups.get(e.kind, 0.0):
+                groups[e.kind] = w
+            if "link" in e.flags:
+                link = True
+        elif e.family == "topic":
+            topic += w
+        elif e.family == "tone":
+            tone += w
+        elif e.family == "gov":
+            gov += w
+    return tuple(groups.items()), link, topic, tone, gov
+
+
+# -- regex factors --
+
+
+def factors(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Literal strings one of which every match of the pattern contains, or None.
+
+    Read from the parsed pattern: a run of literal characters, a small
+    character set, the alternatives of a group, or a repeated item (at least
+    once). Anything this cannot prove (case-insensitive matching, classes like
+    \\d, optional items only) gives None, and so do factors too common to save
+    anything (a single ASCII letter or digit): the pattern then runs whenever
+    its family does.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        found = _seq_factors(list(_parser.parse(pattern.pattern, pattern.flags)))
+    except Exception:  # an unexpected parse tree: no shortcut, never a wrong answer
+        return None
+    return frozenset(found) if found else None
+
+
+_MAX_FACTORS = 64
+
+
+def _weak_factor(s: str) -> bool:
+    """Too common to be worth an automaton match: a single ASCII letter, digit or space."""
+    return len(s) == 1 and ((s.isascii() and s.isalnum()) or s.isspace())
+
+
+def _exact(op: Any, av: Any) -> set[str] | None:
+    """Every string one element can match (a superset will do), if few; else None."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if op is c.LITERAL:
+        return {chr(av)}
+    if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        return {""}  # zero-width: the characters around it stay adjacent
+    if op is c.IN:
+        chars: set[str] = set()
+        for iop, iav in av:
+            if iop is c.LITERAL:
+                chars.add(chr(iav))
+            elif iop is c.RANGE and iav[1] - iav[0] < _MAX_FACTORS:
+                chars.update(chr(x) for x in range(iav[0], iav[1] + 1))
+            else:
+                return None
+        return chars if len(chars) <= _MAX_FACTORS else None
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            sub = _exact_seq(list(branch))
+            if sub is None:
+                return None
+            union |= sub
+        return union if len(union) <= _MAX_FACTORS else None
+    if op is c.SUBPATTERN and not av[1] & re.IGNORECASE:
+        return _exact_seq(list(av[3]))
+    return None
+
+
+def _exact_seq(items: list[Any]) -> set[str] | None:
+    out = {""}
+    for op, av in items:
+        sub = _exact(op, av)
+        if sub is None:
+            return None
+        out = {a + b for a in out for b in sub}
+        if len(out) > _MAX_FACTORS:
+            return None
+    return out
+
+
+def _seq_factors(items: list[Any]) -> set[str] | None:
+    """The best factor set of a sequence: adjacent fixed elements joined, or any one element's set."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    best: set[str] | None = None
+
+    def consider(cand: set[str] | None) -> None:
+        nonlocal best
+        if not cand or "" in cand or len(cand) > _MAX_FACTORS or any(map(_weak_factor, cand)):
+            return
+        if best is None or (min(map(len, cand)), -len(cand)) > (min(map(len, best)), -len(best)):
+            best = cand
+
+    run = {""}
+    for op, av in items:
+        sub = _exact(op, av)
+        if sub is not None:
+            joined = {a + b for a in run for b in sub}
+            if len(joined) <= _MAX_FACTORS:
+                run = joined
+                continue
+            consider(run)
+            run = sub
+            continue
+        consider(run)
+        run = {""}
+        if op is c.BRANCH:
+            union: set[str] = set()
+            for branch in av[1]:
+                found = _seq_factors(list(branch))
+                if not found:
+                    union = set()
+                    break
+                union |= found
+            consider(union)
+        elif op is c.SUBPATTERN:
+            if not av[1] & re.IGNORECASE:
+                consider(_seq_factors(list(av[3])))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            if av[0] >= 1:
+                consider(_seq_factors(list(av[2])))
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            consider(_seq_factors(list(av)))
+    consider(run)
+    return best
+
+
+def _nested_order(h: Hit) -> tuple[int, int]:
+    return (h[0], h[0] - h[1])
+
+
+def drop_nested(hits: list[Hit]) -> list[Hit]:
+    """Drop a match lying inside a longer match of the same family (星座 in 星座运势)."""
+    hits.sort(key=_nested_order)
+    out: list[Hit] = []
+    reach: dict[str, int] = {}  # family (ad: signal group) -> furthest end of a kept match
+    for h in hits:
+        e = h[2]
+        fam = e.kind if e.family == "ad" else e.family
+        if fam in OVERLAPPING:
+            out.append(h)
+        elif reach.get(fam, -1) < h[1]:
+            out.append(h)
+            reach[fam] = h[1]
+    return out
