@@ -20,7 +20,7 @@ from core.config import PLATFORMS, Config
 from core.items import ERROR, OutcomeItem
 from crawler.cookies import CookieRule, httpx_cookie_hook, httpx_extensions, own_site
 from crawler.parsers.app import Probe, classify
-from storage.repo import CrawlJob
+from crawler.planning import CrawlJob
 
 log = logging.getLogger(__name__)
 HEAD_BYTES = 4096

@@ -22,9 +22,9 @@ from scrapy.http import Response
 
 from core.items import LOGIN_REQUIRED, NOT_FOUND, PageProblem, PostBatch, PostItem
 from crawler.parsers import weibo, weibo_pc
+from crawler.planning import CrawlJob
 from crawler.spiders.base import REFUSALS, AccountRun, AccountSpider, settles
 from crawler.spiders.comments import CommentsMixin
-from storage.repo import CrawlJob
 
 UID_IN_URL = re.compile(r"weibo\.(?:cn|com)/(?:u/|profile/)?(\d{5,})")
 
