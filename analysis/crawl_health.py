@@ -1,6 +1,6 @@
 """Crawl health: what a crawl's stored outcomes say about our access, judged once, after the crawl.
 
-Three judgements, each kept as an operator alert (运维告警, storage/operator_alerts.py): one
+Four judgements, each kept as an operator alert (运维告警, storage/operator_alerts.py): one
 alert per (platform, kind), open until a later crawl shows it is over, so the person who runs
 govwatch reads one line ("微博：17 个帐号中 17 个被拦截") instead of hundreds of account failures,
 and supervisors are not told that accounts went silent.
