@@ -107,7 +107,7 @@ def fill(url: str, accounts: list[dict], posts: int) -> None:
 
 def plan_night(url: str) -> tuple[float, float]:
     """What the spiders read before paging: every account's crawl job with its known posts
-    (storage.planning.crawl_jobs), JOB_CHUNK accounts at a time as AccountSpider.load_jobs does.
+    (crawler.planning.crawl_jobs), JOB_CHUNK accounts at a time as AccountSpider.load_jobs does.
     Seconds (a plain pass) and peak Python memory in MB (a second pass under tracemalloc, which
     slows this allocation-heavy code ~4x: its time is not the figure)."""
     store = open_store(url)
