@@ -1,8 +1,8 @@
 """The jobs the entry points run: one function each, so the CLI, the scheduler and
 cron take the same path.
 
-A crawl job: open the store, crawl, analyse (the crawl's health, then the
-accounts), deliver the immediate alerts. A report job: build and write the
+A crawl job: open the store, crawl, analyse (the crawl's health first: an
+outage counts for nothing; then the accounts), deliver the immediate alerts. A report job: build and write the
 week's reports.
 """
 
@@ -19,6 +19,7 @@ from core.config import Config
 from crawler.run import CrawlSummary, run_crawl
 from govwatch.app import check_account_ids, check_has_accounts, open_app
 from govwatch.lock import crawl_lock
+from reporting.alerts import after_crawl
 from storage.db import Store
 
 
@@ -54,14 +55,8 @@ def crawl_job(
         )
         health = judge_crawl(config, store, crawl.run_id, crawl.bridges)
         analysis = analyse(config, store, account_ids=crawl.account_ids if account_ids else None)
-        result = CrawlJobResult(store, crawl, health, analysis)
-        if health.outage:  # our connection is down: no alert to anyone from this run
-            result.messages.append("告警暂缓 / alerts held: 本机网络连接异常 / our own connection is down")
-        else:
-            from reporting.alerts import after_crawl
-
-            result.messages.extend(after_crawl(config, store, health))
-    return result
+        messages = after_crawl(config, store, health)
+    return CrawlJobResult(store, crawl, health, analysis, messages)
 
 
 def default_report_week(config: Config, prefer_data: bool = True) -> tuple[Any, str | None]:

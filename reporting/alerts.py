@@ -362,7 +362,10 @@ def run_alerts(
 
 
 def after_crawl(config: Config, store: Store, health: CrawlHealth) -> list[str]:
-    """Deliver after a crawl: what analysis found and the platforms the crawl found blocked."""
+    """Deliver after a crawl: what analysis found and the platforms the crawl found blocked.
+    Nothing from a crawl during our own outage: it said nothing about anyone."""
+    if health.outage:
+        return ["告警暂缓 / alerts held: 本机网络连接异常 / our own connection is down"]
     try:
         return run_alerts(config, store, health.blocked).lines()
     except Exception as exc:  # noqa: BLE001 - a crawl is not lost because alerting failed
