@@ -283,7 +283,7 @@ def _raise(
 
 def blocked_platforms(session: Session, settings: BlockAlertSettings, run_id: int) -> list[BlockedPlatform]:
     """The platforms blocked in run `run_id` and not in the last run before it that read enough
-    of the platform's accounts to say (BlockAlertSettings.speaks_for_platform). A rescan of one
+    of the platform's accounts to say (crawl.block_alert.min_accounts). A rescan of one
     account never speaks for a platform."""
     found = []
     for platform, counts in sorted(outcomes_by_platform(session, run_id).items()):
