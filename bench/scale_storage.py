@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, insert, text
 from analysis.run import analyse
 from bench.common import machine
 from core.config import parse_config
+from crawler import planning
 from crawler.spiders.base import JOB_CHUNK
 from reporting.weekly import write_reports
 from reporting.weeks import parse_week
@@ -106,19 +107,19 @@ def fill(url: str, accounts: list[dict], posts: int) -> None:
 
 def plan_night(url: str) -> tuple[float, float]:
     """What the spiders read before paging: every account's crawl job with its known posts
-    (storage.repo.crawl_jobs), JOB_CHUNK accounts at a time as AccountSpider.load_jobs does.
+    (crawler.planning.crawl_jobs), JOB_CHUNK accounts at a time as AccountSpider.load_jobs does.
     Seconds (a plain pass) and peak Python memory in MB (a second pass under tracemalloc, which
     slows this allocation-heavy code ~4x: its time is not the figure)."""
     store = open_store(url)
     with store.session() as session:
-        ids = [job.account_id for job in repo.crawl_jobs(session, history=False)]
+        ids = [job.account_id for job in planning.crawl_jobs(session, history=False)]
 
     def read_all() -> int:
         known = 0
         for start in range(0, len(ids), JOB_CHUNK):
             with store.session() as session:
-                jobs = repo.crawl_jobs(session, account_ids=ids[start : start + JOB_CHUNK])
-            assert all(len(j.known_ids) <= repo.KNOWN_IDS_PER_ACCOUNT for j in jobs)
+                jobs = planning.crawl_jobs(session, account_ids=ids[start : start + JOB_CHUNK])
+            assert all(len(j.known_ids) <= planning.KNOWN_IDS_PER_ACCOUNT for j in jobs)
             known += sum(len(j.known_ids) for j in jobs)
         return known
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from core.vocabulary import Outcome
 
@@ -158,3 +159,36 @@ class CommentsRead:
     account_id: str
     post_id: str
     count: int
+
+
+# --- what a crawl found about the deployment's own access (judged in analysis/crawl_health.py)
+
+
+@dataclass
+class BridgeCheck:
+    """Whether a feed bridge (RSSHub, WeRSS) answered its check before its accounts were read."""
+
+    name: str
+    url: str
+    up: bool
+    detail: str = ""
+    account_ids: list[str] = field(default_factory=list)
+    no_answer: bool = False  # nothing answered at all (refused, DNS, timeout): an outage sign
+
+
+class CookieState(StrEnum):
+    """What one check of a platform's login cookie found."""
+
+    OK = "ok"  # logged in
+    EXPIRED = "expired"  # not logged in
+    UNSET = "unset"  # cookie_env names an empty variable
+    UNCHECKED = "unchecked"  # read through a feed bridge: no check of its own
+    ERROR = "error"  # could not tell (a block, a network failure, an unknown answer)
+
+
+@dataclass(frozen=True)
+class CookieCheck:
+    platform: str
+    env: str
+    state: CookieState
+    detail: str = ""

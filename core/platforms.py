@@ -10,8 +10,8 @@ whether govwatch monitors it at all.
 Readers: config validation (core/config.py), the crawl runner's spider choice and the
 prober (crawler/run.py, crawler/probe.py), the spiders' ``wants``, the cookie rule
 (crawler/cookies.py), the cookie check and alerts (crawler/cookie_health.py,
-crawler/alerts.py), the feed parser's media kind, the article re-read
-(storage/repo.py), the registry importer (storage/registry.py), status analysis, and
+analysis/crawl_health.py), the feed parser's media kind, the article re-read
+(crawler/planning.py), the registry importer (storage/registry.py), status analysis, and
 every label a supervisor reads (reporting/labels.py and the alerts and findings that
 name a platform). They call the functions below, which read ``TABLE`` when asked: a platform
 added here is accepted, crawled, imported and labelled without another edit.

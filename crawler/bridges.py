@@ -14,26 +14,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import httpx
 
 from core.config import Config
-from storage.repo import CrawlJob
+from core.items import BridgeCheck
+from crawler.planning import CrawlJob
 
 log = logging.getLogger(__name__)
 
 DOWN_STATUSES = (502, 503, 504)
-
-
-@dataclass
-class BridgeCheck:
-    name: str
-    url: str
-    up: bool
-    detail: str = ""
-    account_ids: list[str] = field(default_factory=list)
-    no_answer: bool = False  # nothing answered at all (refused, DNS, timeout): an outage sign
 
 
 def bridge_of(url: str | None, bridges: Sequence[tuple[str, str]]) -> tuple[str, str] | None:

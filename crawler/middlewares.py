@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.statscollectors import StatsCollector
 
 from crawler.spiders.base import refused
 
+REQUESTS_PREFIX = "govwatch/requests/"  # + account id: requests sent for it, in the crawl's stats
+
 
 class AccountRequestCounter:
-    """Counts requests that reach the network per account (retries included).
+    """Counts requests that reach the network per account (retries included), in the crawl's
+    stats (``REQUESTS_PREFIX`` + account id).
 
-    The counts go into each account's crawl outcome, so "requests per account"
-    on an unchanged night is a stored, checkable figure.
+    The counts go into each account's crawl outcome (the pipeline reads them when it stores the
+    outcome, which a spider emits once the account's requests are settled), so "requests per
+    account" on an unchanged night is a stored, checkable figure.
     """
 
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AccountRequestCounter:
-        counter = cls()
-        crawler.request_counts = counter.counts  # read by the pipeline
-        return counter
+        return cls(crawler.stats)
 
     def process_request(self, request, spider=None):  # noqa: ANN001, ANN201
         account_id = request.meta.get("account_id")
         if account_id:
-            self.counts[account_id] += 1
+            self.stats.inc_value(REQUESTS_PREFIX + account_id)
         return None
 
 

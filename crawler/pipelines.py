@@ -24,8 +24,9 @@ from core.items import (
     PostItem,
     ProfileItem,
 )
-from storage import platforms as platform_store
-from storage import repo
+from crawler.deletions import mark_listing_deletions
+from crawler.middlewares import REQUESTS_PREFIX
+from storage import comments, repo
 from storage.db import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -108,22 +109,26 @@ class StoragePipeline:
             or self.store is None
         ):
             return
-        counts = getattr(self.crawler, "request_counts", {})
+        stats = self.crawler.stats
         with self.store.session() as session:
             for account_id, n in repo.upsert_posts(session, self.posts).items():
                 self.new_posts[account_id] += n
             repo.add_snapshots(session, self.profiles)
-            platform_store.upsert_comments(session, self.comments)
+            comments.upsert_comments(session, self.comments)
             # With or after the comments; a post still waiting for its long text is tried again.
-            waiting = platform_store.mark_comments_read(session, self.comments_read)
-            platform_store.mark_deleted(session, self.deletions)
+            waiting = comments.mark_comments_read(session, self.comments_read)
+            repo.mark_deleted(session, self.deletions)
             for outcome in self.outcomes:
-                platform_store.mark_listing_deletions(session, outcome)
+                mark_listing_deletions(session, outcome)
             repo.record_outcomes(
                 session,
                 self.run_id,
                 [
-                    (outcome, self.new_posts.pop(outcome.account_id, 0), counts.get(outcome.account_id, 0))
+                    (
+                        outcome,
+                        self.new_posts.pop(outcome.account_id, 0),
+                        stats.get_value(REQUESTS_PREFIX + outcome.account_id, 0),
+                    )
                     for outcome in self.outcomes
                 ],
             )

@@ -21,7 +21,7 @@ from core.items import ERROR, OutcomeItem
 from core.platforms import declared, monitored_codes
 from crawler.cookies import CookieRule, httpx_cookie_hook, httpx_extensions, own_site
 from crawler.parsers.app import Probe, classify
-from storage.repo import CrawlJob
+from crawler.planning import CrawlJob
 
 log = logging.getLogger(__name__)
 HEAD_BYTES = 4096

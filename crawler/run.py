@@ -18,26 +18,22 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from core.config import Config
-from core.items import ERROR, SKIPPED, OutcomeItem
+from core.items import ERROR, SKIPPED, BridgeCheck, OutcomeItem
 from core.platforms import declared, monitored_codes, name_zh
+from crawler import planning
 from crawler import settings as default_settings
-from crawler.alerts import PlatformAlert, check_platform_blocks
 from crawler.backoff import RETRIED_PREFIX, SLOWED_PREFIX
-from crawler.bridges import BridgeCheck, check_bridges
-from crawler.outage import check_outage, record_outage
+from crawler.bridges import check_bridges
+from crawler.planning import CrawlJob
 from crawler.probe import probe_accounts, wants_probe
 from crawler.spiders.base import SPIDER_ERROR, AccountSpider
-from storage import platforms as platform_store
 from storage import repo
 from storage.db import Store
 from storage.models import CrawlOutcome, utcnow
-from storage.repo import CrawlJob
 
 log = logging.getLogger(__name__)
-
 
 @dataclass
 class CrawlSummary:
@@ -50,14 +46,10 @@ class CrawlSummary:
     seconds: float
     outcomes: Counter[str] = field(default_factory=Counter)
     account_ids: list[str] = field(default_factory=list)
-    alerts: list[PlatformAlert] = field(default_factory=list)  # operator alerts raised by this crawl
+    bridges: list[BridgeCheck] = field(default_factory=list)  # the feed bridges checked before reading
     error: str | None = None  # the crawl itself failed (a spider could not start, the process died)
     slowed: dict[str, float] = field(default_factory=dict)  # platform -> seconds slowed by rate limits
     retried: dict[str, int] = field(default_factory=dict)  # platform -> refused accounts read again
-    outage: bool = False  # our own connection was down (crawler/outage.py): nothing said about accounts
-
-    def alert_lines(self) -> list[str]:
-        return [f"【运维告警 operator alert】{a.message}" for a in self.alerts]
 
     def line(self) -> str:
         failures = ", ".join(f"{k} {n}" for k, n in sorted(self.outcomes.items()) if k != "ok")
@@ -67,7 +59,7 @@ class CrawlSummary:
             f"新增 {self.new_posts} 条，请求 {self.requests} 次，用时 {self.seconds:.1f} 秒"
         )
         failed_run = [f"抓取出错 crawl failed: {self.error}"] if self.error else []
-        return "\n".join([line, *failed_run, *self.slowed_lines(), *self.alert_lines()])
+        return "\n".join([line, *failed_run, *self.slowed_lines()])
 
     def slowed_lines(self) -> list[str]:
         """How long each platform was slowed by its rate limits, and how many accounts it refused
@@ -215,25 +207,6 @@ def skip_down_bridges(
     return checks
 
 
-def bridge_alerts(session: Session, run_id: int, checks: Sequence[BridgeCheck]) -> list[PlatformAlert]:
-    """One operator alert per bridge that is down (resolved once it answers again)."""
-    raised = []
-    for check in checks:
-        if check.up:
-            platform_store.resolve_alerts(session, check.name, ["bridge"])
-            continue
-        n = len(check.account_ids)
-        message = (
-            f"订阅桥接服务 {check.name}（{check.url}）无法访问：{check.detail}。经它读取的 {n} 个帐号本次未抓取，"
-            f"状态保持不变，不代表帐号停更。请检查该服务是否在运行（docker compose ps、服务日志），恢复后重新抓取。"
-        )
-        _alert, new = platform_store.raise_alert(
-            session, platform=check.name, kind="bridge", message=message, affected=n, total=n, run_id=run_id
-        )
-        raised.append(PlatformAlert(check.name, "bridge", message, n, n, new))
-    return raised
-
-
 def run_crawl(
     config: Config,
     store: Store,
@@ -250,7 +223,7 @@ def run_crawl(
     """
     started = time.monotonic()
     with store.session() as session:
-        jobs = repo.crawl_jobs(session, account_ids=account_ids, platforms=platforms, history=False)
+        jobs = planning.crawl_jobs(session, account_ids=account_ids, platforms=platforms, history=False)
         run_id = repo.start_run(session, trigger=trigger, accounts_total=len(jobs))
         by_spider: dict[type[AccountSpider], list[str]] = {}
         probes: list[CrawlJob] = []
@@ -322,15 +295,7 @@ def run_crawl(
         )
         if missing:
             log.warning("%d account(s) had no outcome; recorded as error", len(missing))
-        outage = check_outage(session, config.crawl.outage, run_id)
-        if outage is not None:
-            error = "; ".join(filter(None, [outage.error(), error]))
         run = repo.finish_run(session, run_id, error=error)
-        alerts = record_outage(session, run_id, outage)
-        if outage is None:  # no answer from anyone is no news about the platforms or the bridges either
-            alerts += check_platform_blocks(session, config, run_id, jobs) + bridge_alerts(
-                session, run_id, bridges
-            )
         outcome_counts: Counter[str] = Counter(
             session.scalars(select(CrawlOutcome.outcome).where(CrawlOutcome.run_id == run_id))
         )
@@ -344,9 +309,8 @@ def run_crawl(
             seconds=time.monotonic() - started,
             outcomes=outcome_counts,
             account_ids=[j.account_id for j in jobs],
-            alerts=alerts,
+            bridges=bridges,
             error=run.error,
             slowed=slowed,
             retried=retried,
-            outage=run.outage,
         )

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 # What a job imports: the spiders and everything below them in the layers.
-EGG_PACKAGES = ("crawler", "govwatch", "storage", "analysis", "reporting")
+EGG_PACKAGES = ("core", "crawler", "govwatch", "storage", "analysis", "reporting")
 EGG_DATA = ["*.yaml", "*.txt", "*.json", "*.ini", "*.mako", "*.html", "*.tsv", "*.py"]
 
 

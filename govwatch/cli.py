@@ -182,6 +182,8 @@ def crawl(state: State, accounts: tuple[str, ...], platforms: tuple[str, ...]) -
         result = do_crawl(state, list(accounts) or None, list(platforms) or None, "cli")
         summary, analysis = result.crawl, result.analysis
         click.echo(summary.line())
+        for line in result.health.lines():
+            click.echo(line)
         statuses = "，".join(f"{status_label(k)} {v}" for k, v in sorted(analysis.statuses.items()))
         click.echo(
             f"分析完成：{statuses}；新问题 {len(analysis.findings.opened)} 个，"
@@ -189,7 +191,7 @@ def crawl(state: State, accounts: tuple[str, ...], platforms: tuple[str, ...]) -
         )
         for message in result.messages:
             click.echo(message)
-    if summary.error:  # the accounts' outcomes are recorded; the crawl itself failed
+    if result.failed:  # the accounts' outcomes are recorded; the crawl itself failed
         sys.exit(1)
 
 

@@ -1,21 +1,23 @@
 """Platform access commands: `cookies check`.
 
-Entry points only: they parse arguments and call crawler.cookie_health.
+Entry points only: they parse arguments, call crawler.cookie_health to check the cookies and
+analysis.crawl_health to keep what the checks found.
 """
 
 from __future__ import annotations
 
 import click
 
+from core.items import CookieState
 from core.platforms import monitored_codes, name_zh
 from govwatch.cli import EXIT_FAILURE, State, cli, guarded, pass_state
 
 STATE_LABELS = {
-    "ok": "有效 / ok",
-    "expired": "已失效 / expired",
-    "unset": "未设置 / not set",
-    "unchecked": "无法检测 / no check",
-    "error": "检测失败 / check failed",
+    CookieState.OK: "有效 / ok",
+    CookieState.EXPIRED: "已失效 / expired",
+    CookieState.UNSET: "未设置 / not set",
+    CookieState.UNCHECKED: "无法检测 / no check",
+    CookieState.ERROR: "检测失败 / check failed",
 }
 
 
@@ -32,7 +34,8 @@ def cookies() -> None:
 def cookies_check(state: State, platforms: tuple[str, ...]) -> None:
     """Test each configured cookie now (one cheap logged-in request per platform): which work,
     which expired and since when. Exit 0 when every configured cookie works, 1 otherwise."""
-    from crawler.cookie_health import EXPIRED, OK, check_cookies, record_checks, renew_howto
+    from analysis.crawl_health import record_cookie_checks, renew_howto
+    from crawler.cookie_health import check_cookies
     from govwatch.app import open_app
 
     with guarded():
@@ -44,19 +47,19 @@ def cookies_check(state: State, platforms: tuple[str, ...]) -> None:
         store = open_app(config)
         try:
             with store.session() as session:
-                since = record_checks(session, checks)
+                since = record_cookie_checks(session, checks)
         finally:
             store.dispose()
         tz = config.tz
         for check in checks:
             label = name_zh(check.platform)
             line = f"{label} {check.platform} ({check.env})：{STATE_LABELS[check.state]} — {check.detail}"
-            if check.state == EXPIRED and check.platform in since:
+            if check.state == CookieState.EXPIRED and check.platform in since:
                 line += (
                     f"；自 {since[check.platform].astimezone(tz):%Y-%m-%d %H:%M} 起失效 / failing since then"
                 )
             click.echo(line)
-            if check.state == EXPIRED:
+            if check.state == CookieState.EXPIRED:
                 click.echo(f"    更新方法 / how to renew：{renew_howto(check.platform, check.env)}")
-        if any(c.state != OK for c in checks if c.state != "unchecked"):
+        if any(c.state != CookieState.OK for c in checks if c.state != CookieState.UNCHECKED):
             raise SystemExit(EXIT_FAILURE)

@@ -1,8 +1,8 @@
 """The jobs the entry points run: one function each, so the CLI, the scheduler and
 cron take the same path.
 
-A crawl job: open the store, crawl, analyse what was crawled, then hand the
-results to whatever follows a crawl (alerts). A report job: build and write the
+A crawl job: open the store, crawl, analyse (the crawl's health first: an
+outage counts for nothing; then the accounts), deliver the immediate alerts. A report job: build and write the
 week's reports.
 """
 
@@ -13,34 +13,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis.crawl_health import CrawlHealth, judge_crawl
 from analysis.run import AnalysisSummary, analyse
 from core.config import Config
 from crawler.run import CrawlSummary, run_crawl
 from govwatch.app import check_account_ids, check_has_accounts, open_app
 from govwatch.lock import crawl_lock
+from reporting.alerts import after_crawl
 from storage.db import Store
-
-# Called after every crawl and analysis, in order: (config, store, crawl, analysis) -> lines to print.
-AfterCrawl = Callable[[Config, Store, CrawlSummary, AnalysisSummary], list[str]]
-AFTER_CRAWL: list[AfterCrawl] = []
-
-
-def _alerts_step(config: Config, store: Store, crawl: CrawlSummary, analysis: AnalysisSummary) -> list[str]:
-    """Immediate alerts for new severe findings and blocked platforms (reporting/alerts.py, issue 5)."""
-    from reporting.alerts import after_crawl
-
-    return after_crawl(config, store, crawl, analysis)
-
-
-AFTER_CRAWL.append(_alerts_step)
 
 
 @dataclass
 class CrawlJobResult:
     store: Store
     crawl: CrawlSummary
+    health: CrawlHealth
     analysis: AnalysisSummary
     messages: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """The crawl itself failed, or our own connection was down (its outcomes count for nothing)."""
+        return bool(self.crawl.error or self.health.outage)
 
 
 def crawl_job(
@@ -59,14 +53,10 @@ def crawl_job(
         crawl = run_crawl(
             config, store, account_ids=account_ids, platforms=platforms, trigger=trigger, progress=progress
         )
+        health = judge_crawl(config, store, crawl.run_id, crawl.bridges)
         analysis = analyse(config, store, account_ids=crawl.account_ids if account_ids else None)
-        result = CrawlJobResult(store, crawl, analysis)
-        if crawl.outage:  # our connection is down: no alert to anyone from this run (crawler/outage.py)
-            result.messages.append("告警暂缓 / alerts held: 本机网络连接异常 / our own connection is down")
-        else:
-            for step in AFTER_CRAWL:
-                result.messages.extend(step(config, store, crawl, analysis))
-    return result
+        messages = after_crawl(config, store, health)
+    return CrawlJobResult(store, crawl, health, analysis, messages)
 
 
 def default_report_week(config: Config, prefer_data: bool = True) -> tuple[Any, str | None]:

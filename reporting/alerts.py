@@ -3,8 +3,9 @@
 What alerts: open findings of the configured severities (critical and major by
 default: wording errors in leaders' names and core formulations, commercial
 ads, signs of hijacking, an account gone unreachable), except the slow
-maintenance rules that the weekly report covers; and a platform that blocked
-every account of it in a crawl that the previous crawl could still read.
+maintenance rules that the weekly report covers; and a platform that a crawl
+found blocked while the crawl before it could still read it (judged in
+analysis/crawl_health.py; this module only words and delivers).
 
 Each event gets one row per channel in ``sent_alerts`` (unique by key and
 channel), so it is sent once: by mail to the supervisors whose units cover the
@@ -19,26 +20,25 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as dtime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.crawl_health import BlockedPlatform, CrawlHealth
 from core.config import Config
 from reporting import labels as L
 from reporting import webhooks
 from reporting.mail import PermanentFailure, SmtpSender, build_message
 from reporting.view import clip, safe_url
 from storage.db import Store
-from storage.models import Account, CrawlOutcome, Finding, SentAlert, Unit, utcnow
-from storage.repo import counted_outcomes
+from storage.models import Account, Finding, SentAlert, Unit, utcnow
 
 log = logging.getLogger(__name__)
 
-BLOCKING = ("blocked", "login_required")
 MAX_ATTEMPTS = 3  # runs in which a failing alert is tried before it is marked failed
 ALL = "*"
 
@@ -123,56 +123,24 @@ def finding_events(session: Session, config: Config) -> list[Event]:
     return events
 
 
-def blocked_platform_events(session: Session, config: Config, run_id: int | None) -> list[Event]:
-    """Platforms blocked in run `run_id` (crawl.block_alert: at least min_accounts of the
-    platform's accounts and min_share of them) and not in the last run before it that read enough
-    of the platform's accounts to say. A rescan of one account never speaks for a platform."""
-    if run_id is None:
-        return []
-    settings = config.crawl.block_alert
-
-    def by_platform(rid: int) -> dict[str, list[str]]:
-        rows = session.execute(
-            select(Account.platform, CrawlOutcome.outcome)
-            .join(Account, CrawlOutcome.account_id == Account.id)
-            .where(CrawlOutcome.run_id == rid)
-        )
-        out: dict[str, list[str]] = defaultdict(list)
-        for platform, outcome in rows:
-            out[platform].append(outcome)
-        return out
-
-    def blocked(outcomes: list[str]) -> bool:
-        return settings.platform_blocked(sum(o in BLOCKING for o in outcomes), len(outcomes))
-
+def blocked_platform_events(blocked: Sequence[BlockedPlatform]) -> list[Event]:
+    """The supervisors' alert for each platform newly blocked in a crawl (judged in
+    analysis/crawl_health.py)."""
     events = []
-    for platform, outcomes in by_platform(run_id).items():
-        if not blocked(outcomes):
-            continue
-        counted = (
-            select(CrawlOutcome.run_id)
-            .join(Account, CrawlOutcome.account_id == Account.id)
-            .where(CrawlOutcome.run_id < run_id, Account.platform == platform, counted_outcomes())
-            .group_by(CrawlOutcome.run_id)
-            .having(func.count() >= settings.min_accounts)
-            .subquery()
-        )
-        previous = session.scalar(select(func.max(counted.c.run_id)))
-        if previous is not None and blocked(by_platform(previous).get(platform, [])):
-            continue  # still blocked: alerted when it began
-        label = L.platform_label(platform)
-        walled = sum(o in BLOCKING for o in outcomes)
-        kinds = "、".join(sorted({L.outcome_label(o) for o in outcomes if o in BLOCKING}))
+    for b in blocked:
+        label = L.platform_label(b.platform)
+        walled = sum(b.refused.values())
+        kinds = "、".join(sorted(L.outcome_label(o) for o in b.refused))
         events.append(
             Event(
-                key=f"blocked:{platform}:{run_id}",
+                key=f"blocked:{b.platform}:{b.run_id}",
                 severity="major",
                 unit=ALL,
-                title=f"【较重】{label}平台访问受阻：本次抓取 {len(outcomes)} 个帐号中 {walled} 个失败",
+                title=f"【较重】{label}平台访问受阻：本次抓取 {b.accounts} 个帐号中 {walled} 个失败",
                 body="\n".join(
                     [
                         f"平台：{label}",
-                        f"本次抓取（#{run_id}）中该平台的 {len(outcomes)} 个帐号中 {walled} 个{kinds}。",
+                        f"本次抓取（#{b.run_id}）中该平台的 {b.accounts} 个帐号中 {walled} 个{kinds}。",
                         "这些帐号的实际更新情况暂无法确认，请勿当作“未更新”。",
                         "请检查抓取配置（Cookie、访问频率）或稍后重试。",
                     ]
@@ -377,25 +345,29 @@ def deliver_pending(
 def run_alerts(
     config: Config,
     store: Store,
-    run_id: int | None = None,
+    blocked: Sequence[BlockedPlatform] = (),
     now: datetime | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> AlertResult:
-    """Queue new alert events, then deliver what is pending (outside quiet hours)."""
+    """Queue new alert events (open severe findings, platforms newly blocked), then deliver what
+    is pending (outside quiet hours)."""
     if not config.alerts.enabled:
         return AlertResult()
     with store.session() as session:
-        events = finding_events(session, config) + blocked_platform_events(session, config, run_id)
+        events = finding_events(session, config) + blocked_platform_events(blocked)
         queued = enqueue(session, config, events)
     result = deliver_pending(config, store, now, sleep)
     result.queued = queued
     return result
 
 
-def after_crawl(config: Config, store: Store, crawl, analysis) -> list[str]:  # noqa: ANN001
-    """The after-crawl step (govwatch/jobs.py AFTER_CRAWL)."""
+def after_crawl(config: Config, store: Store, health: CrawlHealth) -> list[str]:
+    """Deliver after a crawl: what analysis found and the platforms the crawl found blocked.
+    Nothing from a crawl during our own outage: it said nothing about anyone."""
+    if health.outage:
+        return ["告警暂缓 / alerts held: 本机网络连接异常 / our own connection is down"]
     try:
-        return run_alerts(config, store, getattr(crawl, "run_id", None)).lines()
+        return run_alerts(config, store, health.blocked).lines()
     except Exception as exc:  # noqa: BLE001 - a crawl is not lost because alerting failed
         log.exception("alerts failed")
         return [f"告警失败 / alerts failed: {type(exc).__name__}: {exc}"]

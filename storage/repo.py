@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Subquery, bindparam, func, insert, select, tuple_, union_all, update
 from sqlalchemy.orm import Session, aliased
 
-from core.items import OK, SKIPPED, OutcomeItem, PostItem, ProfileItem
-from core.platforms import declared, unmonitored_codes
+from core.items import OK, SKIPPED, DeletionItem, OutcomeItem, PostItem, ProfileItem
 from storage.models import (
     Account,
     AccountSnapshot,
@@ -104,157 +103,35 @@ def config_account_records(config_accounts: Iterable) -> list[dict]:  # AccountC
     return [a.model_dump() for a in config_accounts]
 
 
-# --- what the crawler needs to know ---------------------------------------------
+# --- reads the crawl plan is made of (crawler/planning.py decides what to ask for) ------
 
-
-@dataclass(frozen=True, slots=True)
-class CrawlJob:
-    """One account to crawl, with what incremental paging needs to know."""
-
-    account_id: str
-    platform: str
-    handle: str | None
-    url: str | None
-    feed_url: str | None
-    kind: str
-    known_ids: frozenset[str]  # the newest stored post ids (pinned excluded)
-    newest_at: datetime | None  # newest stored non-pinned post
-    needs_profile: bool  # no recent profile snapshot
-    profile_post_count: int | None = None  # what the newest snapshot said
-    selectors: dict | None = field(default=None, hash=False, compare=False)  # website columns
-    # The comment count at which each of the newest posts' comments were last read to the end
-    # (None: never, or a crawl stopped before they were all stored): comments are fetched again
-    # when the listing's count differs.
-    comment_counts: dict[str, int | None] = field(default_factory=dict, hash=False, compare=False)
-    # Stored posts without a date (a page whose dates could not be read): the listing is read
-    # until it has shown them again, a little past the backfill window if need be.
-    undated_ids: frozenset[str] = frozenset()
-    # Recent website/WeChat posts kept with the listing's data because their article page failed:
-    # their page is asked for again when the listing shows them (see unread_articles).
-    unread_ids: frozenset[str] = frozenset()
-
-
-KNOWN_IDS_PER_ACCOUNT = 30
 STREAM_ROWS = 5000  # rows fetched at a time: 10,000 accounts' known posts never sit in memory as rows
 
 
-def crawl_jobs(
+def open_accounts(
     session: Session,
     account_ids: Sequence[str] | None = None,
     platforms: Sequence[str] | None = None,
-    profile_every: timedelta = timedelta(days=7),
-    now: datetime | None = None,
-    history: bool = True,
-) -> list[CrawlJob]:
-    """The open accounts to crawl (default: all), each with what incremental paging needs.
-
-    ``history=False``: who and where only (no known posts, no profile due) — the runner's list
-    to hand accounts to spiders, which read their accounts' history themselves, a chunk at a
-    time (AccountSpider.load_jobs).
-    """
-    now = now or utcnow()
-    query = (
-        select(Account)
-        .where(Account.closed.is_(False), Account.platform.not_in(unmonitored_codes()))
-        .order_by(Account.id)
-    )
+    exclude_platforms: Iterable[str] = (),
+) -> list[Account]:
+    """The accounts not closed (all, or those named / of those platforms), by id."""
+    query = select(Account).where(Account.closed.is_(False)).order_by(Account.id)
+    excluded = list(exclude_platforms)
+    if excluded:
+        query = query.where(Account.platform.not_in(excluded))
     if account_ids:
         query = query.where(Account.id.in_(list(account_ids)))
     if platforms:
         query = query.where(Account.platform.in_(list(platforms)))
-    accounts = list(session.scalars(query))
-    ids = [a.id for a in accounts]
-    if not ids:
-        return []
-    if not history:
-        return [_job(a, needs_profile=False) for a in accounts]
-
-    # The newest KNOWN_IDS_PER_ACCOUNT non-pinned posts per account, in one query that reads
-    # about that many rows per account through ix_posts_account_published, not every stored post.
-    ranked = newest_posts(ids, (Post.comments_read,))
-    known: dict[str, set[str]] = {}
-    newest: dict[str, datetime] = {}
-    comment_counts: dict[str, dict[str, int | None]] = {}
-    rows = session.execute(
-        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments_read)
-        .where(ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT)
-        .execution_options(yield_per=STREAM_ROWS)
-    )
-    for account_id, post_id, published_at, comments in rows:
-        known.setdefault(account_id, set()).add(post_id)
-        comment_counts.setdefault(account_id, {})[post_id] = comments
-        if published_at is not None and (account_id not in newest or published_at > newest[account_id]):
-            newest[account_id] = published_at
-
-    newest_snapshot = (
-        select(AccountSnapshot.account_id, func.max(AccountSnapshot.id).label("id"))
-        .where(AccountSnapshot.account_id.in_(ids))
-        .group_by(AccountSnapshot.account_id)
-        .subquery()
-    )
-    last_snapshot = {
-        account_id: (taken_at, post_count)
-        for account_id, taken_at, post_count in session.execute(
-            select(AccountSnapshot.account_id, AccountSnapshot.taken_at, AccountSnapshot.post_count).join(
-                newest_snapshot, AccountSnapshot.id == newest_snapshot.c.id
-            )
-        )
-    }
-    jobs = []
-    for a in accounts:
-        taken, post_count = last_snapshot.get(a.id, (None, None))
-        jobs.append(
-            _job(
-                a,
-                known_ids=frozenset(known.get(a.id, ())),
-                newest_at=newest.get(a.id),
-                needs_profile=taken is None or now - taken >= profile_every,
-                profile_post_count=post_count,
-                comment_counts=comment_counts.get(a.id, {}),
-            )
-        )
-    return unread_articles(session, reread_undated(session, resume_after_incomplete(session, jobs)), now)
-
-
-ARTICLE_RETRY = timedelta(days=7)  # how long a failed article page is asked for again
-
-
-def unread_articles(session: Session, jobs: list[CrawlJob], now: datetime) -> list[CrawlJob]:
-    """A website or WeChat post whose article page failed is stored with the listing's data and
-    marked truncated (AccountSpider.read_article): for ARTICLE_RETRY after it was first seen, the
-    next crawls that list it ask for its page again, so its body reaches the content checks."""
-    unread = _post_ids_by_account(
-        session,
-        [j.account_id for j in jobs if (p := declared(j.platform)) and p.reads_articles],
-        Post.truncated.is_(True),
-        Post.first_seen_at >= now - ARTICLE_RETRY,
-    )
-    return [
-        replace(j, unread_ids=frozenset(unread[j.account_id])) if j.account_id in unread else j for j in jobs
-    ]
-
-
-def _post_ids_by_account(session: Session, account_ids: list[str], *where: object) -> dict[str, set[str]]:
-    """The platform ids of the accounts' posts, not deleted, that match ``where``."""
-    found: dict[str, set[str]] = {}
-    if not account_ids:
-        return found
-    rows = session.execute(
-        select(Post.account_id, Post.platform_post_id).where(
-            Post.account_id.in_(account_ids), Post.deleted_at.is_(None), *where
-        )
-    )
-    for account_id, post_id in rows:
-        found.setdefault(account_id, set()).add(post_id)
-    return found
+    return list(session.scalars(query))
 
 
 EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
 
 
-def newest_posts(ids: Sequence[str], extra: tuple = ()) -> Subquery:
+def newest_posts(ids: Sequence[str], per_account: int, extra: tuple = ()) -> Subquery:
     """The accounts' non-pinned posts ranked newest first (``rank``; undated ones last), as far as
-    rank KNOWN_IDS_PER_ACCOUNT at least: an index walk per account finds its 30th newest date,
+    rank ``per_account`` at least: an index walk per account finds its per_account-th newest date,
     and only posts from that date on (or, for an account with fewer dated posts, all of them)
     are ranked — a province's store of 2,000,000 posts is not sorted to find 300,000."""
     older = aliased(Post)
@@ -262,7 +139,7 @@ def newest_posts(ids: Sequence[str], extra: tuple = ()) -> Subquery:
         select(older.published_at)
         .where(older.account_id == Account.id, older.is_pinned.is_(False), older.published_at.is_not(None))
         .order_by(older.published_at.desc())
-        .offset(KNOWN_IDS_PER_ACCOUNT - 1)
+        .offset(per_account - 1)
         .limit(1)
         .correlate(Account)
         .scalar_subquery()
@@ -295,56 +172,83 @@ def newest_posts(ids: Sequence[str], extra: tuple = ()) -> Subquery:
     ).subquery()
 
 
-def _job(account: Account, **history: object) -> CrawlJob:
-    history.setdefault("known_ids", frozenset())
-    history.setdefault("newest_at", None)
-    return CrawlJob(
-        account_id=account.id,
-        platform=account.platform,
-        handle=account.handle,
-        url=account.url,
-        feed_url=account.feed_url,
-        kind=account.kind,
-        selectors=account.selectors,
-        **history,  # type: ignore[arg-type]
+def newest_post_rows(
+    session: Session, ids: Sequence[str], per_account: int
+) -> Iterable[tuple[str, str, datetime | None, int | None]]:
+    """(account id, platform post id, published_at, comments_read) of each account's newest
+    ``per_account`` non-pinned posts, streamed (newest_posts)."""
+    ranked = newest_posts(ids, per_account, (Post.comments_read,))
+    return session.execute(
+        select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at, ranked.c.comments_read)
+        .where(ranked.c.rank <= per_account)
+        .execution_options(yield_per=STREAM_ROWS)
+    ).tuples()
+
+
+def last_snapshots(session: Session, ids: Sequence[str]) -> dict[str, tuple[datetime, int | None]]:
+    """Per account, when its newest profile snapshot was taken and the post count it said."""
+    newest_snapshot = (
+        select(AccountSnapshot.account_id, func.max(AccountSnapshot.id).label("id"))
+        .where(AccountSnapshot.account_id.in_(ids))
+        .group_by(AccountSnapshot.account_id)
+        .subquery()
+    )
+    return {
+        account_id: (taken_at, post_count)
+        for account_id, taken_at, post_count in session.execute(
+            select(AccountSnapshot.account_id, AccountSnapshot.taken_at, AccountSnapshot.post_count).join(
+                newest_snapshot, AccountSnapshot.id == newest_snapshot.c.id
+            )
+        )
+    }
+
+
+def _post_ids_by_account(session: Session, account_ids: list[str], *where: object) -> dict[str, set[str]]:
+    """The platform ids of the accounts' posts, not deleted, that match ``where``."""
+    found: dict[str, set[str]] = {}
+    if not account_ids:
+        return found
+    rows = session.execute(
+        select(Post.account_id, Post.platform_post_id).where(
+            Post.account_id.in_(account_ids), Post.deleted_at.is_(None), *where
+        )
+    )
+    for account_id, post_id in rows:
+        found.setdefault(account_id, set()).add(post_id)
+    return found
+
+
+def truncated_post_ids(
+    session: Session, account_ids: list[str], first_seen_since: datetime
+) -> dict[str, set[str]]:
+    """Per account, its posts stored truncated (their body not read) first seen since then."""
+    return _post_ids_by_account(
+        session, account_ids, Post.truncated.is_(True), Post.first_seen_at >= first_seen_since
     )
 
 
-def reread_undated(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:
-    """A stored post without a date (an unreadable page) is not covered: its account is read
-    again from the top, and on until the listing has shown those posts again (see
-    AccountSpider.keep_post), so the next readable listing gives them their dates."""
-    undated = _post_ids_by_account(
-        session, [j.account_id for j in jobs], Post.published_at.is_(None), Post.is_pinned.is_(False)
-    )
-    return [
-        replace(j, known_ids=frozenset(), newest_at=None, undated_ids=frozenset(undated[j.account_id]))
-        if j.account_id in undated
-        else j
-        for j in jobs
-    ]
+def undated_post_ids(session: Session, account_ids: list[str]) -> dict[str, set[str]]:
+    """Per account, its non-pinned posts stored without a date."""
+    return _post_ids_by_account(session, account_ids, Post.published_at.is_(None), Post.is_pinned.is_(False))
 
 
-def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:
-    """Incremental paging may stop only at posts that a complete read already covers.
-
-    A crawl that failed half-way (a block, a truncated page, a kill) stores the newest
-    posts but leaves a gap below them; stopping at those posts next time would keep
-    the gap forever. So the posts that count as known are those first seen before the
-    first crawl run after the account's last complete `ok` read (never read completely:
-    before the first run; posts stored outside any crawl count as covered). The upserts
-    make re-reading a stretch store nothing twice.
+def posts_before_last_complete_read(
+    session: Session, account_ids: list[str], per_account: int
+) -> dict[str, list[tuple[str, datetime | None]]]:
+    """Per account with posts first seen since the first crawl run after its last complete `ok`
+    read (never read completely: since the first run), its newest ``per_account`` non-pinned posts
+    first seen before that run began, as (platform post id, published_at). Accounts without
+    such later posts are absent (on a normal night: all of them).
 
     All in SQL, a few rows per account: on a normal night every account has a run after
     its last complete read (tonight's), and its stored posts may number in the thousands.
     """
-    ids = [j.account_id for j in jobs if j.known_ids]
-    if not ids:
-        return jobs
+    if not account_ids:
+        return {}
     last_complete = (
         select(CrawlOutcome.account_id, func.max(CrawlOutcome.run_id).label("run_id"))
         .where(
-            CrawlOutcome.account_id.in_(ids),
+            CrawlOutcome.account_id.in_(account_ids),
             CrawlOutcome.outcome == OK,
             CrawlOutcome.complete.is_(True),
         )
@@ -354,18 +258,16 @@ def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[Craw
     accounts = (
         select(Account.id.label("account_id"), func.coalesce(last_complete.c.run_id, 0).label("run_id"))
         .outerjoin(last_complete, last_complete.c.account_id == Account.id)
-        .where(Account.id.in_(ids))
+        .where(Account.id.in_(account_ids))
         .subquery()
     )
     next_run_start = (
         select(func.min(CrawlRun.started_at)).where(CrawlRun.id > accounts.c.run_id).scalar_subquery()
     )
     bounds = select(accounts.c.account_id, next_run_start.label("bound")).subquery()
-    # Only accounts with posts first seen after their bound read differently from the plain
-    # newest posts (on a normal night: none; after a night of blocks: the blocked ones).
     latest = (
         select(Post.account_id, func.max(Post.first_seen_at).label("latest"))
-        .where(Post.account_id.in_(ids), Post.is_pinned.is_(False))
+        .where(Post.account_id.in_(account_ids), Post.is_pinned.is_(False))
         .group_by(Post.account_id)
         .subquery()
     )
@@ -377,7 +279,7 @@ def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[Craw
         ).all()
     )
     if not bound_of:
-        return jobs
+        return {}
     ranked = (
         select(
             Post.account_id,
@@ -398,29 +300,15 @@ def resume_after_incomplete(session: Session, jobs: list[CrawlJob]) -> list[Craw
         )
         .subquery()
     )
-    covered: dict[str, list[tuple[str, datetime | None]]] = {}
+    covered: dict[str, list[tuple[str, datetime | None]]] = {account_id: [] for account_id in bound_of}
     rows = session.execute(
         select(ranked.c.account_id, ranked.c.platform_post_id, ranked.c.published_at)
-        .where(ranked.c.rank <= KNOWN_IDS_PER_ACCOUNT)
+        .where(ranked.c.rank <= per_account)
         .execution_options(yield_per=STREAM_ROWS)
     )
     for account_id, post_id, published_at in rows:
-        covered.setdefault(account_id, []).append((post_id, published_at))
-    out = []
-    for job in jobs:
-        if job.account_id not in bound_of:
-            out.append(job)
-            continue
-        posts = covered.get(job.account_id, [])
-        dated = [p[1] for p in posts if p[1] is not None]
-        out.append(
-            replace(
-                job,
-                known_ids=frozenset(p[0] for p in posts),
-                newest_at=max(dated) if dated else None,
-            )
-        )
-    return out
+        covered[account_id].append((post_id, published_at))
+    return covered
 
 
 # --- crawl runs and outcomes ------------------------------------------------------
@@ -487,6 +375,18 @@ def finish_run(session: Session, run_id: int, error: str | None = None) -> Crawl
     run.finished_at = utcnow()
     run.state = "failed" if error else "finished"
     run.error = error
+    return run
+
+
+def mark_outage(session: Session, run_id: int, why: str) -> CrawlRun:
+    """Mark a closed run as one in which our own connection was down: failed, ``why`` first in
+    its error, and its outcomes no longer counted (counted_outcomes)."""
+    run = session.get(CrawlRun, run_id)
+    if run is None:
+        raise LookupError(f"no crawl run {run_id}")
+    run.outage = True
+    run.state = "failed"
+    run.error = "; ".join(filter(None, [why, run.error]))
     return run
 
 
@@ -779,3 +679,45 @@ def add_snapshots(session: Session, items: Sequence[ProfileItem]) -> int:
         )
         stored += 1
     return stored
+
+
+# --- deleted posts ------------------------------------------------------------------
+
+
+def mark_deleted(session: Session, items: Sequence[DeletionItem], now: datetime | None = None) -> int:
+    """Posts the platform itself says are deleted (an article page's notice)."""
+    if not items:
+        return 0
+    now = now or utcnow()
+    keys = [(i.account_id, i.post_id) for i in items]
+    result = session.execute(
+        update(Post)
+        .where(tuple_(Post.account_id, Post.platform_post_id).in_(keys), Post.deleted_at.is_(None))
+        .values(deleted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def live_posts_published_after(
+    session: Session, account_id: str, after: datetime, first_seen_before: datetime
+) -> list[tuple[int, str]]:
+    """(row id, platform post id) of the account's stored posts, neither pinned nor deleted,
+    published after ``after`` and first seen before ``first_seen_before``."""
+    return list(
+        session.execute(
+            select(Post.id, Post.platform_post_id).where(
+                Post.account_id == account_id,
+                Post.is_pinned.is_(False),
+                Post.deleted_at.is_(None),
+                Post.published_at > after,
+                Post.first_seen_at < first_seen_before,
+            )
+        ).tuples()
+    )
+
+
+def mark_posts_deleted(session: Session, post_pks: Sequence[int], now: datetime) -> None:
+    """Set deleted_at (when we found out) on these post rows."""
+    if post_pks:
+        session.execute(update(Post).where(Post.id.in_(list(post_pks))).values(deleted_at=now))

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from analysis.crawl_health import blocked_platforms
 from core.config import parse_config
 from reporting.alerts import in_quiet_hours, run_alerts
 from reporting.webhooks import dingtalk_sign
@@ -170,13 +171,19 @@ def test_cap_per_run_summarises_the_rest(tmp_path, receiver):
     store.dispose()
 
 
+def blocked(config, store, run_id: int) -> list:  # noqa: ANN001
+    """The platforms the crawl health judgement finds newly blocked in a run, as a crawl hands them on."""
+    with store.session() as session:
+        return blocked_platforms(session, config.crawl.block_alert, run_id)
+
+
 def test_platform_blocked_alert_and_email(tmp_path, receiver, smtp_server):  # noqa: F811
     recorder, port = smtp_server
     # The world has one Douyin account: a deployment that counts one account as its platform says so.
     config, store = make_world(tmp_path, port=port, crawl={"block_alert": {"min_accounts": 1}})
     with store.session() as session:
         first_run = session.query(CrawlRun).order_by(CrawlRun.id).first().id
-    result = run_alerts(config, store, run_id=first_run, now=NOW)
+    result = run_alerts(config, store, blocked(config, store, first_run), now=NOW)
     assert not result.failed, result.failed
     texts = [b["text"]["content"] for _, _, b in receiver.paths("/dingtalk")]
     assert any("抖音平台访问受阻" in t for t in texts)
@@ -192,12 +199,12 @@ def test_platform_blocked_alert_and_email(tmp_path, receiver, smtp_server):  # n
     store.dispose()
     default, store = make_world(tmp_path / "default", port=port)
     recorder.messages.clear()
-    run_alerts(default, store, run_id=first_run, now=NOW)
+    run_alerts(default, store, blocked(default, store, first_run), now=NOW)
     assert not any("平台访问受阻" in m["Subject"] for _, m, _ in recorder.messages)  # one account
     with store.session() as session:
         last_run = session.query(CrawlRun).order_by(CrawlRun.id.desc()).first().id
     count = len(receiver.requests)
-    run_alerts(config, store, run_id=last_run, now=NOW)
+    run_alerts(config, store, blocked(config, store, last_run), now=NOW)
     assert len(receiver.requests) == count
     store.dispose()
 

@@ -160,15 +160,15 @@ def test_a_spider_that_cannot_load_its_accounts_fails_the_crawl_loudly(tmp_path:
     script = textwrap.dedent(
         """
         import sys
-        from storage import repo
-        real = repo.crawl_jobs
+        from crawler import planning
+        real = planning.crawl_jobs
         calls = []
         def crawl_jobs(*args, **kwargs):
             calls.append(1)
             if len(calls) > 1:  # the runner's own call works; every spider's fails
                 raise ConnectionError("database went away")
             return real(*args, **kwargs)
-        repo.crawl_jobs = crawl_jobs
+        planning.crawl_jobs = crawl_jobs
         from govwatch.cli import main
         sys.argv = ["govwatch", "--config", sys.argv[1], "crawl"]
         main()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from analysis.crawl_health import find_outage
 from core.config import OutageSettings
-from crawler.outage import find_outage
 from sandbox.server import Sandbox
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
 from tests.test_delivery_mail import smtp_server  # noqa: F401 - fixture

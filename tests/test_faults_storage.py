@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from core.items import OutcomeItem, PostItem
+from crawler import planning
 from storage import repo
 from storage.db import open_store
 from storage.models import CrawlRun
@@ -41,7 +42,7 @@ def night(store, items: list[PostItem], result: OutcomeItem | None, finish: bool
 
 def job(store):
     with store.session() as s:
-        [j] = repo.crawl_jobs(s)
+        [j] = planning.crawl_jobs(s)
     return j
 
 

@@ -17,15 +17,14 @@ from core.config import AccountConfig, ConfigError, load_config
 from core.platforms import Platform
 from crawler.cookies import belongs
 from crawler.parsers import feed
+from crawler.planning import CrawlJob, crawl_jobs
 from crawler.probe import wants_probe
 from crawler.run import no_spider_detail, spider_for
 from crawler.spiders.base import AccountSpider
 from crawler.spiders.feed import FeedSpider
 from reporting import labels
-from storage import repo
 from storage.db import open_store
 from storage.registry import import_registry, parse_platform, read_registry, registry_rows
-from storage.repo import CrawlJob
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -237,7 +236,7 @@ def test_a_new_declaration_is_imported_listed_and_labelled(tmp_path: Path, store
             assert (
                 rows["wework"]["platform_label"] == "企业微信" and rows["wework"]["status"] == "unmonitored"
             )
-            assert [j.platform for j in repo.crawl_jobs(session, history=False)] == ["weishi"]
+            assert [j.platform for j in crawl_jobs(session, history=False)] == ["weishi"]
     finally:
         store.dispose()
     assert labels.platform_label("weishi") == "微视" and labels.platform_label("wework") == "企业微信"

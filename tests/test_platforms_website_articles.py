@@ -108,8 +108,8 @@ def test_dated_columns_store_article_bodies_and_keep_list_dates_through_failures
     assert bodies >= 10
 
     # Next night, nothing failing: the blocked article is read. The column read that was blocked
-    # is read again in full (storage.repo.resume_after_incomplete); the other one costs its list
-    # page and the article page that failed (asked for again: storage.repo.unread_articles), and
+    # is read again in full (crawler.planning.resume_after_incomplete); the other one costs its list
+    # page and the article page that failed (asked for again: crawler.planning.unread_articles), and
     # what the article pages said stays stored (not the list's title).
     failing["on"] = False
     sandbox.reset_counts()

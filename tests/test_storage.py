@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, inspect, select, update
 
 from core.items import DELETED_ORIGINAL, OutcomeItem, PostItem, ProfileItem
+from crawler import planning
 from storage import repo
 from storage.db import open_store
 from storage.models import Account, AccountSnapshot, CrawlOutcome, Post
@@ -296,7 +297,7 @@ def test_snapshots_only_when_changed_and_jobs_know_their_posts(store_url):
             s, [post("a-weibo", "p", "置顶", 700, is_pinned=True), post("a-weibo", "n", "新", 1)]
         )
     with store.session() as s:
-        jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
+        jobs = {j.account_id: j for j in planning.crawl_jobs(s)}
         job = jobs["a-weibo"]
         assert job.known_ids == {"n"}  # pinned posts never mark where stored history begins
         assert not job.needs_profile and job.profile_post_count == 3
@@ -325,10 +326,10 @@ def test_an_incomplete_read_leaves_its_posts_out_of_what_counts_as_known(store_u
         )
         repo.finish_run(s, run2)
     with store.session() as s:
-        jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
+        jobs = {j.account_id: j for j in planning.crawl_jobs(s)}
         a = jobs["a-weibo"]
         assert "new1" not in a.known_ids and "new2" not in a.known_ids
-        assert a.known_ids == {f"old{i}" for i in range(repo.KNOWN_IDS_PER_ACCOUNT)}  # the newest 30
+        assert a.known_ids == {f"old{i}" for i in range(planning.KNOWN_IDS_PER_ACCOUNT)}  # the newest 30
         assert a.newest_at is not None and abs(
             a.newest_at - (datetime.now(UTC) - timedelta(days=10))
         ) < timedelta(minutes=5)
@@ -338,7 +339,7 @@ def test_an_incomplete_read_leaves_its_posts_out_of_what_counts_as_known(store_u
         run3 = repo.start_run(s, "test", 1)
         repo.record_outcome(s, run3, OutcomeItem("a-weibo", **done), new_posts=0, requests=4)
         repo.finish_run(s, run3)
-        jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
+        jobs = {j.account_id: j for j in planning.crawl_jobs(s)}
         assert {"new1", "new2"} <= jobs["a-weibo"].known_ids  # a complete read covered the gap
 
 
@@ -368,9 +369,9 @@ def test_a_spider_reads_its_accounts_history_a_chunk_at_a_time(store_url, monkey
             s, [post(f"w{i}", f"p{i}-{n}", "动态", n + 1) for i in range(7) for n in range(6 * i)]
         )
     with store.session() as s:
-        whole = {j.account_id: j for j in repo.crawl_jobs(s) if j.platform == "weibo"}
-        listed = repo.crawl_jobs(s, history=False)
-    assert len(whole["w6"].known_ids) == repo.KNOWN_IDS_PER_ACCOUNT and not whole["w0"].known_ids
+        whole = {j.account_id: j for j in planning.crawl_jobs(s) if j.platform == "weibo"}
+        listed = planning.crawl_jobs(s, history=False)
+    assert len(whole["w6"].known_ids) == planning.KNOWN_IDS_PER_ACCOUNT and not whole["w0"].known_ids
     assert sorted(j.account_id for j in listed) == sorted([*whole, "b-wechat"])
     assert all(not j.known_ids and j.newest_at is None for j in listed)
 
@@ -423,17 +424,17 @@ def test_known_posts_are_the_newest_thirty_whatever_the_dates(store_url):
                 Post.is_pinned.is_(False)
             )
         ).all()
-        ranked = repo.newest_posts(list(shapes))
+        ranked = repo.newest_posts(list(shapes), planning.KNOWN_IDS_PER_ACCOUNT)
         top = s.execute(
             select(ranked.c.account_id, ranked.c.platform_post_id).where(
-                ranked.c.rank <= repo.KNOWN_IDS_PER_ACCOUNT
+                ranked.c.rank <= planning.KNOWN_IDS_PER_ACCOUNT
             )
         ).all()
-        jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
+        jobs = {j.account_id: j for j in planning.crawl_jobs(s)}
     for name in shapes:
         mine = [row for row in stored if row.account_id == name]
         mine.sort(key=lambda r: (r.published_at is not None, r.published_at or base, r.id), reverse=True)
-        expected = {r.platform_post_id for r in mine[: repo.KNOWN_IDS_PER_ACCOUNT]}
+        expected = {r.platform_post_id for r in mine[: planning.KNOWN_IDS_PER_ACCOUNT]}
         assert {pid for account, pid in top if account == name} == expected, name
         if any(r.published_at is None for r in mine):  # read again from the top (reread_undated)
             assert jobs[name].known_ids == frozenset() and jobs[name].newest_at is None, name
@@ -472,11 +473,11 @@ def test_posts_kept_without_their_article_are_asked_for_again_for_a_week(store_u
             .values(first_seen_at=datetime.now(UTC) - timedelta(days=8))
         )
     with store.session() as s:
-        jobs = {j.account_id: j for j in repo.crawl_jobs(s)}
+        jobs = {j.account_id: j for j in planning.crawl_jobs(s)}
     assert jobs["c-site"].unread_ids == {"fresh"}
     assert jobs["b-wechat"].unread_ids == {"feed-only"}
     assert jobs["a-weibo"].unread_ids == frozenset()
     with store.session() as s:  # the body arrives (the same words, whole): no longer asked for
         repo.upsert_posts(s, [post("b-wechat", "feed-only", "摘要", 2)])
     with store.session() as s:
-        assert {j.account_id: j for j in repo.crawl_jobs(s)}["b-wechat"].unread_ids == frozenset()
+        assert {j.account_id: j for j in planning.crawl_jobs(s)}["b-wechat"].unread_ids == frozenset()

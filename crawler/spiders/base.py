@@ -32,12 +32,12 @@ from twisted.python.failure import Failure
 from core.config import job_database_url
 from core.items import BLOCKED, ERROR, LOGIN_REQUIRED, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostItem
 from core.platforms import declared
+from crawler import planning
 from crawler.backoff import Backoff
 from crawler.cookies import PLATFORM_META, SITE_META, own_site
 from crawler.parsers import blocks
-from storage import repo
+from crawler.planning import CrawlJob
 from storage.db import open_store
-from storage.repo import CrawlJob
 
 log = logging.getLogger(__name__)
 
@@ -237,10 +237,10 @@ class AccountSpider(scrapy.Spider):
             ids = self.account_ids
             if ids is None:
                 with store.session() as session:
-                    ids = [j.account_id for j in repo.crawl_jobs(session, history=False) if self.wants(j)]
+                    ids = [j.account_id for j in planning.crawl_jobs(session, history=False) if self.wants(j)]
             for start in range(0, len(ids), JOB_CHUNK):
                 with store.session() as session:
-                    jobs = repo.crawl_jobs(
+                    jobs = planning.crawl_jobs(
                         session,
                         account_ids=ids[start : start + JOB_CHUNK],
                         profile_every=timedelta(days=int(self.options.get("profile_every_days", 7))),
@@ -442,7 +442,7 @@ class AccountSpider(scrapy.Spider):
         except keep_on as exc:
             run.note = f"article page unreadable ({type(exc).__name__}); {self.listing} kept for {listed.url}"
         self.check_dates(run, [listed], response.status)
-        listed.truncated = True  # its body is still to be read (repo.unread_articles)
+        listed.truncated = True  # its body is still to be read (planning.unread_articles)
         return None
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
@@ -457,7 +457,7 @@ class AccountSpider(scrapy.Spider):
             return
         run.note = f"article page not fetched ({type(failure.value).__name__}); {self.listing} kept"
         self.check_dates(run, [post])
-        post.truncated = True  # its body is still to be read (repo.unread_articles)
+        post.truncated = True  # its body is still to be read (planning.unread_articles)
         yield post
         yield from self.settle(run)
 

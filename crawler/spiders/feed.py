@@ -10,9 +10,9 @@ from scrapy.http import Response
 
 from core.items import PostBatch
 from crawler.parsers import feed
+from crawler.planning import CrawlJob
 from crawler.spiders.base import AccountRun, AccountSpider, settles
 from crawler.spiders.weibo import weibo_uid
-from storage.repo import CrawlJob
 
 
 class FeedSpider(AccountSpider):

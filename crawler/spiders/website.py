@@ -14,7 +14,7 @@ a night with nothing new costs the one list page. Where the list has a date it s
 the post's date. An article page that cannot be read (not found, an error page, a
 network failure) keeps the post with the list's title and date, and the run says so;
 its page is asked for again by the crawls of the next week that list it
-(repo.unread_articles). A block or login wall on it is the account's outcome and the
+(planning.unread_articles). A block or login wall on it is the account's outcome and the
 post is left for the next crawl (as WeChat articles are), so its body is read once the
 block is gone.
 """
@@ -30,8 +30,8 @@ from twisted.python.failure import Failure
 
 from core.items import NOT_FOUND, PARSE_ERROR, PageProblem, PostItem
 from crawler.parsers import website
+from crawler.planning import CrawlJob
 from crawler.spiders.base import REFUSALS, AccountRun, AccountSpider, network_problem, refused, settles
-from storage.repo import CrawlJob
 
 
 class WebsiteSpider(AccountSpider):
@@ -78,7 +78,7 @@ class WebsiteSpider(AccountSpider):
         not unreachable for a broken 下一页 link) and the outcome's detail says so. A page that
         is not there (404/410) is a broken link, not a passing failure: the list ends where the
         read ended, as if it had no further page. Any other failure leaves the read incomplete,
-        so the next night reads the column again from the top (repo.resume_after_incomplete)."""
+        so the next night reads the column again from the top (planning.resume_after_incomplete)."""
         run.complete = outcome == NOT_FOUND
         run.extra["partial"] = (
             f"部分读取：第 {run.pages + 1} 页无法读取（{reason}），已保留前 {run.pages} 页的 "
@@ -142,7 +142,7 @@ class WebsiteSpider(AccountSpider):
                 continue
             if read_articles and _web(post.url) and (not known or post.post_id in run.job.unread_ids):
                 # A new item's body; or a stored item's, kept with the list's data when its
-                # article page failed (repo.unread_articles).
+                # article page failed (planning.unread_articles).
                 yield from self.article_request(run, post, self.parse_listed_article, self.html_headers())
             elif known and (read_articles or post.published_at is None):
                 # The list shows a stored article's title only: seen again (its date, not

@@ -4,7 +4,7 @@ article's page says when it was published (``var ct``) and what it is.
 Known articles are not fetched again and not re-yielded (the feed's description
 and pubDate would overwrite what the article page said), except one whose page failed
 and was stored with the feed's data: it is asked for again for a week
-(repo.unread_articles). A deleted article
+(planning.unread_articles). A deleted article
 stores the post as deleted; a verification page (环境异常, captcha, ret 200013)
 makes the account's outcome ``blocked``, and the article is left for the next
 crawl rather than stored with the bridge's late date.
@@ -19,9 +19,9 @@ from scrapy.http import Response
 
 from core.items import DeletionItem, PostItem
 from crawler.parsers import feed, wechat
+from crawler.planning import CrawlJob
 from crawler.spiders.base import AccountRun, settles
 from crawler.spiders.feed import FeedSpider
-from storage.repo import CrawlJob
 
 
 class WechatSpider(FeedSpider):

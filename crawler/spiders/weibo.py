@@ -22,9 +22,9 @@ from scrapy.http import Response
 from core.items import LOGIN_REQUIRED, NOT_FOUND, PageProblem, PostBatch, PostItem
 from core.platforms import declared
 from crawler.parsers import weibo, weibo_pc
+from crawler.planning import CrawlJob
 from crawler.spiders.base import REFUSALS, AccountRun, AccountSpider, settles
 from crawler.spiders.comments import CommentsMixin
-from storage.repo import CrawlJob
 
 
 def weibo_uid(job: CrawlJob) -> str | None:
