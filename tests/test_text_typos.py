@@ -14,24 +14,46 @@ import pytest
 from analysis.text import Checker, PostContext, typos
 from analysis.text.checker import rename_date
 
-# (sentence, wrong character, correction): one wrong character alike in shape or sound.
-TYPOS = [
-    # shape and sound alike, everyday official words
+# (sentence, wrong character, correction), by the kind of typo the finder must keep finding.
+SOUND_ALIKE = [  # the same sound, another character
     ("市场监管局开展专项检查行动，严励打击哄抬物价等违法行为。", "励", "厉"),
-    ("县应急管理局组织开展安全生产大检查，切实消除各类安全隐换。", "换", "患"),
+    ("县人民医院开展义诊活动，为群众免废测量血压血糖。", "废", "费"),
     ("今天上午，全市疫情防控工作会仪在市行政中心召开。", "仪", "议"),
+    ("各部门要认真贯彻落实会议精神，切实做好防汛准被工作。", "被", "备"),
+    ("不断增强人民群众的获得感、幸福感、安全敢。", "敢", "感"),
+]
+SHAPE_ALIKE = [  # alike in shape, not in sound
     ("我局认真贯彻落实中央八项规定精神，持续加强作风建没。", "没", "设"),
-    ("近期气侯干燥，请广大市民注意防火。", "侯", "候"),
-    ("区人民医院开展义诊活动，为群众免废测量血压血糖。", "废", "费"),
-    ("今年以来，我旗认真落实各项惠民政策，群众满意度不断题升。", "题", "提"),
-    # place names
+    ("我县全面推进依法行政，法治政府建设己经取得明显成效。", "己", "已"),
+    ("全县持续加强农村人居环境冶理，村容村貌明显改善。", "冶", "治"),
+    ("我们要以更加饱满的热情迎接末来的各项挑战。", "末", "未"),
+    ("县政府常务会议研究部署下一阶段重点工作，会议由县长主特。", "特", "持"),
+]
+PLACE_NAMES = [
     ("4月12日，内蒙古自治区呼和皓特市召开防汛抗旱工作会议。", "皓", "浩"),
     ("鄂尔多思市东胜区人民政府发布关于做好春季防火工作的通告。", "思", "斯"),
-    # job titles
+    ("石家装市召开全市安全生产工作会议。", "装", "庄"),
+    ("哈尔宾市冰雪大世界今日正式开园。", "宾", "滨"),
+]
+JOB_TITLES = [
     ("副县常王明带队深入乡镇检查春耕备耕工作。", "常", "长"),
     ("镇党委书纪李华主持召开党委会议，传达学习上级会议精神。", "纪", "记"),
     ("市委常委、宣传部长张伟出席开幕式并至辞。", "至", "致"),
+    ("县委常委、组织部部常陈静出席会议并讲话。", "常", "长"),
 ]
+EVERYDAY_WORDS = [
+    ("近期气侯干燥，请广大市民注意防火。", "侯", "候"),
+    ("今年以来，我旗认真落实各项惠民政策，群众满意度不断题升。", "题", "提"),
+    ("县文旅局举办非遗文化展览，吸引众多市民前来参观学习，现场气份热烈。", "份", "氛"),
+]
+KINDS = {
+    "sound": SOUND_ALIKE,
+    "shape": SHAPE_ALIKE,
+    "place": PLACE_NAMES,
+    "title": JOB_TITLES,
+    "everyday": EVERYDAY_WORDS,
+}
+TYPOS = [row for rows in KINDS.values() for row in rows]
 
 CLEAN = [
     "县政府召开常务会议，研究部署安全生产工作，要求各部门压实责任。",
@@ -46,6 +68,18 @@ CLEAN = [
     "市委常委、宣传部长张伟出席开幕式并致辞。",
     "全县上下要紧密团结在党中央周围，为实现全年目标任务而努力奋斗。",
     "为进一步优化营商环境，我县出台了十条具体措施。",
+    "县长李明到石家庄市调研乡村振兴工作，并与当地干部群众亲切交谈。",
+    "乡党委副书记、乡长张强主持召开全乡安全生产工作会议。",
+    "请广大市民提高警惕，谨防电信网络诈骗，保护好个人财产安全。",
+    "受冷空气影响，我市明天将有一次明显降温降雨过程，请注意防范。",
+    "县农业农村局组织农技人员深入田间地头，指导农户做好秋收秋种工作。",
+    "新疆维吾尔自治区乌鲁木齐市召开经济工作会议。",
+    "区委副书记、区长王芳一行到社区走访慰问困难群众。",
+    "各级各部门要坚持以人民为中心的发展思想，扎实办好各项民生实事。",
+    "市图书馆开展全民阅读推广活动，吸引了众多市民参与。",
+    "镇政府组织开展森林防火宣传活动，向村民发放宣传资料两千余份。",
+    "黑龙江省齐齐哈尔市扎实推进老旧小区改造工程。",
+    "县纪委监委通报三起违反中央八项规定精神典型问题。",
 ]
 
 
@@ -57,7 +91,10 @@ def checker() -> Checker:
     return Checker.load()
 
 
-@pytest.mark.parametrize(("text", "wrong", "right"), TYPOS)
+@pytest.mark.parametrize(
+    ("text", "wrong", "right"),
+    [pytest.param(*row, id=f"{kind}-{k}") for kind, rows in KINDS.items() for k, row in enumerate(rows)],
+)
 def test_typo_finder_flags_the_wrong_character_with_its_correction(text, wrong, right):
     found = typos.find(text)
     assert [(t.wrong, t.right) for t in found] == [(wrong, right)]
@@ -82,6 +119,23 @@ def test_a_typo_is_a_wording_finding_of_the_wrong_character(checker):
     assert f.suggestion == right
     assert "严励" in f.explanation and "严厉" in f.explanation and "可信度" in f.explanation
     assert f.to_json()["suggestion"] == right
+
+
+def test_a_typo_in_an_ad_or_an_off_topic_post_is_still_reported(checker):
+    ad = "新店开业大酬宾，全场五折起，会员再享折上折，地址在人民路步行街，欢迎莅临惠顾，现场气份热烈。"
+    match = "湖人队今晚客场挑战勇士队，詹姆斯砍下三十分，现场气份热烈。"
+    for text, label in ((ad, "commercial"), (match, "off_topic")):
+        r = checker.check(text)
+        assert label in r.labels and "wording_error" in r.labels
+        assert [(f.evidence, f.suggestion) for f in r.findings if f.rule == "wording.typo"] == [("份", "氛")]
+
+
+def test_a_playful_post_is_not_checked_for_typos(checker):
+    # slang spellings are meant in a playful post: the finder would flag 份, the checker does not ask it
+    text = "[哈哈][哈哈]周末全家一起去公园放风筝，现场气份热烈，太给力了[偷笑][偷笑]"
+    assert [(t.wrong, t.right) for t in typos.find(text)] == [("份", "氛")]
+    r = checker.check(text)
+    assert "entertainment" in r.labels and "wording_error" not in r.labels
 
 
 def test_offsets_count_the_title(checker):
@@ -324,14 +378,14 @@ def test_training_writes_a_model_that_reads_back_and_leaves_out_academic_rows(tm
     out = tmp_path / "typos.bin"
     log = tmp_path / "log.txt"
     with open(log, "w", encoding="utf-8") as logf:
-        model = train_typos.train(tmp_path, out, logf, held_typo_rows=8, held_clean_rows=4)
+        model = train_typos.train(tmp_path, out, logf, folds=2, held_clean_rows=4)
     assert out.exists() and "threshold" in log.read_text(encoding="utf-8")
     assert "惠" not in model.pairs
     assert any(right in model.pairs.get(wrong, {}) for _, wrong, right in TYPOS)
     assert len(model.weights) == len(typos.FEATURES) and 0 < model.threshold < 1
     again = tmp_path / "again.bin"
     with open(log, "w", encoding="utf-8") as logf:
-        train_typos.train(tmp_path, again, logf, held_typo_rows=8, held_clean_rows=4)
+        train_typos.train(tmp_path, again, logf, folds=2, held_clean_rows=4)
     assert again.read_bytes() == out.read_bytes()  # fixed seeds: the same file
 
 

@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 _HAN_RE = re.compile("[\u4e00-\u9fff]")
-_NOT_OFFICIAL = frozenset(("commercial", "off_topic", "entertainment"))
+_PLAYFUL = frozenset(("entertainment",))  # labels on which the typo model is not run
 
 
 class Checker:
@@ -164,8 +164,9 @@ class Checker:
         """Findings (sorted) and scores of a whole post (title, newline, text)."""
         norm = fold(full)
         findings, scores = self._check_lexicons(full, norm, context, prune, probs)
-        # Typos are a check of official writing: an ad or an off-topic post is reported as that.
-        if self.typos and _has_han(full) and not any(f.label in _NOT_OFFICIAL for f in findings):
+        # A typo in any published post is a typo, ads and off-topic posts included; only a post
+        # in a playful tone is spared, where slang spellings (童鞋, 神马, 肿么) are meant.
+        if self.typos and _has_han(full) and not any(f.label in _PLAYFUL for f in findings):
             added = self._typos(full, norm, findings)
             if added and len(findings) > 1:
                 findings.sort(key=_finding_order)

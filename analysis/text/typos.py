@@ -193,9 +193,6 @@ class Model:
         self._word_get = dict(zip(self.word_keys, self.word_freq, strict=True)).get
         self._fast = True
 
-    def _bi(self, a: int, b: int) -> int:
-        return self._bi_get(a * self.size + b, 0)
-
     def _logp(self, a: int, b: int, c: int) -> float:
         """log P(c | a b), interpolated trigram / bigram / unigram."""
         size = self.size
@@ -256,18 +253,18 @@ class Model:
         padded = BOS + BOS + text + EOS + EOS
         ids = [index.get(ch, 0) for ch in padded]
         out = []
+        size, bi_get = self.size, self._bi_get
+        pair = [bi_get(a * size + b, 0) for a, b in zip(ids, ids[1:], strict=False)]  # pair k: k, k+1
         for i in range(2, len(padded) - 2):
             ch = padded[i]
             if not _is_han(ch):
                 continue
-            left = self._bi(ids[i - 1], ids[i])
-            right = self._bi(ids[i], ids[i + 1])
+            left, right = pair[i - 1], pair[i]
             if not _suspect(left, right):
                 continue
             cands = self.confusions(ch)
             if not cands:
                 continue
-            size, bi_get = self.size, self._bi_get
             before, after = ids[i - 1] * size, ids[i + 1]
             # a correction makes a pair with a neighbour more common than the original's
             likely = [
