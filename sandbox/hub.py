@@ -10,8 +10,10 @@ answered by the sandbox mounted as NAME, exactly as that sandbox alone would ans
 (its own world, hooks and counters, so nothing one test changes reaches another). Its answers
 are rebased under the prefix: absolute links and redirects (``href="/gov/…"``, ``Location:
 /app/…``) and the addresses a sandbox writes from the Host header (feed links, the login
-wall, the visitor check) all lead back into the same mounted sandbox. Anything outside a
-mounted prefix is 404.
+wall, the visitor check) all lead back into the same mounted sandbox. A request outside every
+prefix from a client that built the address from the host alone (Weibo's visitor passage POSTs
+to ``/visitor/genvisitor2`` at the root of the visitor page's host) is answered by the sandbox
+its Referer is under; anything else outside a mounted prefix is 404.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 import threading
 from dataclasses import replace
 from http.server import ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 from sandbox.server import Request, Response, Sandbox, make_handler
 
@@ -98,19 +101,27 @@ class SandboxHub:
 
     # ------------------------------------------------------------ dispatch
     def handle(self, request: Request) -> Response:
-        name, _, rest = request.path.removeprefix(PREFIX).partition("/")
+        name = self._mounted_name(request.path)
+        if name is not None:
+            prefix = f"{PREFIX}{name}"
+            path, raw_path = request.path[len(prefix) :] or "/", request.raw_path[len(prefix) :] or "/"
+        else:
+            name = self._mounted_name(urlsplit(request.headers.get("referer", "")).path)
+            prefix, path, raw_path = f"{PREFIX}{name}", request.path, request.raw_path
         with self._lock:
-            sandbox = self._mounted.get(name) if request.path.startswith(PREFIX) else None
+            sandbox = self._mounted.get(name) if name is not None else None
         if sandbox is None:
             return Response(404, b"no sandbox is mounted at this address", TEXT)
-        prefix = f"{PREFIX}{name}"
-        inner = replace(
-            request,
-            path="/" + rest,
-            raw_path=request.raw_path[len(prefix) :] or "/",
-            host=request.host + prefix,
-        )
+        inner = replace(request, path=path, raw_path=raw_path, host=request.host + prefix)
         return rebased(sandbox.handle(inner), prefix)
+
+    def _mounted_name(self, path: str) -> str | None:
+        """The NAME of ``/w/NAME/...`` when a sandbox is mounted as NAME."""
+        if not path.startswith(PREFIX):
+            return None
+        name = path.removeprefix(PREFIX).partition("/")[0]
+        with self._lock:
+            return name if name in self._mounted else None
 
 
 def rebased(answer: Response, prefix: str) -> Response:

@@ -38,6 +38,9 @@ def test_two_mounted_worlds_answer_apart_and_count_apart(sandbox_hub: SandboxHub
     with httpx.Client() as client:
         assert client.get(other_url + PROFILE).status_code == 404  # unmounted: gone
         assert client.get(sandbox_hub.base_url + PROFILE).status_code == 404  # outside any prefix
+        # an address built from the host alone is answered by the world its Referer is under
+        referred = client.get(sandbox_hub.base_url + PROFILE, headers={"Referer": sandbox.base_url + "/u/1"})
+        assert referred.status_code == 200
 
 
 def test_links_and_redirects_lead_back_into_the_same_world(sandbox_hub: SandboxHub, sandbox: Sandbox):
