@@ -39,7 +39,7 @@ class Request:
     headers: dict[str, str]
     body: bytes
     raw_path: str  # path and query as sent
-    host: str
+    host: str  # what an absolute link back to this sandbox puts after http:// (sandbox/hub.py adds its prefix)
 
 
 @dataclass
@@ -106,6 +106,7 @@ class Sandbox:
         self._by_account: Counter[str] = Counter()
         self._by_path: Counter[str] = Counter()
         self._by_status: Counter[str] = Counter()
+        self.mounted_at: str | None = None  # the base URL under a shared server (sandbox/hub.py)
         self._register_routes()
 
     # ------------------------------------------------------------ lifecycle
@@ -113,7 +114,7 @@ class Sandbox:
         if self._httpd:
             return self
         self.warm()
-        handler = _make_handler(self)
+        handler = make_handler(self.handle, lambda: self.base_url.removeprefix("http://"))
         httpd = ThreadingHTTPServer((self.host, self.port), handler)
         httpd.daemon_threads = True
         self._httpd = httpd
@@ -141,7 +142,7 @@ class Sandbox:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return self.mounted_at or f"http://{self.host}:{self.port}"
 
     def warm(self) -> None:
         """Render every profile, list page and feed once, so serving is a dict lookup."""
@@ -497,7 +498,11 @@ class Sandbox:
         return Response(404, b"Not Found", "text/plain; charset=utf-8")
 
 
-def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
+def make_handler(
+    answer: Callable[[Request], Response], default_host: Callable[[], str]
+) -> type[BaseHTTPRequestHandler]:
+    """The HTTP handler class serving ``answer(request)``; ``default_host`` when a client sends no Host."""
+
     class SandboxHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body go out as separate writes
@@ -515,26 +520,26 @@ def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=body,
                 raw_path=self.path,
-                host=self.headers.get("Host") or sandbox.base_url.removeprefix("http://"),
+                host=self.headers.get("Host") or default_host(),
             )
             try:
-                answer = sandbox.handle(request)
+                response = answer(request)
             except Exception as exc:  # a bug in the sandbox: say so, keep serving
-                answer = Response(500, f"sandbox error: {exc!r}".encode(), "text/plain; charset=utf-8")
-            if answer.reset:  # a connection reset: RST, no status line
+                response = Response(500, f"sandbox error: {exc!r}".encode(), "text/plain; charset=utf-8")
+            if response.reset:  # a connection reset: RST, no status line
                 self.close_connection = True
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 return
             try:
-                self.send_response(answer.status)
-                self.send_header("Content-Type", answer.content_type)
-                self.send_header("Content-Length", str(len(answer.body)))
-                for name, value in answer.headers.items():
+                self.send_response(response.status)
+                self.send_header("Content-Type", response.content_type)
+                self.send_header("Content-Length", str(len(response.body)))
+                for name, value in response.headers.items():
                     for one in value if isinstance(value, list) else [value]:
                         self.send_header(name, one)
                 self.end_headers()
-                if send_body and answer.body:
-                    self.wfile.write(answer.body)
+                if send_body and response.body:
+                    self.wfile.write(response.body)
             except ConnectionError:  # the client gave up (a timeout during a stall): nothing to say
                 self.close_connection = True
 

@@ -1,4 +1,11 @@
-"""Shared fixtures: the sandbox on loopback, a config pointing at it, the real `govwatch` command."""
+"""Shared fixtures: the sandbox on loopback, a config pointing at it, the real `govwatch` command.
+
+One sandbox server serves the whole session (``sandbox_hub``, a free loopback port); each test
+that takes ``sandbox`` gets a world of its own mounted under its own path prefix on it
+(sandbox/hub.py), so hooks, posts added and counters never reach another test. A test that
+needs a second world at once mounts one: ``sandbox_hub.mount(Sandbox(...))``. Tests that only
+read what one crawl of an unchanged world stored share that crawl per module: ``first_crawl``.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +18,14 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
 from sandbox.configgen import config_dict
+from sandbox.hub import SandboxHub
 from sandbox.server import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,10 +44,19 @@ def export_jsonl(config: Path, what: str) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
+@pytest.fixture(scope="session")
+def sandbox_hub() -> Iterator[SandboxHub]:
+    """The session's one sandbox server, on a free loopback port."""
+    with SandboxHub(port=0) as hub:
+        yield hub
+
+
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(port=0) as running:
-        yield running
+def sandbox(sandbox_hub: SandboxHub) -> Iterator[Sandbox]:
+    """A fresh default world of this test's own, served by the session's server under its own prefix."""
+    mounted = sandbox_hub.mount(Sandbox())
+    yield mounted
+    sandbox_hub.unmount(mounted)
 
 
 def free_port() -> int:
@@ -118,6 +136,32 @@ def sandbox_config(tmp_path: Path, sandbox: Sandbox, database_url: str) -> Path:
     return write_sandbox_config(tmp_path, sandbox.base_url, database=database_url)
 
 
+@dataclass
+class FirstCrawl:
+    """One `govwatch crawl` of a fresh world, shared by a module's tests that only read its result."""
+
+    sandbox: Sandbox
+    config: Path
+    output: str  # what the crawl printed
+
+
+@pytest.fixture(scope="module")
+def first_crawl(sandbox_hub: SandboxHub, databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstCrawl]:
+    """A fresh world crawled once into a fresh store, for tests that neither crawl again nor change
+    the world or the store (those take ``sandbox`` and ``sandbox_config``)."""
+    directory = tmp_path_factory.mktemp("first_crawl")
+    sandbox = sandbox_hub.mount(Sandbox())
+    url = databases.new(directory)
+    try:
+        config = write_sandbox_config(directory, sandbox.base_url, database=url)
+        result = run_govwatch(config, "crawl")
+        assert result.returncode == 0, result.stderr
+        yield FirstCrawl(sandbox, config, result.stdout)
+    finally:
+        sandbox_hub.unmount(sandbox)
+        databases.drop(url)
+
+
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
@@ -129,7 +173,7 @@ if TEST_DATABASE not in ("sqlite", "postgresql"):
     raise pytest.UsageError(f"GOVWATCH_TEST_DATABASE must be sqlite or postgresql, not {TEST_DATABASE!r}")
 
 # Fixtures that make a database; a test using any of them is marked `db` automatically.
-DB_FIXTURES = {"database_url", "store_url", "databases", "sandbox_config"}
+DB_FIXTURES = {"database_url", "store_url", "databases", "sandbox_config", "first_crawl"}
 
 
 def pytest_configure(config: pytest.Config) -> None:

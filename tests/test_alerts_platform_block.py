@@ -20,25 +20,24 @@ def blocked_mails(recorder) -> list[str]:  # noqa: ANN001
     return [m["Subject"] for _, m, _ in recorder.messages if "平台访问受阻" in m["Subject"]]
 
 
-def test_rescan_of_one_blocked_account_is_not_a_blocked_platform(tmp_path: Path, smtp_server):  # noqa: F811
+def test_rescan_of_one_blocked_account_is_not_a_blocked_platform(sandbox: Sandbox, tmp_path: Path, smtp_server):  # noqa: F811
     recorder, port = smtp_server
     smtp = {"host": "127.0.0.1", "port": port, "security": "none", "sender": "监测 <m@example.gov.cn>"}
-    with Sandbox(port=0) as sandbox:
-        config = write_sandbox_config(tmp_path, sandbox.base_url, smtp=smtp)
-        weibo = sorted(a.id for a in sandbox.world.accounts.values() if a.platform == "weibo")
-        assert len(weibo) >= 3
-        assert run_govwatch(config, "crawl", timeout=600).returncode == 0
-        recorder.messages.clear()
+    config = write_sandbox_config(tmp_path, sandbox.base_url, smtp=smtp)
+    weibo = sorted(a.id for a in sandbox.world.accounts.values() if a.platform == "weibo")
+    assert len(weibo) >= 3
+    assert run_govwatch(config, "crawl", timeout=600).returncode == 0
+    recorder.messages.clear()
 
-        sandbox.block_platform("weibo")
-        for _ in range(2):  # and again after a later rescan
-            result = run_govwatch(config, "rescan", weibo[0])
-            assert result.returncode == 0, result.stderr
-            assert blocked_mails(recorder) == [], result.stdout
+    sandbox.block_platform("weibo")
+    for _ in range(2):  # and again after a later rescan
+        result = run_govwatch(config, "rescan", weibo[0])
+        assert result.returncode == 0, result.stderr
+        assert blocked_mails(recorder) == [], result.stdout
 
-        # The whole platform blocked in a crawl: one mail, and none again from rescans after it.
-        assert run_govwatch(config, "crawl", "--platform", "weibo", timeout=600).returncode == 0
-        assert len(blocked_mails(recorder)) == 1, blocked_mails(recorder)
-        assert "微博" in blocked_mails(recorder)[0]
-        assert run_govwatch(config, "rescan", weibo[1]).returncode == 0
-        assert len(blocked_mails(recorder)) == 1
+    # The whole platform blocked in a crawl: one mail, and none again from rescans after it.
+    assert run_govwatch(config, "crawl", "--platform", "weibo", timeout=600).returncode == 0
+    assert len(blocked_mails(recorder)) == 1, blocked_mails(recorder)
+    assert "微博" in blocked_mails(recorder)[0]
+    assert run_govwatch(config, "rescan", weibo[1]).returncode == 0
+    assert len(blocked_mails(recorder)) == 1

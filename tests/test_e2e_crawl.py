@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import export_jsonl, run_govwatch
+from tests.conftest import FirstCrawl, export_jsonl, run_govwatch
 
 pytestmark = pytest.mark.e2e
 
@@ -23,12 +23,11 @@ def crawl(config) -> str:
     return result.stdout
 
 
-def test_first_crawl_matches_truth_status_by_status(sandbox, sandbox_config):
-    out = crawl(sandbox_config)
-    truth = sandbox.truth()["accounts"]
-    assert f"{len(truth)} 个帐号" in out
+def test_first_crawl_matches_truth_status_by_status(first_crawl: FirstCrawl):
+    truth = first_crawl.sandbox.truth()["accounts"]
+    assert f"{len(truth)} 个帐号" in first_crawl.output
 
-    accounts = {a["id"]: a for a in export_jsonl(sandbox_config, "accounts")}
+    accounts = {a["id"]: a for a in export_jsonl(first_crawl.config, "accounts")}
     assert set(accounts) == set(truth)
     for account_id, t in truth.items():
         got = accounts[account_id]
@@ -61,10 +60,9 @@ def test_first_crawl_matches_truth_status_by_status(sandbox, sandbox_config):
             assert accounts[account_id]["status"] in allowed, account_id
 
 
-def test_posts_stored_once_pinned_and_reposts_recognised(sandbox, sandbox_config):
-    crawl(sandbox_config)
-    truth = sandbox.truth()["accounts"]
-    posts = export_jsonl(sandbox_config, "posts")
+def test_posts_stored_once_pinned_and_reposts_recognised(first_crawl: FirstCrawl):
+    truth = first_crawl.sandbox.truth()["accounts"]
+    posts = export_jsonl(first_crawl.config, "posts")
     keys = Counter((p["account_id"], p["post_id"]) for p in posts)
     assert max(keys.values()) == 1
 
@@ -84,7 +82,7 @@ def test_posts_stored_once_pinned_and_reposts_recognised(sandbox, sandbox_config
         assert window - 1 <= regular <= window + 1, (account_id, regular, window)
 
     # An old pinned post on top does not hide an active account, nor count as its last post.
-    yingji = next(a for a in export_jsonl(sandbox_config, "accounts") if a["id"] == "qc-yingji-weibo")
+    yingji = next(a for a in export_jsonl(first_crawl.config, "accounts") if a["id"] == "qc-yingji-weibo")
     assert yingji["status"] == "active"
     # Reposts are recorded as not original.
     rmt = by_account["qc-rmt-weibo"]
@@ -98,10 +96,9 @@ def test_posts_stored_once_pinned_and_reposts_recognised(sandbox, sandbox_config
         assert len(text) > 140
 
 
-def test_findings_name_zombie_and_empty_with_evidence(sandbox, sandbox_config):
-    crawl(sandbox_config)
-    truth = sandbox.truth()["accounts"]
-    findings = [f for f in export_jsonl(sandbox_config, "findings") if f["category"] == "poor_maintenance"]
+def test_findings_name_zombie_and_empty_with_evidence(first_crawl: FirstCrawl):
+    truth = first_crawl.sandbox.truth()["accounts"]
+    findings = [f for f in export_jsonl(first_crawl.config, "findings") if f["category"] == "poor_maintenance"]
     by_account = {f["account_id"]: f for f in findings}
     for account_id, t in truth.items():
         status = expected_status(t)

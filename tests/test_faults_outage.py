@@ -42,52 +42,51 @@ def statuses(config: Path) -> dict[str, str]:
 
 
 @pytest.mark.e2e
-def test_no_network_is_our_outage_not_the_units_apps(tmp_path: Path, smtp_server):  # noqa: F811
+def test_no_network_is_our_outage_not_the_units_apps(sandbox: Sandbox, tmp_path: Path, smtp_server):  # noqa: F811
     recorder, port = smtp_server
     smtp = {"host": "127.0.0.1", "port": port, "security": "none", "sender": "监测 <m@example.gov.cn>"}
-    with Sandbox(port=0) as sandbox:
-        config = write_sandbox_config(tmp_path, sandbox.base_url, smtp=smtp)
-        original = config.read_text(encoding="utf-8")
-        assert run_govwatch(config, "crawl", timeout=600).returncode == 0
-        before_status, before_findings = statuses(config), open_findings(config)
-        assert "available" in before_status.values()  # an app that works
-        mails = len(recorder.messages)
+    config = write_sandbox_config(tmp_path, sandbox.base_url, smtp=smtp)
+    original = config.read_text(encoding="utf-8")
+    assert run_govwatch(config, "crawl", timeout=600).returncode == 0
+    before_status, before_findings = statuses(config), open_findings(config)
+    assert "available" in before_status.values()  # an app that works
+    mails = len(recorder.messages)
 
-        down = f"http://127.0.0.1:{closed_port()}", f"http://127.0.0.1:{closed_port()}"
-        point_at(config, sandbox.base_url.rstrip("/"), *down)
-        db = tmp_path / "govwatch.db"
-        for night in range(2):
-            result = run_govwatch(config, "crawl", timeout=600)
-            assert result.returncode == 1, (result.stdout, result.stderr)
-            assert result.stdout.count("运维告警") == 1 and "本机网络连接异常" in result.stdout, result.stdout
-            assert statuses(config) == before_status
-            assert open_findings(config) == before_findings
-            assert len(recorder.messages) == mails, [m["Subject"] for _, m, _ in recorder.messages[mails:]]
-            if night == 0:  # the second night comes hours later: the apps' two failed reads are apart
-                with sqlite3.connect(db) as conn:
-                    conn.execute("UPDATE crawl_outcomes SET finished_at = datetime(finished_at, '-3 hours')")
-        with sqlite3.connect(db) as conn:
-            alerts = conn.execute(
-                "SELECT kind, status FROM operator_alerts WHERE platform = 'network'"
-            ).fetchall()
-            outages = conn.execute(
-                "SELECT count(*) FROM crawl_runs WHERE outage AND state = 'failed'"
-            ).fetchone()
-        assert alerts == [("outage", "open")] and outages == (2,)
-
-        config.write_text(original, encoding="utf-8")  # the network is back
+    down = f"http://127.0.0.1:{closed_port()}", f"http://127.0.0.1:{closed_port()}"
+    point_at(config, sandbox.base_url.rstrip("/"), *down)
+    db = tmp_path / "govwatch.db"
+    for night in range(2):
         result = run_govwatch(config, "crawl", timeout=600)
-        assert result.returncode == 0, result.stderr
-        assert "运维告警" not in result.stdout
-        # The failing apps' first failed read (hours ago, before the outage) and this one confirm them.
-        truth = sandbox.truth()["accounts"]
-        assert statuses(config) == {
-            a: truth[a]["confirmed_status"] if truth[a]["kind"] == "service" else s
-            for a, s in before_status.items()
-        }
-        with sqlite3.connect(db) as conn:
-            status = conn.execute("SELECT status FROM operator_alerts WHERE platform = 'network'").fetchone()
-        assert status == ("resolved",)
+        assert result.returncode == 1, (result.stdout, result.stderr)
+        assert result.stdout.count("运维告警") == 1 and "本机网络连接异常" in result.stdout, result.stdout
+        assert statuses(config) == before_status
+        assert open_findings(config) == before_findings
+        assert len(recorder.messages) == mails, [m["Subject"] for _, m, _ in recorder.messages[mails:]]
+        if night == 0:  # the second night comes hours later: the apps' two failed reads are apart
+            with sqlite3.connect(db) as conn:
+                conn.execute("UPDATE crawl_outcomes SET finished_at = datetime(finished_at, '-3 hours')")
+    with sqlite3.connect(db) as conn:
+        alerts = conn.execute(
+            "SELECT kind, status FROM operator_alerts WHERE platform = 'network'"
+        ).fetchall()
+        outages = conn.execute(
+            "SELECT count(*) FROM crawl_runs WHERE outage AND state = 'failed'"
+        ).fetchone()
+    assert alerts == [("outage", "open")] and outages == (2,)
+
+    config.write_text(original, encoding="utf-8")  # the network is back
+    result = run_govwatch(config, "crawl", timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "运维告警" not in result.stdout
+    # The failing apps' first failed read (hours ago, before the outage) and this one confirm them.
+    truth = sandbox.truth()["accounts"]
+    assert statuses(config) == {
+        a: truth[a]["confirmed_status"] if truth[a]["kind"] == "service" else s
+        for a, s in before_status.items()
+    }
+    with sqlite3.connect(db) as conn:
+        status = conn.execute("SELECT status FROM operator_alerts WHERE platform = 'network'").fetchone()
+    assert status == ("resolved",)
 
 
 SETTINGS = OutageSettings()

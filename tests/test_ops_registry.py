@@ -200,50 +200,48 @@ UNMONITORED = {"青川融媒", "青川融媒百家号", "青川融媒强国号",
 
 
 @pytest.mark.e2e
-def test_two_row_merged_header_and_platforms_we_cannot_crawl(tmp_path):
-    from sandbox.server import Sandbox
+def test_two_row_merged_header_and_platforms_we_cannot_crawl(sandbox, tmp_path):
     from tests.conftest import export_jsonl, write_sandbox_config
 
-    with Sandbox(port=0) as sandbox:
-        config = write_sandbox_config(tmp_path, sandbox.base_url, accounts=[], smtp=None)
-        source = write_two_row_header_xlsx(tmp_path / "台账.xlsx", sandbox.base_url)
-        result = run_govwatch(config, "accounts", "import", str(source))
-        assert result.returncode == 0, (result.stdout, result.stderr)
-        assert "新增 8" in result.stdout and "拒绝" not in result.stdout.replace("拒绝 0", "")
+    config = write_sandbox_config(tmp_path, sandbox.base_url, accounts=[], smtp=None)
+    source = write_two_row_header_xlsx(tmp_path / "台账.xlsx", sandbox.base_url)
+    result = run_govwatch(config, "accounts", "import", str(source))
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert "新增 8" in result.stdout and "拒绝" not in result.stdout.replace("拒绝 0", "")
 
-        exported = tmp_path / "out.csv"
-        assert run_govwatch(config, "accounts", "export", "--out", str(exported)).returncode == 0
-        with open(exported, encoding="utf-8-sig", newline="") as handle:
-            rows = {r["账号名称"]: r for r in csv.DictReader(handle)}
-        assert rows["青川教育"]["账号ID"] == "7712000102" and rows["青川教育"]["责任主体"] == "旗教育局"
-        assert rows["青川教育信息网"]["链接地址"].endswith("/gov/qc-edu-tzgg/index.html")
-        assert rows["青川教育信息网"]["责任主体"] == "旗教育局"  # the merged unit cell fills its span
-        assert rows["青川融媒"]["平台"] == "微信视频号" and rows["青川融媒"]["账号ID"] == "sph1a2b3c"
-        assert rows["青川融媒百家号"]["平台"] == "百家号"
+    exported = tmp_path / "out.csv"
+    assert run_govwatch(config, "accounts", "export", "--out", str(exported)).returncode == 0
+    with open(exported, encoding="utf-8-sig", newline="") as handle:
+        rows = {r["账号名称"]: r for r in csv.DictReader(handle)}
+    assert rows["青川教育"]["账号ID"] == "7712000102" and rows["青川教育"]["责任主体"] == "旗教育局"
+    assert rows["青川教育信息网"]["链接地址"].endswith("/gov/qc-edu-tzgg/index.html")
+    assert rows["青川教育信息网"]["责任主体"] == "旗教育局"  # the merged unit cell fills its span
+    assert rows["青川融媒"]["平台"] == "微信视频号" and rows["青川融媒"]["账号ID"] == "sph1a2b3c"
+    assert rows["青川融媒百家号"]["平台"] == "百家号"
 
-        listed = accounts(config)
-        for name in UNMONITORED:
-            (row,) = [r for r in listed.values() if r["账号名称"] == name]
-            assert row["状态"] == "不支持自动监测", row
+    listed = accounts(config)
+    for name in UNMONITORED:
+        (row,) = [r for r in listed.values() if r["账号名称"] == name]
+        assert row["状态"] == "不支持自动监测", row
 
-        # Crawled twice, hours apart: read what can be read; nothing against a unit for what we
-        # cannot read (the platforms we do not crawl, the app our own list has no link for).
-        for night in range(2):
-            crawl = run_govwatch(config, "crawl", timeout=600)
-            assert crawl.returncode == 0, (crawl.stdout, crawl.stderr)
-            if night == 0:
-                import sqlite3
+    # Crawled twice, hours apart: read what can be read; nothing against a unit for what we
+    # cannot read (the platforms we do not crawl, the app our own list has no link for).
+    for night in range(2):
+        crawl = run_govwatch(config, "crawl", timeout=600)
+        assert crawl.returncode == 0, (crawl.stdout, crawl.stderr)
+        if night == 0:
+            import sqlite3
 
-                with sqlite3.connect(tmp_path / "govwatch.db") as conn:
-                    conn.execute("UPDATE crawl_outcomes SET finished_at = datetime(finished_at, '-3 hours')")
-        by_name = {a["name"]: a for a in export_jsonl(config, "accounts")}
-        assert by_name["青川教育"]["last_crawl_outcome"] == "ok"
-        assert by_name["青川教育信息网"]["last_crawl_outcome"] == "ok"
-        assert {by_name[n]["status"] for n in UNMONITORED} == {"unmonitored"}
-        assert by_name["健康青川"]["status"] == "unknown"
-        ids = {by_name[n]["id"] for n in UNMONITORED | {"健康青川"}}
-        findings = [f for f in export_jsonl(config, "findings") if f["account_id"] in ids]
-        assert findings == []
+            with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+                conn.execute("UPDATE crawl_outcomes SET finished_at = datetime(finished_at, '-3 hours')")
+    by_name = {a["name"]: a for a in export_jsonl(config, "accounts")}
+    assert by_name["青川教育"]["last_crawl_outcome"] == "ok"
+    assert by_name["青川教育信息网"]["last_crawl_outcome"] == "ok"
+    assert {by_name[n]["status"] for n in UNMONITORED} == {"unmonitored"}
+    assert by_name["健康青川"]["status"] == "unknown"
+    ids = {by_name[n]["id"] for n in UNMONITORED | {"健康青川"}}
+    findings = [f for f in export_jsonl(config, "findings") if f["account_id"] in ids]
+    assert findings == []
 
 
 def test_header_rows_read_as_a_person_reads_them(tmp_path):

@@ -110,65 +110,63 @@ def test_deleted_weibo_post_marked_once_a_complete_listing_misses_it(sandbox, sa
     assert sum(p["deleted"] for p in again) == 1
 
 
-def test_platform_wide_block_one_alert_no_false_silence(tmp_path):
-    with Sandbox(port=0) as sb:
-        config = write_sandbox_config(tmp_path, sb.base_url, smtp=None)
-        crawl(config)
-        before = accounts(config)
-        sb.block_platform("weibo")
-        out = crawl(config)
-        after = accounts(config)
-        truth = sb.truth()["accounts"]
-        weibo = [k for k, t in truth.items() if t["platform"] == "weibo"]
-        # Exactly one operator alert, in the crawl output, naming the platform.
-        assert out.count("运维告警") == 1 and "微博" in out
-        for account_id in weibo:
-            assert after[account_id]["last_crawl_outcome"] == "blocked", account_id
-            # status kept from what was seen before (or unknown), never a new zombie or empty
-            assert after[account_id]["status"] in (before[account_id]["status"], "unknown"), account_id
-            assert (
-                after[account_id]["status"] not in ("zombie", "empty")
-                or before[account_id]["status"] == after[account_id]["status"]
-            )
-        others = [k for k in truth if k not in weibo]
-        assert all(after[k]["status"] == before[k]["status"] for k in others)
-
-        report = run_govwatch(config, "report", "--week", _this_week())
-        assert report.returncode == 0, report.stderr
-        html = Path(report.stdout.split()[-1]).read_text(encoding="utf-8")
+def test_platform_wide_block_one_alert_no_false_silence(sandbox: Sandbox, tmp_path):
+    config = write_sandbox_config(tmp_path, sandbox.base_url, smtp=None)
+    crawl(config)
+    before = accounts(config)
+    sandbox.block_platform("weibo")
+    out = crawl(config)
+    after = accounts(config)
+    truth = sandbox.truth()["accounts"]
+    weibo = [k for k, t in truth.items() if t["platform"] == "weibo"]
+    # Exactly one operator alert, in the crawl output, naming the platform.
+    assert out.count("运维告警") == 1 and "微博" in out
+    for account_id in weibo:
+        assert after[account_id]["last_crawl_outcome"] == "blocked", account_id
+        # status kept from what was seen before (or unknown), never a new zombie or empty
+        assert after[account_id]["status"] in (before[account_id]["status"], "unknown"), account_id
         assert (
-            "运维告警" in html and html.index("运维告警") < html.index("需要处理")
-            if "需要处理" in html
-            else True
+            after[account_id]["status"] not in ("zombie", "empty")
+            or before[account_id]["status"] == after[account_id]["status"]
         )
+    others = [k for k in truth if k not in weibo]
+    assert all(after[k]["status"] == before[k]["status"] for k in others)
 
-        store = open_store(f"sqlite:///{tmp_path / 'govwatch.db'}")
-        with store.session() as session:
-            alerts = session.query(OperatorAlert).all()
-            assert [(a.platform, a.kind, a.status) for a in alerts] == [("weibo", "blocks", "open")]
-        store.dispose()
+    report = run_govwatch(config, "report", "--week", _this_week())
+    assert report.returncode == 0, report.stderr
+    html = Path(report.stdout.split()[-1]).read_text(encoding="utf-8")
+    assert (
+        "运维告警" in html and html.index("运维告警") < html.index("需要处理")
+        if "需要处理" in html
+        else True
+    )
 
-        # The block lifts: the alert is resolved.
-        sb.block_platform("weibo", blocked=False)
-        out = crawl(config)
-        assert "运维告警" not in out
-        store = open_store(f"sqlite:///{tmp_path / 'govwatch.db'}")
-        with store.session() as session:
-            assert [a.status for a in session.query(OperatorAlert)] == ["resolved"]
-        store.dispose()
+    store = open_store(f"sqlite:///{tmp_path / 'govwatch.db'}")
+    with store.session() as session:
+        alerts = session.query(OperatorAlert).all()
+        assert [(a.platform, a.kind, a.status) for a in alerts] == [("weibo", "blocks", "open")]
+    store.dispose()
+
+    # The block lifts: the alert is resolved.
+    sandbox.block_platform("weibo", blocked=False)
+    out = crawl(config)
+    assert "运维告警" not in out
+    store = open_store(f"sqlite:///{tmp_path / 'govwatch.db'}")
+    with store.session() as session:
+        assert [a.status for a in session.query(OperatorAlert)] == ["resolved"]
+    store.dispose()
 
 
-def test_blocked_from_the_first_crawl_is_unknown(tmp_path):
-    with Sandbox(port=0) as sb:
-        sb.block_platform("wechat")
-        config = write_sandbox_config(tmp_path, sb.base_url, smtp=None)
-        out = crawl(config)
-        assert out.count("运维告警") == 1 and "微信公众号" in out
-        got = accounts(config)
-        for account_id, t in sb.truth()["accounts"].items():
-            assert got[account_id]["status"] == t["expected_status"], (account_id, got[account_id])
-            if t["platform"] == "wechat":
-                assert got[account_id]["status"] == "unknown"
+def test_blocked_from_the_first_crawl_is_unknown(sandbox: Sandbox, tmp_path):
+    sandbox.block_platform("wechat")
+    config = write_sandbox_config(tmp_path, sandbox.base_url, smtp=None)
+    out = crawl(config)
+    assert out.count("运维告警") == 1 and "微信公众号" in out
+    got = accounts(config)
+    for account_id, t in sandbox.truth()["accounts"].items():
+        assert got[account_id]["status"] == t["expected_status"], (account_id, got[account_id])
+        if t["platform"] == "wechat":
+            assert got[account_id]["status"] == "unknown"
 
 
 def _this_week() -> str:

@@ -42,13 +42,14 @@ def report_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory):  # noqa: ANN201
+def crawled(tmp_path_factory, sandbox_hub):  # noqa: ANN001, ANN201
     """The sandbox crawled once, with an app account that has no url, then the week's report sent."""
     from sandbox.server import Sandbox
 
     directory = tmp_path_factory.mktemp("language")
     sink, _ = suite_mail_sink()
-    with Sandbox(port=0) as sandbox:
+    sandbox = sandbox_hub.mount(Sandbox())
+    try:
         accounts = config_dict(sandbox.base_url)["accounts"]
         config = write_sandbox_config(directory, sandbox.base_url)
         # an office's 台账 may list an app without its download link
@@ -62,6 +63,8 @@ def crawled(tmp_path_factory):  # noqa: ANN201
         before = len(sink.messages)
         crawl = run_govwatch(config, "crawl")
         assert crawl.returncode == 0, crawl.stderr
+    finally:
+        sandbox_hub.unmount(sandbox)
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     week = str(week_of(datetime.now(ZoneInfo(data["timezone"])).date()))
     sent = run_govwatch(config, "report", "--week", week, "--send")
