@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from core.config import PLATFORM_NAMES_ZH, PLATFORMS
-from govwatch.cli import EXIT_FAILURE, State, cli, guarded, pass_state
+from govwatch.cli_group import EXIT_FAILURE, State, cli, guarded, pass_state
 
 STATE_LABELS = {
     "ok": "有效 / ok",
