@@ -1,4 +1,4 @@
-"""Storage for the platforms work (issue 3): comments, deletions, operator alerts.
+"""Storage of comments, deleted posts and operator alerts.
 
 Deletions are only ever inferred from a *complete* listing: a stored, non-pinned,
 not yet deleted post published inside the listing's window that the listing did

@@ -763,7 +763,7 @@ def test_self_contained(reports):
         assert "overflow-x: auto" in page and 'name="viewport"' in page
 
 
-# --- change from last week, strips, repeat offenders (issue 5) --------------------------------------
+# --- change from last week, activity strips, repeat offenders --------------------------------------
 
 
 def test_headline_changes_from_last_week(world, reports):

@@ -88,7 +88,7 @@ def test_world_is_deterministic_and_covers_every_state():
     ):
         assert statuses.count(status) >= least, status
     assert {"ok", "blocked", "login_required", "not_found", "error"} <= outcomes
-    assert 30 <= len(statuses) <= 50  # issue 3 added WeChat article, website and app accounts
+    assert 30 <= len(statuses) <= 50  # Weibo, feeds, WeChat articles, website columns and apps
     hidden = truth["accounts"]["qc-rsj-weibo"]
     assert hidden["expected_status"] == "unknown" and hidden["profile_statuses_count"] > 0
     assert truth["accounts"]["qc-rmt-weibo"]["original_ratio_30d"] == 0.0
