@@ -9,6 +9,8 @@ import yaml
 
 from tests.conftest import run_govwatch
 
+pytestmark = pytest.mark.slow  # every test runs the govwatch command
+
 GOOD = {
     "timezone": "Asia/Shanghai",
     "database": "sqlite:///gw.db",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from analysis.text import Checker
 from analysis.text.evaluate import DEFAULT_FLOORS, check_floors, evaluate, main, read_posts
 
@@ -22,6 +24,7 @@ def test_devset_is_as_described():
     assert len(read_posts(DATA / "devset_holdout.jsonl")) >= 80
 
 
+@pytest.mark.slow  # the whole development set
 def test_devset_floors():
     report = evaluate(read_posts(DATA / "devset.jsonl"), Checker.load())
     missed = check_floors(
@@ -35,6 +38,7 @@ def test_devset_floors():
     assert report.false_alarm_rate <= 0.02
 
 
+@pytest.mark.slow  # the whole development set
 def test_main_exits_non_zero_below_a_floor():
     out = io.StringIO()
     assert main([str(DATA / "devset.jsonl"), "--floors", "default"], out=out) == 0
