@@ -1,7 +1,7 @@
 """`govwatch check`: content checks of texts before publication (先审后发).
 
-Kept apart from the other commands and light at import: a cold `govwatch check draft.txt`
-loads no database, crawler or report code.
+The checker is imported when the command runs, as every command defers its imports: a cold
+`govwatch check draft.txt` loads no database, crawler or report code.
 """
 
 from __future__ import annotations
