@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check-real lint install sysdeps bench clean real-pages train eval train-typos eval-typos
+.PHONY: demo test test-fast check-real lint install sysdeps bench clean real-pages train eval train-typos eval-typos
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ test: $(STAMP) sysdeps
 	else \
 	  echo "== PostgreSQL pass NOT RUN: no PostgreSQL server answers at $(PG_HOST):$(PG_PORT) (pg_isready); start it (see .ci/run) =="; \
 	fi
+
+# The fast lane while working: ruff, then the suite on SQLite less the tests marked `e2e` (they
+# crawl the sandbox) and `slow` (subprocess crawls, the wheel build, the browser): under two
+# minutes on a 2-core machine. `make test` stays the whole suite.
+test-fast: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -q -m "not e2e and not slow"
 
 # The checks on real public material, which is not part of the repository: the Weibo capture
 # parsed as the crawler parses it, and the held-out crawl of real pages against their truth.

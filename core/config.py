@@ -434,7 +434,7 @@ def _check_quiet(value: str | None) -> str | None:
 
 
 class AlertSettings(_Strict):
-    """Immediate alerts after each crawl (issue 5)."""
+    """Immediate alerts after each crawl: severe new findings and blocked platforms, by mail or webhook."""
 
     enabled: bool = True
     severities: list[Severity] = Field(default_factory=lambda: [Severity.CRITICAL, Severity.MAJOR])

@@ -1,16 +1,13 @@
-"""Opening govwatch's state for a command: the store, migrated, with config accounts merged in."""
+"""Opening govwatch's state for a command: the store, migrated, with config accounts merged in;
+and the two checks a crawl makes of the accounts asked for, as command-line errors."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
-from sqlalchemy import select
-
 from core.config import Config, ConfigError
-from storage import repo
 from storage.db import Store, open_store
-from storage.models import Account
+from storage.registry import has_accounts, merge_config_accounts, unknown_account_ids
 
 
 class UnknownAccounts(LookupError):
@@ -30,7 +27,7 @@ def open_app(config: Config) -> Store:
     store = open_store(config.database_url())
     if config.accounts:
         with store.session() as session:
-            repo.sync_accounts(session, repo.config_account_records(config.accounts), source="config")
+            merge_config_accounts(session, config.accounts)
     return store
 
 
@@ -38,7 +35,7 @@ def check_has_accounts(store: Store, config: Config) -> None:
     """A crawl with no account at all (none in config.yaml, none imported) has nothing to do:
     that is a configuration mistake, not a quiet night."""
     with store.session() as session:
-        if session.scalar(select(Account.id).limit(1)) is None:
+        if not has_accounts(session):
             raise ConfigError(
                 config.source or "<config>",
                 "accounts",
@@ -48,13 +45,10 @@ def check_has_accounts(store: Store, config: Config) -> None:
 
 
 def check_account_ids(store: Store, account_ids: Sequence[str]) -> None:
+    """Raise UnknownAccounts when an id asked for is not registered."""
     if not account_ids:
         return
     with store.session() as session:
-        known = list(session.scalars(select(Account.id)))
-    known_set = set(known)
-    unknown = {
-        a: difflib.get_close_matches(a, known, n=3, cutoff=0.5) for a in account_ids if a not in known_set
-    }
+        unknown = unknown_account_ids(session, account_ids)
     if unknown:
         raise UnknownAccounts(unknown)

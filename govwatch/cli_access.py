@@ -10,7 +10,7 @@ import click
 
 from core.items import CookieState
 from core.platforms import monitored_codes, name_zh
-from govwatch.cli import EXIT_FAILURE, State, cli, guarded, pass_state
+from govwatch.cli_group import EXIT_FAILURE, State, cli, guarded, pass_state
 
 STATE_LABELS = {
     CookieState.OK: "有效 / ok",

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from core.vocabulary import FindingState
-from govwatch.cli import EXIT_FAILURE, EXIT_USAGE, State, cli, fail, guarded, pass_state, write_failure
+from govwatch.cli_group import EXIT_FAILURE, EXIT_USAGE, State, cli, fail, guarded, pass_state, write_failure
 
 # --------------------------------------------------------------------------- serve
 

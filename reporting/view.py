@@ -150,7 +150,7 @@ class AccountLine:
     findings: list[FindingLine] = field(default_factory=list)
     activity: list[StripCell] = field(default_factory=list)
     content_mix: list[MixPart] = field(default_factory=list)  # content types, or media when untyped
-    reply_rate: str = "—"  # replies to the public's comments (issue 3); "—" when not known
+    reply_rate: str = "—"  # share of the public's comments answered (30 days); "—" when not known
     repeat: RepeatRecord | None = None
     repeat_label: str = ""
     # Filled for accounts in the action section.
@@ -249,7 +249,7 @@ class ReportView:
     platform_health: list[PlatformHealth]
     last_run: RunSummary | None
     accounts: list[AccountLine]
-    operator_alerts: list[OperatorAlertLine] = field(default_factory=list)  # top of the report (issue 3)
+    operator_alerts: list[OperatorAlertLine] = field(default_factory=list)  # crawl problems, atop the report
 
 
 # --- reading storage ----------------------------------------------------------------

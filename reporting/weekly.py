@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -25,7 +26,8 @@ from reporting.weeks import IsoWeek, last_complete_week, week_of
 from storage.db import Store
 from storage.models import CrawlRun
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
+# report_templates/ is installed as a package of data (pyproject.toml): found wherever govwatch is.
+TEMPLATES = resources.files("report_templates")
 WEEKLY_TEMPLATE = "weekly.html"
 
 __all__ = [

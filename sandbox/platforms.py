@@ -1,4 +1,4 @@
-"""Renderers for the platforms of issue 3: WeChat article pages, government website
+"""Renderers of the platforms beyond Weibo's API: WeChat article pages, government website
 columns (four layouts here, four CMS families in sandbox/cms.py), app download answers,
 Weibo comments (hotflow)."""
 

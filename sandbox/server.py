@@ -368,7 +368,7 @@ class Sandbox:
         body = platforms.with_host(self._feed_body(account), request.host)
         return Response(200, body, feeds.content_type(account), account_id=account.id)
 
-    # ------------------------------------------------------------ platforms (issue 3)
+    # ---------------------- blocked platforms, WeChat articles, websites, apps, comments
     def _platform_block(self, request: Request):  # noqa: ANN202
         """A hook answering for a platform blocked as a whole (World.block_platform)."""
         if not self.world.blocked_platforms or request.path.startswith("/__sandbox__/"):

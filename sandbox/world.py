@@ -84,7 +84,7 @@ class Scenario:
     profile_count: int | None = None  # statuses_count the profile claims, when not the real count
     with_deleted_repost: bool = False
     notes: str = ""
-    # Platforms (issue 3).
+    # Comments, website columns, apps and WeChat articles.
     reply_style: str = "prompt"  # Weibo comments: prompt (questions answered within hours) | none
     layout: str = "list"  # website columns: list | table | text | nodate | trs | jcms | ucap | nanwei
     app_answer: str = "apk"  # apps: apk | missing (404) | error_page (302 to an HTML error page)
@@ -385,7 +385,7 @@ SPECS: tuple[AccountSpec, ...] = (
                  notes="the government website's own notices feed"),
         public_url="https://www.qingchuan.example.gov.cn/xxgk/tzgg/",
     ),
-    # ---------------------------------------------------------------- platforms (issue 3)
+    # ------------------------------------------- WeChat articles, website columns, apps
     _feed(
         "qc-wenlv-wechat", WENLV, "wechat", "青川文旅", "MzI3OTU4NjYxNQ", "wenlv",
         Scenario("active-deleted-article", newest_days=0.8, cadence_days=1.5, feed_format="rss",

@@ -110,7 +110,7 @@ class Account(Base):
     last_crawled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    # Platforms (issue 3): website column selectors; interaction over 30 days.
+    # Website column selectors; interaction with the public over 30 days.
     selectors: Mapped[dict | None] = mapped_column(JSON)
     reply_rate_30d: Mapped[float | None] = mapped_column(Float)
     reply_median_hours_30d: Mapped[float | None] = mapped_column(Float)
@@ -256,7 +256,7 @@ class Finding(Base):
 
 
 class SentReport(Base):
-    """One weekly report mailed to one supervisor (issue 5): a second send of the week sends nothing."""
+    """One weekly report mailed to one supervisor: a second send of the week sends nothing."""
 
     __tablename__ = "sent_reports"
 
@@ -275,7 +275,7 @@ class SentReport(Base):
 
 
 class SentAlert(Base):
-    """One immediate alert on one channel (issue 5): each event is sent once per channel."""
+    """One immediate alert on one channel: each event is sent once per channel."""
 
     __tablename__ = "sent_alerts"
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import difflib
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -553,3 +554,29 @@ def export_registry(session: Session, out: Path | None, stream: IO[str]) -> int:
     else:
         raise RegistryError(f"不支持的文件类型 {suffix} / use .xlsx or .csv")
     return len(rows)
+
+
+# --- the registry as the commands ask about it ------------------------------------
+
+
+def merge_config_accounts(session: Session, accounts: Iterable) -> repo.SyncResult:  # AccountConfig objects
+    """Merge config.yaml's accounts into the registry by id (source ``config``); an account
+    imported from the office's list with the same id takes the config's values."""
+    return repo.sync_accounts(session, repo.config_account_records(accounts), source="config")
+
+
+def has_accounts(session: Session) -> bool:
+    """Whether any account is registered (from config.yaml or an imported list)."""
+    return session.scalar(select(Account.id).limit(1)) is not None
+
+
+def unknown_account_ids(session: Session, account_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The ids among ``account_ids`` that are not registered, each with up to three registered
+    ids spelled alike (for "did you mean"); empty when all are known."""
+    if not account_ids:
+        return {}
+    known = list(session.scalars(select(Account.id)))
+    known_set = set(known)
+    return {
+        a: difflib.get_close_matches(a, known, n=3, cutoff=0.5) for a in account_ids if a not in known_set
+    }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from sqlalchemy import select
 
@@ -14,6 +15,8 @@ from sandbox.server import Sandbox
 from storage.db import open_store
 from storage.models import OperatorAlert
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
+
+pytestmark = pytest.mark.slow  # crawls the sandbox through the govwatch command
 
 
 def config_with_cookies(directory: Path, base_url: str) -> Path:

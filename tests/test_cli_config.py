@@ -9,6 +9,8 @@ import yaml
 
 from tests.conftest import run_govwatch
 
+pytestmark = pytest.mark.slow  # every test runs the govwatch command
+
 GOOD = {
     "timezone": "Asia/Shanghai",
     "database": "sqlite:///gw.db",
@@ -122,6 +124,16 @@ def test_unknown_account_and_bad_week_are_usage_errors(tmp_path: Path):
     assert result.returncode == 2 and "fabu-weibo" in result.stderr  # the closest match is named
     result = run_govwatch(path, "report", "--week", "2026-W60")
     assert result.returncode == 2 and "--week" in result.stderr
+
+
+def test_a_crawl_with_no_account_registered_is_a_config_error(tmp_path: Path):
+    data = with_change("accounts", DELETE)
+    path = tmp_path / "empty.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_govwatch(path, "crawl")
+    assert result.returncode == 2, result.stderr
+    assert "accounts" in result.stderr and "没有可监测的帐号" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_secrets_come_from_environment_only(tmp_path: Path):

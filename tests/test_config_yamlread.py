@@ -49,6 +49,7 @@ def same(a: object, b: object) -> bool:
     return type(a) is type(b) and a == b
 
 
+@pytest.mark.slow  # generated documents
 @SETTINGS
 @given(values, st.sampled_from([None, True, False]), st.sampled_from([None, "'", '"']))
 def test_reads_every_dumped_value_as_safe_load_does(

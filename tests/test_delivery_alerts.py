@@ -221,6 +221,7 @@ def test_failing_robot_is_reported_and_retried(tmp_path, receiver, monkeypatch, 
     store.dispose()
 
 
+@pytest.mark.slow  # runs the govwatch command
 def test_held_alerts_have_a_command_and_a_scheduled_job(tmp_path):
     """`govwatch alerts send` delivers what quiet hours held; `serve` runs it on schedule.alerts."""
     import yaml

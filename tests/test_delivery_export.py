@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from reporting.export import ACCOUNT_HEADERS, FINDING_HEADERS
@@ -11,6 +12,8 @@ from storage.db import open_store
 from storage.models import Finding
 from tests.conftest import run_govwatch
 from tests.test_delivery_mail import mail_config, smtp_server  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.slow  # runs the govwatch command
 
 
 def test_findings_xlsx_is_a_tongbao_grouped_by_unit(mail_config, tmp_path):  # noqa: F811

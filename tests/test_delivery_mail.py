@@ -17,6 +17,8 @@ from storage.db import open_store
 from tests.conftest import free_port, run_govwatch
 from tests.test_report import CONFIG, EDU, Markup, populate
 
+pytestmark = pytest.mark.slow  # runs the govwatch command and an SMTP server
+
 SENDER = "政务新媒体监测 <monitor@qingchuan.example.gov.cn>"
 
 

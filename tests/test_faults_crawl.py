@@ -107,7 +107,7 @@ def test_half_the_answers_failing_never_makes_an_account_look_worse(sandbox: San
         assert got["status"] == t["expected_status"], (account_id, t["scenario"], got)
         assert got["last_crawl_outcome"] in t["acceptable_outcomes"], (account_id, got)
     counts, posts = post_counts(config)
-    # What the issue asks of the clean night: every account right (above) and nothing
+    # What a clean night must give: every account right (above) and nothing
     # stored twice (post_counts). Beyond that, what is stored must be real: a post the
     # clean-only crawl did not store (a faulty night's listing with unreadable dates may
     # page past the backfill window) is a real post of the same account in the sandbox.

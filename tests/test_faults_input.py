@@ -78,6 +78,7 @@ def test_check_bad_json_lines_named_by_number(tmp_path: Path):
         assert f"line {number}:" in result.stderr
 
 
+@pytest.mark.slow  # runs the govwatch command, once per week
 @pytest.mark.parametrize("week", ["2026-W60", "26-W1", "", "2026-W00", "2026-w01", "2026-W1"])
 def test_report_rejects_malformed_weeks_naming_the_option(tmp_path: Path, week: str):
     config = tmp_path / "config.yaml"
@@ -89,6 +90,7 @@ def test_report_rejects_malformed_weeks_naming_the_option(tmp_path: Path, week: 
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))
 
 
+@pytest.mark.slow  # runs the govwatch command, once per file
 @pytest.mark.parametrize(
     "content, expected",
     [

@@ -14,6 +14,8 @@ import yaml
 from tests.conftest import GOVWATCH, ROOT, run_govwatch, write_sandbox_config
 from tests.test_delivery_mail import mail_config, smtp_server  # noqa: F401 - fixtures
 
+pytestmark = pytest.mark.slow  # runs the govwatch command
+
 
 def one_line_failure(result: subprocess.CompletedProcess, *words: str) -> str:
     assert result.returncode == 1, (result.returncode, result.stderr)

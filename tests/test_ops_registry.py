@@ -11,6 +11,8 @@ from openpyxl import Workbook, load_workbook
 
 from tests.conftest import run_govwatch
 
+pytestmark = pytest.mark.slow  # each test runs the govwatch command several times
+
 TITLE = "青川旗政务新媒体账号登记表（2026年11月）"
 HEADER = ["序号", "主办单位", "帐号名称", "平台类型", "帐号ID/链接地址", "运维方式", "托管单位", "备注"]
 ROWS = [

@@ -227,6 +227,7 @@ def both(body: bytes, platform: str) -> tuple[object, object]:
     return read(True), read(False)
 
 
+@pytest.mark.slow  # 400 generated feeds
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document=st.one_of(rss_document(), atom_document()), platform=st.sampled_from(PLATFORMS))
 def test_generated_feeds_read_as_feedparser_reads_them(document: bytes, platform: str) -> None:
@@ -235,6 +236,7 @@ def test_generated_feeds_read_as_feedparser_reads_them(document: bytes, platform
     assert fast == reference
 
 
+@pytest.mark.slow  # every sandbox feed
 def test_fixtures_and_sandbox_feeds_read_as_feedparser_reads_them() -> None:
     documents = [p.read_bytes() for p in sorted(FIXTURES.rglob("*")) if p.is_file()]
     world = build_world()

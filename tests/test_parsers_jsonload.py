@@ -42,6 +42,7 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.slow  # 500 generated documents
 @settings(max_examples=500, deadline=None)
 @given(value=json_values, ascii_only=st.booleans(), as_bytes=st.booleans())
 def test_generated_documents_read_as_json_reads_them(value: Any, ascii_only: bool, as_bytes: bool) -> None:

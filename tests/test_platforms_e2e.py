@@ -1,4 +1,4 @@
-"""End to end over loopback: the platforms of issue 3 (WeChat articles, website columns,
+"""End to end over loopback: the platforms beyond Weibo's API (WeChat articles, website columns,
 apps, comments), deletions, and a crawl in which one platform blocks everything."""
 
 from __future__ import annotations

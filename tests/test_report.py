@@ -674,6 +674,7 @@ document.getElementById("f1280").onload = measure;
 </script></body></html>"""
 
 
+@pytest.mark.slow  # the browser
 def test_no_horizontal_overflow_at_390_and_1280(reports, tmp_path):
     _, paths = reports
     harness = tmp_path / "harness.html"
@@ -711,6 +712,7 @@ ACCOUNT_COLUMNS += ("原创占比", "内容构成", "回复率", "抓取")
 CRAWL_COLUMNS = ("抓取结果", "说明", "最近尝试", "最近成功", "当前判断")
 
 
+@pytest.mark.slow  # the browser
 def test_printed_on_a4_with_every_column(reports, tmp_path):
     """Printed or saved as PDF from a browser, the report is A4 and no table loses a column:
     what does not fit the page is not printed at all, so each column's header must be there."""
@@ -739,6 +741,7 @@ def test_printed_on_a4_with_every_column(reports, tmp_path):
     assert "被平台拦截" in accounts
 
 
+@pytest.mark.slow  # the browser
 def test_renders_to_png_in_headless_chromium(reports, tmp_path):
     _, paths = reports
     png = tmp_path / "report.png"
@@ -762,7 +765,7 @@ def test_self_contained(reports):
         assert "overflow-x: auto" in page and 'name="viewport"' in page
 
 
-# --- change from last week, strips, repeat offenders (issue 5) --------------------------------------
+# --- change from last week, activity strips, repeat offenders --------------------------------------
 
 
 def test_headline_changes_from_last_week(world, reports):

@@ -22,6 +22,8 @@ from storage.db import open_store
 from storage.models import Finding
 from tests.conftest import run_govwatch, suite_mail_sink, write_sandbox_config
 
+pytestmark = pytest.mark.slow  # crawls the sandbox and drives the browser
+
 # Words a Chinese reader meets in these texts as they are: the product's name and the usual
 # abbreviations. Anything else in Latin letters (outside links and account ids) is a leak.
 ALLOWED_WORDS = {"APP", "RSS", "HTTP", "Cookie", "govwatch"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
 from core.config import parse_config
@@ -16,6 +17,8 @@ from storage.db import open_store
 from storage.models import CrawlRun
 from storage.repo import config_account_records, sync_accounts
 from tests.conftest import run_govwatch
+
+pytestmark = pytest.mark.slow  # each test runs the govwatch command
 
 ACCOUNTS = [
     {

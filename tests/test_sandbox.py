@@ -88,7 +88,7 @@ def test_world_is_deterministic_and_covers_every_state():
     ):
         assert statuses.count(status) >= least, status
     assert {"ok", "blocked", "login_required", "not_found", "error"} <= outcomes
-    assert 30 <= len(statuses) <= 50  # issue 3 added WeChat article, website and app accounts
+    assert 30 <= len(statuses) <= 50  # Weibo, feeds, WeChat articles, website columns and apps
     hidden = truth["accounts"]["qc-rsj-weibo"]
     assert hidden["expected_status"] == "unknown" and hidden["profile_statuses_count"] > 0
     assert truth["accounts"]["qc-rmt-weibo"]["original_ratio_30d"] == 0.0
@@ -315,6 +315,7 @@ def test_config_validates():
     assert accounts_config("http://x")[0]["id"] == config.accounts[0].id
 
 
+@pytest.mark.slow  # 24 worlds built
 def test_margins_hold_for_any_now():
     start = datetime(2026, 1, 1, 0, 7, tzinfo=TZ)
     for i in range(24):
@@ -381,6 +382,7 @@ def test_planted_content_changes_nothing_else(monkeypatch, client, sandbox):
             assert case["marker"] in full, case["key"]
 
 
+@pytest.mark.slow  # a crawl through the govwatch command
 def test_the_suites_crawl_mails_its_own_smtp_server(tmp_path, sandbox_config):
     """A crawl in the suite sends its alert mails to the suite's SMTP server on a free port,
     never to a developer's mail catcher on the sandbox config's fixed port."""

@@ -18,6 +18,8 @@ import pytest
 from crawler.scrapyd import deploy, partition
 from tests.conftest import export_jsonl, free_port, run_govwatch, write_sandbox_config
 
+pytestmark = pytest.mark.slow  # Scrapyd nodes and a crawl
+
 SCRAPYD = Path(sys.executable).with_name("scrapyd")
 
 

@@ -96,6 +96,7 @@ def column(items: list[tuple[str, str]]) -> Response:
     return page(f'<title>工作动态</title></head><body><ul class="news">{lines}</ul></body></html>')
 
 
+@pytest.mark.slow  # a crawl through the govwatch command
 def test_each_platform_cookie_reaches_its_own_host_and_never_another(
     tmp_path: Path, hosts, monkeypatch: pytest.MonkeyPatch
 ):
@@ -317,6 +318,7 @@ def test_which_hosts_belong_to_a_platform(host, platform, settings, site, expect
     assert belongs(host, platform, settings, site) is expected
 
 
+@pytest.mark.slow  # runs the govwatch command
 def test_cookie_domains_must_be_host_names(tmp_path: Path):
     data = {
         "database": "sqlite:///gw.db",

@@ -17,6 +17,8 @@ from govwatch.daemon import Daemon
 from storage.db import make_engine
 from tests.conftest import run_govwatch, write_sandbox_config
 
+pytestmark = pytest.mark.slow  # crawls and the demo through the govwatch command
+
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)

@@ -15,10 +15,10 @@ from twisted.internet.error import ConnectionRefusedError
 from twisted.python.failure import Failure
 
 from core.items import BLOCKED, ERROR, OK, PARSE_ERROR, OutcomeItem, PageProblem, PostBatch, PostItem
+from crawler.planning import CrawlJob
 from crawler.spiders.base import ARTICLES_AT_ONCE, UNDATED_SEARCH_PAGES, AccountRun, AccountSpider
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.weibo import WeiboSpider
-from storage.repo import CrawlJob
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=TZ)

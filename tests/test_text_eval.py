@@ -1,9 +1,11 @@
-"""The evaluation floors of the content checks on the development set (issue 4)."""
+"""The evaluation floors of the content checks on the development set."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+
+import pytest
 
 from analysis.text import Checker
 from analysis.text.evaluate import DEFAULT_FLOORS, check_floors, evaluate, main, read_posts
@@ -22,6 +24,7 @@ def test_devset_is_as_described():
     assert len(read_posts(DATA / "devset_holdout.jsonl")) >= 80
 
 
+@pytest.mark.slow  # the whole development set
 def test_devset_floors():
     report = evaluate(read_posts(DATA / "devset.jsonl"), Checker.load())
     missed = check_floors(
@@ -35,6 +38,7 @@ def test_devset_floors():
     assert report.false_alarm_rate <= 0.02
 
 
+@pytest.mark.slow  # the whole development set
 def test_main_exits_non_zero_below_a_floor():
     out = io.StringIO()
     assert main([str(DATA / "devset.jsonl"), "--floors", "default"], out=out) == 0
@@ -91,7 +95,7 @@ def test_holdout2_floors():
 # Measured on the third holdout at its first run (written blind after the rules were widened),
 # then again with the learned model beside the lexicons (the model is trained on the other
 # three hand-written sets, never on this one): one post below each figure now measured, so
-# a regression fails. Not the issue's targets (see BENCHMARKS.md).
+# a regression fails. Not the recall targets (see BENCHMARKS.md).
 HOLDOUT3_FLOORS = {
     "precision": {"commercial": 0.93, "off_topic": 0.81, "entertainment": 0.93, "wording_error": 0.94},
     "recall": {"commercial": 0.73, "off_topic": 0.40, "entertainment": 0.80, "wording_error": 0.71},
@@ -108,7 +112,7 @@ def test_holdout3_floors():
     0/108 (0/47 hard negatives). With the learned model: commercial R 0.789 (15/19), off_topic
     P 0.900 R 0.450 (9/20), entertainment R 0.850 (17/20), false alarms still 0/108. This is
     the honest estimate for unseen county posts: precision holds, recall does not reach the
-    issue's targets.
+    targets (0.9 for commercial and wording errors, 0.8 for off-topic and entertainment).
     """
     posts = read_posts(DATA / "devset_holdout3.jsonl")
     assert len(posts) >= 160 and len({p["id"] for p in posts}) == len(posts)

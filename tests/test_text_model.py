@@ -145,6 +145,7 @@ def test_a_sports_bureau_reports_matches(checker):
     assert labels(checker, MATCH_RESULT, unit="旗体育局") == []
 
 
+@pytest.mark.slow  # runs the govwatch command
 def test_cli_unit_option_and_jsonl_unit_field(tmp_path):
     draft = tmp_path / "draft.txt"
     draft.write_text(MATCH_RESULT + "\n", encoding="utf-8")

@@ -204,6 +204,7 @@ def test_fail_on_a_severity_or_worse(checker, posts, fail_on, code):
     assert run_plain(text, io.StringIO(), checker, False, fail_on) == code
 
 
+@pytest.mark.slow  # runs the govwatch command
 def test_fail_on_from_the_command_line(tmp_path):
     from tests.conftest import run_govwatch
 

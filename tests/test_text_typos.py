@@ -314,6 +314,7 @@ def test_crawled_posts_are_checked_as_of_their_publication_date(database_url):
     assert "【仪】" in merged and "应为：议" in merged and "【截止年底】" in merged and "截至年底" in merged
 
 
+@pytest.mark.slow  # a long stream
 def test_a_long_stream_switches_to_faster_tables_with_the_same_answers():
     slow, fast = typos.Model.read(), typos.Model.read()
     fast._go_fast()
@@ -340,6 +341,7 @@ def test_config_can_turn_the_typo_model_off():
 # -- training, on a corpus written here (the real one lives outside the repository) --
 
 
+@pytest.mark.slow  # trains a model
 def test_training_writes_a_model_that_reads_back_and_leaves_out_academic_rows(tmp_path):
     import gzip
 

@@ -1,4 +1,4 @@
-"""platforms: comments, operator alerts, website selectors, interaction figures (issue 3)
+"""platforms: comments, operator alerts, website selectors, interaction figures
 
 Revision ID: 0002_platforms
 Revises: 0001

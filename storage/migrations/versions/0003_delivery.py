@@ -1,4 +1,4 @@
-"""delivery: sent weekly reports and sent alerts (issue 5)
+"""delivery: sent weekly reports and sent alerts
 
 Revision ID: 0003_delivery
 Revises: 0001
