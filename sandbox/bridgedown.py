@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sandbox.server import HTML, Request, Response, Sandbox
+from sandbox.http import HTML, Request, Response
+from sandbox.server import Sandbox
 
 BAD_GATEWAY = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"

@@ -43,7 +43,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sandbox.server import HTML, Request, Response, Sandbox
+from sandbox.http import HTML, Request, Response
+from sandbox.server import Sandbox
 
 FAULT_KINDS = (
     "http_5xx",

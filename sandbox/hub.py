@@ -25,7 +25,8 @@ from dataclasses import replace
 from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from sandbox.server import Request, Response, Sandbox, make_handler
+from sandbox.http import Request, Response
+from sandbox.server import Sandbox, make_handler
 
 PREFIX = "/w/"
 TEXT = "text/plain; charset=utf-8"

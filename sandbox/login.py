@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sandbox.server import Request, Response, json_response
+from sandbox.http import Request, Response, json_response
 
 _WEIBO = re.compile(r"(?:^|;\s*)SUB=(login[^;]*)")
 _BILIBILI = re.compile(r"(?:^|;\s*)SESSDATA=(login[^;]*)")

@@ -21,7 +21,8 @@ import time
 from dataclasses import dataclass, field
 
 from sandbox import feeds
-from sandbox.server import HTML, JSON, Request, Response, Sandbox
+from sandbox.http import HTML, JSON, Request, Response
+from sandbox.server import Sandbox
 
 _PATHS = {
     "weibo": ("/api/", "/statuses/", "/comments/", "/u/", "/ajax/"),

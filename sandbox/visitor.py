@@ -32,7 +32,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from sandbox.server import HTML, Request, Response, Sandbox
+from sandbox.http import HTML, Request, Response
+from sandbox.server import Sandbox
 
 WEIBO_PATHS = ("/api/", "/statuses/", "/comments/", "/u/", "/ajax/")
 LOGIN_SUB_PREFIX = "login"

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox import weibo
-from sandbox.server import HTML, Request, Response, Sandbox, json_response
+from sandbox.http import HTML, Request, Response, json_response
 from sandbox.world import Account, Post, World
+
+if TYPE_CHECKING:
+    from sandbox.server import Sandbox
 
 PC_PAGE_SIZE = 20
 _TAGS = re.compile(r"<[^>]+>")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.server import Request, Sandbox
+from sandbox.http import Request
+from sandbox.server import Sandbox
 from sandbox.visitor import VisitorCheck
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.faults import FAULT_KINDS, Faults
-from sandbox.server import Response, Sandbox
+from sandbox.http import Response
+from sandbox.server import Sandbox
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,8 @@ from core.config import ConfigError, parse_config
 from crawler.parsers.html import strip_html
 from crawler.spiders.base import ARTICLES_AT_ONCE
 from sandbox import platforms
-from sandbox.server import Request, Response, Sandbox
+from sandbox.http import Request, Response
+from sandbox.server import Sandbox
 from storage.db import open_store
 from storage.models import CrawlOutcome, CrawlRun, Post
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from crawler.parsers.html import strip_html
 from sandbox import cms
-from sandbox.server import Request, Response, Sandbox
+from sandbox.http import Request, Response
+from sandbox.server import Sandbox
 from storage.db import open_store
 from storage.models import CrawlOutcome, CrawlRun, Post
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config

@@ -19,7 +19,8 @@ import yaml
 
 from crawler.cookies import belongs
 from sandbox.configgen import config_dict
-from sandbox.server import HTML, Request, Response, Sandbox
+from sandbox.http import HTML, Request, Response
+from sandbox.server import Sandbox
 from tests.conftest import run_govwatch
 
 COOKIES = {
