@@ -59,6 +59,8 @@ def test_masks_keep_only_the_allowed_characters():
     assert mask("mobile", "13812345678") == "138****5678"
     assert mask("card", "6222021234567890128") == "***************0128"
     assert mask("mobile", "138-1234-5678") == "138-****-5678"  # separators kept, length kept
+    assert mask("address", "青川旗东风路18号3单元201室") == "青川旗东风路" + "*" * 10
+    assert mask("address", "桃园17栋") == "桃园***"  # a short one keeps at most half, no digit
 
 
 @pytest.mark.parametrize(
@@ -105,6 +107,9 @@ def test_leaks_found_with_masked_evidence(text, rule, shown):
         "客服热线400-810-1234，或拨打800-820-5566。",
         "联系人：王科长，办公电话：13812345678。",  # a published office line, even a mobile one
         "咨询电话：13947700000（工作日9:00-17:00）。",  # a service line, no person beside it
+        "请有意参加的企业于9月30日前报名，联系人：张科长，电话13947512345。",  # a notice's work contact
+        "欢迎各地客商前来采购，联系人：李站长13847512345。",
+        "想要的居民加微信18947512345下单。",  # a seller's number (an ad, not a leak)
         f"身份证号{ID[:17]}{(int(ID[17]) + 1) % 10 if ID[17] != 'X' else 0}（示例号码校验位错误）。",
         "您的订单号6222021234567890128已发货，物流单号 773012345678901。",
         "依据《关于做好冬季供暖工作的通知》（青政办发〔2024〕12号），自2024年11月15日起供暖。",

@@ -107,8 +107,13 @@ _CARD_CUES = (
 _NOT_CARD = ("订单", "单号", "编号", "流水号", "批次", "文号", "运单", "快递")
 # A person: a role beside a name, a name with 某 or a courtesy title.
 _PERSON = re.compile(
-    r"姓名|联系人|户主|患者|当事人|申请人|家属|监护人|本人|业主|失主|嫌疑人|被执行人|受害人|村民|居民|求助人|举报人"
-    r"|[\u4e00-\u9fff]某{1,2}|[\u4e00-\u9fff](?:先生|女士|老师|阿姨|大爷|大妈)"
+    r"姓名|联系人|户主|患者|当事人|申请人|家属|监护人|本人|业主|失主|嫌疑人|被执行人|受害人|求助人|举报人"
+    r"|[\u4e00-\u9fff]某{1,2}|[\u4e00-\u9fff](?:先生|女士|阿姨|大爷|大妈)"
+)
+# A notice's work contact, named by office (联系人：张科长 / 王工): a published work number.
+_WORK_CONTACT = re.compile(
+    r"联系人[：:\s]*[\u4e00-\u9fff]{1,2}"
+    r"(?:科长|站长|主任|经理|老板|书记|所长|局长|队长|干事|部长|处长|馆长|校长|院长|老师|工)(?![\u4e00-\u9fff])"
 )
 _OFFICE_LINE = re.compile(
     r"(?:办公|值班|服务|咨询|举报|投诉|热线|监督|传真|总机|受理)(?:电话|热线|号码)?[：:\s]*$"
@@ -157,9 +162,11 @@ def luhn(digits: str) -> bool:
 
 def mask(kind: str, shown: str) -> str:
     """The number or address as it may be shown: same length, digits hidden. IDs keep the first 3
-    and last 4 characters, mobiles 3+4, cards the last 4, addresses their first 6 characters."""
-    if kind == "address":
-        return shown[:6] + "*" * max(0, len(shown) - 6)
+    and last 4 characters, mobiles 3+4, cards the last 4, addresses at most their first 6 characters (half of a short
+    one, digits hidden)."""
+    if kind == "address":  # the place name's head, never the house number
+        keep = min(6, len(shown) // 2)
+        return re.sub(r"\d", "*", shown[:keep]) + "*" * (len(shown) - keep)
     keep_head, keep_tail = {"id": (3, 4), "mobile": (3, 4), "card": (0, 4)}[kind]
     out, seen, total = [], 0, sum(c.isalnum() for c in shown)
     for ch in shown:
@@ -231,6 +238,7 @@ def privacy_findings(text: str, today: date | None = None) -> list[TextFinding]:
             before = _before(text, m.start())
             if _OFFICE_LINE.search(before[-10:]):
                 continue  # a published office line, not a person's phone
+            before = _WORK_CONTACT.sub("", before)
             if _PERSON.search(before) or _PERSON.search(_after(text, m.end())):
                 add("mobile", m.start(), m.end(), "公开发布了个人手机号码及姓名（已脱敏显示）")
     for m in _ADDRESS.finditer(text):
