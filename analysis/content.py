@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis.findings import FindingSpec
 from analysis.text import Checker, PostContext, TextFinding, classify_content
+from analysis.text.privacy import is_privacy, masked_text
 from core.config import Config
 from core.vocabulary import FindingState, Severity
 from storage.models import Account, Finding, Post, Unit
@@ -111,6 +112,12 @@ def repost_author(repost_of: str | None) -> str:
     return repost_of.rsplit(":", 1)[0]
 
 
+def problem_of(hit: TextFinding) -> str:
+    """What one finding of a post groups: a label's signals, or one kind of leak (personal
+    information, secret marks) on its own, whatever its label."""
+    return hit.rule if is_privacy(hit) else hit.label
+
+
 def finding_spec(
     account_id: str,
     post_pk: int,
@@ -138,7 +145,7 @@ def finding_spec(
         own_end = repost_at - len(REPOST_MARK)
         evidence = evidence_of(full[:own_end], [h for h in hits if h.end <= own_end])
     return FindingSpec(
-        fingerprint=post_prefix(account_id, post_pk) + first.label,
+        fingerprint=post_prefix(account_id, post_pk) + problem_of(first),
         account_id=account_id,
         post_id=post_pk,
         category=first.category,
@@ -245,12 +252,13 @@ def check_posts(
             if not checked.findings:
                 continue
             result.flagged += 1
-            full = f"{title}\n{body}" if title else body
+            # Personal numbers are masked before any excerpt is cut: no evidence shows them whole.
+            full = masked_text(f"{title}\n{body}" if title else body, checked.findings)
             if repost_at is not None and title:
                 repost_at += len(title) + 1
             by_label: dict[str, list[TextFinding]] = {}
             for hit in checked.findings:
-                by_label.setdefault(hit.label, []).append(hit)
+                by_label.setdefault(problem_of(hit), []).append(hit)
             for hits in by_label.values():
                 hits.sort(key=lambda h: (Severity.rank(h.severity), h.start))
                 result.specs.append(finding_spec(account_id, pk, url, full, hits, repost_at, repost_of))

@@ -3,9 +3,13 @@
 - more than one account of a unit on one platform (国办发〔2018〕123号: one per unit per platform);
 - accounts named after an internal department (内设机构), by config.registry.department_patterns;
 - idle accounts: no post for thresholds.idle_days, to be merged or closed;
+- renamed accounts (名称变更未报备): the name the platform shows now differs from the
+  registry's, with the date that name was first seen; it ends when the registry is updated
+  or the old name returns;
 - signs of hijacking (盗用): the profile's name or description changed between snapshots
   (within registry.profile_change_days), or a burst of off-mission posts (labels
-  commercial/off_topic) in the last registry.burst_days;
+  commercial/off_topic) in the last registry.burst_days; a name change already reported
+  as a rename is not reported again here;
 - outsourced accounts with open problems: one outsourcing finding naming the operator.
 
 Fingerprints are ``reg:<account>:<check>``; every analysed account's ``reg:<account>:``
@@ -16,6 +20,7 @@ findings are synced (the outsourcing check reads what is open).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -109,12 +114,63 @@ def registry_findings(
             )
 
     open_wanted = wanted & {a.id for a, _ in accounts}
-    specs.extend(_profile_changes(session, config, now, open_wanted))
+    renamed = _renames(session, config, [a for a, _ in accounts if a.id in open_wanted])
+    specs.extend(renamed)
+    specs.extend(_profile_changes(session, config, now, open_wanted, {r.account_id for r in renamed}))
     specs.extend(_bursts(session, config, now, open_wanted))
     return specs, judged
 
 
-def _profile_changes(session: Session, config: Config, now: datetime, wanted: set[str]) -> list[FindingSpec]:
+def same_name(a: str, b: str) -> bool:
+    """Whether two account names are the same name (full-width forms and spaces aside)."""
+
+    def norm(name: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", name).split())
+
+    return norm(a) == norm(b)
+
+
+def _renames(session: Session, config: Config, accounts: Sequence[Account]) -> list[FindingSpec]:
+    """Accounts whose profile shows a name other than the registry's (the newest snapshot), with
+    the date that name was first seen (the first snapshot of its latest unbroken run)."""
+    by_id = {a.id: a for a in accounts}
+    rows = session.execute(
+        select(AccountSnapshot.account_id, AccountSnapshot.taken_at, AccountSnapshot.name)
+        .where(AccountSnapshot.account_id.in_(list(by_id)), AccountSnapshot.name.is_not(None))
+        .order_by(AccountSnapshot.account_id, AccountSnapshot.taken_at, AccountSnapshot.id)
+    )
+    shown: dict[str, tuple[str, datetime]] = {}  # account -> (newest name, first seen)
+    for account_id, taken_at, name in rows:
+        name = name.strip()
+        if not name:
+            continue
+        current = shown.get(account_id)
+        if current is None or not same_name(current[0], name):
+            shown[account_id] = (name, taken_at)
+    specs = []
+    for account_id, (name, first_seen) in shown.items():
+        registered = by_id[account_id].name.strip()
+        if same_name(name, registered):
+            continue
+        seen = first_seen.astimezone(config.tz)
+        specs.append(
+            FindingSpec.of(
+                rules.REGISTRY_RENAMED,
+                fingerprint=registry_prefix(account_id) + "renamed",
+                account_id=account_id,
+                evidence=f"平台显示名称“{name}”与台账登记名称“{registered}”不一致（{seen:%Y-%m-%d} 起），"
+                "名称变更未报备，请按程序报备并更新台账",
+                details={"registry_name": registered, "profile_name": name, "first_seen": seen.isoformat()},
+            )
+        )
+    return specs
+
+
+def _profile_changes(
+    session: Session, config: Config, now: datetime, wanted: set[str], renamed: set[str]
+) -> list[FindingSpec]:
+    """Name or description changes between snapshots; a renamed account's name change is its
+    rename finding's (never reported twice)."""
     since = now - timedelta(days=config.registry.profile_change_days)
     rows = session.execute(
         select(
@@ -134,7 +190,7 @@ def _profile_changes(session: Session, config: Config, now: datetime, wanted: se
         if before is None or taken_at < since:
             continue
         old_name, old_description = before
-        if name and old_name and name != old_name:
+        if name and old_name and name != old_name and account_id not in renamed:
             changes[account_id].append(
                 f"名称由“{old_name}”改为“{name}”（{taken_at.astimezone(config.tz):%m-%d}）"
             )

@@ -108,6 +108,13 @@ REGISTRY_PROFILE_CHANGED = Rule(
     "帐号资料被修改",
     "核实是否本单位所为；如被盗用，立即找回帐号并报告",
 )
+REGISTRY_RENAMED = Rule(
+    "registry.renamed",
+    Category.UNMANAGED,
+    Severity.MAJOR,
+    "名称变更未报备",
+    "帐号名称变更须按程序报备，并及时更新台账；如非本单位所为，立即找回帐号",
+)
 REGISTRY_OFFMISSION_BURST = Rule(
     "registry.offmission_burst",
     Category.UNMANAGED,
@@ -121,6 +128,23 @@ OUTSOURCING_OPEN_PROBLEMS = Rule(
     Severity.MAJOR,  # minor while only one problem is open
     "托管帐号存在未整改问题",
     "主办单位审核托管安排，落实监管责任，督促运维单位整改",
+)
+
+# --- personal information and secrets published (审核把关不严; a single-veto item) -------------
+
+PRIVACY_PERSONAL = Rule(
+    "privacy.personal",
+    Category.WORDING_ERROR,
+    Severity.CRITICAL,
+    "泄露公民个人信息",
+    "立即删除或遮盖身份证号、银行卡号、个人手机号和家庭住址等个人信息，核查发布审核流程",
+)
+PRIVACY_SECRET_MARK = Rule(
+    "privacy.secret_mark",
+    Category.WORDING_ERROR,
+    Severity.CRITICAL,
+    "发布涉密或内部资料",
+    "立即删除，核查是否泄露国家秘密或内部资料，按保密规定报告；涉密信息不得上网",
 )
 
 # --- text checks: the names of each family's members ----------------------------------------
@@ -224,8 +248,11 @@ RULES: dict[str, Rule] = {
         REGISTRY_DEPARTMENT,
         REGISTRY_IDLE,
         REGISTRY_PROFILE_CHANGED,
+        REGISTRY_RENAMED,
         REGISTRY_OFFMISSION_BURST,
         OUTSOURCING_OPEN_PROBLEMS,
+        PRIVACY_PERSONAL,
+        PRIVACY_SECRET_MARK,
         *TEXT_RULES,
     )
 }

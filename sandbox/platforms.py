@@ -167,7 +167,7 @@ def comments_of(account: Account, post: Post, world: World) -> list[dict[str, An
                     "id": str(cid + 500),
                     "created_at": reply_at,
                     "text": f"回复@网友{cid % 10000}:{rng.choice(REPLIES)}",
-                    "user": {"id": uid, "screen_name": account.spec.name, "verified": True},
+                    "user": {"id": uid, "screen_name": account.spec.shown_name, "verified": True},
                 }
             )
         out.append(

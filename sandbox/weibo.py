@@ -52,7 +52,7 @@ def user(account: Account) -> dict[str, Any]:
     spec, uid = account.spec, account.uid
     return {
         "id": int(uid),
-        "screen_name": spec.name,
+        "screen_name": spec.shown_name,
         "profile_image_url": f"https://tvax1.sinaimg.cn/crop.0.0.180.180.180/{uid}ly8g0avatar.jpg",
         "profile_url": f"https://m.weibo.cn/u/{uid}?uid={uid}&luicode=10000011&lfid=107603{uid}",
         "statuses_count": account.statuses_count(),

@@ -106,6 +106,13 @@ class AccountSpec:
     operator: str = "self"
     operator_name: str | None = None
     public_url: str | None = None  # feed platforms: the account's public page
+    # The name the platform shows when the unit renamed the account without re-filing it
+    # (名称变更未报备); None: the registry's name.
+    profile_name: str | None = None
+
+    @property
+    def shown_name(self) -> str:
+        return self.profile_name or self.name
 
 
 @dataclass
@@ -236,8 +243,9 @@ SPECS: tuple[AccountSpec, ...] = (
     _weibo(
         "qc-yingji-weibo", YINGJI, "青川应急", "7712000105", "yingji",
         Scenario("active-pinned-old", newest_days=1.2, cadence_days=1.6, pinned_age_days=730,
-                 notes="a pinned post from two years ago sits on top; fresh posts under it"),
-        description="青川旗应急管理局官方微博", followers=9030,
+                 notes="a pinned post from two years ago sits on top; fresh posts under it; its profile "
+                       "shows 青川应急发布, not the registry's 青川应急 (renamed, not re-filed)"),
+        description="青川旗应急管理局官方微博", followers=9030, profile_name="青川应急发布",
     ),
     _weibo(
         "qc-rmt-weibo", MEDIA, "青川融媒", "7712000106", "media",
@@ -745,6 +753,7 @@ class World:
             "deleted_post_ids": [p.id for p in listed if p.deleted],
             "feed_format": sc.feed_format if account.is_feed else None,
             "operator": spec.operator,
+            "profile_name": spec.profile_name,
             "expected_status": status,
             "confirmed_status": confirmed or status,
             "expected_outcome": outcome,

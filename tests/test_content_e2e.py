@@ -34,6 +34,12 @@ def seen_text(post: dict) -> str:
     return " ".join(x for x in (post["title"], post["text"], post["repost_text"]) if x).replace("\n", " ")
 
 
+def shown_in(shown: str, text: str) -> bool:
+    """Whether ``shown`` is a passage of ``text`` as evidence quotes it: personal numbers are
+    masked there, each * standing for one hidden character."""
+    return re.search(re.escape(shown).replace(r"\*", "."), text) is not None
+
+
 def stored_post(posts: list[dict], case: dict) -> dict:
     """The one stored post of the case's account that carries its marker (a repost: in its
     own comment or in the reposted original)."""
@@ -96,12 +102,12 @@ def test_planted_content_becomes_findings_with_evidence_and_reaches_the_report(s
                 assert REPOST_PREFIX.match(plain), (key, f["evidence"])
                 plain = REPOST_PREFIX.sub("", plain)
                 assert marked[0] in post["repost_text"] and marked[0] not in post["text"], key
-            assert all(word in seen_text(post) for word in marked), (key, marked)
+            assert all(shown_in(word, seen_text(post)) for word in marked), (key, marked)
             # unmark the matched words only (the post may have its own 【…】)
             for word in marked:
                 plain = plain.replace(f"【{word}】", word, 1)
             plain = plain.strip("…")
-            assert plain in seen_text(post), key
+            assert shown_in(plain, seen_text(post)), key
             if case["suggestion"]:
                 fixes = [
                     x for group in re.findall(r"（应为：(.*?)）", f["evidence"]) for x in group.split("；")

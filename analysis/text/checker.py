@@ -12,7 +12,9 @@ puts the parts together (checks/):
 - one module per label: commercial.py, off_topic.py, entertainment.py (tone),
   wording.py (the fixed list, leaders' titles, the typo model of typos.py);
 - learned.py: the learned model's findings (model.py), where the context rules let them
-  stand; base.py: the labels and the finding types.
+  stand; base.py: the labels and the finding types;
+- privacy.py (beside checks/): personal information and secret marks, found first; the
+  other checks read the text with the personal numbers masked.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from .checks.matcher import SIGNAL_FAMILIES, Matcher, drop_nested
 from .checks.off_topic import off_topic
 from .checks.wording import typo_findings, wording
 from .lexicon import BUNDLED_DIR, Entry, fold, lexicon_files, read_file
+from .privacy import masked_text, privacy_findings
 
 __all__ = [
     "CATEGORY",
@@ -162,8 +165,15 @@ class Checker:
         probs: dict[str, float] | None = None,
     ) -> tuple[list[TextFinding], dict[str, float]]:
         """Findings (sorted) and scores of a whole post (title, newline, text)."""
+        # Personal numbers are masked (same length) before the other checks read the text, so no
+        # finding's evidence or explanation can quote one whole.
+        leaks = privacy_findings(full)
+        if leaks:
+            full = masked_text(full, leaks)
         norm = fold(full)
         findings, scores = self._check_lexicons(full, norm, context, prune, probs)
+        if leaks:
+            findings = sorted([*findings, *leaks], key=_finding_order)
         # A typo in any published post is a typo, ads and off-topic posts included; only a post
         # in a playful tone is spared, where slang spellings (童鞋, 神马, 肿么) are meant.
         if self.typos and _has_han(full) and not any(f.label in _PLAYFUL for f in findings):

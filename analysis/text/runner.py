@@ -24,6 +24,7 @@ from core.rules import rule_title
 from core.vocabulary import Severity
 
 from .checker import LABEL_NAMES, Checker, CheckResult, PostContext, TextFinding
+from .privacy import masked_text
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 _loads = json.loads
@@ -243,5 +244,6 @@ def run_plain(
     that severity."""
     draft = text.lstrip("\ufeff")
     result = checker.check(draft, context=PostContext(unit=unit) if unit else None)
-    outfile.write(format_result(draft, result, color))
+    # quoted with personal numbers masked, as everywhere else
+    outfile.write(format_result(masked_text(draft, result.findings), result, color))
     return 1 if reaches(result.findings, fail_on) else 0
