@@ -18,16 +18,23 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from core.config import Config, ConfigError, load_config
+if TYPE_CHECKING:
+    from core.config import Config
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
 class State:
+    """What the commands share: the config, read on first use.
+
+    `core.config` (pydantic) is imported then too, not before: `govwatch check` of a draft
+    without a config file never pays for it (cold start)."""
+
     def __init__(self, config_path: str | None) -> None:
         self.config_path = config_path
         self._config: Config | None = None
@@ -35,6 +42,8 @@ class State:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from core.config import load_config
+
             self._config = load_config(self.config_path)
         return self._config
 
@@ -84,12 +93,15 @@ def guarded() -> Iterator[None]:
     """Turn known errors into messages and CONTRACT exit codes.
 
     The error classes are imported only when something was raised: `govwatch check` of a
-    draft then never imports the application, the lock or the storage layer (cold start)."""
+    draft then never imports the configuration, the application, the lock or the storage
+    layer (cold start)."""
     try:
         yield
-    except ConfigError as exc:
-        fail(f"配置错误 / config error: {exc}", EXIT_USAGE)
     except Exception as exc:
+        from core.config import ConfigError
+
+        if isinstance(exc, ConfigError):
+            fail(f"配置错误 / config error: {exc}", EXIT_USAGE)
         from sqlalchemy.exc import DBAPIError
 
         from govwatch.app import UnknownAccounts

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -220,3 +223,39 @@ def test_fail_on_from_the_command_line(tmp_path):
     assert plain.returncode == 1 and "截至" in plain.stdout
     bad = run_govwatch(None, "check", "--fail-on", "serious", str(drafts))
     assert bad.returncode == 2 and "--fail-on" in bad.stderr
+
+
+@pytest.mark.slow  # runs the govwatch command
+def test_a_draft_without_a_config_file_loads_no_configuration_code(tmp_path):
+    """A cold `govwatch check draft.txt` (no config.yaml) never imports the configuration's
+    pydantic models: they were the largest part of the start-up time a writer waits for."""
+    draft = tmp_path / "draft.txt"
+    draft.write_text("截止目前，全旗春播备耕工作有序推进。\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from govwatch.cli import main\n"
+        f"sys.argv = ['govwatch', 'check', {str(draft)!r}, '--no-color']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "loaded = [m for m in sys.modules if m == 'core.config' or m.split('.')[0] == 'pydantic']\n"
+        "assert not loaded, loaded\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GOVWATCH_CONFIG"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "截至目前" in done.stdout
+
+
+@pytest.mark.slow  # runs the govwatch command
+def test_a_broken_config_file_beside_the_draft_is_still_a_config_error(tmp_path):
+    from tests.conftest import GOVWATCH
+
+    (tmp_path / "draft.txt").write_text("旗政府召开常务会议。\n", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text("checks:\n  typos: maybe\n", encoding="utf-8")
+    done = subprocess.run(
+        [str(GOVWATCH), "check", "draft.txt"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("配置错误 / config error: config.yaml: checks.typos")
