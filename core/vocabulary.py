@@ -163,11 +163,10 @@ class Operator(Word):
     OUTSOURCED = "outsourced", "委托运维"
 
 
-class ContentLabel(StrEnum):
+class ContentLabel(Word):
     """A problem the text checks find in one post (posts.labels, ``govwatch check``), with the
     problem class it belongs to."""
 
-    label: str
     category: Category
 
     def __new__(cls, value: str, label: str, category: Category) -> ContentLabel:

@@ -81,6 +81,10 @@ def test_every_code_has_one_chinese_label():
         for member in vocabulary:
             assert re.fullmatch(r"[a-z][a-z_]*", member.value), member
             assert member == member.value and f"{member}" == member.value  # stored as the plain string
+            # What templates and exports call: the label of a stored plain string, its rank.
+            assert vocabulary.label_of(member.value) == member.label
+            assert vocabulary.rank(member.value) == list(vocabulary).index(member)
+        assert vocabulary.label_of("not-a-code") == "not-a-code" and vocabulary.label_of(None) == "—"
 
 
 def test_values_are_the_contracts():
