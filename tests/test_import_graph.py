@@ -147,15 +147,9 @@ def _circles() -> list[set[str]]:
     return circles
 
 
-# Circles that exist and are kept for now, each with the reason. An entry that no longer
-# matches a circle fails the test too, so the list only shrinks.
-KNOWN_CIRCLES = {
-    frozenset({"analysis.text.model", "analysis.text.model_batch"}): (
-        "model.py imports the numpy scorer only for a batch (a cold `govwatch check` loads no "
-        "numpy), and model_batch.py reads model.py's hashing constants. Dissolves once the "
-        "n-gram hashing (constants and py_grams) has a module of its own."
-    ),
-}
+# Circles kept for a stated reason (none today). An entry that no longer matches a circle fails
+# the test too, so the list only shrinks.
+KNOWN_CIRCLES: dict[frozenset[str], str] = {}
 
 
 def test_no_import_circles_between_files():

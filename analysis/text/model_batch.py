@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import GOLDEN, MAX_ORDER, NORM, PRIME, SALTS
+from .grams import GOLDEN, MAX_ORDER, NORM, PRIME, SALTS
 
 _PRIME = np.uint64(PRIME)
 _GOLDEN = np.uint64(GOLDEN)
