@@ -22,11 +22,10 @@ import itertools
 import re
 import threading
 from dataclasses import replace
-from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from sandbox.http import Request, Response
-from sandbox.server import Sandbox, make_handler
+from sandbox.http import LoopbackServer, Request, Response
+from sandbox.server import Sandbox
 
 PREFIX = "/w/"
 TEXT = "text/plain; charset=utf-8"
@@ -34,47 +33,16 @@ TEXT = "text/plain; charset=utf-8"
 _ABSOLUTE_PATH = re.compile(rb"""((?:href|src|action)\s*=\s*["'])/(?!/)""")
 
 
-class SandboxHub:
+class SandboxHub(LoopbackServer):
     """A loopback HTTP server dispatching ``/w/NAME/…`` to the sandbox mounted as NAME."""
 
+    thread_name = "sandbox-hub"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host = host
-        self.port = port
+        super().__init__(host, port)
         self._mounted: dict[str, Sandbox] = {}
         self._names = itertools.count(1)
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ------------------------------------------------------------ lifecycle
-    def start(self) -> SandboxHub:
-        if self._httpd:
-            return self
-        handler = make_handler(self.handle, lambda: f"{self.host}:{self.port}")
-        httpd = ThreadingHTTPServer((self.host, self.port), handler)
-        httpd.daemon_threads = True
-        self._httpd = httpd
-        self.port = httpd.server_address[1]
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-hub", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> SandboxHub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:

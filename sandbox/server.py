@@ -12,22 +12,19 @@ request is counted, per path and per account.
 from __future__ import annotations
 
 import json
-import socket
-import struct
 import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
 from sandbox import cms, feeds, login, platforms, weibo, weibo_pc
-from sandbox.http import HTML, XML_TYPE, Hook, Request, Response, Router, json_response
+from sandbox.http import HTML, XML_TYPE, Hook, LoopbackServer, Request, Response, Router, json_response
 from sandbox.world import Account, Post, World, build_world
 
 
-class Sandbox:
+class Sandbox(LoopbackServer):
     """A local imitation of the platforms for one World."""
 
     def __init__(
@@ -38,12 +35,9 @@ class Sandbox:
         now: datetime | None = None,
     ) -> None:
         self.world = world or build_world(now=now)
-        self.host = host
-        self.port = port
+        super().__init__(host, port)
         self.hooks: list[Hook] = []
         self.router = Router()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._counts_lock = threading.Lock()
         self._total = 0
         self._by_account: Counter[str] = Counter()
@@ -53,35 +47,11 @@ class Sandbox:
         self._register_routes()
 
     # ------------------------------------------------------------ lifecycle
-    def start(self) -> Sandbox:
-        if self._httpd:
-            return self
+    def before_start(self) -> None:
         self.warm()
-        handler = make_handler(self.handle, lambda: self.base_url.removeprefix("http://"))
-        httpd = ThreadingHTTPServer((self.host, self.port), handler)
-        httpd.daemon_threads = True
-        self._httpd = httpd
-        self.port = httpd.server_address[1]
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-http", daemon=True
-        )
-        self._thread.start()
-        return self
 
-    def stop(self) -> None:
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Sandbox:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def host_header(self) -> str:
+        return self.base_url.removeprefix("http://")
 
     @property
     def base_url(self) -> str:
@@ -353,7 +323,11 @@ class Sandbox:
                 page_no = int(number)
             except ValueError:
                 return self._not_found(request)
-            body = self._cached(account, ("column", page_no), lambda: platforms.column_page(account, self.world, page_no) or b"")
+            body = self._cached(
+                account,
+                ("column", page_no),
+                lambda: platforms.column_page(account, self.world, page_no) or b"",
+            )
             if not body:
                 return Response(404, b"<html><body>404</body></html>", HTML, account_id=account.id)
             return Response(200, body, HTML, account_id=account.id)
@@ -401,7 +375,9 @@ class Sandbox:
         if answer == "missing":
             return Response(404, b"<html><body>404 Not Found</body></html>", HTML, account_id=account.id)
         if answer == "error_page":
-            return Response(302, b"", HTML, {"Location": "/app/error.html?from=" + parts[1]}, account_id=account.id)
+            return Response(
+                302, b"", HTML, {"Location": "/app/error.html?from=" + parts[1]}, account_id=account.id
+            )
         apk = b"PK\x03\x04" + bytes(range(256)) * 200  # a 51 KB stand-in for an APK
         headers = {"Content-Disposition": f'attachment; filename="{parts[1]}.apk"'}
         return Response(200, apk, "application/vnd.android.package-archive", headers, account_id=account.id)
@@ -438,63 +414,3 @@ class Sandbox:
 
     def _not_found(self, request: Request) -> Response:
         return Response(404, b"Not Found", "text/plain; charset=utf-8")
-
-
-def make_handler(
-    answer: Callable[[Request], Response], default_host: Callable[[], str]
-) -> type[BaseHTTPRequestHandler]:
-    """The HTTP handler class serving ``answer(request)``; ``default_host`` when a client sends no Host."""
-
-    class SandboxHandler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body go out as separate writes
-        server_version = "nginx"
-        sys_version = ""
-
-        def _serve(self, method: str, send_body: bool = True) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            request = Request(
-                method=method,
-                path=parts.path,
-                query={k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()},
-                headers={k.lower(): v for k, v in self.headers.items()},
-                body=body,
-                raw_path=self.path,
-                host=self.headers.get("Host") or default_host(),
-            )
-            try:
-                response = answer(request)
-            except Exception as exc:  # a bug in the sandbox: say so, keep serving
-                response = Response(500, f"sandbox error: {exc!r}".encode(), "text/plain; charset=utf-8")
-            if response.reset:  # a connection reset: RST, no status line
-                self.close_connection = True
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                return
-            try:
-                self.send_response(response.status)
-                self.send_header("Content-Type", response.content_type)
-                self.send_header("Content-Length", str(len(response.body)))
-                for name, value in response.headers.items():
-                    for one in value if isinstance(value, list) else [value]:
-                        self.send_header(name, one)
-                self.end_headers()
-                if send_body and response.body:
-                    self.wfile.write(response.body)
-            except ConnectionError:  # the client gave up (a timeout during a stall): nothing to say
-                self.close_connection = True
-
-        def do_GET(self) -> None:  # noqa: N802
-            self._serve("GET")
-
-        def do_HEAD(self) -> None:  # noqa: N802
-            self._serve("GET", send_body=False)
-
-        def do_POST(self) -> None:  # noqa: N802
-            self._serve("POST")
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet
-            pass
-
-    return SandboxHandler
