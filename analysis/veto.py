@@ -87,7 +87,7 @@ def veto_warnings(session: Session, config: Config, t: datetime) -> list[Account
     """The publishing accounts to warn about at `t`: read successfully last time, and
     ``alerts.veto_warning_days`` or more days without a post while the veto has not fallen yet."""
     warn = config.alerts.veto_warning_days
-    if warn is None:
+    if warn is None or warn >= config.thresholds.stale_days:  # a warning after the veto is none
         return []
     return [
         s

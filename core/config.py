@@ -539,8 +539,10 @@ class Config(_Strict):
 
     @model_validator(mode="after")
     def _veto_warning_before_veto(self) -> Config:
+        """Set by hand, the warning day must fall before the veto; the default (10) is simply not
+        used under a shorter stale_days, so such a config still loads."""
         warn, stale = self.alerts.veto_warning_days, self.thresholds.stale_days
-        if warn is not None and warn >= stale:
+        if "veto_warning_days" in self.alerts.model_fields_set and warn is not None and warn >= stale:
             raise ValueError(
                 f"alerts.veto_warning_days ({warn}) must be below thresholds.stale_days ({stale}): "
                 "the warning goes out before the veto, not after"

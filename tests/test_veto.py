@@ -173,6 +173,8 @@ def test_the_warning_must_come_before_the_veto():
     with pytest.raises(ConfigError, match="veto_warning_days"):
         config(alerts={"veto_warning_days": 14})
     assert config(alerts={"veto_warning_days": None}).alerts.veto_warning_days is None
+    # The default (10) does not stop a config with a shorter veto from loading.
+    assert config(thresholds={"warn_days": 3, "stale_days": 7, "zombie_days": 30}).thresholds.stale_days == 7
 
 
 @pytest.mark.e2e
