@@ -22,7 +22,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from analysis.history import RepeatRecord, repeat_offenders
-from analysis.status import Activity, account_status, days_between
+from analysis.status import Activity, Countdown, account_status, countdown, days_between
 from core.config import Config, Thresholds
 from core.platforms import is_monitored
 from core.vocabulary import Outcome
@@ -88,6 +88,7 @@ class AccountState:
     posts_in_windows: tuple[int, ...] = ()  # posts published in each window asked for
     content_types: Counter[str] = field(default_factory=Counter)  # last 30 days, where analysed
     media: Counter[str] = field(default_factory=Counter)  # last 30 days, by medium
+    veto: Countdown | None = None  # the two-week veto countdown (publishing accounts only)
 
     @property
     def days_since_last_post(self) -> int | None:
@@ -189,6 +190,9 @@ def account_states(
         status, note = reads.status(a, thresholds, t)
         post = reads.posts.get(a.id)
         posts_30d = int(post.posts_30d or 0) if post else 0
+        last_post_at = post.last_post_at if post else None
+        attempt = attempts.get(a.id)
+        days_since = days_between(last_post_at, t) if last_post_at else None
         states.append(
             AccountState(
                 account_id=a.id,
@@ -200,13 +204,13 @@ def account_states(
                 as_of=t,
                 status=status,
                 note=note,
-                last_post_at=post.last_post_at if post else None,
+                last_post_at=last_post_at,
                 last_post_url=urls.get(a.id),
                 posts_7d=int(post.posts_7d or 0) if post else 0,
                 posts_30d=posts_30d,
                 original_ratio_30d=(int(post.originals_30d or 0) / posts_30d) if posts_30d else None,
                 crawl=_crawl(reads.last.get(a.id)),
-                last_attempt=_crawl(attempts.get(a.id)),
+                last_attempt=_crawl(attempt),
                 last_ok_at=reads.oks.get(a.id, (None, None))[1],
                 findings=tuple(findings.get(a.id, ())),
                 reply_rate_30d=a.reply_rate_30d,
@@ -214,6 +218,7 @@ def account_states(
                 posts_in_windows=tuple(counts.get(a.id, [0] * len(windows))),
                 content_types=types.get(a.id, Counter()),
                 media=media.get(a.id, Counter()),
+                veto=countdown(a.kind, status, attempt.outcome if attempt else None, days_since, thresholds),
             )
         )
     return states

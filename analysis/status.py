@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.config import Thresholds
-from core.vocabulary import NOT_CRAWLED, AccountKind, AccountStatus, Outcome
+from core.vocabulary import NOT_CRAWLED, AccountKind, AccountStatus, Outcome, VetoState
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +76,39 @@ def account_status(a: Activity, thresholds: Thresholds, now: datetime) -> tuple[
     if days < thresholds.zombie_days:
         return AccountStatus.STALE, f"{days} 天未更新，超过 {thresholds.stale_days} 天"
     return AccountStatus.ZOMBIE, f"{days} 天未更新，超过 {thresholds.zombie_days} 天"
+
+
+@dataclass(frozen=True, slots=True)
+class Countdown:
+    """A publishing account against the two-week veto: days left (COUNTING), past it (OVERDUE),
+    or UNKNOWN with the reason (a blocked or failed last crawl is never a day without posts)."""
+
+    state: str
+    days_left: int | None  # COUNTING: days until the veto falls; otherwise None
+    note: str | None = None  # UNKNOWN: why
+
+    @property
+    def text(self) -> str:
+        """As a supervisor reads it: 距否决 3 天, 已超期, 未知：最近一次抓取未成功."""
+        if self.state == VetoState.COUNTING:
+            return f"{VetoState.COUNTING.label} {self.days_left} 天"
+        if self.state == VetoState.UNKNOWN and self.note:
+            return f"{VetoState.UNKNOWN.label}：{self.note}"
+        return VetoState.label_of(self.state)
+
+
+def countdown(
+    kind: str, status: str, last_attempt: str | None, days_since: int | None, thresholds: Thresholds
+) -> Countdown | None:
+    """The veto countdown of one account, None for what the veto does not cover (services, closed
+    or unmonitored accounts). `last_attempt`: the outcome of the last crawl of any run."""
+    if kind != AccountKind.PUBLISH or status in (AccountStatus.CLOSED, AccountStatus.UNMONITORED):
+        return None
+    if last_attempt is None:
+        return Countdown(VetoState.UNKNOWN, None, NOT_CRAWLED)
+    if last_attempt != Outcome.OK:
+        return Countdown(VetoState.UNKNOWN, None, "最近一次抓取未成功")
+    if days_since is None:
+        return Countdown(VetoState.UNKNOWN, None, "尚无已发布内容")
+    left = thresholds.stale_days - days_since
+    return Countdown(VetoState.COUNTING, left) if left > 0 else Countdown(VetoState.OVERDUE, None)

@@ -449,6 +449,9 @@ class AlertSettings(_Strict):
     max_per_run: Annotated[int, Field(ge=1)] = 10  # per channel; the rest go out as one summary
     retries: Annotated[int, Field(ge=0, le=10)] = 2
     timeout_s: Annotated[float, Field(gt=0)] = 10.0
+    # Warn the unit's supervisor when a publishing account has gone this many days without a post,
+    # before the two-week veto (thresholds.stale_days) falls; null turns the warning off.
+    veto_warning_days: Annotated[int, Field(ge=1)] | None = 10
 
     _quiet = field_validator("quiet_hours")(classmethod(lambda cls, v: _check_quiet(v)))
 
@@ -532,6 +535,18 @@ class Config(_Strict):
             if account.id in seen:
                 raise ValueError(f"account id {account.id!r} appears more than once")
             seen.add(account.id)
+        return self
+
+    @model_validator(mode="after")
+    def _veto_warning_before_veto(self) -> Config:
+        """Set by hand, the warning day must fall before the veto; the default (10) is simply not
+        used under a shorter stale_days, so such a config still loads."""
+        warn, stale = self.alerts.veto_warning_days, self.thresholds.stale_days
+        if "veto_warning_days" in self.alerts.model_fields_set and warn is not None and warn >= stale:
+            raise ValueError(
+                f"alerts.veto_warning_days ({warn}) must be below thresholds.stale_days ({stale}): "
+                "the warning goes out before the veto, not after"
+            )
         return self
 
     @property

@@ -156,6 +156,15 @@ class AccountKind(Word):
     SERVICE = "service", "服务类"
 
 
+class VetoState(Word):
+    """Where a publishing account stands against the national two-week veto (两周未更新，单项否决):
+    days still left, past it, or not known because the last crawl did not read the account."""
+
+    COUNTING = "counting", "距否决"
+    OVERDUE = "overdue", "已超期"
+    UNKNOWN = "unknown", "未知"
+
+
 class Operator(Word):
     """Who runs an account (accounts.operator): the unit itself, or a company it hired."""
 

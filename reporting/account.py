@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.asof import account_states
+from analysis.veto import quarter_figures
 from core.config import Config
 from core.vocabulary import AccountStatus, Category, Outcome, Severity
 from storage.models import Finding, utcnow
@@ -47,6 +48,15 @@ def account_card(
     detail = f" — {attempt.detail}" if attempt and attempt.detail else ""
     lines.append(f"  本次抓取 / crawl: {Outcome.label_of(outcome)} ({outcome}){detail}")
     lines.append(f"  近7天 {account.posts_7d} 条，近30天 {account.posts_30d} 条")
+    if account.veto is not None:
+        lines.append(f"  两周否决 / veto: {account.veto.text}")
+        quarter = quarter_figures(session, states, config.thresholds, tz).get(account_id)
+        if quarter is not None:
+            gap = f"{quarter.longest_gap_days} 天" if quarter.longest_gap_days is not None else "—"
+            lines.append(
+                f"  {quarter.quarter}：超期 {quarter.days_overdue} 天，最长未更新间隔 {gap}"
+                f" / days overdue {quarter.days_overdue}, longest gap {gap}"
+            )
     lines.append(f"  未整改问题 / open findings: {len(account.findings)}")
     for f in account.findings:
         lines.append(

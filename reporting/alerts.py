@@ -3,7 +3,10 @@
 What alerts: open findings of the configured severities (critical and major by
 default: wording errors in leaders' names and core formulations, commercial
 ads, signs of hijacking, an account gone unreachable), except the slow
-maintenance rules that the weekly report covers; and a platform that a crawl
+maintenance rules that the weekly report covers; a publishing account that has
+gone ``alerts.veto_warning_days`` without a post, before the two-week veto falls
+(a warning, not a finding: the veto itself is the maintenance.stale finding, and
+the warning ends with the next post); and a platform that a crawl
 found blocked while the crawl before it could still read it (judged in
 analysis/crawl_health.py; this module only words and delivers).
 
@@ -29,7 +32,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.crawl_health import BlockedPlatform, CrawlHealth
+from analysis.veto import veto_warnings
 from core.config import Config
+from core.vocabulary import Severity
 from reporting import labels as L
 from reporting import webhooks
 from reporting.mail import PermanentFailure, SmtpSender, build_message
@@ -118,6 +123,35 @@ def finding_events(session: Session, config: Config) -> list[Event]:
                 title=f"【{L.severity_label(finding.severity)}】{unit}·{name}：{L.category_label(finding.category)}",
                 body="\n".join(lines),
                 finding_id=finding.id,
+            )
+        )
+    return events
+
+
+def veto_warning_events(session: Session, config: Config, now: datetime) -> list[Event]:
+    """The supervisors' warning for each publishing account close to the two-week veto (judged in
+    analysis/veto.py), once per account and gap: a new post starts a new gap and a new key."""
+    tz = config.tz
+    events = []
+    for s in veto_warnings(session, config, now):
+        if s.last_post_at is None or s.veto is None:  # a counting countdown has both
+            continue
+        last = s.last_post_at.astimezone(tz)
+        events.append(
+            Event(
+                key=f"veto:{s.account_id}:{last:%Y%m%dT%H%M%S}",
+                severity=Severity.MAJOR,
+                unit=s.unit,
+                title=f"【即将否决】{s.unit}·{s.name}：{s.days_since_last_post} 天未更新，{s.veto.text}",
+                body="\n".join(
+                    [
+                        f"责任主体：{s.unit}",
+                        f"帐号：{s.name}（{L.platform_label(s.platform)}）",
+                        f"最后发布：{last:%Y-%m-%d %H:%M}（{s.days_since_last_post} 天未更新）",
+                        f"超过 {config.thresholds.stale_days} 天未更新即为单项否决，{s.veto.text}。",
+                        "请督促尽快更新。",
+                    ]
+                ),
             )
         )
     return events
@@ -349,12 +383,16 @@ def run_alerts(
     now: datetime | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> AlertResult:
-    """Queue new alert events (open severe findings, platforms newly blocked), then deliver what
-    is pending (outside quiet hours)."""
+    """Queue new alert events (open severe findings, accounts close to the two-week veto,
+    platforms newly blocked), then deliver what is pending (outside quiet hours)."""
     if not config.alerts.enabled:
         return AlertResult()
     with store.session() as session:
-        events = finding_events(session, config) + blocked_platform_events(blocked)
+        events = (
+            finding_events(session, config)
+            + veto_warning_events(session, config, now or utcnow())
+            + blocked_platform_events(blocked)
+        )
         queued = enqueue(session, config, events)
     result = deliver_pending(config, store, now, sleep)
     result.queued = queued

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.asof import account_states
+from analysis.status import Countdown
+from analysis.veto import quarter_figures
 from core.config import Config
 from core.files import replace_private
 from core.vocabulary import AccountKind, ContentLabel, FindingState
@@ -37,6 +39,11 @@ ACCOUNT_FIELDS = (
     "last_crawl_outcome",
     "last_crawled_at",
     "open_findings",
+    "veto_state",  # core/vocabulary.py VetoState; empty for accounts the veto does not cover
+    "veto_days_left",  # days until the two-week veto, while counting
+    "quarter",  # the calendar quarter of the next two, e.g. 2026Q4
+    "quarter_days_overdue",  # days of the quarter so far out of compliance (two weeks without a post)
+    "quarter_longest_gap_days",  # longest gap between posts (or since the last one) in the quarter
 )
 POST_FIELDS = (
     "account_id",
@@ -76,9 +83,12 @@ def _iso(value: datetime | None, config: Config) -> str | None:
 
 def account_rows(session: Session, config: Config, now: datetime | None = None) -> Iterator[dict[str, Any]]:
     """The accounts as of `now` (the as-of read model, analysis/asof.py), by unit then id."""
-    for a in account_states(session, config.thresholds, now or utcnow(), by_unit=True):
+    states = account_states(session, config.thresholds, now or utcnow(), by_unit=True)
+    quarters = quarter_figures(session, states, config.thresholds, config.tz)
+    for a in states:
         ratio = a.original_ratio_30d
         attempt = a.last_attempt
+        quarter = quarters.get(a.account_id)
         yield {
             "id": a.account_id,
             "unit": a.unit,
@@ -94,6 +104,11 @@ def account_rows(session: Session, config: Config, now: datetime | None = None) 
             "last_crawl_outcome": attempt.outcome if attempt else None,
             "last_crawled_at": _iso(attempt.finished_at if attempt else None, config),
             "open_findings": len(a.findings),
+            "veto_state": a.veto.state if a.veto else None,
+            "veto_days_left": a.veto.days_left if a.veto else None,
+            "quarter": quarter.quarter if quarter else None,
+            "quarter_days_overdue": quarter.days_overdue if quarter else None,
+            "quarter_longest_gap_days": quarter.longest_gap_days if quarter else None,
         }
 
 
@@ -264,6 +279,9 @@ ACCOUNT_HEADERS = (
     "最近抓取时间",
     "未整改问题数",
     "帐号ID",
+    "距两周否决",
+    "本季度超期天数",
+    "本季度最长未更新间隔（天）",
 )
 POST_HEADERS = (
     "序号",
@@ -304,6 +322,9 @@ def _account_report_rows(session: Session, config: Config) -> Iterator[list[Any]
             (row["last_crawled_at"] or "")[:16].replace("T", " "),
             row["open_findings"],
             row["id"],
+            Countdown(row["veto_state"], row["veto_days_left"]).text if row["veto_state"] else "",
+            row["quarter_days_overdue"],
+            row["quarter_longest_gap_days"],
         ]
 
 

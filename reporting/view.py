@@ -138,6 +138,8 @@ class AccountLine:
     last_post_at: str | None  # date in the report's zone
     last_post_url: str | None
     days_since: int | None
+    veto: str  # the two-week veto countdown as read (距否决 3 天, 已超期, 未知：…); "—" when not covered
+    veto_state: str | None
     posts_week: int
     posts_30d: int
     original_share: str  # "63%" or "—"
@@ -409,6 +411,8 @@ def _account_line(
         last_post_at=_fmt_day(a.last_post_at, tz),
         last_post_url=safe_url(a.last_post_url),
         days_since=a.days_since_last_post,
+        veto=a.veto.text if a.veto else "—",
+        veto_state=a.veto.state if a.veto else None,
         posts_week=a.posts_in_windows[-1],
         posts_30d=a.posts_30d,
         original_share=f"{round(a.original_ratio_30d * 100)}%" if a.original_ratio_30d is not None else "—",

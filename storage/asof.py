@@ -129,6 +129,20 @@ def posts_per_window(
     return {row[0]: [int(x or 0) for x in row[1:]] for row in session.execute(query)}
 
 
+def post_times(session: Session, since: datetime, t: datetime, ids: Sequence[str] | None = None) -> list[Row]:
+    """(account, published_at) of the posts live at `t` published from `since` on, and of each
+    account's newest live post before `since` (where a gap running into `since` began)."""
+    before = (
+        select(Post.account_id, func.max(Post.published_at).label("published_at"))
+        .where(Post.published_at < since, live_at(t), *_of(Post.account_id, ids))
+        .group_by(Post.account_id)
+    )
+    within = select(Post.account_id, Post.published_at).where(
+        Post.published_at >= since, live_at(t), *_of(Post.account_id, ids)
+    )
+    return list(session.execute(before)) + list(session.execute(within))
+
+
 def content_counts(
     session: Session, since: datetime, t: datetime, ids: Sequence[str] | None = None
 ) -> list[Row]:
@@ -263,7 +277,9 @@ def problem_posts(session: Session, t: datetime) -> list[Row]:
 def rectified_between(session: Session, start: datetime, end: datetime) -> list[Row]:
     """(account, when) of findings rectified in [start, end) and still rectified."""
     query = select(Finding.account_id, Finding.status_changed_at).where(
-        Finding.status == FindingState.RECTIFIED, Finding.status_changed_at >= start, Finding.status_changed_at < end
+        Finding.status == FindingState.RECTIFIED,
+        Finding.status_changed_at >= start,
+        Finding.status_changed_at < end,
     )
     return list(session.execute(query))
 
