@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from analysis.asof import AccountState, account_states
 from analysis.content import check_posts
 from analysis.findings import (
+    FindingSpec,
     SyncCounts,
     judged_maintenance_prefixes,
     maintenance_findings,
@@ -20,6 +21,7 @@ from analysis.findings import (
 )
 from analysis.interaction import analyse_platforms
 from analysis.registry_checks import outsourcing_findings, registry_findings
+from analysis.reposts import evaluate_tasks, task_findings
 from core.config import Config, Thresholds
 from storage.db import Store
 from storage.models import Account, utcnow
@@ -60,6 +62,18 @@ def analyse_accounts(
     return states
 
 
+def repost_task_findings(
+    session: Session, config: Config, now: datetime, account_ids: Sequence[str] | None = None
+) -> tuple[list[FindingSpec], dict[str, str]]:
+    """The reposting tasks' findings (of ``account_ids`` only, when given) and what they judged."""
+    specs, judged = task_findings(evaluate_tasks(session, config.tz, now), now, config.tz)
+    if account_ids:
+        wanted = set(account_ids)
+        specs = [s for s in specs if s.account_id in wanted]
+        judged = {p: r for p, r in judged.items() if p.split(":")[2] in wanted}
+    return specs, judged
+
+
 def analyse(
     config: Config, store: Store, account_ids: Sequence[str] | None = None, now: datetime | None = None
 ) -> AnalysisSummary:
@@ -89,4 +103,10 @@ def analyse(
             counts.opened.extend(more.opened)
             counts.rectified.extend(more.rectified)
             counts.updated += more.updated
+        # Reposting tasks: late and missing reposts (信息质量), over the posts just stored.
+        specs, task_judged = repost_task_findings(session, config, now, account_ids)
+        more = sync_findings(session, specs, task_judged, now)
+        counts.opened.extend(more.opened)
+        counts.rectified.extend(more.rectified)
+        counts.updated += more.updated
     return AnalysisSummary(figures, counts, Counter(f.status for f in figures), content.checked)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -464,6 +464,129 @@ class InteractionSettings(_Strict):
     holidays: list[date] = Field(default_factory=list)  # extra non-working days (Mon-Fri)
 
 
+TASK_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
+_TIME_RE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+_SPAN_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([hd])$")
+
+
+def parse_time(value: Any) -> datetime:
+    """A moment as config.yaml or the command line writes it: "2026-11-20 18:00" (local time
+    of ``timezone``, kept naive here), "2026-11-20T18:00+08:00", a YAML timestamp, or a date
+    (its midnight). ValueError says what is accepted."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    match = _TIME_RE.match(str(value).strip()) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(
+            f"not a time: {value!r} (write 2026-11-20 18:00, local time of timezone; 时间格式如 2026-11-20 18:00)"
+        )
+    year, month, day, hour, minute, second, zone = match.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError as exc:
+        raise ValueError(f"not a time: {value!r} ({exc})") from None
+    if zone:
+        from datetime import timedelta, timezone
+
+        if zone == "Z":
+            return moment.replace(tzinfo=UTC)
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return moment.replace(tzinfo=timezone(sign * offset))
+    return moment
+
+
+def parse_span_hours(value: Any) -> float:
+    """A deadline given as a span after publication: "24h", "2d" -> hours."""
+    match = _SPAN_RE.match(str(value).strip().lower())
+    if not match:
+        raise ValueError(f"not a span: {value!r} (write 24h or 2d)")
+    hours = float(match.group(1)) * (24 if match.group(2) == "d" else 1)
+    if hours <= 0:
+        raise ValueError(f"the span must be positive (got {value!r})")
+    return hours
+
+
+class RepostTaskConfig(_Strict):
+    """A reposting task (转载任务): a key post, who must repost it, by when.
+
+    ``deadline`` is a time ("2026-11-20 18:00", local) or a span after the key post's
+    publication ("24h", "2d"); ``published_at`` defaults to the key post's own time when
+    govwatch has stored it."""
+
+    id: str
+    title: str | None = None
+    url: str | None = None
+    text: str | None = None  # the key post's text, when neither title nor a stored post gives it
+    source: str | None = None  # the account id of the key post's publisher, when monitored
+    published_at: datetime | None = None
+    deadline: datetime | float
+    units: list[str] = Field(default_factory=list)
+    accounts: list[str] = Field(default_factory=list)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _task_id(cls, value: Any) -> Any:
+        value = str(value) if isinstance(value, int) else value
+        if isinstance(value, str) and not TASK_ID_RE.match(value):
+            raise ValueError(f"{value!r} must be letters, digits, - or _ (at most 60)")
+        return value
+
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _published(cls, value: Any) -> Any:
+        return None if value is None else parse_time(value)
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _deadline(cls, value: Any) -> Any:
+        if isinstance(value, str) and _SPAN_RE.match(value.strip().lower()):
+            return parse_span_hours(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                f"write a time (2026-11-20 18:00) or a span (24h, 2d), not a bare number {value!r}"
+            )
+        return parse_time(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://\S+$", value.strip()):
+            raise ValueError(f"not a web address: {value!r} (http:// or https://)")
+        return value.strip() if value else value
+
+    @field_validator("accounts")
+    @classmethod
+    def _account_ids(cls, value: list[str]) -> list[str]:
+        for account_id in value:
+            if not ACCOUNT_ID_RE.match(account_id):
+                raise ValueError(f"{account_id!r} is not an account id ([a-z0-9-]+)")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> RepostTaskConfig:
+        if not (self.title or self.url):
+            raise ValueError("a task needs the key post's title or url (标题或链接至少填写一项)")
+        if not (self.units or self.accounts):
+            raise ValueError("a task needs units or accounts expected to repost (须列出转载单位或帐号)")
+        if (
+            isinstance(self.deadline, datetime)
+            and self.published_at is not None
+            and (self.deadline.tzinfo is None) == (self.published_at.tzinfo is None)
+            and self.deadline <= self.published_at
+        ):
+            raise ValueError(
+                f"deadline {self.deadline:%Y-%m-%d %H:%M} is not after published_at "
+                f"{self.published_at:%Y-%m-%d %H:%M} (截止时间须晚于发布时间)"
+            )
+        return self
+
+
 class Config(_Strict):
     timezone: str = "Asia/Shanghai"
     database: str = "sqlite:///data/govwatch.db"
@@ -482,6 +605,7 @@ class Config(_Strict):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     supervisors: list[Supervisor] = Field(default_factory=list)
     accounts: list[AccountConfig] = Field(default_factory=list)
+    repost_tasks: list[RepostTaskConfig] = Field(default_factory=list)
 
     # Where the file was read from; relative paths (sqlite, reports) resolve against it.
     source: str | None = Field(default=None, exclude=True)
@@ -535,6 +659,11 @@ class Config(_Strict):
             if account.id in seen:
                 raise ValueError(f"account id {account.id!r} appears more than once")
             seen.add(account.id)
+        tasks: set[str] = set()
+        for index, task in enumerate(self.repost_tasks):
+            if task.id in tasks:
+                raise ValueError(f"repost_tasks[{index}].id: task id {task.id!r} appears more than once")
+            tasks.add(task.id)
         return self
 
     @model_validator(mode="after")

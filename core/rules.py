@@ -147,6 +147,23 @@ PRIVACY_SECRET_MARK = Rule(
     "立即删除，核查是否泄露国家秘密或内部资料，按保密规定报告；涉密信息不得上网",
 )
 
+# --- reposting tasks (转载任务: 权威发声联动; 信息质量不高) ------------------------------------
+
+REPOST_MISSING = Rule(
+    "repost.missing",
+    Category.LOW_QUALITY,
+    Severity.MAJOR,
+    "重点信息逾期未转载",
+    "立即转载上级或本级主帐号发布的重点信息，落实权威信息联动转发要求，按规定时限完成转载任务",
+)
+REPOST_LATE = Rule(
+    "repost.late",
+    Category.LOW_QUALITY,
+    Severity.MINOR,
+    "重点信息转载超时",
+    "落实转载任务时限要求，重点信息须在规定时间内转载",
+)
+
 # --- text checks: the names of each family's members ----------------------------------------
 
 AD_GROUP_NAMES = {
@@ -253,6 +270,8 @@ RULES: dict[str, Rule] = {
         OUTSOURCING_OPEN_PROBLEMS,
         PRIVACY_PERSONAL,
         PRIVACY_SECRET_MARK,
+        REPOST_MISSING,
+        REPOST_LATE,
         *TEXT_RULES,
     )
 }

@@ -191,6 +191,17 @@ class ContentLabel(Word):
     WORDING_ERROR = "wording_error", "表述错误", Category.WORDING_ERROR
 
 
+class RepostState(Word):
+    """Where one expected account stands on one reposting task (转载任务), worst first:
+    the order of the task table and of the export."""
+
+    MISSING = "missing", "逾期未转载"
+    LATE = "late", "逾期转载"
+    UNVERIFIED = "unverified", "无法核实"  # deadline passed, the account not read since
+    PENDING = "pending", "待转载"  # before the deadline, no repost yet
+    DONE = "done", "按时转载"
+
+
 # Every vocabulary, for checks that walk them all.
 VOCABULARIES: tuple[type[StrEnum], ...] = (
     Outcome,
@@ -202,4 +213,5 @@ VOCABULARIES: tuple[type[StrEnum], ...] = (
     AccountKind,
     Operator,
     ContentLabel,
+    RepostState,
 )

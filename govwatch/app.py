@@ -1,4 +1,5 @@
-"""Opening govwatch's state for a command: the store, migrated, with config accounts merged in;
+"""Opening govwatch's state for a command: the store, migrated, with config accounts (and
+reposting tasks) merged in;
 and the two checks a crawl makes of the accounts asked for, as command-line errors."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from core.config import Config, ConfigError
 from storage.db import Store, open_store
 from storage.registry import has_accounts, merge_config_accounts, unknown_account_ids
+from storage.tasks import merge_config_tasks
 
 
 class UnknownAccounts(LookupError):
@@ -28,6 +30,9 @@ def open_app(config: Config) -> Store:
     if config.accounts:
         with store.session() as session:
             merge_config_accounts(session, config.accounts)
+    if config.repost_tasks:
+        with store.session() as session:
+            merge_config_tasks(session, config.repost_tasks, config.tz)
     return store
 
 

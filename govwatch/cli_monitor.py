@@ -59,7 +59,11 @@ def do_crawl(state: State, account_ids: list[str] | None, platforms: list[str] |
     "--account", "accounts", multiple=True, metavar="ID", help="Crawl only this account (repeatable)."
 )
 @click.option(
-    "--platform", "platforms", multiple=True, type=click.Choice(monitored_codes()), help="Crawl only this platform."
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(monitored_codes()),
+    help="Crawl only this platform.",
 )
 @pass_state
 def crawl(state: State, accounts: tuple[str, ...], platforms: tuple[str, ...]) -> None:
@@ -154,7 +158,7 @@ def report(state: State, week: str | None, out_dir: str | None, send: bool, rese
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["accounts", "posts", "findings"]))
+@click.argument("what", type=click.Choice(["accounts", "posts", "findings", "tasks"]))
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl", show_default=True
 )
@@ -163,7 +167,7 @@ def report(state: State, week: str | None, out_dir: str | None, send: bool, rese
 )
 @pass_state
 def export(state: State, what: str, fmt: str, out_file: str | None) -> None:
-    """Export accounts, posts or findings as JSON Lines, CSV or xlsx (Chinese headers; findings as 通报)."""
+    """Export accounts, posts, findings or reposting tasks as JSON Lines, CSV or xlsx (Chinese headers; findings as 通报)."""
     from govwatch.app import open_app
     from reporting.export import export_rows, export_xlsx
 

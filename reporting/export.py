@@ -22,6 +22,7 @@ from analysis.veto import quarter_figures
 from core.config import Config
 from core.files import replace_private
 from core.vocabulary import AccountKind, ContentLabel, FindingState
+from reporting.tasks import TASK_FIELDS, TASK_HEADERS, TASK_WIDTHS
 from storage.models import Account, Finding, Post, Unit, utcnow
 
 ACCOUNT_FIELDS = (
@@ -74,7 +75,7 @@ FINDING_FIELDS = (
     "last_seen",
     "status",
 )
-FIELDS = {"accounts": ACCOUNT_FIELDS, "posts": POST_FIELDS, "findings": FINDING_FIELDS}
+FIELDS = {"accounts": ACCOUNT_FIELDS, "posts": POST_FIELDS, "findings": FINDING_FIELDS, "tasks": TASK_FIELDS}
 
 
 def _iso(value: datetime | None, config: Config) -> str | None:
@@ -160,7 +161,20 @@ def finding_rows(session: Session, config: Config) -> Iterator[dict[str, Any]]:
         }
 
 
-ROWS = {"accounts": account_rows, "posts": post_rows, "findings": finding_rows}
+def _task_results(session: Session, config: Config) -> list:
+    from analysis.reposts import evaluate_tasks
+
+    return evaluate_tasks(session, config.tz, utcnow())
+
+
+def task_rows(session: Session, config: Config) -> Iterator[dict[str, Any]]:
+    """Reposting tasks: one row per task and expected account, judged now (reporting/tasks.py)."""
+    from reporting.tasks import task_rows as rows
+
+    yield from rows(_task_results(session, config), config.tz)
+
+
+ROWS = {"accounts": account_rows, "posts": post_rows, "findings": finding_rows, "tasks": task_rows}
 
 
 def _csv_value(value: Any) -> Any:
@@ -198,6 +212,7 @@ XLSX_TITLES = {
     "accounts": "政务新媒体帐号情况",
     "posts": "政务新媒体发布内容",
     "findings": "政务新媒体问题通报",
+    "tasks": "转载任务完成情况",
 }
 
 
@@ -349,7 +364,14 @@ def _post_report_rows(session: Session, config: Config) -> Iterator[list[Any]]:
         ]
 
 
+def _task_report_rows(session: Session, config: Config) -> Iterator[list[Any]]:
+    from reporting.tasks import task_report_rows
+
+    yield from task_report_rows(_task_results(session, config), config.tz)
+
+
 XLSX = {
+    "tasks": (TASK_HEADERS, _task_report_rows, TASK_WIDTHS),
     "findings": (FINDING_HEADERS, finding_report_rows, (6, 16, 18, 10, 14, 60, 17, 8, 8, 36)),
     "accounts": (
         ACCOUNT_HEADERS,
@@ -382,7 +404,9 @@ def export_xlsx(session: Session, config: Config, what: str, path: str, now: dat
     headers, rows, widths = XLSX[what]
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = {"findings": "问题通报", "accounts": "帐号情况", "posts": "发布内容"}[what]
+    sheet.title = {"findings": "问题通报", "accounts": "帐号情况", "posts": "发布内容", "tasks": "转载任务"}[
+        what
+    ]
     stamp = _local(now or utcnow(), config)
     sheet.append([f"{XLSX_TITLES[what]}（导出时间：{stamp}）"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))

@@ -288,3 +288,80 @@ PLANTED: tuple[Planted, ...] = (
         marker="草原鼠害智能监测装置",
     ),
 )  # fmt: skip
+
+
+# ---------------------------------------------------------------------- a reposting task (转载任务)
+# The county's main Weibo account publishes a key notice; the office asks five accounts to
+# repost it within 24 hours. Three do (a Weibo repost, a verbatim WeChat copy, one with 【转载】
+# and a source line), one reposts late, one never does but posts on the same topic: an
+# unrelated post that must not count as the repost.
+
+
+@dataclass(frozen=True)
+class KeyPost:
+    account_id: str
+    age_days: float  # before the world's now (its local day, at 10:00)
+    title: str
+    body: str
+
+    @property
+    def text(self) -> str:
+        return f"【{self.title}】{self.body}"
+
+
+@dataclass(frozen=True)
+class TaskPost:
+    key: str
+    account_id: str
+    hours_after: float  # after the key post
+    expected: str  # the account's standing: done | late | missing (core.vocabulary.RepostState)
+    why: str
+    title: str = ""
+    paras: tuple[str, ...] = ()
+    weibo_repost: bool = False  # a Weibo repost of the key post (paras: the reposting comment)
+
+
+TASK_ID = "fire-order"
+TASK_DEADLINE_HOURS = 24
+TASK_KEY = KeyPost(
+    "qc-fabu-weibo",
+    5.5,
+    "青川旗人民政府关于发布冬季森林草原防火命令的通告",
+    "为切实做好今冬明春森林草原防火工作，保护人民群众生命财产安全，旗人民政府决定：自即日起至2027年5月31日"
+    "为全旗森林草原防火期。防火期内严禁在林区草原野外用火，严禁携带火种进入林区，违者依法严肃处理。",
+)
+TASK_POSTS: tuple[TaskPost, ...] = (
+    TaskPost(
+        "repost-weibo", "qc-police-weibo", 2.0, "done",
+        "公安微博直接转发了青川发布的原微博",
+        paras=("防火期内严禁野外用火，请广大群众共同遵守。",),
+        weibo_repost=True,
+    ),
+    TaskPost(
+        "repost-verbatim", "qc-health-wechat", 5.0, "done",
+        "卫健委公众号原文照登",
+        title=TASK_KEY.title,
+        paras=(TASK_KEY.body,),
+    ),
+    TaskPost(
+        "repost-marked", "qingchuan-jd-wechat", 20.0, "done",
+        "街道公众号加了【转载】和来源行，正文标点略有改动",
+        title=f"【转载】{TASK_KEY.title}",
+        paras=("来源：青川发布", TASK_KEY.body.replace("：", ",").replace("。", ". ")),
+    ),
+    TaskPost(
+        "repost-late", "qc-edu-wechat", 40.0, "late",
+        "教育局公众号在截止时间16小时后才转载（标题略去“青川旗人民政府”，文末注明转自）",
+        title="关于发布冬季森林草原防火命令的通告",
+        paras=(TASK_KEY.body, "（转自：青川发布）"),
+    ),
+    TaskPost(
+        "same-topic", "qc-rsj-wechat", 30.0, "missing",
+        "人社局只发了本单位的冬季防火检查，同一话题但不是转载：仍算未转载",
+        title="人社局开展冬季办公场所防火安全检查",
+        paras=(
+            "为落实冬季森林草原防火要求，旗人力资源和社会保障局组织对办公楼、档案室和服务大厅开展防火安全检查，"
+            "排查电气线路和消防器材，整改隐患3处。",
+        ),
+    ),
+)  # fmt: skip

@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox import texts
-from sandbox.content import PLANTED, Planted
+from sandbox.content import PLANTED, TASK_DEADLINE_HOURS, TASK_ID, TASK_KEY, TASK_POSTS, Planted
 
 TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_SEED = 2026
@@ -539,6 +539,74 @@ class World:
             account.posts = _PostMaker(self, account).make()
             self._register(account)
         self._plant(PLANTED)
+        self.task_posts: dict[str, str] = {}  # reposting task: case key -> post id ("key": the key post)
+        self._plant_task()
+
+    def _plant_task(self) -> None:
+        """The reposting task's key post and the expected accounts' posts (content.py), under
+        each account's newest post, at fixed hours after the key post."""
+        key_account = self.accounts.get(TASK_KEY.account_id)
+        if key_account is None:
+            return
+        rng = random.Random(f"{self.seed}:task")
+        day = (self.now - timedelta(days=TASK_KEY.age_days)).astimezone(TZ)
+        key_when = day.replace(hour=10, minute=0, second=0, microsecond=0)
+        key = _task_post(self, key_account, key_when, rng, TASK_KEY.title, (TASK_KEY.text,))
+        self._add_planted(key_account, key, "task key")
+        self.task_posts["key"] = key.id
+        for case in TASK_POSTS:
+            account = self.accounts.get(case.account_id)
+            if account is None:
+                continue
+            when = key_when + timedelta(hours=case.hours_after)
+            post = _task_post(self, account, when, rng, case.title, case.paras)
+            if case.weibo_repost:
+                post.category = "转发"
+                post.repost = {
+                    "deleted": False,
+                    "id": key.id,
+                    "created_at": key.published_at,
+                    "user_name": key_account.spec.shown_name,
+                    "user_id": key_account.uid,
+                    "text": escape(TASK_KEY.text, quote=False),
+                    "reposts_count": rng.randint(50, 900),
+                    "comments_count": rng.randint(10, 200),
+                    "attitudes_count": rng.randint(100, 3000),
+                }
+            self._add_planted(account, post, case.key)
+            self.task_posts[case.key] = post.id
+
+    def _add_planted(self, account: Account, post: Post, name: str) -> None:
+        regular = account.regular_posts()
+        if not regular or post.published_at >= regular[0].published_at:
+            raise AssertionError(f"{name}: not older than the newest post of {account.id}")
+        account.posts.append(post)
+        account.posts.sort(key=lambda p: (p.pinned, p.published_at, int(p.id)), reverse=True)
+        self._index(account, post)
+        if account.is_feed and post not in account.feed_items():
+            raise AssertionError(f"{name}: not among the newest items of {account.id}")
+
+    def task_truth(self) -> dict[str, Any]:
+        """The reposting task as config.yaml declares it (by title and source account, so the
+        file does not depend on the clock), the key post, and each expected account's standing."""
+        account, key = self.posts_by_id[self.task_posts["key"]]
+        expected = {c.account_id: c.expected for c in TASK_POSTS if c.account_id in self.accounts}
+        return {
+            "config": {
+                "id": TASK_ID,
+                "title": TASK_KEY.title,
+                "source": TASK_KEY.account_id,
+                "deadline": f"{TASK_DEADLINE_HOURS}h",
+                "accounts": sorted(expected),
+            },
+            "key_post_id": key.id,
+            "key_published_at": key.published_at.isoformat(),
+            "key_url": f"https://weibo.com/{account.uid}/{key.bid}",
+            "deadline": (key.published_at + timedelta(hours=TASK_DEADLINE_HOURS)).isoformat(),
+            "expected": expected,
+            "posts": {c.key: self.task_posts[c.key] for c in TASK_POSTS if c.key in self.task_posts},
+            "hours_after": {c.account_id: c.hours_after for c in TASK_POSTS},
+        }
 
     def _plant(self, cases: tuple[Planted, ...]) -> None:
         """Publish the planted content cases on their accounts (those of this world).
@@ -1074,6 +1142,30 @@ def _planted_post(world: World, account: Account, case: Planted, when: datetime,
         post.text = escape(plain[:120], quote=False) + f' ...<a href="/status/{pid}">全文</a>'
     else:
         post.text = body
+    return post
+
+
+def _task_post(
+    world: World, account: Account, when: datetime, rng: random.Random, title: str, paras: tuple[str, ...]
+) -> Post:
+    """A reposting task's post on its account's platform (Weibo: text; feeds: an article)."""
+    pid = world.new_id(when, rng)
+    plain = "".join(paras)
+    post = Post(
+        id=pid,
+        bid=mid_to_bid(pid),
+        published_at=when,
+        title=title or plain[:30],
+        text="",
+        reposts_count=rng.randint(0, 40),
+        attitudes_count=rng.randint(1, 300),
+        link=_feed_link(account.platform, pid, rng),
+    )
+    if account.platform == "weibo":
+        post.text = "<br />".join(escape(p, quote=False) for p in paras)
+    else:
+        post.text = "".join(f"<p>{escape(p, quote=False)}</p>" for p in paras)
+        post.media = "article"
     return post
 
 

@@ -355,3 +355,24 @@ class OperatorAlert(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | resolved
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RepostTask(Base):
+    """A reposting task (转载任务): a key post, the units and accounts expected to repost it, and
+    by when. From config.yaml (source "config", merged by id on every run) or `govwatch tasks add`
+    (source "cli")."""
+
+    __tablename__ = "repost_tasks"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    source_account_id: Mapped[str | None] = mapped_column(String(100))  # the key post's publisher
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: the key post's own time
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_hours: Mapped[float | None] = mapped_column(Float)  # a span after publication instead
+    units: Mapped[list] = mapped_column(JSON, default=list)
+    accounts: Mapped[list] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(10), default="cli")  # config | cli
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
