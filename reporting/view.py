@@ -27,10 +27,12 @@ from sqlalchemy.orm import Session
 from analysis.asof import AccountState, OpenFinding, RunState, week_state
 from analysis.findings import MAINTENANCE
 from analysis.history import RepeatRecord
+from analysis.reposts import TaskResult, evaluate_tasks
 from analysis.status import days_between
 from core.config import Config
 from core.vocabulary import FAILED_OUTCOMES, AccountStatus, Category, Outcome, Severity
 from reporting import labels as L
+from reporting.tasks import TaskLine, report_tasks
 from reporting.weeks import IsoWeek
 from storage.models import utcnow
 
@@ -252,6 +254,7 @@ class ReportView:
     last_run: RunSummary | None
     accounts: list[AccountLine]
     operator_alerts: list[OperatorAlertLine] = field(default_factory=list)  # crawl problems, atop the report
+    tasks: list[TaskLine] = field(default_factory=list)  # 转载任务完成情况 (reporting/tasks.py)
 
 
 # --- reading storage ----------------------------------------------------------------
@@ -273,6 +276,7 @@ class WeekData:
     rectified: set[str] = field(default_factory=set)  # accounts with a finding rectified in the week
     prev_rectified: set[str] = field(default_factory=set)
     strip_weeks: list[str] = field(default_factory=list)
+    tasks: list[TaskResult] = field(default_factory=list)  # reposting tasks judged as of the week's end
 
 
 def _fmt_day(at: datetime | None, tz: ZoneInfo) -> str | None:
@@ -468,6 +472,7 @@ def load_week(session: Session, config: Config, week: IsoWeek, now: datetime | N
         rectified=state.rectified,
         prev_rectified=state.prev_rectified,
         strip_weeks=strip_weeks,
+        tasks=evaluate_tasks(session, tz, state.as_of),
     )
 
 
@@ -693,7 +698,17 @@ def scope_view(
         last_run=data.last_run,
         accounts=accounts,
         operator_alerts=data.operator_alerts,
+        tasks=_safe_tasks(report_tasks(data.tasks, tz, week.end(tz), units)),
     )
+
+
+def _safe_tasks(tasks: list[TaskLine]) -> list[TaskLine]:
+    """Crawled addresses become links only when they are web addresses (safe_url)."""
+    for task in tasks:
+        task.url = safe_url(task.url)
+        for line in task.accounts:
+            line.url = safe_url(line.url)
+    return tasks
 
 
 def build_view(
