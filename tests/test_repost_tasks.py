@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -450,8 +451,8 @@ def test_the_sandbox_task_crawled_judged_reported_exported(tmp_path, sandbox, da
 
     report = run_govwatch(config, "report", "--out", str(tmp_path / "out"))
     assert report.returncode == 0, report.stderr
-    html = next(p for p in (tmp_path / "out").glob("*.html") if "全部" in p.name or "all" in p.name.lower())
-    page = html.read_text(encoding="utf-8")
+    overall = next(line for line in report.stdout.splitlines() if line.endswith("-overall.html"))
+    page = Path(overall).read_text(encoding="utf-8")
     assert "五、转载任务完成情况（1）" in page and TASK_KEY.title in page
     for label in (RepostState.DONE.label, RepostState.LATE.label, RepostState.MISSING.label):
         assert label in page
