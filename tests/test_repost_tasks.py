@@ -14,9 +14,9 @@ import yaml
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from analysis.findings import sync_findings
 from analysis.reposts import (
     MATCH_THRESHOLD,
-    Judgement,
     KeyPost,
     Match,
     Text,
@@ -30,7 +30,6 @@ from analysis.reposts import (
     task_findings,
     weibo_ids,
 )
-from analysis.findings import sync_findings
 from core.config import ConfigError, parse_config
 from core.vocabulary import Category, FindingState, RepostState
 from sandbox.content import TASK_KEY
@@ -142,7 +141,9 @@ def test_weibo_addresses_name_the_post_id():
     assert weibo_ids("https://www.qingchuan.example.gov.cn/a.html") == set()
 
 
-def post(pk: int, at: datetime, title: str | None = None, text: str = "", repost_of: str | None = None) -> PostRow:
+def post(
+    pk: int, at: datetime, title: str | None = None, text: str = "", repost_of: str | None = None
+) -> PostRow:
     return PostRow(pk, "a", str(pk), f"https://example.gov.cn/{pk}", at, title, text, repost_of, None)
 
 
@@ -313,7 +314,10 @@ def test_completion_per_unit_and_account_and_findings_lifecycle(store_url):
             "edu-wechat": ("repost.late", Category.LOW_QUALITY, FindingState.OPEN),
             "town-web": ("repost.missing", Category.LOW_QUALITY, FindingState.OPEN),
         }
-        assert "用时 1天6小时" in found["edu-wechat"].evidence and "超过截止时间 6小时" in found["edu-wechat"].evidence
+        assert (
+            "用时 1天6小时" in found["edu-wechat"].evidence
+            and "超过截止时间 6小时" in found["edu-wechat"].evidence
+        )
         assert found["edu-wechat"].evidence_url == "https://mp.weixin.qq.com/s/2"
         assert "未见转载" in found["town-web"].evidence
         assert found["town-web"].evidence_url == "https://m.weibo.cn/detail/5371254798801729"  # the task
@@ -382,7 +386,9 @@ def test_tasks_commands_add_list_show_remove_and_refuse_bad_input(tmp_path, data
         ),
         encoding="utf-8",
     )  # fmt: skip
-    bad = run_govwatch(path, "tasks", "add", "--title", KEY_T, "--units", "旗教育局", "--deadline", "tomorrow")
+    bad = run_govwatch(
+        path, "tasks", "add", "--title", KEY_T, "--units", "旗教育局", "--deadline", "tomorrow"
+    )
     assert bad.returncode == 2 and bad.stderr.startswith("--deadline: not a time"), bad.stderr
     none = run_govwatch(path, "tasks", "add", "--title", KEY_T, "--deadline", "24h")
     assert none.returncode == 2 and "units or accounts" in none.stderr, none.stderr
@@ -393,7 +399,9 @@ def test_tasks_commands_add_list_show_remove_and_refuse_bad_input(tmp_path, data
         "--published", "2026-12-01 10:00", "--deadline", "2026-12-02 10:00",
     )  # fmt: skip
     assert added.returncode == 0 and "fire" in added.stdout, added.stderr
-    again = run_govwatch(path, "tasks", "add", "--id", "fire", "--title", "x", "--units", "u", "--deadline", "1d")
+    again = run_govwatch(
+        path, "tasks", "add", "--id", "fire", "--title", "x", "--units", "u", "--deadline", "1d"
+    )
     assert again.returncode == 2 and "已存在" in again.stderr
     listed = run_govwatch(path, "tasks", "list")
     assert listed.returncode == 0 and "fire" in listed.stdout and "截止 2026-12-02 10:00" in listed.stdout
@@ -463,14 +471,27 @@ def test_the_sandbox_task_crawled_judged_reported_exported(tmp_path, sandbox, da
     assert exported.returncode == 0, exported.stderr
     ws = load_workbook(sheet).active
     assert ws.title == "转载任务" and ws["A1"].value.startswith("转载任务完成情况")
-    assert [c.value for c in ws[2]][:8] == ["序号", "转载任务", "原文发布时间", "截止时间", "责任主体", "帐号名称", "平台", "完成情况"]
+    assert [c.value for c in ws[2]][:8] == [
+        "序号",
+        "转载任务",
+        "原文发布时间",
+        "截止时间",
+        "责任主体",
+        "帐号名称",
+        "平台",
+        "完成情况",
+    ]
     assert ws.max_row == 2 + len(truth["expected"])
 
     # The missing account reposts now: a rescan closes its missing finding and records it late.
     sandbox.add_post("qc-rsj-wechat", "为切实做好今冬明春森林草原防火工作……", title=f"转发：{TASK_KEY.title}")
     rescan = run_govwatch(config, "rescan", "qc-rsj-wechat")
     assert rescan.returncode == 0, rescan.stderr
-    after = {(f["rule"], f["status"]) for f in export_jsonl(config, "findings") if f["account_id"] == "qc-rsj-wechat"}
+    after = {
+        (f["rule"], f["status"])
+        for f in export_jsonl(config, "findings")
+        if f["account_id"] == "qc-rsj-wechat"
+    }
     assert after >= {("repost.missing", "rectified"), ("repost.late", "open")}, after
     assert {r["account_id"]: r["state"] for r in export_jsonl(config, "tasks")}["qc-rsj-wechat"] == "late"
     assert json.dumps(truth)  # the truth is plain data
