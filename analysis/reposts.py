@@ -223,6 +223,7 @@ class KeyPost:
     post_id: int | None = None
     account_id: str | None = None
     url: str | None = None
+    caption: str | None = None  # the stored key post's title, or the start of its text
 
 
 @dataclass(frozen=True)
@@ -354,7 +355,7 @@ class TaskResult:
 
     @property
     def title(self) -> str:
-        return self.task.title or self.task.url or self.task.id
+        return self.task.title or self.key.caption or self.task.url or self.task.id
 
 
 def eligible(account: AccountRow, named: bool) -> bool:
@@ -400,10 +401,22 @@ def resolve_key(session: Session, task: RepostTask, tz: ZoneInfo) -> KeyPost:
             found.id,
             found.account_id,
             found.url,
+            caption(found.title, found.text),
         )
     return KeyPost(
         Text.of(task.title, task.text), task.published_at or task.created_at, frozenset(ids), url=task.url
     )
+
+
+def caption(title: str | None, text: str | None) -> str | None:
+    """A post as a line names it: its title, its leading 【…】, or the start of its text."""
+    if title and not (text or "").startswith(title.rstrip("…. ")):
+        return title.strip()
+    lead = _LEAD_TITLE.match(text or "")
+    if lead:
+        return lead.group(1).strip()
+    words = " ".join((text or "").split())
+    return (words[:40] + "…" if len(words) > 40 else words) or None
 
 
 def evaluate_task(session: Session, task: RepostTask, now: datetime, tz: ZoneInfo) -> TaskResult:

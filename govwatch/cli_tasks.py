@@ -70,7 +70,7 @@ def tasks_add(
     from core.config import RepostTaskConfig
     from govwatch.app import check_account_ids, open_app
     from storage.models import utcnow
-    from storage.tasks import TaskError, add_task, next_task_id, task_values
+    from storage.tasks import TaskError, add_task, next_task_id, registered_units, task_values
 
     with guarded():
         config = state.config
@@ -101,7 +101,13 @@ def tasks_add(
                 add_task(session, task.id, task_values(task, config.tz), now)
             except TaskError as exc:
                 fail(str(exc), EXIT_USAGE)
+            known = registered_units(session, task.units)
+            strangers = [u for u in task.units if u not in known]
         click.echo(f"已登记转载任务 {task.id} / task added")
+        if strangers:
+            click.echo(
+                "注意：以下单位没有登记的帐号 / no registered account: " + "、".join(strangers), err=True
+            )
 
 
 @tasks.command("list")

@@ -32,6 +32,9 @@ from analysis.reposts import (
 )
 from core.config import ConfigError, parse_config
 from core.vocabulary import Category, FindingState, RepostState
+from reporting.view import build_view
+from reporting.weekly import render_text
+from reporting.weeks import week_of
 from sandbox.content import TASK_KEY
 from sandbox.world import mid_to_bid
 from storage.db import open_store
@@ -335,6 +338,25 @@ def test_completion_per_unit_and_account_and_findings_lifecycle(store_url):
         missing = rows[("town-web", "repost.missing")]
         assert missing.status == FindingState.RECTIFIED and "逾期 2天" in missing.status_reason
         assert rows[("town-web", "repost.late")].status == FindingState.OPEN
+    # The week's report: the section, cut to a supervisor's units.
+    with store.session() as session:
+        day = later.astimezone(TZ).date()
+        overall = build_view(session, config, week_of(day), now=later)
+        education = build_view(session, config, week_of(day), units={"旗教育局"}, now=later)
+    (task,) = overall.tasks
+    assert (task.title, task.expected, task.done, task.late, task.missing) == (KEY_T, 3, 1, 2, 0)
+    assert [(u.unit, u.done, u.expected) for u in task.units] == [
+        ("旗教育局", 2, 2),
+        ("宝力镇人民政府", 1, 1),
+        ("旗文化和旅游局", 0, 0),
+    ]
+    (mine,) = education.tasks
+    assert {a.account_id for a in mine.accounts} == {"edu-weibo", "edu-wechat"}
+    assert [u.unit for u in mine.units] == ["旗教育局"]
+    text = render_text(education)
+    assert (
+        "五、转载任务完成情况（1）" in text and "用时 1天6小时，超时 6小时" in text and "town-web" not in text
+    )
     # A week after the late repost its finding closes as recorded; nothing reopens.
     week_on = T0 + timedelta(days=11)
     with store.session() as session:
@@ -399,6 +421,7 @@ def test_tasks_commands_add_list_show_remove_and_refuse_bad_input(tmp_path, data
         "--published", "2026-12-01 10:00", "--deadline", "2026-12-02 10:00",
     )  # fmt: skip
     assert added.returncode == 0 and "fire" in added.stdout, added.stderr
+    assert "没有登记的帐号" in added.stderr and "旗文化和旅游局" in added.stderr
     again = run_govwatch(
         path, "tasks", "add", "--id", "fire", "--title", "x", "--units", "u", "--deadline", "1d"
     )
