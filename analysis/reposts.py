@@ -30,8 +30,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -203,6 +203,30 @@ def weibo_ids(url: str | None) -> set[str]:
         return set()
 
 
+WEIBO_EPOCH = 515483463  # a Weibo post id's high bits: seconds since this, shifted left by 22
+
+
+def weibo_time(mid: str | None) -> datetime | None:
+    """When a Weibo post was published, from its numeric id (None for anything else)."""
+    if not mid or not mid.isdigit() or len(mid) < 15:
+        return None
+    try:
+        return datetime.fromtimestamp((int(mid) >> 22) + WEIBO_EPOCH, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def exact_time(at: datetime | None, platform: str, mid: str | None, tz: ZoneInfo) -> datetime | None:
+    """A Weibo post the listing dated by its day only ("12-01": stored as local midnight) gets
+    its time back from its id, when the id says the same day."""
+    if at is None or platform != "weibo" or not date_only(at, tz):
+        return at
+    exact = weibo_time(mid)
+    if exact is not None and exact.astimezone(tz).date() == at.astimezone(tz).date():
+        return exact
+    return at
+
+
 def reposts_weibo(repost_of: str | None, ids: set[str]) -> bool:
     """Whether a stored ``repost_of`` ("@name:ID") names one of ``ids``."""
     if not repost_of or not ids:
@@ -369,6 +393,10 @@ def eligible(account: AccountRow, named: bool) -> bool:
     return platform is not None and platform.monitored and platform.media != "video"
 
 
+def _platform_of(session: Session, post: PostRow) -> str:
+    return store_tasks.platform_of(session, post.account_id) or ""
+
+
 def resolve_key(session: Session, task: RepostTask, tz: ZoneInfo) -> KeyPost:
     """The key post: the stored post at the task's url (or its Weibo id), else the source
     account's post best matching the title, else the task's own words and times."""
@@ -389,6 +417,12 @@ def resolve_key(session: Session, task: RepostTask, tz: ZoneInfo) -> KeyPost:
                 found = post
                 break
     if found is not None:
+        found = replace(
+            found,
+            published_at=exact_time(
+                found.published_at, _platform_of(session, found), found.platform_post_id, tz
+            ),
+        )
         if found.platform_post_id and found.platform_post_id.isdigit():
             ids = ids | {found.platform_post_id}
         text = Text.of(found.title or task.title, found.text or task.text)
@@ -428,6 +462,12 @@ def evaluate_task(session: Session, task: RepostTask, now: datetime, tz: ZoneInf
     # A date-only post (a website column) of the publication day counts: read from its midnight.
     since = key.published_at.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     posts = store_tasks.live_posts(session, [a.id for a in expected], since, now)
+    platforms = {a.id: a.platform for a in expected}
+    posts = [
+        replace(p, published_at=exact_time(p.published_at, platforms[p.account_id], p.platform_post_id, tz))
+        for p in posts
+    ]
+    posts.sort(key=lambda p: (p.published_at, p.id))
     by_account: dict[str, list[PostRow]] = {}
     for post in posts:
         if post.published_at is not None and (

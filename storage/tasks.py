@@ -217,3 +217,7 @@ def next_task_id(session: Session, local_now: datetime) -> str:
     while f"{stem}{n}" in taken:
         n += 1
     return f"{stem}{n}"
+
+
+def platform_of(session: Session, account_id: str) -> str | None:
+    return session.scalar(select(Account.platform).where(Account.id == account_id))

@@ -22,6 +22,7 @@ from analysis.reposts import (
     Text,
     bid_to_mid,
     evaluate_tasks,
+    exact_time,
     find_repost,
     hours_text,
     judge,
@@ -29,6 +30,7 @@ from analysis.reposts import (
     similarity,
     task_findings,
     weibo_ids,
+    weibo_time,
 )
 from core.config import ConfigError, parse_config
 from core.vocabulary import Category, FindingState, RepostState
@@ -36,7 +38,7 @@ from reporting.view import build_view
 from reporting.weekly import render_text
 from reporting.weeks import week_of
 from sandbox.content import TASK_KEY
-from sandbox.world import mid_to_bid
+from sandbox.world import build_world, mid_to_bid
 from storage.db import open_store
 from storage.models import Account, Finding, Post, Unit
 from storage.tasks import PostRow, merge_config_tasks
@@ -148,6 +150,18 @@ def post(
     pk: int, at: datetime, title: str | None = None, text: str = "", repost_of: str | None = None
 ) -> PostRow:
     return PostRow(pk, "a", str(pk), f"https://example.gov.cn/{pk}", at, title, text, repost_of, None)
+
+
+def test_a_weibo_post_dated_by_its_day_gets_its_time_back_from_its_id():
+    world = build_world(now=datetime(2026, 12, 7, 7, 0, tzinfo=TZ))
+    _, key = world.posts_by_id[world.task_posts["key"]]
+    assert weibo_time(key.id) == key.published_at
+    midnight = key.published_at.astimezone(TZ).replace(hour=0, minute=0)
+    assert exact_time(midnight, "weibo", key.id, TZ) == key.published_at
+    assert exact_time(midnight, "wechat", key.id, TZ) == midnight  # only Weibo ids carry the time
+    next_day = midnight + timedelta(days=1)
+    assert exact_time(next_day, "weibo", key.id, TZ) == next_day  # another day: the listing wins
+    assert weibo_time("12345") is None and weibo_time("abc") is None
 
 
 def test_find_repost_takes_the_first_weibo_repost_or_close_text_and_skips_the_key_itself():
@@ -447,8 +461,11 @@ def test_tasks_commands_add_list_show_remove_and_refuse_bad_input(tmp_path, data
 @pytest.mark.db
 def test_the_sandbox_task_crawled_judged_reported_exported(tmp_path, sandbox, database_url):
     truth = sandbox.world.task_truth()
-    task = dict(truth["config"], published_at=truth["key_published_at"])
-    config = write_sandbox_config(tmp_path, sandbox.base_url, database=database_url, repost_tasks=[task])
+    # Declared as an office would, by title and publisher: the time comes from the stored key post
+    # (the Weibo listing dates it by its day only; its id gives the minute back).
+    config = write_sandbox_config(
+        tmp_path, sandbox.base_url, database=database_url, repost_tasks=[truth["config"]]
+    )
     crawl = run_govwatch(config, "crawl")
     assert crawl.returncode == 0, crawl.stderr
 
@@ -458,6 +475,7 @@ def test_the_sandbox_task_crawled_judged_reported_exported(tmp_path, sandbox, da
     key_at = datetime.fromisoformat(truth["key_published_at"])
     for row in rows:
         assert row["task_id"] == "fire-order" and row["deadline"] == truth["deadline"]
+        assert row["published_at"] == truth["key_published_at"]
         if row["state"] in ("done", "late"):
             # time taken: the repost's time (as the platform shows it) minus the key post's
             assert row["hours_taken"] == truth["hours_after"][row["account_id"]], row
