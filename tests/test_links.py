@@ -366,3 +366,17 @@ def test_govwatch_links_check_command(tmp_path, sandbox, database_url):
     result = run_govwatch(config_path, "links", "check")
     assert result.returncode == 0, result.stderr
     assert "链接检测" in result.stdout and "新问题 0 个" in result.stdout
+
+
+def test_the_daemon_runs_the_link_check_weekly():
+    from govwatch.daemon import job_specs
+
+    config = parse_config({"schedule": {"links": "30 3 * * sat"}})
+    assert ("links", "30 3 * * sat", ("links", "check")) in [
+        (j.name, j.cron, j.args) for j in job_specs(config, True)
+    ]
+    off = parse_config({"links": {"enabled": False}})
+    assert "links" not in [j.name for j in job_specs(off, True)]
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"schedule": {"links": "every sunday"}}, "c.yaml")
+    assert "schedule.links" in str(caught.value)
