@@ -93,6 +93,8 @@ def link_findings(
 ) -> tuple[list[FindingSpec], dict[str, str]]:
     """The confirmed link problems of the window's posts (and of posts with a link finding still
     open), and the fingerprint prefixes judged with the reason a finding of each closes."""
+    if session.scalar(select(LinkCheck.id).limit(1)) is None:
+        return [], {}  # no link was ever checked: there is nothing to judge (and nothing open)
     s = config.links
     tz = config.tz
     open_posts = session.scalars(

@@ -492,6 +492,9 @@ class LinkSettings(_Strict):
     delay_s: Annotated[float, Field(ge=0)] = 1.0  # between two requests to one host
     timeout_s: Annotated[float, Field(gt=0)] = 15.0
     max_redirects: Annotated[int, Field(ge=0, le=30)] = 10
+    # Fetch links to this machine or a private network (127.0.0.1, 10.x, 192.168.x ...): off, so a
+    # post cannot make govwatch reach inside the office's network; the sandbox's tests turn it on.
+    allow_private: bool = False
     # An outbound HTTP proxy for the check (http://host:port), when the office's network needs one.
     proxy: Annotated[str, Field(pattern=r"^https?://[^\s/]+/?$")] | None = None
     # Known-good addresses asked first: when none answers, our own connection is down (an outage).

@@ -28,7 +28,8 @@ import httpx
 
 from core.config import Config
 from core.links import extract_links, host_of
-from crawler.parsers.links import DNS, OTHER, REFUSED, TIMEOUT, Fetched, classify
+from crawler.parsers.html import decode_page
+from crawler.parsers.links import DNS, OTHER, PRIVATE, REFUSED, TIMEOUT, Fetched, classify, private_host
 from storage.db import Store
 from storage.links import checks_of, post_texts
 from storage.models import LinkCheck, LinkCheckRun, utcnow
@@ -105,7 +106,7 @@ async def _fetch(client: httpx.AsyncClient, url: str, counter: list[int]) -> Fet
                 chunk += part
                 if len(chunk) >= HEAD_BYTES:
                     break
-            head = chunk[:HEAD_BYTES].decode(response.encoding or "utf-8", "replace")
+            head = decode_page(chunk[:HEAD_BYTES])  # its real encoding (GBK pages declare it in <meta>)
             return Fetched(url, response.status_code, str(response.url), tuple(dict.fromkeys(hops)), head)
     except httpx.TooManyRedirects as exc:
         return Fetched(url, None, url, tuple(hops), error=OTHER, error_text=f"重定向过多：{exc}")
@@ -146,12 +147,12 @@ async def fetch_all(
         overall = asyncio.Semaphore(s.concurrency)
 
         async def one(url: str) -> Fetched:
-            async with overall:
-                sem = await polite.enter(host_of(url))
-                try:
+            sem = await polite.enter(host_of(url))  # the host's turn first: a busy host holds no slot
+            try:
+                async with overall:
                     return await _fetch(client, url, counter)
-                finally:
-                    sem.release()
+            finally:
+                sem.release()
 
         fetched = await asyncio.gather(*(one(u) for u in urls))
     return list(fetched), canary_ok, counter[0]
@@ -185,9 +186,13 @@ def check_links(
         session.flush()
         run_id = run.id
     due = [u for u in by_link if u not in recent]
-    fetched, canary_ok, requests = (
-        asyncio.run(fetch_all(config, due, s.canaries)) if (due or s.canaries) else ([], None, 0)
-    )
+    # A link to this machine or the office's own network is not fetched (a post must not make
+    # govwatch reach inside the network it runs in), unless links.allow_private says so.
+    skipped = [] if s.allow_private else [u for u in due if private_host(host_of(u))]
+    due = [u for u in due if u not in set(skipped)]
+    fetched, canary_ok, requests = asyncio.run(fetch_all(config, due, s.canaries)) if due else ([], None, 0)
+    if canary_ok is not False:
+        fetched += [Fetched(u, error=PRIVATE) for u in skipped]
     allow = s.allowed
     with store.session() as session:
         run = session.get(LinkCheckRun, run_id)
@@ -205,11 +210,12 @@ def check_links(
                     connection_failed=f.connection_failed,
                 )
             )
-        run.finished_at = utcnow() if utcnow() > now else now
+        run.finished_at = max(utcnow(), now)
         run.requests = requests
-        run.reused = len(by_link) - len(due)
+        run.reused = len(by_link) - len(due) - len(skipped)
         run.canary_ok = canary_ok
         if canary_ok is False:
             run.note = "探测地址均无响应：本机网络异常，未检测链接"
     log.info("link check %d: %d links, %d fetched, %d requests", run_id, len(by_link), len(fetched), requests)
-    return LinkRunSummary(run_id, len(by_link), len(fetched), len(by_link) - len(due), requests, canary_ok)
+    reused = len(by_link) - len(due) - len(skipped)
+    return LinkRunSummary(run_id, len(by_link), len(fetched), reused, requests, canary_ok)

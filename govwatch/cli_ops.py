@@ -297,9 +297,10 @@ def links_check(state: State) -> None:
     with guarded():
         result = links_job(state.config)
         s = result.summary
-        click.echo(
-            f"链接检测：{s.links} 个链接，本次检测 {s.checked} 个，沿用本周结果 {s.reused} 个，请求 {s.requests} 次"
-        )
+        if s is not None:
+            click.echo(
+                f"链接检测：{s.links} 个链接，本次检测 {s.checked} 个，沿用本周结果 {s.reused} 个，请求 {s.requests} 次"
+            )
         if result.findings is not None:
             click.echo(f"新问题 {len(result.findings.opened)} 个，已整改 {len(result.findings.rectified)} 个")
         for message in result.messages:

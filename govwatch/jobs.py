@@ -76,6 +76,10 @@ def links_job(config: Config, trigger: str = "cli", now: Any = None) -> LinksJob
 
     store = open_app(config)
     store.check_writable()
+    if not config.links.enabled:
+        return LinksJobResult(
+            None, False, None, ["链接检测已关闭（links.enabled: false）/ link checks are off"]
+        )
     summary = check_links(config, store, now=now, trigger=trigger)
     health = judge_link_run(config, store, summary.run_id)
     if health.outage:

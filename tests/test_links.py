@@ -140,6 +140,32 @@ def test_a_failure_of_our_own_connection_is_the_kind_an_outage_makes():
     assert not Fetched("http://a.example/", 404, "http://a.example/").connection_failed
 
 
+def test_how_a_failed_connection_is_told_apart():
+    import httpx
+
+    from crawler.links import _error_kind
+
+    assert _error_kind(httpx.ConnectError("[Errno -2] Name or service not known")) == DNS
+    assert _error_kind(httpx.ConnectError("[Errno 111] Connection refused")) == REFUSED
+    assert _error_kind(httpx.ReadTimeout("timed out")) == TIMEOUT
+
+
+def test_links_inside_our_own_network_are_not_fetched(tmp_path, database_url, closed_port):
+    """A post linking to 127.0.0.1 or 192.168.x must not make govwatch reach inside its network."""
+    config, store = _store_with_links(
+        tmp_path,
+        database_url,
+        [f"http://127.0.0.1:{closed_port}/admin", "http://192.168.1.1/", "http://localhost/x"],
+        allow_private=False,
+        canaries=[f"http://127.0.0.1:{closed_port}/"],
+    )
+    result = links_job(config)
+    assert result.summary.requests == 0 and not result.outage
+    with store.session() as s:
+        checks = s.scalars(select(LinkCheck)).all()
+    assert {c.verdict for c in checks} == {LinkVerdict.UNKNOWN} and len(checks) == 3
+
+
 # --------------------------------------------------------------------------- confirmation
 
 
@@ -181,7 +207,7 @@ def _store_with_links(tmp_path: Path, database_url: str, links: list[str], **lin
     config = parse_config(
         {
             "database": database_url,
-            "links": {"delay_s": 0, "timeout_s": 3, **links_settings},
+            "links": {"delay_s": 0, "timeout_s": 3, "allow_private": True, **links_settings},
             "supervisors": [],
             "accounts": [
                 {
@@ -271,6 +297,7 @@ def test_links_from_crawl_to_report_alerts_and_xlsx(tmp_path, sandbox, database_
             "canaries": [f"{sandbox.base_url}/__sandbox__/stats"],
             "delay_s": 0,
             "timeout_s": 5,
+            "allow_private": True,  # the sandbox's own pages are on loopback
         },
         alerts={"email_to": ["duty@qingchuan.example.gov.cn"]},
     )
@@ -286,14 +313,16 @@ def test_links_from_crawl_to_report_alerts_and_xlsx(tmp_path, sandbox, database_
     assert first.summary.links >= 5 and first.summary.checked == first.summary.links
     assert first.findings.opened == []  # failing once only: nothing yet
 
-    # A day later: every link was checked this week, its result stands (no request but the canary).
+    # A day later: every link was checked this week, its result stands: no request at all.
     again = links_job(config, now=t0 + timedelta(days=1))
     assert again.summary.checked == 0 and again.summary.reused == first.summary.links
-    assert again.summary.requests == 1
+    assert again.summary.requests == 0
 
     t1 = t0 + timedelta(days=7, hours=1)
     second = links_job(config, now=t1)
-    assert not second.outage and len(second.findings.opened) == 4
+    with open_store(config.database_url()).session() as s:
+        seen = [(c.url, c.verdict, c.detail) for c in s.scalars(select(LinkCheck))]
+    assert not second.outage and len(second.findings.opened) == 4, seen
     store = open_store(config.database_url())
     with store.session() as s:
         found = {f.post_id: f for f in s.scalars(select(Finding).where(Finding.rule.startswith("links.")))}
@@ -360,7 +389,13 @@ def test_govwatch_links_check_command(tmp_path, sandbox, database_url):
         tmp_path,
         sandbox.base_url,
         database=database_url,
-        links={"proxy": _hub_address(sandbox.base_url), "canaries": [], "delay_s": 0, "timeout_s": 5},
+        links={
+            "proxy": _hub_address(sandbox.base_url),
+            "canaries": [],
+            "delay_s": 0,
+            "timeout_s": 5,
+            "allow_private": True,
+        },
     )
     assert run_govwatch(config_path, "crawl").returncode == 0
     result = run_govwatch(config_path, "links", "check")

@@ -10,12 +10,14 @@ page with two shop words. A timeout, another error or a 5xx/403 says nothing (un
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 from core import links as L
 from core.vocabulary import LinkVerdict
 
 DNS, REFUSED, TIMEOUT, OTHER = "dns", "refused", "timeout", "other"
+PRIVATE = "private"  # not fetched: an address of this machine or a private network
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,17 @@ class Fetched:
     def connection_failed(self) -> bool:
         """No answer at all: the failure our own outage looks like."""
         return self.error in (DNS, REFUSED, TIMEOUT)
+
+
+def private_host(host: str) -> bool:
+    """``localhost`` or an IP literal of this machine, a private or link-local network."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
 
 
 def _harmful_host(host: str) -> str | None:
@@ -53,6 +66,8 @@ def classify(fetched: Fetched, allow: tuple[str, ...] | list[str]) -> tuple[Link
         return LinkVerdict.DEAD, "域名无法解析（域名不存在或已失效）"
     if fetched.error == REFUSED:
         return LinkVerdict.DEAD, "目标网站拒绝连接"
+    if fetched.error == PRIVATE:
+        return LinkVerdict.UNKNOWN, "本机或内网地址，未检测（links.allow_private）"
     if fetched.error == TIMEOUT:
         return LinkVerdict.UNKNOWN, "连接超时，未能判断"
     if fetched.error:
