@@ -25,17 +25,17 @@ from core import rules
 from core.config import Config
 from core.links import extract_links, host_of
 from core.rules import Rule
-from core.vocabulary import FindingState, LinkVerdict
+from core.vocabulary import LinkVerdict
 from storage.db import Store
-from storage.links import checks_of, post_texts
-from storage.models import Finding, LinkCheck, LinkCheckRun, utcnow
+from storage.links import LINK_FINDING_PREFIX, checks_of, post_texts, posts_with_open_link_findings
+from storage.models import LinkCheck, LinkCheckRun, utcnow
 
 RULE_OF: dict[str, Rule] = {
     LinkVerdict.DEAD: rules.LINKS_DEAD,
     LinkVerdict.HARMFUL: rules.LINKS_HARMFUL,
     LinkVerdict.COMMERCIAL: rules.LINKS_COMMERCIAL,
 }
-PREFIX = "link:"
+PREFIX = LINK_FINDING_PREFIX
 WORKS_AGAIN = "链接已恢复正常或已更正（自动复核）"
 POST_GONE = "帖文已删除（自动复核）"
 
@@ -97,14 +97,7 @@ def link_findings(
         return [], {}  # no link was ever checked: there is nothing to judge (and nothing open)
     s = config.links
     tz = config.tz
-    open_posts = session.scalars(
-        select(Finding.post_id).where(
-            Finding.status == FindingState.OPEN,
-            Finding.fingerprint.startswith(PREFIX),
-            Finding.post_id.is_not(None),
-        )
-    ).all()
-    posts = post_texts(session, now - timedelta(days=s.window_days), open_posts)
+    posts = post_texts(session, now - timedelta(days=s.window_days), posts_with_open_link_findings(session))
     if account_ids:
         wanted = set(account_ids)
         posts = [p for p in posts if p.account_id in wanted]

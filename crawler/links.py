@@ -31,11 +31,12 @@ from core.links import extract_links, host_of
 from crawler.parsers.html import decode_page
 from crawler.parsers.links import DNS, OTHER, PRIVATE, REFUSED, TIMEOUT, Fetched, classify, private_host
 from storage.db import Store
-from storage.links import checks_of, post_texts
+from storage.links import checks_of, post_texts, posts_with_open_link_findings
 from storage.models import LinkCheck, LinkCheckRun, utcnow
 
 log = logging.getLogger(__name__)
-HEAD_BYTES = 64 * 1024  # enough of a page for a parked domain's or a shop's words
+HEAD_BYTES = 64 * 1024
+RECHECK_SLACK = timedelta(hours=1)  # enough of a page for a parked domain's or a shop's words
 
 
 @dataclass
@@ -159,11 +160,13 @@ async def fetch_all(
 
 
 def links_in_window(store: Store, config: Config, now: datetime) -> dict[str, list[int]]:
-    """Each distinct link of the posts published in the window (not deleted) -> the posts with it."""
+    """Each distinct link of the posts published in the window, and of older posts whose link
+    finding is still open (so that it can be found working again), deleted posts left out ->
+    the posts with it."""
     since = now - timedelta(days=config.links.window_days)
     by_link: dict[str, list[int]] = {}
     with store.session() as session:
-        for post in post_texts(session, since):
+        for post in post_texts(session, since, posts_with_open_link_findings(session)):
             if post.deleted_at is not None:
                 continue
             for link in extract_links(post.text, post.title, post.repost_text):
@@ -180,7 +183,9 @@ def check_links(
     s = config.links
     by_link = links_in_window(store, config, now)
     with store.session() as session:
-        recent = checks_of(session, by_link, since=now - timedelta(days=s.recheck_days))
+        # A check younger than recheck_days stands; an hour's slack so that next week's job, starting
+        # a few seconds earlier in its minute than this one, still checks again.
+        recent = checks_of(session, by_link, since=now - timedelta(days=s.recheck_days) + RECHECK_SLACK)
         run = LinkCheckRun(started_at=now, trigger=trigger, links=len(by_link))
         session.add(run)
         session.flush()

@@ -9,7 +9,10 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import LinkCheck, LinkCheckRun, Post
+from core.vocabulary import FindingState
+from storage.models import Finding, LinkCheck, LinkCheckRun, Post
+
+LINK_FINDING_PREFIX = "link:"  # analysis/links.py's fingerprints: link:<post id>:<link hash>
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,21 @@ def post_texts(session: Session, since: datetime, ids: Iterable[int] = ()) -> li
         ).where(cond)
     )
     return [PostText(*row) for row in rows]
+
+
+def posts_with_open_link_findings(session: Session) -> list[int]:
+    """Posts with a link finding still open: their links are checked (and judged) past the window."""
+    return list(
+        session.scalars(
+            select(Finding.post_id)
+            .where(
+                Finding.status == FindingState.OPEN,
+                Finding.fingerprint.startswith(LINK_FINDING_PREFIX),
+                Finding.post_id.is_not(None),
+            )
+            .distinct()
+        )
+    )
 
 
 def checks_of(

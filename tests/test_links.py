@@ -25,6 +25,7 @@ from core.vocabulary import FindingState, LinkVerdict
 from crawler.parsers.links import DNS, REFUSED, TIMEOUT, Fetched, classify
 from govwatch.app import open_app
 from govwatch.jobs import links_job
+from sandbox.http import LoopbackServer, Request, Response
 from storage.db import open_store
 from storage.models import Finding, LinkCheck, LinkCheckRun, Post
 from tests.conftest import run_govwatch, suite_mail_sink, write_sandbox_config
@@ -203,7 +204,9 @@ def test_config_key_is_validated_with_a_clear_message(tmp_path):
 # --------------------------------------------------------------------------- our own outage
 
 
-def _store_with_links(tmp_path: Path, database_url: str, links: list[str], **links_settings) -> tuple:
+def _store_with_links(
+    tmp_path: Path, database_url: str, links: list[str], age_days: float = 1, **links_settings
+) -> tuple:
     config = parse_config(
         {
             "database": database_url,
@@ -230,7 +233,7 @@ def _store_with_links(tmp_path: Path, database_url: str, links: list[str], **lin
                     account_id="a-rss",
                     platform_post_id=str(n),
                     text=f"详见 {link}",
-                    published_at=now - timedelta(days=1),
+                    published_at=now - timedelta(days=age_days),
                 )
             )
     return config, store
@@ -274,6 +277,30 @@ def test_a_canary_that_does_not_answer_stops_the_check(tmp_path, database_url, r
     assert result.outage and result.summary.checked == 0 and result.summary.requests == 1
     with store.session() as s:
         assert s.scalars(select(LinkCheck)).all() == []
+
+
+class OneSite(LoopbackServer):
+    """A site whose page is gone until it is fixed."""
+
+    fixed = False
+
+    def handle(self, request: Request) -> Response:
+        return Response(200 if self.fixed else 404, b"<html><body>notice</body></html>", "text/html")
+
+
+def test_an_open_finding_is_checked_past_the_window_and_closes_when_fixed(tmp_path, database_url):
+    with OneSite() as site:
+        link = f"http://127.0.0.1:{site.port}/notice.html"
+        config, store = _store_with_links(tmp_path, database_url, [link], age_days=20, canaries=[])
+        t0 = datetime.now(UTC)
+        assert links_job(config, now=t0).findings.opened == []
+        assert len(links_job(config, now=t0 + timedelta(days=7)).findings.opened) == 1
+        site.fixed = True  # 34 days after the post: outside the window, still checked
+        third = links_job(config, now=t0 + timedelta(days=14))
+        assert third.summary.checked == 1 and len(third.findings.rectified) == 1
+    with store.session() as s:
+        finding = s.scalars(select(Finding)).one()
+        assert finding.status == FindingState.RECTIFIED and finding.rule == "links.dead"
 
 
 # --------------------------------------------------------------------------- end to end
