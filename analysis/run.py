@@ -20,6 +20,7 @@ from analysis.findings import (
     sync_findings,
 )
 from analysis.interaction import analyse_platforms
+from analysis.links import link_findings
 from analysis.registry_checks import outsourcing_findings, registry_findings
 from analysis.reposts import evaluate_tasks, task_findings
 from core.config import Config, Thresholds
@@ -87,9 +88,13 @@ def analyse(
         judged.update(content.judged)
         platforms = analyse_platforms(session, config, figures, now)
         judged.update(platforms.judged)
+        link_specs, link_judged = link_findings(
+            session, config, now, account_ids
+        )  # a post gone closes its links'
+        judged.update(link_judged)
         counts = sync_findings(
             session,
-            maintenance_findings(figures, config.tz, now) + content.specs + platforms.specs,
+            maintenance_findings(figures, config.tz, now) + content.specs + platforms.specs + link_specs,
             judged,
             now,
         )

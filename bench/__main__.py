@@ -5,7 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("crawl_throughput", "incremental", "scale_storage", "crawl_memory", "bench_check")
+BENCHMARKS = (
+    "crawl_throughput",
+    "incremental",
+    "scale_storage",
+    "crawl_memory",
+    "bench_check",
+    "links_requests",
+)
 
 
 def main() -> int:

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from core import yamlread
+from core.links import DEFAULT_ALLOW_DOMAINS
 from core.platforms import account_codes, declared, monitored_codes
 from core.rules import MAINTENANCE_EMPTY, MAINTENANCE_STALE, MAINTENANCE_ZOMBIE, check_rule_id
 from core.vocabulary import AccountKind, Operator, Severity
@@ -121,7 +122,11 @@ class Schedule(_Strict):
     # Alerts held in quiet hours (or left by a failed channel) go out on this line.
     alerts: str | None = "10 * * * *"
 
+    # The weekly check of the links published in posts (govwatch links check); null: not scheduled.
+    links: str | None = "0 4 * * sun"
+
     _cron_crawl = field_validator("crawl")(classmethod(lambda cls, v: _check_cron(v)))
+    _cron_links = field_validator("links")(classmethod(lambda cls, v: v if v is None else _check_cron(v)))
     _cron_report = field_validator("report")(classmethod(lambda cls, v: _check_cron(v)))
     _cron_alerts = field_validator("alerts")(classmethod(lambda cls, v: v if v is None else _check_cron(v)))
 
@@ -456,6 +461,61 @@ class AlertSettings(_Strict):
     _quiet = field_validator("quiet_hours")(classmethod(lambda cls, v: _check_quiet(v)))
 
 
+_HOST_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$")
+
+
+def _check_domains(value: list[str]) -> list[str]:
+    for domain in value:
+        if not isinstance(domain, str) or not _HOST_RE.match(domain.strip().lstrip("*.")):
+            raise ValueError(
+                f"{domain!r} is not a domain (no scheme, port or path: e.g. gov.cn or www.example.org.cn)"
+            )
+    return [d.strip().lstrip("*.").lower() for d in value]
+
+
+class LinkSettings(_Strict):
+    """The weekly check of links published in posts and articles (crawler/links.py checks,
+    analysis/links.py judges). README: "Link checks"."""
+
+    enabled: bool = True
+    window_days: Annotated[int, Field(ge=1, le=365)] = 30  # links of posts published this recently
+    # A link is fetched at most once in this many days; a check within it reuses the last result.
+    recheck_days: Annotated[float, Field(gt=0)] = 7.0
+    # A link is a problem only after failing on two checks at least this many hours apart.
+    confirm_hours: Annotated[float, Field(gt=0)] = 24.0
+    # Government and authoritative domains (and their subdomains): never "commercial". Replaces the
+    # default list when given; extra_allow_domains adds to it.
+    allow_domains: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOW_DOMAINS))
+    extra_allow_domains: list[str] = Field(default_factory=list)
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 8  # requests at once in all
+    per_host: Annotated[int, Field(ge=1, le=8)] = 1  # requests at once to one host
+    delay_s: Annotated[float, Field(ge=0)] = 1.0  # between two requests to one host
+    timeout_s: Annotated[float, Field(gt=0)] = 15.0
+    max_redirects: Annotated[int, Field(ge=0, le=30)] = 10
+    # Fetch links to this machine or a private network (127.0.0.1, 10.x, 192.168.x ...): off, so a
+    # post cannot make govwatch reach inside the office's network; the sandbox's tests turn it on.
+    allow_private: bool = False
+    # An outbound HTTP proxy for the check (http://host:port), when the office's network needs one.
+    proxy: Annotated[str, Field(pattern=r"^https?://[^\s/]+/?$")] | None = None
+    # Known-good addresses asked first: when none answers, our own connection is down (an outage).
+    # An empty list turns the canary off (the share rule below still holds).
+    canaries: list[Annotated[str, Field(pattern=r"^https?://[^\s]+$")]] = Field(
+        default_factory=lambda: ["https://www.gov.cn/", "http://www.people.com.cn/"]
+    )
+    # Our own outage: at least this share of the links checked failed with no answer at all
+    # (refused, no such host, timeout), spread over at least min_hosts hosts.
+    outage_share: Annotated[float, Field(gt=0, le=1)] = 0.8
+    outage_min_hosts: Annotated[int, Field(ge=1)] = 3
+
+    _allow = field_validator("allow_domains", "extra_allow_domains")(
+        classmethod(lambda cls, v: _check_domains(v))
+    )
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*self.allow_domains, *self.extra_allow_domains]))
+
+
 class InteractionSettings(_Strict):
     """Replies to the public: a question unanswered after this many working days is a finding."""
 
@@ -600,6 +660,7 @@ class Config(_Strict):
     report: ReportSettings = Field(default_factory=ReportSettings)
     checks: ChecksSettings = Field(default_factory=ChecksSettings)
     interaction: InteractionSettings = Field(default_factory=InteractionSettings)
+    links: LinkSettings = Field(default_factory=LinkSettings)
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
     smtp: Smtp | None = None
     alerts: AlertSettings = Field(default_factory=AlertSettings)

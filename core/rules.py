@@ -164,6 +164,30 @@ REPOST_LATE = Rule(
     "落实转载任务时限要求，重点信息须在规定时间内转载",
 )
 
+# --- links published in posts and articles (crawler/links.py checks, analysis/links.py judges) ---
+
+LINKS_DEAD = Rule(
+    "links.dead",
+    Category.POOR_MAINTENANCE,
+    Severity.MAJOR,
+    "外链失效（错链断链）",
+    "更正或删除失效链接；转载内容应设置链接白名单并定期核查外链",
+)
+LINKS_HARMFUL = Rule(
+    "links.harmful",
+    Category.WORDING_ERROR,
+    Severity.CRITICAL,
+    "链接指向赌博色情等有害网站",
+    "立即删除该链接，核查链接被篡改或域名被抢注的原因，按规定报告",
+)
+LINKS_COMMERCIAL = Rule(
+    "links.commercial",
+    Category.OFF_MISSION,
+    Severity.MAJOR,
+    "链接指向商业网站",
+    "删除指向商业网站的链接；政务新媒体不得链接商业广告或网店",
+)
+
 # --- text checks: the names of each family's members ----------------------------------------
 
 AD_GROUP_NAMES = {
@@ -272,6 +296,9 @@ RULES: dict[str, Rule] = {
         PRIVACY_SECRET_MARK,
         REPOST_MISSING,
         REPOST_LATE,
+        LINKS_DEAD,
+        LINKS_HARMFUL,
+        LINKS_COMMERCIAL,
         *TEXT_RULES,
     )
 }

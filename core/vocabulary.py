@@ -202,9 +202,24 @@ class RepostState(Word):
     DONE = "done", "按时转载"
 
 
+class LinkVerdict(Word):
+    """What one check of one link published in a post saw (link_checks.verdict): it works, it is
+    dead (404/410, no such host, refused, a parked domain), it lands on a gambling or adult
+    site, it lands on a shop or other commercial site outside the allow-list; or the check
+    said nothing about the link (a timeout, a 5xx or 403, an address inside our own network
+    not fetched). A run that was our own outage counts for nothing whatever its verdicts."""
+
+    OK = "ok", "正常"
+    DEAD = "dead", "链接失效"
+    HARMFUL = "harmful", "指向有害网站"
+    COMMERCIAL = "commercial", "指向商业网站"
+    UNKNOWN = "unknown", "未能检测"
+
+
 # Every vocabulary, for checks that walk them all.
 VOCABULARIES: tuple[type[StrEnum], ...] = (
     Outcome,
+    LinkVerdict,
     AccountStatus,
     Severity,
     Category,

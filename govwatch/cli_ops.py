@@ -277,3 +277,33 @@ def alerts_send(state: State) -> None:
             click.echo(line)
         if result.failed:
             sys.exit(EXIT_FAILURE)
+
+
+# --------------------------------------------------------------------------- links
+
+
+@cli.group()
+def links() -> None:
+    """Links published in posts and articles (外链检测): the weekly check."""
+
+
+@links.command("check")
+@pass_state
+def links_check(state: State) -> None:
+    """Check the links of the last links.window_days days' posts (each link at most once per
+    links.recheck_days), confirm problems failing twice a day apart, send the alerts."""
+    from govwatch.jobs import links_job
+
+    with guarded():
+        result = links_job(state.config)
+        s = result.summary
+        if s is not None:
+            click.echo(
+                f"链接检测：{s.links} 个链接，本次检测 {s.checked} 个，沿用本周结果 {s.reused} 个，请求 {s.requests} 次"
+            )
+        if result.findings is not None:
+            click.echo(f"新问题 {len(result.findings.opened)} 个，已整改 {len(result.findings.rectified)} 个")
+        for message in result.messages:
+            click.echo(message)
+    if result.outage:
+        sys.exit(EXIT_FAILURE)

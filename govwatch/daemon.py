@@ -45,7 +45,7 @@ log = logging.getLogger("govwatch.scheduler")
 
 @dataclass(frozen=True)
 class JobSpec:
-    name: str  # crawl | report | alerts
+    name: str  # crawl | report | links | alerts
     cron: str
     args: tuple[str, ...]  # govwatch arguments after --config
 
@@ -64,6 +64,8 @@ def job_specs(config: Config, report_send: bool) -> list[JobSpec]:
         JobSpec("crawl", config.schedule.crawl, ("crawl",)),
         JobSpec("report", config.schedule.report, report),
     ]
+    if config.schedule.links and config.links.enabled:
+        specs.append(JobSpec("links", config.schedule.links, ("links", "check")))
     if config.schedule.alerts and config.alerts.enabled:
         specs.append(JobSpec("alerts", config.schedule.alerts, ("alerts", "send")))
     return specs

@@ -59,6 +59,44 @@ def crawl_job(
     return CrawlJobResult(store, crawl, health, analysis, messages)
 
 
+@dataclass
+class LinksJobResult:
+    summary: Any  # crawler.links.LinkRunSummary
+    outage: bool
+    findings: Any  # analysis.findings.SyncCounts (None during our own outage)
+    messages: list[str] = field(default_factory=list)
+
+
+def links_job(config: Config, trigger: str = "cli", now: Any = None) -> LinksJobResult:
+    """The weekly link check: fetch the window's links (crawler/links.py), judge the run (our own
+    outage counts for nothing) and the links (analysis/links.py), deliver the immediate alerts."""
+    from analysis.links import analyse_links, judge_link_run
+    from crawler.links import check_links
+    from reporting.alerts import run_alerts
+
+    store = open_app(config)
+    store.check_writable()
+    if not config.links.enabled:
+        return LinksJobResult(
+            None, False, None, ["链接检测已关闭（links.enabled: false）/ link checks are off"]
+        )
+    summary = check_links(config, store, now=now, trigger=trigger)
+    health = judge_link_run(config, store, summary.run_id)
+    if health.outage:
+        return LinksJobResult(
+            summary,
+            True,
+            None,
+            [f"本机网络异常（{health.reason}）：本次链接检测不计入，告警暂缓 / our own outage"],
+        )
+    findings = analyse_links(config, store, now=now)
+    try:
+        messages = run_alerts(config, store, now=now).lines()
+    except Exception as exc:  # noqa: BLE001 - a check is not lost because alerting failed
+        messages = [f"告警失败 / alerts failed: {type(exc).__name__}: {exc}"]
+    return LinksJobResult(summary, False, findings, messages)
+
+
 def default_report_week(config: Config, prefer_data: bool = True) -> tuple[Any, str | None]:
     """The week `report` writes without --week, and a note when it is not the usual one or empty."""
     from reporting.weekly import default_week

@@ -213,4 +213,8 @@ def hotflow(account: Account, post: Post, world: World, max_id: str | None, full
 
 
 def with_host(body: bytes, host: str) -> bytes:
+    """``body`` with the sandbox's placeholders replaced: its own address, and the mounted prefix
+    that links to the sandbox's link hosts carry (sandbox/links.py)."""
+    prefix = host.partition("/")[2]
+    body = body.replace(b"/__world__", f"/{prefix}".encode() if prefix else b"")
     return body.replace(SANDBOX_HOST.encode(), f"http://{host}".encode())

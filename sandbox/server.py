@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sandbox import cms, feeds, login, platforms, weibo, weibo_pc
+from sandbox import links as link_sites
 from sandbox.http import HTML, XML_TYPE, Hook, LoopbackServer, Request, Response, Router, json_response
 from sandbox.world import Account, Post, World, build_world
 
@@ -44,6 +45,7 @@ class Sandbox(LoopbackServer):
         self._by_path: Counter[str] = Counter()
         self._by_status: Counter[str] = Counter()
         self.mounted_at: str | None = None  # the base URL under a shared server (sandbox/hub.py)
+        self.fixed_links: set[str] = set()  # link cases (sandbox/links.py) whose target works again
         self._register_routes()
 
     # ------------------------------------------------------------ lifecycle
@@ -110,10 +112,19 @@ class Sandbox(LoopbackServer):
     def block_platform(self, platform: str, blocked: bool = True) -> None:
         self.world.block_platform(platform, blocked)
 
+    def plant_links(self) -> dict[str, Post]:
+        """Publish the posts with links (sandbox/links.py); the posts by case key."""
+        return link_sites.plant(self.world)
+
+    def fix_link(self, key: str) -> None:
+        """The unit fixes a link case's target: the gone page is served again."""
+        self.fixed_links.add(key)
+
     # ------------------------------------------------------------ dispatch
     def handle(self, request: Request) -> Response:
         blocked = self._platform_block(request)
-        for hook in [blocked] if blocked else self.hooks:
+        site = link_sites.answer(self.world, request, self.fixed_links)
+        for hook in [lambda _r: site] if site else [blocked] if blocked else self.hooks:
             answer = hook(request)
             if answer is not None:
                 break

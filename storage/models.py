@@ -376,3 +376,40 @@ class RepostTask(Base):
     accounts: Mapped[list] = mapped_column(JSON, default=list)
     source: Mapped[str] = mapped_column(String(10), default="cli")  # config | cli
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LinkCheckRun(Base):
+    """One check of the links published in posts (crawler/links.py): how many links, how many
+    requests, and whether our own connection was down (then none of its checks counts)."""
+
+    __tablename__ = "link_check_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    trigger: Mapped[str] = mapped_column(String(20), default="cli")
+    links: Mapped[int] = mapped_column(Integer, default=0)  # distinct links due in the window
+    requests: Mapped[int] = mapped_column(Integer, default=0)  # HTTP requests made (canaries included)
+    reused: Mapped[int] = mapped_column(Integer, default=0)  # links whose check this week was reused
+    canary_ok: Mapped[bool | None] = mapped_column(Boolean)  # None: no canary configured
+    outage: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class LinkCheck(Base):
+    """What one check of one link (by its normalised URL) saw."""
+
+    __tablename__ = "link_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("link_check_runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)  # normalised (crawler/parsers/links.py)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verdict: Mapped[str] = mapped_column(String(12))  # core.vocabulary.LinkVerdict
+    detail: Mapped[str | None] = mapped_column(Text)  # what the check saw, in Chinese
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    # No answer at all (refused, no such host, timeout): the kind of failure our own outage makes.
+    connection_failed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    __table_args__ = (Index("ix_link_checks_url_checked", "url", "checked_at"),)
