@@ -12,15 +12,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Subquery, bindparam, func, insert, select, tuple_, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Subquery,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from core.items import OK, SKIPPED, DeletionItem, OutcomeItem, PostItem, ProfileItem
+from core.vocabulary import FindingState
 from storage.models import (
     Account,
     AccountSnapshot,
     CrawlOutcome,
     CrawlRun,
+    Finding,
     Post,
     Unit,
     utcnow,
@@ -244,6 +257,21 @@ def truncated_post_ids(
     return _post_ids_by_account(
         session, account_ids, Post.truncated.is_(True), Post.first_seen_at >= first_seen_since
     )
+
+
+def post_ids_with_open_findings(
+    session: Session, account_ids: list[str], rule_prefixes: Sequence[str]
+) -> dict[str, set[str]]:
+    """Per account, its live posts that an open finding of a rule starting with one of
+    ``rule_prefixes`` names."""
+    if not rule_prefixes:
+        return {}
+    named = select(Finding.post_id).where(
+        Finding.status == FindingState.OPEN,
+        Finding.post_id.is_not(None),
+        or_(*(Finding.rule.startswith(prefix, autoescape=True) for prefix in rule_prefixes)),
+    )
+    return _post_ids_by_account(session, account_ids, Post.id.in_(named))
 
 
 def undated_post_ids(session: Session, account_ids: list[str]) -> dict[str, set[str]]:
