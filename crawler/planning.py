@@ -50,6 +50,9 @@ class CrawlJob:
     # Recent website/WeChat posts kept with the listing's data because their article page failed:
     # their page is asked for again when the listing shows them (see unread_articles).
     unread_ids: frozenset[str] = frozenset()
+    # Known posts an open finding of RECHECK_RULES names, on platforms without article pages (Weibo):
+    # the spider asks for each one the listing did not show again (see recheck_named).
+    recheck_ids: frozenset[str] = frozenset()
 
 
 KNOWN_IDS_PER_ACCOUNT = 30
@@ -106,7 +109,8 @@ def crawl_jobs(
                 comment_counts=comment_counts.get(a.id, {}),
             )
         )
-    return unread_articles(session, reread_undated(session, resume_after_incomplete(session, jobs)), now)
+    jobs = unread_articles(session, reread_undated(session, resume_after_incomplete(session, jobs)), now)
+    return recheck_named(session, jobs)
 
 
 def _job(account: Account, **history: object) -> CrawlJob:
@@ -136,6 +140,21 @@ def unread_articles(session: Session, jobs: list[CrawlJob], now: datetime) -> li
         unread.setdefault(account_id, set()).update(ids)
     return [
         replace(j, unread_ids=frozenset(unread[j.account_id])) if j.account_id in unread else j for j in jobs
+    ]
+
+
+def recheck_named(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:
+    """A known post an open finding of RECHECK_RULES names, on a platform without article pages
+    (Weibo), is asked for on its own on every crawl while the finding is open, unless the listing
+    shows it anyway: the listing stops at the first known post, so an older post's fix would
+    otherwise never be read."""
+    named = repo.post_ids_with_open_findings(
+        session,
+        [j.account_id for j in jobs if (p := declared(j.platform)) and not p.reads_articles],
+        RECHECK_RULES,
+    )
+    return [
+        replace(j, recheck_ids=frozenset(named[j.account_id])) if j.account_id in named else j for j in jobs
     ]
 
 

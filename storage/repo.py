@@ -262,8 +262,8 @@ def truncated_post_ids(
 def post_ids_with_open_findings(
     session: Session, account_ids: list[str], rule_prefixes: Sequence[str]
 ) -> dict[str, set[str]]:
-    """Per account, its live posts that an open finding of a rule starting with one of
-    ``rule_prefixes`` names."""
+    """Per account, its live non-pinned posts that an open finding of a rule starting with one of
+    ``rule_prefixes`` names (a pinned post is on every listing's first page anyway)."""
     if not rule_prefixes:
         return {}
     named = select(Finding.post_id).where(
@@ -271,7 +271,7 @@ def post_ids_with_open_findings(
         Finding.post_id.is_not(None),
         or_(*(Finding.rule.startswith(prefix, autoescape=True) for prefix in rule_prefixes)),
     )
-    return _post_ids_by_account(session, account_ids, Post.id.in_(named))
+    return _post_ids_by_account(session, account_ids, Post.id.in_(named), Post.is_pinned.is_(False))
 
 
 def undated_post_ids(session: Session, account_ids: list[str]) -> dict[str, set[str]]:

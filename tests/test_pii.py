@@ -272,3 +272,35 @@ def test_crawled_leak_closes_after_the_unit_edits_the_article(sandbox, sandbox_c
     assert closed["status"] == "rectified", closed
     stored = [p for p in export_jsonl(sandbox_config, "posts") if p["account_id"] == account]
     assert stored and not any(raw_id in (p["text"] or "") for p in stored)  # the edited text is stored
+
+
+@pytest.mark.e2e
+def test_weibo_secret_mark_closes_after_an_edit_below_the_listings_stop(sandbox, sandbox_config):
+    """Weibo's listing stops at the first known post: a flagged post further down is asked for on
+    its own (/statuses/show) while its finding is open, so the unit's edit is seen there too."""
+    content = sandbox.truth()["content"]
+    post_id = next(pid for pid, c in content.items() if c["key"] == "leak-secret")
+    account = content[post_id]["account_id"]
+    assert run_govwatch(sandbox_config, "crawl", "--account", account).returncode == 0
+
+    def secret() -> list[str]:
+        return [
+            f["status"]
+            for f in export_jsonl(sandbox_config, "findings")
+            if f["rule"] == "privacy.secret_mark"
+        ]
+
+    assert secret() == ["open"]
+    # New posts push it below the page where the next listing stops (the first known post's page).
+    position = [p.id for p in sandbox.world.account(account).regular_posts()].index(post_id)
+    assert position % 10 > 0
+    for n in range(20 - position % 10):
+        sandbox.add_post(account, f"青川旗今日政务服务事项办理情况通报（第{n + 1}期）。")
+    shows_before = sandbox.request_counts()["by_path"].get("/statuses/show", 0)
+    post = sandbox.world.posts_by_id[post_id][1]
+    sandbox.edit_post(account, post_id, post.text.replace("秘密★1年", "").strip())
+    crawl = run_govwatch(sandbox_config, "crawl", "--account", account)
+    assert crawl.returncode == 0, crawl.stderr
+    assert secret() == ["rectified"]
+    # the listing did not show it again: the post was asked for on its own, once
+    assert sandbox.request_counts()["by_path"].get("/statuses/show", 0) == shows_before + 1

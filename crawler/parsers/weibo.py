@@ -105,6 +105,10 @@ def long_text_url(base_url: str, post_id: str) -> str:
     return f"{_base(base_url)}/statuses/extend?id={post_id}"
 
 
+def status_url(base_url: str, post_id: str) -> str:
+    return f"{_base(base_url)}/statuses/show?id={post_id}"
+
+
 def post_url(uid: str | int | None, bid_or_id: str) -> str:
     """The public link of a post (always the real site, whatever base_url crawled it)."""
     return f"{PUBLIC_BASE}/status/{bid_or_id}"
