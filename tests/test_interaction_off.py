@@ -18,9 +18,13 @@ from openpyxl import load_workbook
 from analysis.interaction import CommentsOff, comments_off_findings
 from core import rules
 from core.config import parse_config
+from core.items import PostItem
 from core.vocabulary import CommentPermission
 from crawler.parsers import wechat, weibo
 from reporting.weeks import week_of
+from storage import repo
+from storage.db import open_store
+from storage.models import Post
 from tests.conftest import export_jsonl, run_govwatch, suite_mail_sink
 
 CAPTURE = Path(__file__).resolve().parents[2] / "shared" / "real" / "weibo-capture-2019.json"
@@ -194,3 +198,25 @@ def test_sandbox_comments_off_reach_report_mail_xlsx_and_close_when_reopened(
     found = off_findings(sandbox_config)
     assert found[WEIBO]["status"] == "rectified", found[WEIBO]
     assert found[WECHAT]["status"] == "open"  # still no 留言 on its pages
+
+
+def test_an_unknown_reading_never_erases_a_known_permission(store_url):
+    store = open_store(store_url)
+    with store.session() as session:
+        repo.sync_accounts(
+            session,
+            [{"id": "w", "unit": "青川旗公安局", "platform": "weibo", "name": "青川公安", "handle": "1"}],
+        )
+
+    def read(permission: str | None) -> str | None:
+        with store.session() as session:
+            repo.upsert_posts(
+                session, [PostItem("w", "p1", None, NOW, "通知", comment_permission=permission)]
+            )
+        with store.session() as session:
+            return session.query(Post.comment_permission).scalar()
+
+    assert read(CommentPermission.LIMITED) == "limited"
+    assert read(None) == "limited"  # a page that does not say keeps what the last one said
+    assert read(CommentPermission.OPEN) == "open"  # comments opened again
+    store.dispose()
