@@ -21,7 +21,8 @@ from analysis.asof import AccountState
 from analysis.findings import FindingSpec
 from core import rules
 from core.config import Config
-from core.vocabulary import AccountStatus
+from core.vocabulary import AccountStatus, CommentPermission, Severity
+from storage import repo
 from storage.models import Account, Comment
 
 _QUESTION = re.compile(
@@ -151,6 +152,95 @@ def interaction_findings(figures: dict[str, InteractionFigures], config: Config)
     return specs
 
 
+# --- interaction switched off (评论关闭或受限) ---------------------------------------------
+
+
+def comments_off_prefix(account_id: str) -> str:
+    return f"comoff:{account_id}:"
+
+
+@dataclass
+class CommentsOff:
+    """An account's newest posts and how many of them the public cannot freely comment on."""
+
+    account_id: str
+    posts: int  # newest live posts looked at
+    known: int  # of them, those whose page says whether the public may comment
+    limited: list[str | None]  # urls of posts with comments closed or limited
+    not_shown: list[str | None]  # urls of posts whose page shows no 留言 function
+
+    @property
+    def off(self) -> int:
+        return len(self.limited) + len(self.not_shown)
+
+
+def comments_off(session: Session, config: Config, account_ids: Sequence[str]) -> dict[str, CommentsOff]:
+    settings = config.interaction
+    result = {}
+    rows = repo.newest_comment_permissions(session, list(account_ids), settings.comments_off_posts)
+    for account_id, posts in rows.items():
+        known = [(p, url) for p, url in posts if p is not None]
+        result[account_id] = CommentsOff(
+            account_id,
+            posts=len(posts),
+            known=len(known),
+            limited=[url for p, url in known if p == CommentPermission.LIMITED],
+            not_shown=[url for p, url in known if p == CommentPermission.NOT_SHOWN],
+        )
+    return result
+
+
+def comments_off_findings(
+    figures: dict[str, CommentsOff], config: Config
+) -> tuple[list[FindingSpec], list[str]]:
+    """A finding when interaction is switched off on most of an account's newest posts whose comment
+    permission is known (an unknown permission never counts); the accounts judged: those with enough
+    known posts to say either way (fewer known posts leave an open finding as it is)."""
+    settings = config.interaction
+    specs, judged = [], []
+    for account_id, f in sorted(figures.items()):
+        if f.known < settings.comments_off_min_known:
+            continue
+        judged.append(comments_off_prefix(account_id))
+        if f.off == 0 or f.off < settings.comments_off_share * f.known:
+            continue
+        urls = [u for u in f.limited + f.not_shown if u]
+        unconfirmed = not f.limited  # only pages without a 留言 function say so
+        what = (
+            "页面未显示留言功能（可能为单位关闭，也可能是平台未开通留言），需人工确认"
+            if unconfirmed
+            else "评论已关闭或受限"
+        )
+        evidence = (
+            f"最近 {f.posts} 条帖子中，{f.known} 条可判断评论权限，其中 {f.off} 条{what}"
+            + (
+                f"（{len(f.limited)} 条评论关闭或受限，{len(f.not_shown)} 条未见留言功能）"
+                if f.limited and f.not_shown
+                else ""
+            )
+            + ("；例：" + "，".join(urls[:3]) if urls else "")
+        )
+        specs.append(
+            FindingSpec.of(
+                rules.INTERACTION_COMMENTS_OFF,
+                fingerprint=comments_off_prefix(account_id) + "comments",
+                account_id=account_id,
+                evidence=evidence,
+                evidence_url=urls[0] if urls else None,
+                severity=Severity.MINOR if unconfirmed else rules.INTERACTION_COMMENTS_OFF.severity,
+                details={
+                    "posts": f.posts,
+                    "known": f.known,
+                    "comments_limited": len(f.limited),
+                    "comments_not_shown": len(f.not_shown),
+                    "needs_confirmation": unconfirmed,
+                    "urls": urls[:20],
+                },
+            )
+        )
+    return specs, judged
+
+
 # --- services ------------------------------------------------------------------------
 
 
@@ -212,6 +302,9 @@ def analyse_platforms(
     store_interaction(session, interaction, ids)
     specs = interaction_findings(interaction, config)
     judged = dict.fromkeys((interaction_prefix(i) for i in ids), "公众提问已回复（自动复核）")
+    off_specs, off_judged = comments_off_findings(comments_off(session, config, ids), config)
+    specs += off_specs
+    judged.update(dict.fromkeys(off_judged, "评论（留言）功能已恢复（自动复核）"))
     svc_specs, svc_judged = service_findings(session, figures)
     specs += svc_specs
     judged.update(dict.fromkeys(svc_judged, "服务已恢复可用（自动复核）"))

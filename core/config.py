@@ -522,6 +522,12 @@ class InteractionSettings(_Strict):
     reply_working_days: Annotated[int, Field(ge=1)] = 5  # local rules use 5 working days
     window_days: Annotated[int, Field(ge=1)] = 30  # reply rate and median delay over this window
     holidays: list[date] = Field(default_factory=list)  # extra non-working days (Mon-Fri)
+    # Interaction switched off: a finding when at least this share of the account's newest
+    # comments_off_posts posts whose comment permission is known have comments closed or limited
+    # (and at least comments_off_min_known of them are known).
+    comments_off_posts: Annotated[int, Field(ge=1, le=100)] = 10
+    comments_off_share: Annotated[float, Field(gt=0, le=1)] = 0.6
+    comments_off_min_known: Annotated[int, Field(ge=1)] = 3
 
 
 TASK_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")

@@ -93,6 +93,8 @@ class PostItem:
     # its own comment. DELETED_ORIGINAL when the platform shows the original as deleted.
     repost_text: str | None = None
     source: str | None = None  # the platform's "source" field or feed author
+    # Whether the public may comment (core.vocabulary.CommentPermission); None: the page does not say.
+    comment_permission: str | None = None
 
 
 @dataclass(slots=True)

@@ -78,6 +78,15 @@ INTERACTION_UNANSWERED = Rule(
     "在规定时限内回复公众留言和提问",
 )
 
+INTERACTION_COMMENTS_OFF = Rule(
+    "interaction.comments_off",
+    Category.POOR_INTERACTION,
+    # Minor while only pages without a 留言 function say so (needs a person to confirm).
+    Severity.MAJOR,
+    "互动功能关闭或受限",
+    "开启评论（留言）功能，保持互动渠道畅通，及时回应网民关切；确需限制的应按程序报批",
+)
+
 # --- the account list (管理底数不清, 托管变脱管) --------------------------------------------
 
 REGISTRY_DUPLICATE = Rule(
@@ -285,6 +294,7 @@ RULES: dict[str, Rule] = {
         MAINTENANCE_UNREACHABLE,
         SERVICE_UNAVAILABLE,
         INTERACTION_UNANSWERED,
+        INTERACTION_COMMENTS_OFF,
         REGISTRY_DUPLICATE,
         REGISTRY_DEPARTMENT,
         REGISTRY_IDLE,

@@ -165,6 +165,18 @@ class VetoState(Word):
     UNKNOWN = "unknown", "未知"
 
 
+class CommentPermission(Word):
+    """Whether the public may comment on a post, as the platform's page or API shows it
+    (posts.comment_permission). None (not stored as a code): the page does not say — unknown,
+    never counted as switched off."""
+
+    OPEN = "open", "可评论"
+    LIMITED = "limited", "评论受限"  # Weibo: a restriction on who may comment, or 精选 (shown after approval)
+    # The page shows no comment function (a WeChat article without 留言): switched off by the unit,
+    # or never granted by the platform (newer accounts have no 留言) — a person must confirm which.
+    NOT_SHOWN = "not_shown", "未见留言功能"
+
+
 class Operator(Word):
     """Who runs an account (accounts.operator): the unit itself, or a company it hired."""
 
@@ -229,4 +241,5 @@ VOCABULARIES: tuple[type[StrEnum], ...] = (
     Operator,
     ContentLabel,
     RepostState,
+    CommentPermission,
 )

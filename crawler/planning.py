@@ -7,7 +7,8 @@ The rules live here; the rows come from storage's plain queries (storage/repo.py
 - an account with stored posts that have no date is read again from the top until the
   listing has shown them again (reread_undated);
 - a website or WeChat post whose article page failed is asked for again for ARTICLE_RETRY
-  (unread_articles);
+  (unread_articles), and so is one an open privacy finding names (RECHECK_RULES), so that the
+  unit's fix (the number removed from the page) is seen and the finding closes;
 - a profile is read when the newest snapshot is older than ``profile_every``.
 """
 
@@ -49,10 +50,17 @@ class CrawlJob:
     # Recent website/WeChat posts kept with the listing's data because their article page failed:
     # their page is asked for again when the listing shows them (see unread_articles).
     unread_ids: frozenset[str] = frozenset()
+    # Known posts an open finding of RECHECK_RULES names, on platforms without article pages (Weibo):
+    # the spider asks for each one the listing did not show again (see recheck_named).
+    recheck_ids: frozenset[str] = frozenset()
 
 
 KNOWN_IDS_PER_ACCOUNT = 30
 ARTICLE_RETRY = timedelta(days=7)  # how long a failed article page is asked for again
+# Findings whose post is read again on every crawl while they are open: personal data and secret
+# marks published must close as soon as the page is fixed, and known article pages are otherwise
+# never fetched twice.
+RECHECK_RULES = ("privacy.",)
 
 
 def crawl_jobs(
@@ -101,7 +109,8 @@ def crawl_jobs(
                 comment_counts=comment_counts.get(a.id, {}),
             )
         )
-    return unread_articles(session, reread_undated(session, resume_after_incomplete(session, jobs)), now)
+    jobs = unread_articles(session, reread_undated(session, resume_after_incomplete(session, jobs)), now)
+    return recheck_named(session, jobs)
 
 
 def _job(account: Account, **history: object) -> CrawlJob:
@@ -122,12 +131,30 @@ def _job(account: Account, **history: object) -> CrawlJob:
 def unread_articles(session: Session, jobs: list[CrawlJob], now: datetime) -> list[CrawlJob]:
     """A website or WeChat post whose article page failed is stored with the listing's data and
     marked truncated (AccountSpider.read_article): for ARTICLE_RETRY after it was first seen, the
-    next crawls that list it ask for its page again, so its body reaches the content checks."""
-    unread = repo.truncated_post_ids(
-        session, [j.account_id for j in jobs if (p := declared(j.platform)) and p.reads_articles], now - ARTICLE_RETRY
-    )
+    next crawls that list it ask for its page again, so its body reaches the content checks.
+    A post an open finding of RECHECK_RULES names is asked for again on every crawl that lists
+    it, for as long as the finding is open: an edited page closes it."""
+    reading = [j.account_id for j in jobs if (p := declared(j.platform)) and p.reads_articles]
+    unread = repo.truncated_post_ids(session, reading, now - ARTICLE_RETRY)
+    for account_id, ids in repo.post_ids_with_open_findings(session, reading, RECHECK_RULES).items():
+        unread.setdefault(account_id, set()).update(ids)
     return [
         replace(j, unread_ids=frozenset(unread[j.account_id])) if j.account_id in unread else j for j in jobs
+    ]
+
+
+def recheck_named(session: Session, jobs: list[CrawlJob]) -> list[CrawlJob]:
+    """A known post an open finding of RECHECK_RULES names, on a platform without article pages
+    (Weibo), is asked for on its own on every crawl while the finding is open, unless the listing
+    shows it anyway: the listing stops at the first known post, so an older post's fix would
+    otherwise never be read."""
+    named = repo.post_ids_with_open_findings(
+        session,
+        [j.account_id for j in jobs if (p := declared(j.platform)) and not p.reads_articles],
+        RECHECK_RULES,
+    )
+    return [
+        replace(j, recheck_ids=frozenset(named[j.account_id])) if j.account_id in named else j for j in jobs
     ]
 
 

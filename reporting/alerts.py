@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from analysis.crawl_health import BlockedPlatform, CrawlHealth
 from analysis.veto import veto_warnings
 from core.config import Config
+from core.rules import rule_title
 from core.vocabulary import Severity
 from reporting import labels as L
 from reporting import webhooks
@@ -103,7 +104,7 @@ def finding_events(session: Session, config: Config) -> list[Event]:
         lines = [
             f"责任主体：{unit}",
             f"帐号：{name}（{L.platform_label(platform)}）",
-            f"问题类型：{L.category_label(finding.category)}",
+            f"问题类型：{L.category_label(finding.category)}（{rule_title(finding.rule)}）",
             f"证据：{clip(finding.evidence, 300)}",
         ]
         if details.get("explanation"):
@@ -120,7 +121,10 @@ def finding_events(session: Session, config: Config) -> list[Event]:
                 key=key,
                 severity=finding.severity,
                 unit=unit,
-                title=f"【{L.severity_label(finding.severity)}】{unit}·{name}：{L.category_label(finding.category)}",
+                title=(
+                    f"【{L.severity_label(finding.severity)}】{unit}·{name}："
+                    f"{L.category_label(finding.category)}·{rule_title(finding.rule)}"
+                ),
                 body="\n".join(lines),
                 finding_id=finding.id,
             )

@@ -49,6 +49,8 @@ def article_page(account: Account, post: Post) -> bytes:
     ct = int(post.published_at.timestamp())
     original = 1 if post.is_original else 0  # the 原创 mark agrees with the truth
     show_type = 5 if int(post.id) % 7 == 0 else 0
+    # The 留言 thread's id; "0" when the page has none.
+    comment_id = "0" if account.comments == "not_shown" else str(int(post.id) % 10**10 + 1)
     mark = (
         '<span id="copyright_logo" class="rich_media_meta meta_original_tag">原创</span>' if original else ""
     )
@@ -59,7 +61,7 @@ def article_page(account: Account, post: Post) -> bytes:
 <div id="meta_content">{mark}<a id="js_name">{escape(spec.name)}</a><em id="publish_time"></em></div>
 <div class="rich_media_content" id="js_content">{post.text}</div></div>
 <script>var nickname = htmlDecode("{spec.name}"); var ct = "{ct}"; var item_show_type = "{show_type}";
-var copyright_stat = "{original}";</script></body></html>""".encode()
+var copyright_stat = "{original}"; var comment_id = "{comment_id}" || "0" * 1;</script></body></html>""".encode()
 
 
 # --------------------------------------------------------------------------- websites

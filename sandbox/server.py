@@ -103,6 +103,12 @@ class Sandbox(LoopbackServer):
     def set_behavior(self, account_id: str, behavior: str) -> None:
         self.world.set_behavior(account_id, behavior)
 
+    def edit_post(self, account_id: str, post_id: str, text: str) -> Post:
+        return self.world.edit_post(account_id, post_id, text)
+
+    def set_comments(self, account_id: str, comments: str) -> None:
+        self.world.set_comments(account_id, comments)
+
     def set_now(self, now: datetime) -> None:
         self.world.set_now(now)
 

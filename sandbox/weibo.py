@@ -225,6 +225,11 @@ def mblog(account: Account, post: Post, now: datetime, style: str | None = None)
         "content_auth": 0,
         "edit_config": {"edited": False},
         "bid": post.bid,
+        # -1: anyone may comment; 1 here: the author restricted it (the sandbox's own code for it).
+        "comment_manage_info": {
+            "comment_permission_type": 1 if account.comments == "limited" else -1,
+            "approval_comment_type": 0,
+        },
     }
     pics = _pics(post)
     if pics:

@@ -38,6 +38,7 @@ PAGE_SIZE = 10  # posts per Weibo list page, as m.weibo.cn
 # login: 302 to the sandbox's /signin/login. not_found: {"ok":0,"msg":"用户不存在"}.
 # error_page: a feed bridge's HTTP 200 HTML error page. hidden_posts: the profile
 # claims posts but the list comes back empty (ok:1, cards []).
+COMMENT_MODES = ("open", "limited", "not_shown")
 BEHAVIOURS = ("ok", "blocked", "login", "not_found", "error_page", "hidden_posts")
 OUTCOME_OF_BEHAVIOUR = {
     "ok": "ok",
@@ -90,6 +91,9 @@ class Scenario:
     app_answer: str = "apk"  # apps: apk | missing (404) | error_page (302 to an HTML error page)
     article_block: bool = False  # WeChat: article pages answer 环境异常 (a verification page)
     deleted_article: bool = False  # WeChat: one article (the second newest) was deleted by its publisher
+    # Who may comment on its posts (Weibo, WeChat): open | limited (Weibo: a restriction on who may
+    # comment) | not_shown (WeChat: the article pages show no 留言). World.set_comments changes it.
+    comments: str = "open"
 
 
 @dataclass
@@ -151,6 +155,10 @@ class Account:
     posts: list[Post] = field(default_factory=list)  # newest first, pinned included
     behavior: str = "ok"
     cache: dict[Any, bytes] = field(default_factory=dict)
+    comments: str = ""  # the scenario's comment permission until World.set_comments changes it
+
+    def __post_init__(self) -> None:
+        self.comments = self.comments or self.spec.scenario.comments
 
     @property
     def id(self) -> str:
@@ -237,7 +245,9 @@ SPECS: tuple[AccountSpec, ...] = (
     _weibo(
         "qc-police-weibo", POLICE, "青川公安", "7712000104", "police",
         Scenario("active-fullform-grouped", newest_days=0.8, date_style="full", group_cards=True,
-                 notes="created_at in the full form; some posts inside card_type 11 card_group"),
+                 comments="limited",
+                 notes="created_at in the full form; some posts inside card_type 11 card_group; "
+                       "comments restricted on every post (comment_manage_info): interaction off"),
         description="青川旗公安局官方微博", followers=40561,
     ),
     _weibo(
@@ -324,7 +334,8 @@ SPECS: tuple[AccountSpec, ...] = (
     ),
     _feed(
         "qc-health-wechat", HEALTH, "wechat", "健康青川", "MzA5MTM4NzU2Mw", "health",
-        Scenario("active", newest_days=0.5, cadence_days=1.3, feed_format="atom"),
+        Scenario("active", newest_days=0.5, cadence_days=1.3, feed_format="atom", comments="not_shown",
+                 notes="its article pages show no 留言 (comment_id 0): interaction off, to be confirmed"),
     ),
     _feed(
         "qc-edu-wechat", EDU, "wechat", "青川教育", "MzA4ODk1NjM0MQ", "edu",
@@ -741,6 +752,24 @@ class World:
             for account in self.accounts.values():
                 account.cache.clear()
 
+    def edit_post(self, account_id: str, post_id: str, text: str) -> Post:
+        """The publisher edits a post's text (listing, feed and article page show the new text)."""
+        with self.lock:
+            account = self.account(account_id)
+            post = next(p for p in account.posts if p.id == post_id)
+            post.text, post.long_text = text, None
+            account.cache.clear()
+            return post
+
+    def set_comments(self, account_id: str, comments: str) -> None:
+        """Open, limit or hide the public's comments on every post of a Weibo or WeChat account."""
+        if comments not in COMMENT_MODES:
+            raise ValueError(f"unknown comment mode {comments!r}; known: {', '.join(COMMENT_MODES)}")
+        with self.lock:
+            account = self.account(account_id)
+            account.comments = comments
+            account.cache.clear()
+
     def set_behavior(self, account_id: str, behavior: str) -> None:
         """Switch how an account answers (e.g. block it after a good crawl)."""
         if behavior not in BEHAVIOURS:
@@ -818,6 +847,7 @@ class World:
             "kind": "service" if account.is_service else "publish",
             "layout": sc.layout if account.platform == "website" else None,
             "reply_style": sc.reply_style if account.platform == "weibo" else None,
+            "comments": account.comments if account.platform in ("weibo", "wechat") else None,
             "deleted_post_ids": [p.id for p in listed if p.deleted],
             "feed_format": sc.feed_format if account.is_feed else None,
             "operator": spec.operator,

@@ -158,6 +158,8 @@ class Post(Base):
     repost_of: Mapped[str | None] = mapped_column(Text)
     repost_text: Mapped[str | None] = mapped_column(Text)  # the reposted original's text
     source: Mapped[str | None] = mapped_column(String(200))
+    # CommentPermission as the post's page last showed it; None: unknown (never counted as off).
+    comment_permission: Mapped[str | None] = mapped_column(String(12))
     truncated: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str | None] = mapped_column(String(40))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

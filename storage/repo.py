@@ -12,15 +12,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Subquery, bindparam, func, insert, select, tuple_, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Subquery,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from core.items import OK, SKIPPED, DeletionItem, OutcomeItem, PostItem, ProfileItem
+from core.vocabulary import FindingState
 from storage.models import (
     Account,
     AccountSnapshot,
     CrawlOutcome,
     CrawlRun,
+    Finding,
     Post,
     Unit,
     utcnow,
@@ -185,6 +198,25 @@ def newest_post_rows(
     ).tuples()
 
 
+def newest_comment_permissions(
+    session: Session, ids: Sequence[str], per_account: int
+) -> dict[str, list[tuple[str | None, str | None]]]:
+    """Per account, (comment_permission, url) of its newest ``per_account`` live non-pinned
+    posts, newest first (a deleted post is not among them)."""
+    ranked = newest_posts(ids, per_account * 2, (Post.comment_permission, Post.url, Post.deleted_at))
+    out: dict[str, list[tuple[str | None, str | None]]] = {}
+    rows = session.execute(
+        select(ranked.c.account_id, ranked.c.comment_permission, ranked.c.url)
+        .where(ranked.c.rank <= per_account * 2, ranked.c.deleted_at.is_(None))
+        .order_by(ranked.c.account_id, ranked.c.rank)
+    )
+    for account_id, permission, url in rows:
+        posts = out.setdefault(account_id, [])
+        if len(posts) < per_account:
+            posts.append((permission, url))
+    return out
+
+
 def last_snapshots(session: Session, ids: Sequence[str]) -> dict[str, tuple[datetime, int | None]]:
     """Per account, when its newest profile snapshot was taken and the post count it said."""
     newest_snapshot = (
@@ -225,6 +257,21 @@ def truncated_post_ids(
     return _post_ids_by_account(
         session, account_ids, Post.truncated.is_(True), Post.first_seen_at >= first_seen_since
     )
+
+
+def post_ids_with_open_findings(
+    session: Session, account_ids: list[str], rule_prefixes: Sequence[str]
+) -> dict[str, set[str]]:
+    """Per account, its live non-pinned posts that an open finding of a rule starting with one of
+    ``rule_prefixes`` names (a pinned post is on every listing's first page anyway)."""
+    if not rule_prefixes:
+        return {}
+    named = select(Finding.post_id).where(
+        Finding.status == FindingState.OPEN,
+        Finding.post_id.is_not(None),
+        or_(*(Finding.rule.startswith(prefix, autoescape=True) for prefix in rule_prefixes)),
+    )
+    return _post_ids_by_account(session, account_ids, Post.id.in_(named), Post.is_pinned.is_(False))
 
 
 def undated_post_ids(session: Session, account_ids: list[str]) -> dict[str, set[str]]:
@@ -540,6 +587,7 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
             b_comments=item.comments,
             b_shares=item.shares,
             b_published_at=item.published_at,  # None keeps the stored date
+            b_comment_permission=item.comment_permission,  # None keeps what a page showed before
         )
         # Edited: other text, or the whole text of a post stored truncated (the same words, as a
         # WeChat feed may carry them: no longer truncated, so its article is not asked for again).
@@ -579,6 +627,10 @@ def _seen_update(now: datetime, edited: bool = False):  # noqa: ANN202
         published_at=func.coalesce(
             bindparam("b_published_at", type_=table.c.published_at.type), table.c.published_at
         ),
+        comment_permission=func.coalesce(
+            bindparam("b_comment_permission", type_=table.c.comment_permission.type),
+            table.c.comment_permission,
+        ),
     )
     if edited:
         values.update(
@@ -615,6 +667,7 @@ def _post_row(item: PostItem, digest: str, now: datetime) -> dict:
         repost_of=item.repost_of,
         repost_text=item.repost_text,
         source=item.source,
+        comment_permission=item.comment_permission,
         truncated=item.truncated,
         content_hash=digest,
         first_seen_at=now,

@@ -234,7 +234,73 @@ def test_sandbox_leaks_reach_report_exports_and_mail_masked(sandbox, sandbox_con
     bodies = [m.get_body(("plain", "html")).get_content() for m in mails]
     leak_mails = [m["Subject"] for m, b in zip(mails, bodies, strict=True) if "150***********2431" in b]
     assert leak_mails and all(s.startswith("【严重】") and "青川街道" in s for s in leak_mails), leak_mails
+    # the mail names the rule's own title beside the problem class, in the subject and the body
+    assert all("审核把关不严·泄露公民个人信息" in s for s in leak_mails), leak_mails
+    assert any("问题类型：审核把关不严（泄露公民个人信息）" in b for b in bodies)
+    assert any("审核把关不严·发布涉密或内部资料" in m["Subject"] for m in mails)
     assert any("秘密★" in b for b in bodies)
     for text in bodies + [m["Subject"] for m in mails]:
         no_raw(text, "mail")
     no_raw(crawl.stdout + crawl.stderr, "crawl output")
+
+
+@pytest.mark.e2e
+def test_crawled_leak_closes_after_the_unit_edits_the_article(sandbox, sandbox_config):
+    """A known WeChat article is not fetched again on later crawls; one an open privacy finding
+    names is, so a rescan after the unit removed the number sees the fix and closes the finding."""
+    raw_id = "150522198706152431"
+    leak = next(c for pid, c in sandbox.truth()["content"].items() if c["key"] == "leak-id")
+    post_id = next(pid for pid, c in sandbox.truth()["content"].items() if c["key"] == "leak-id")
+    account = leak["account_id"]
+    crawl = run_govwatch(sandbox_config, "crawl", "--account", account)
+    assert crawl.returncode == 0, crawl.stderr
+
+    def personal() -> list[dict]:
+        return [f for f in export_jsonl(sandbox_config, "findings") if f["rule"] == "privacy.personal"]
+
+    assert [f["status"] for f in personal()] == ["open"]
+    # A crawl with nothing changed keeps it open (the page is read again and still shows it).
+    assert run_govwatch(sandbox_config, "crawl", "--account", account).returncode == 0
+    assert [f["status"] for f in personal()] == ["open"]
+
+    post = sandbox.world.posts_by_id[post_id][1]
+    assert raw_id in post.text
+    sandbox.edit_post(account, post_id, post.text.replace(f"，身份证号{raw_id}", ""))
+    rescan = run_govwatch(sandbox_config, "rescan", account)
+    assert rescan.returncode == 0, rescan.stderr
+    (closed,) = personal()
+    assert closed["status"] == "rectified", closed
+    stored = [p for p in export_jsonl(sandbox_config, "posts") if p["account_id"] == account]
+    assert stored and not any(raw_id in (p["text"] or "") for p in stored)  # the edited text is stored
+
+
+@pytest.mark.e2e
+def test_weibo_secret_mark_closes_after_an_edit_below_the_listings_stop(sandbox, sandbox_config):
+    """Weibo's listing stops at the first known post: a flagged post further down is asked for on
+    its own (/statuses/show) while its finding is open, so the unit's edit is seen there too."""
+    content = sandbox.truth()["content"]
+    post_id = next(pid for pid, c in content.items() if c["key"] == "leak-secret")
+    account = content[post_id]["account_id"]
+    assert run_govwatch(sandbox_config, "crawl", "--account", account).returncode == 0
+
+    def secret() -> list[str]:
+        return [
+            f["status"]
+            for f in export_jsonl(sandbox_config, "findings")
+            if f["rule"] == "privacy.secret_mark"
+        ]
+
+    assert secret() == ["open"]
+    # New posts push it below the page where the next listing stops (the first known post's page).
+    position = [p.id for p in sandbox.world.account(account).regular_posts()].index(post_id)
+    assert position % 10 > 0
+    for n in range(20 - position % 10):
+        sandbox.add_post(account, f"青川旗今日政务服务事项办理情况通报（第{n + 1}期）。")
+    shows_before = sandbox.request_counts()["by_path"].get("/statuses/show", 0)
+    post = sandbox.world.posts_by_id[post_id][1]
+    sandbox.edit_post(account, post_id, post.text.replace("秘密★1年", "").strip())
+    crawl = run_govwatch(sandbox_config, "crawl", "--account", account)
+    assert crawl.returncode == 0, crawl.stderr
+    assert secret() == ["rectified"]
+    # the listing did not show it again: the post was asked for on its own, once
+    assert sandbox.request_counts()["by_path"].get("/statuses/show", 0) == shows_before + 1

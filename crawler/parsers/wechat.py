@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from parsel import Selector
 
 from core.items import BLOCKED, PARSE_ERROR, PageProblem, PostItem
+from core.vocabulary import CommentPermission
 from crawler.parsers.blocks import check_response
 from crawler.parsers.html import decode_page, strip_html
 
@@ -31,6 +32,8 @@ _CT_ALT = re.compile(r"""\b(?:create_time|publish_time)\s*[:=]\s*["']?(\d{9,11})
 _SHOW_TYPE = re.compile(r"""\bitem_show_type\s*=\s*["']?(\d+)["']?""")
 _COPYRIGHT = re.compile(r"""\bcopyright_stat\s*=\s*["']?(\d+)["']?""")
 _NICKNAME = re.compile(r"""\bvar\s+nickname\s*=\s*(?:htmlDecode\()?["']([^"']+)["']""")
+# The article's 留言 thread: `var comment_id = "2936…" || "0" * 1;` ("0": the page has no 留言).
+_COMMENT_ID = re.compile(r"""\bvar\s+comment_id\s*=\s*["'](\d*)["']""")
 _MSG_TITLE = re.compile(r"""\bvar\s+msg_title\s*=\s*["']([^"']*)["']""")
 # item_show_type: 0 article, 5 video, 7 audio, 8 image, 10 text
 SHOW_TYPES = {0: "article", 5: "video", 7: "audio", 8: "image", 10: "text"}
@@ -91,8 +94,19 @@ def parse_article(
         is_original=original,
         media=SHOW_TYPES.get(show_type, "article"),
         source=name,
+        comment_permission=_comment_permission(text),
     )
     return WechatArticle(post=post, account_name=name, show_type=show_type)
+
+
+def _comment_permission(text: str) -> str | None:
+    """Open when the page names its 留言 thread; not shown when its comment_id is 0 (the unit
+    switched 留言 off, or the account never had it: a person confirms which); None when the
+    page does not say."""
+    found = _COMMENT_ID.search(text)
+    if found is None or not found.group(1):
+        return None
+    return CommentPermission.NOT_SHOWN if int(found.group(1)) == 0 else CommentPermission.OPEN
 
 
 def _first(values: list[str]) -> str | None:

@@ -29,6 +29,7 @@ from core.items import (
     PostItem,
     ProfileItem,
 )
+from core.vocabulary import CommentPermission
 from crawler.parsers import jsonload
 from crawler.parsers.blocks import block_reason, check_response, is_login_url
 from crawler.parsers.dates import SHANGHAI, parse_weibo_time
@@ -54,6 +55,10 @@ PUBLIC_BASE = "https://m.weibo.cn"
 POST_CARD = 9
 GROUP_CARD = 11
 PIN_MBLOGTYPE = 2
+# comment_manage_info.comment_permission_type: -1 is what every post open to everyone carries (the
+# 2019 m.weibo.cn capture, clients' models); any other value is a restriction its author chose on
+# who may comment (the codes are not published, so govwatch says 受限, never which).
+COMMENTS_EVERYONE = -1
 # {"ok":0,"msg":...} messages that mean "this account has nothing to show".
 _EMPTY_MESSAGES = ("这里还没有内容", "还没有发过微博", "暂无微博", "暂无内容", "没有内容")
 _NOT_EXIST_MESSAGES = ("不存在", "not exist", "已注销", "找不到")
@@ -98,6 +103,10 @@ def posts_url(base_url: str, containerid: str, since_id: str | None = None, page
 
 def long_text_url(base_url: str, post_id: str) -> str:
     return f"{_base(base_url)}/statuses/extend?id={post_id}"
+
+
+def status_url(base_url: str, post_id: str) -> str:
+    return f"{_base(base_url)}/statuses/show?id={post_id}"
 
 
 def post_url(uid: str | int | None, bid_or_id: str) -> str:
@@ -297,7 +306,25 @@ def parse_mblog(
         repost_of=_repost_of(retweeted) if isinstance(retweeted, dict) else None,
         repost_text=_repost_text(retweeted) if isinstance(retweeted, dict) else None,
         source=_str_or_none(strip_html(str(mblog.get("source") or ""))),
+        comment_permission=comment_permission(mblog),
     )
+
+
+def comment_permission(status: dict[str, Any]) -> str | None:
+    """Whether the public may comment on a post, from its ``comment_manage_info`` (on an
+    ``mblog``, or the ``status`` of a comments page); None when the post does not say.
+
+    Limited: a permission other than everyone's, or ``approval_comment_type`` set (comments
+    appear only once the author selects them, 精选评论)."""
+    info = status.get("comment_manage_info")
+    if not isinstance(info, dict):
+        return None
+    permission = _int_or_none(info.get("comment_permission_type"))
+    if permission is None:
+        return None
+    if permission != COMMENTS_EVERYONE or (_int_or_none(info.get("approval_comment_type")) or 0) > 0:
+        return CommentPermission.LIMITED
+    return CommentPermission.OPEN
 
 
 def _text_of(mblog: dict[str, Any]) -> str:
