@@ -355,3 +355,18 @@ class OperatorAlert(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | resolved
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SpotcheckNote(Base):
+    """A person's 制作水准 note on one account for one period, imported from the 通报 draft."""
+
+    __tablename__ = "spotcheck_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(10))  # 2026-Q4, 2026-11
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)  # the file it came from
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("period", "account_id", name="uq_spotcheck_notes_period_account"),)
