@@ -76,7 +76,9 @@ class Period:
             quarter = (self.first.month - 1) // 3 + 1
             year, quarter = (self.first.year - 1, 4) if quarter == 1 else (self.first.year, quarter - 1)
             return Period.parse(f"{year}-Q{quarter}")
-        year, month = (self.first.year - 1, 12) if self.first.month == 1 else (self.first.year, self.first.month - 1)
+        year, month = (
+            (self.first.year - 1, 12) if self.first.month == 1 else (self.first.year, self.first.month - 1)
+        )
         return Period.parse(f"{year}-{month:02d}")
 
     def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -155,7 +157,11 @@ class Figures:
         """The BCI-style influence index (README, "Scorecard"):
         (0.2 × ln(posts+1) + 0.8 × (0.4 × ln(reposts+1) + 0.4 × ln(comments+1) + 0.2 × ln(likes+1))) × 160."""
         activity = math.log(self.posts + 1)
-        spread = 0.4 * math.log(self.shares + 1) + 0.4 * math.log(self.comments + 1) + 0.2 * math.log(self.likes + 1)
+        spread = (
+            0.4 * math.log(self.shares + 1)
+            + 0.4 * math.log(self.comments + 1)
+            + 0.2 * math.log(self.likes + 1)
+        )
         return (0.2 * activity + 0.8 * spread) * 160
 
 
@@ -252,7 +258,9 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _interaction(session: Session, start: datetime, end: datetime) -> dict[str, tuple[int, int, float | None]]:
+def _interaction(
+    session: Session, start: datetime, end: datetime
+) -> dict[str, tuple[int, int, float | None]]:
     """Per account: questions from the public in [start, end), how many were answered (a reply up
     to REPLY_GRACE after the end still counts), the median reply delay in hours."""
     questions: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
@@ -304,7 +312,9 @@ def _rank(scores: Iterable[AccountScore], key: str, attr: str, total: str = "tot
                 setattr(s, attr, i + 1)
 
 
-def _score_period(session: Session, config: Config, period: Period) -> tuple[list[AccountScore], datetime, datetime]:
+def _score_period(
+    session: Session, config: Config, period: Period
+) -> tuple[list[AccountScore], datetime, datetime]:
     settings = config.scorecard
     start, end = period.bounds(config.tz)
     figures = _figures(session, start, end)
@@ -336,14 +346,20 @@ def _score_period(session: Session, config: Config, period: Period) -> tuple[lis
     return scores, start, end
 
 
-def build_scorecard(session: Session, config: Config, period: Period, now: datetime | None = None) -> Scorecard:
+def build_scorecard(
+    session: Session, config: Config, period: Period, now: datetime | None = None
+) -> Scorecard:
     scores, start, end = _score_period(session, config, period)
     previous = period.previous()
     before = {s.account_id: s for s in _score_period(session, config, previous)[0]}
     for s in scores:
         p = before.get(s.account_id)
         if p is not None:
-            s.previous_total, s.previous_rank_kind, s.previous_rank_platform = p.total, p.rank_kind, p.rank_platform
+            s.previous_total, s.previous_rank_kind, s.previous_rank_platform = (
+                p.total,
+                p.rank_kind,
+                p.rank_platform,
+            )
     now = now or datetime.now(UTC)
     until = min(end, max(now, start + timedelta(microseconds=1)))
     bounds = trend_bounds(until, config.tz)
@@ -355,3 +371,12 @@ def build_scorecard(session: Session, config: Config, period: Period, now: datet
     weeks = [b.astimezone(config.tz).date() for b in bounds[:-1]]
     return Scorecard(period, previous, start, end, config.scorecard, scores, weeks)
 
+
+def weekly_trend(
+    session: Session, account_id: str, now: datetime, tz: ZoneInfo, weeks: int = TREND_WEEKS
+) -> tuple[list[date], list[int]]:
+    """One account's posts per week over the last `weeks` weeks up to `now`: (Mondays, counts)."""
+    bounds = trend_bounds(now, tz, weeks)
+    bounds[-1] = min(bounds[-1], now)
+    counts = rows.weekly_counts(session, bounds, [account_id]).get(account_id, [0] * weeks)
+    return [b.astimezone(tz).date() for b in bounds[:-1]], counts

@@ -94,9 +94,7 @@ def spot_check(session: Session, scorecard: Scorecard, share: float, seed: int) 
     ids, strata = draw(accounts, set(findings), share, seed, scorecard.period.code)
     notes = rows.notes(session, scorecard.period.code)
     by_id = scorecard.by_id()
-    sampled = [
-        SampledAccount(by_id[i], findings.get(i, []), notes.get(i, ""), i in findings) for i in ids
-    ]
+    sampled = [SampledAccount(by_id[i], findings.get(i, []), notes.get(i, ""), i in findings) for i in ids]
     # 通报 order: units with problems first, then by unit and account
     sampled.sort(key=lambda s: (not s.problems, s.score.unit, s.score.name, s.score.account_id))
     return SpotCheck(scorecard, share, seed, len(accounts), strata, sampled)

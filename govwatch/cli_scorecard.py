@@ -51,7 +51,9 @@ def scorecard(state: State, period: str, out_dir: str | None) -> None:
 @click.option("--seed", type=int, default=None, help="Random seed: the same seed draws the same sample.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the .xlsx and .html.")
 @click.pass_context
-def spotcheck(ctx: click.Context, period: str | None, share: str, seed: int | None, out_dir: str | None) -> None:
+def spotcheck(
+    ctx: click.Context, period: str | None, share: str, seed: int | None, out_dir: str | None
+) -> None:
     """Draw a stratified sample (by platform and account kind; every account with a finding in the
     period included) and write the 通报 draft (.xlsx and .html); print their paths and the seed."""
     if ctx.invoked_subcommand is not None:
@@ -72,7 +74,10 @@ def spotcheck(ctx: click.Context, period: str | None, share: str, seed: int | No
         fail(f"--share: {exc}", EXIT_USAGE)
     if seed is None:
         seed = secrets.randbelow(1_000_000)
-        click.echo(f"随机种子 / seed: {seed}（用 --seed {seed} 可重现本次抽样 / repeat with --seed {seed}）", err=True)
+        click.echo(
+            f"随机种子 / seed: {seed}（用 --seed {seed} 可重现本次抽样 / repeat with --seed {seed}）",
+            err=True,
+        )
     with guarded():
         store = open_app(state.config)
         try:

@@ -207,7 +207,9 @@ def write_scorecard_xlsx(card: Scorecard, config: Config, path: Path, now: datet
     )
     for number, s in enumerate(card.accounts, start=1):
         _append(sheet, score_row(number, s))
-    notes = _workbook_sheet(workbook, "计分方法（可由本表各列复算）", "计分方法", (("公式", 120),), first=False)
+    notes = _workbook_sheet(
+        workbook, "计分方法（可由本表各列复算）", "计分方法", (("公式", 120),), first=False
+    )
     for line in formulas(card):
         _append(notes, [line], wrap=True)
     _save(workbook, path)
@@ -225,7 +227,9 @@ def _template_helpers() -> dict[str, Callable[..., Any]]:
 
 def render_scorecard(card: Scorecard, config: Config, now: datetime | None = None) -> str:
     platforms: dict[str, list[AccountScore]] = {}
-    for s in sorted(card.accounts, key=lambda s: (s.rank_platform is None, s.rank_platform or 0, s.account_id)):
+    for s in sorted(
+        card.accounts, key=lambda s: (s.rank_platform is None, s.rank_platform or 0, s.account_id)
+    ):
         platforms.setdefault(s.platform, []).append(s)
     kinds: dict[str, list[AccountScore]] = {}
     for s in card.accounts:
@@ -368,7 +372,9 @@ def read_notes(path: str | Path) -> tuple[str, list[tuple[int, str, str]]]:
     except FileNotFoundError:
         raise NotesError(f"{where}: 文件不存在 / no such file") from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise NotesError(f"{where}: 不是可读取的 .xlsx 文件 / not a readable .xlsx workbook ({exc})") from None
+        raise NotesError(
+            f"{where}: 不是可读取的 .xlsx 文件 / not a readable .xlsx workbook ({exc})"
+        ) from None
     try:
         sheet = workbook["抽查通报"] if "抽查通报" in workbook.sheetnames else workbook.active
         values = list(sheet.iter_rows(values_only=True))
@@ -394,7 +400,9 @@ def read_notes(path: str | Path) -> tuple[str, list[tuple[int, str, str]]]:
         if not note:
             continue
         if not account_id:
-            errors.append(f"第 {number} 行：有备注但{ID_HEADER}为空 / row {number}: a note without an account id")
+            errors.append(
+                f"第 {number} 行：有备注但{ID_HEADER}为空 / row {number}: a note without an account id"
+            )
         elif len(note) > MAX_NOTE:
             errors.append(
                 f"第 {number} 行（{account_id}）：备注超过 {MAX_NOTE} 字 / row {number}: note longer than {MAX_NOTE}"
@@ -412,7 +420,9 @@ def import_notes(session, path: str | Path) -> tuple[str, int]:  # noqa: ANN001 
 
     period, found = read_notes(path)
     known = store.known_account_ids(session, [account_id for _, account_id, _ in found])
-    unknown = [f"第 {n} 行：帐号ID {a!r} 未登记 / row {n}: unknown account id" for n, a, _ in found if a not in known]
+    unknown = [
+        f"第 {n} 行：帐号ID {a!r} 未登记 / row {n}: unknown account id" for n, a, _ in found if a not in known
+    ]
     if unknown:
         raise NotesError(f"{path}: 未导入任何备注 / nothing imported:\n" + "\n".join(unknown))
     count = store.save_notes(session, period, [store.Note(a, note) for _, a, note in found], str(path))

@@ -44,4 +44,6 @@ def trend_text(counts: Sequence[int]) -> str:
     top = max(counts, default=0)
     if not top:
         return " " * len(counts)
-    return "".join(" " if c == 0 else BLOCKS[min(len(BLOCKS) - 1, (c * len(BLOCKS) - 1) // top)] for c in counts)
+    return "".join(
+        " " if c == 0 else BLOCKS[min(len(BLOCKS) - 1, (c * len(BLOCKS) - 1) // top)] for c in counts
+    )

@@ -38,8 +38,15 @@ def in_period(start: datetime, end: datetime) -> ColumnElement[bool]:
 def accounts(session: Session) -> list[Row]:
     """Every account with its unit: id, unit, name, platform, kind, url, closed."""
     query = (
-        select(Account.id, Unit.name.label("unit"), Account.name, Account.platform, Account.kind, Account.url,
-               Account.closed)
+        select(
+            Account.id,
+            Unit.name.label("unit"),
+            Account.name,
+            Account.platform,
+            Account.kind,
+            Account.url,
+            Account.closed,
+        )
         .outerjoin(Unit, Account.unit_id == Unit.id)
         .order_by(Account.id)
     )
@@ -78,8 +85,11 @@ def post_aggregates(session: Session, start: datetime, end: datetime) -> dict[st
     return {row.account_id: row for row in session.execute(query)}
 
 
-def weekly_counts(session: Session, bounds: Sequence[datetime]) -> dict[str, list[int]]:
-    """Per account, posts published in each week [bounds[i], bounds[i+1]): one pass, one column a week."""
+def weekly_counts(
+    session: Session, bounds: Sequence[datetime], ids: Sequence[str] | None = None
+) -> dict[str, list[int]]:
+    """Per account (all, or those of `ids`), posts published in each week [bounds[i], bounds[i+1]):
+    one pass, one column a week."""
     columns = [
         _count(and_(Post.published_at >= lo, Post.published_at < hi)).label(f"w{i}")
         for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))
@@ -87,6 +97,7 @@ def weekly_counts(session: Session, bounds: Sequence[datetime]) -> dict[str, lis
     query = (
         select(Post.account_id, *columns)
         .where(Post.published_at >= bounds[0], Post.published_at < bounds[-1])
+        .where(*(() if ids is None else (Post.account_id.in_(list(ids)),)))
         .group_by(Post.account_id)
     )
     return {row[0]: [int(n or 0) for n in row[1:]] for row in session.execute(query)}

@@ -31,7 +31,14 @@ ACCOUNTS = [
     {"id": "a1", "unit": "甲局", "platform": "weibo", "name": "甲发布", "handle": "1001"},
     {"id": "a2", "unit": "乙局", "platform": "weibo", "name": "乙发布", "handle": "1002"},
     {"id": "a3", "unit": "甲局", "platform": "website", "name": "甲网站", "url": "https://a.example.gov.cn/"},
-    {"id": "a4", "unit": "丙局", "platform": "app", "name": "丙APP", "kind": "service", "url": "https://c.example/app"},
+    {
+        "id": "a4",
+        "unit": "丙局",
+        "platform": "app",
+        "name": "丙APP",
+        "kind": "service",
+        "url": "https://c.example/app",
+    },
 ]
 
 
@@ -81,7 +88,16 @@ def seed_store(config):
         s.add_all(
             [
                 # a1 in 2026-Q4: four posts (the first at the quarter's very first local minute)
-                post("a1", "p1", local(2026, 10, 1, 0), checked_hash="h", media="image", likes=10, comments=2, shares=3),
+                post(
+                    "a1",
+                    "p1",
+                    local(2026, 10, 1, 0),
+                    checked_hash="h",
+                    media="image",
+                    likes=10,
+                    comments=2,
+                    shares=3,
+                ),
                 post("a1", "p2", q4, checked_hash="h", labels="off_topic", likes=0, comments=0, shares=0),
                 post(
                     "a1",
@@ -142,7 +158,9 @@ def seeded(tmp_path, database_url):
 
 
 # What the figures must be, worked out by hand from the posts above.
-A1_INFLUENCE = (0.2 * math.log(5) + 0.8 * (0.4 * math.log(4 + 1) + 0.4 * math.log(3 + 1) + 0.2 * math.log(15 + 1))) * 160
+A1_INFLUENCE = (
+    0.2 * math.log(5) + 0.8 * (0.4 * math.log(4 + 1) + 0.4 * math.log(3 + 1) + 0.2 * math.log(15 + 1))
+) * 160
 A2_INFLUENCE = 0.2 * math.log(2) * 160
 A1_FIT = 100 * (0.7 * 2 / 3 + 0.3 * 1)  # 2 of 3 checked on the unit's work; 3 original + 1 authoritative of 4
 A1_QUALITY = 100 * (0.5 * 0 + 0.3 * 1 + 0.2 * 0.75)  # 25 errors per 100 posts; half rich; 1 of 4 truncated
@@ -160,7 +178,14 @@ def test_figures_and_scores_by_hand(seeded):
     by = card.by_id()
     f = by["a1"].figures
     assert (f.posts, f.original, f.checked, f.off_work, f.wording, f.rich, f.broken, f.authoritative) == (
-        4, 3, 3, 1, 1, 2, 1, 1
+        4,
+        3,
+        3,
+        1,
+        1,
+        2,
+        1,
+        1,
     )
     assert (f.counted, f.shares, f.comments, f.likes) == (3, 4, 3, 15)
     assert (f.questions, f.answered, f.median_reply_hours) == (3, 2, 4.0)
@@ -205,7 +230,9 @@ def test_weights_from_config_and_month_period(tmp_path, database_url):
 
 def test_scorecard_config_is_validated(tmp_path):
     with pytest.raises(ConfigError, match=r"scorecard\.weights"):
-        parse_config({"scorecard": {"weights": {"fit": 0, "quality": 0, "reach": 0, "response": 0}}}, "c.yaml")
+        parse_config(
+            {"scorecard": {"weights": {"fit": 0, "quality": 0, "reach": 0, "response": 0}}}, "c.yaml"
+        )
     with pytest.raises(ConfigError, match=r"scorecard\.weights\.fit"):
         parse_config({"scorecard": {"weights": {"fit": -1}}}, "c.yaml")
     with pytest.raises(ConfigError, match=r"scorecard\.colour"):
@@ -214,7 +241,12 @@ def test_scorecard_config_is_validated(tmp_path):
 
 def test_periods():
     q4 = Period.parse("2026-Q4")
-    assert (str(q4.first), str(q4.last), q4.label, q4.previous().code) == ("2026-10-01", "2026-12-31", "2026年第四季度", "2026-Q3")
+    assert (str(q4.first), str(q4.last), q4.label, q4.previous().code) == (
+        "2026-10-01",
+        "2026-12-31",
+        "2026年第四季度",
+        "2026-Q3",
+    )
     assert Period.parse("2026-01").previous().code == "2025-12"
     assert Period.parse("2026-Q1").previous().code == "2025-Q4"
     for bad in ("2026-Q5", "2026-13", "Q4", "2026/11"):
@@ -261,8 +293,10 @@ def test_xlsx_and_html(seeded, tmp_path):
     header = [h for h, _ in SCORE_HEADERS]
     # recomputable from the export: the influence index from the row's own counts
     posts, shares, comments, likes = (a1[header.index(h)] for h in ("发布数", "转发", "评论", "点赞"))
-    recomputed = (0.2 * math.log(posts + 1) + 0.8 * (0.4 * math.log(shares + 1) + 0.4 * math.log(comments + 1)
-                  + 0.2 * math.log(likes + 1))) * 160
+    recomputed = (
+        0.2 * math.log(posts + 1)
+        + 0.8 * (0.4 * math.log(shares + 1) + 0.4 * math.log(comments + 1) + 0.2 * math.log(likes + 1))
+    ) * 160
     assert a1[header.index("影响力指数")] == round(recomputed, 2)
     assert a1[header.index("总分")] == round(A1_TOTAL, 1)
     assert "计分方法" in book.sheetnames
@@ -295,3 +329,17 @@ def test_command_prints_the_paths(seeded):
     assert [p.suffix for p in printed] == [".xlsx", ".html"] and all(p.exists() for p in printed)
     bad = run_govwatch(path, "scorecard", "--period", "2026-Q9")
     assert bad.returncode == 2 and "--period" in bad.stderr and "2026-Q4" in bad.stderr
+
+
+@pytest.mark.db
+def test_account_card_shows_the_26_weeks(seeded):
+    from reporting.account import account_card, account_trend_svg
+
+    _, config, store = seeded
+    with store.session() as s:
+        card = account_card(s, config, "a1", now=NOW)
+        svg = account_trend_svg(s, config, "a1", now=NOW)
+    line = next(x for x in card.splitlines() if "近26周每周发布" in x)
+    # to 5 Jan 2027: p0 (Aug), p1 (1 Oct), p2-p4 (10-12 Nov) and p5 (1 Jan) — 3 in the busiest week
+    assert "共 6 条" in line and "最多一周 3 条" in line and "█" in line
+    assert svg.startswith("<svg") and "共 6 条" in svg and "<script" not in svg
