@@ -145,44 +145,54 @@ def formulas(card: Scorecard) -> list[str]:
     return [line.format(**values) for line in FORMULAS]
 
 
-def _workbook_sheet(  # noqa: ANN202
-    workbook,  # noqa: ANN001
-    title: str,
-    sheet_title: str,
-    headers: Sequence[tuple[str, float]],
-    first: bool = True,
-):
+def _workbook_sheet(workbook, title: str, sheet_title: str, headers: Sequence[tuple[str, float]]):  # noqa: ANN001, ANN202
+    """A sheet of a write-only workbook (streamed: 10,000 rows in seconds) with the merged title in
+    row 1, bold grey headers in row 2, the column widths set and the panes frozen below them."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = sheet_title
-    sheet.append([title])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([h for h, _ in headers])
-    fill = PatternFill("solid", fgColor="D9D9D9")
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet = workbook.create_sheet(sheet_title)
     for index, (_, width) in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"
+    cell = WriteOnlyCell(sheet, value=title)
+    cell.font = Font(bold=True, size=14)
+    cell.alignment = Alignment(horizontal="center")
+    sheet.append([cell])
+    sheet.merged_cells.add(f"A1:{get_column_letter(len(headers))}1")
+    fill = PatternFill("solid", fgColor="D9D9D9")
+    bold = Font(bold=True)
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    row = []
+    for header, _ in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font, cell.fill, cell.alignment = bold, fill, centred
+        row.append(cell)
+    sheet.append(row)
     return sheet
 
 
 def _append(sheet, values: Sequence[Any], wrap: bool = False) -> None:  # noqa: ANN001
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment
 
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
-    for cell in sheet[sheet.max_row]:
+    wrapped = Alignment(vertical="top", wrap_text=True) if wrap else None
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if wrapped is None and not (isinstance(value, str) and value.startswith("=")):
+            row.append(value)
+            continue
+        cell = WriteOnlyCell(sheet, value=value)
         if cell.data_type == "f":  # crawled "=..." text is not a formula
             cell.data_type = "s"
-        if wrap:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        if wrapped is not None:
+            cell.alignment = wrapped
+        row.append(cell)
+    sheet.append(row)
 
 
 def _save(workbook, path: Path) -> None:  # noqa: ANN001
@@ -201,22 +211,41 @@ def scorecard_title(card: Scorecard) -> str:
 def write_scorecard_xlsx(card: Scorecard, config: Config, path: Path, now: datetime | None = None) -> None:
     from openpyxl import Workbook
 
-    workbook = Workbook(write_only=False)
+    workbook = Workbook(write_only=True)
     sheet = _workbook_sheet(
         workbook, f"{scorecard_title(card)} 生成时间：{_stamp(config, now)}", "积分卡", SCORE_HEADERS
     )
     for number, s in enumerate(card.accounts, start=1):
         _append(sheet, score_row(number, s))
-    notes = _workbook_sheet(
-        workbook, "计分方法（可由本表各列复算）", "计分方法", (("公式", 120),), first=False
-    )
+    notes = _workbook_sheet(workbook, "计分方法（可由本表各列复算）", "计分方法", (("公式", 120),))
     for line in formulas(card):
         _append(notes, [line], wrap=True)
     _save(workbook, path)
 
 
+def score_html(value: float | None) -> Markup:
+    """A score as a coloured chip (80 and up green, 60 and up yellow, below red); — for none.
+    A Python function, not a macro: a page of 10,000 accounts calls it 100,000 times."""
+    if value is None:
+        return Markup('<span class="muted">—</span>')
+    tone = "s-good" if value >= 80 else ("s-mid" if value >= 60 else "s-low")
+    return Markup(f'<span class="score {tone}">{value:.1f}</span>')  # noqa: S704 - a number
+
+
+def change_html(value: float | None, unit: str = "") -> Markup:
+    """↑ / ↓ with the change against the period before; 持平 for none; — when not comparable."""
+    if value is None:
+        return Markup('<span class="muted">—</span>')
+    if value == 0:
+        return Markup('<span class="muted">持平</span>')
+    arrow, tone = ("↑", "up") if value > 0 else ("↓", "down")
+    return Markup(f'<span class="{tone}">{arrow}{abs(value):g}{unit}</span>')  # noqa: S704 - a number and a fixed unit
+
+
 def _template_helpers() -> dict[str, Callable[..., Any]]:
     return {
+        "score": score_html,
+        "change": change_html,
         "kind_label": kind_label,
         "trend": lambda s, weeks: Markup(trend_svg(s.weekly, weeks)),  # noqa: S704 - built from numbers
         "pct": _pct,
@@ -331,7 +360,7 @@ def write_spotcheck(
     folder = out_folder(config, out_dir)
     base = folder / f"govwatch-spotcheck-{check.scorecard.period.code}-seed{check.seed}"
     xlsx, html = base.with_suffix(".xlsx"), base.with_suffix(".html")
-    workbook = Workbook()
+    workbook = Workbook(write_only=True)
     sheet = _workbook_sheet(workbook, spot_title(check), "抽查通报", SPOT_HEADERS)
     rows = spot_rows(check)
     for row in rows:

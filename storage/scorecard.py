@@ -89,18 +89,19 @@ def weekly_counts(
     session: Session, bounds: Sequence[datetime], ids: Sequence[str] | None = None
 ) -> dict[str, list[int]]:
     """Per account (all, or those of `ids`), posts published in each week [bounds[i], bounds[i+1]):
-    one pass, one column a week."""
-    columns = [
-        _count(and_(Post.published_at >= lo, Post.published_at < hi)).label(f"w{i}")
-        for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))
-    ]
+    one pass, grouped by account and week (the week found by one CASE over the bounds)."""
+    weeks = len(bounds) - 1
+    week = case(*((Post.published_at < hi, i) for i, hi in enumerate(bounds[1:])), else_=weeks).label("week")
     query = (
-        select(Post.account_id, *columns)
+        select(Post.account_id, week, func.count())
         .where(Post.published_at >= bounds[0], Post.published_at < bounds[-1])
         .where(*(() if ids is None else (Post.account_id.in_(list(ids)),)))
-        .group_by(Post.account_id)
+        .group_by(Post.account_id, week)
     )
-    return {row[0]: [int(n or 0) for n in row[1:]] for row in session.execute(query)}
+    out: dict[str, list[int]] = {}
+    for account_id, index, count in session.execute(query):
+        out.setdefault(account_id, [0] * weeks)[int(index)] = int(count)
+    return out
 
 
 def comments_between(session: Session, start: datetime, end: datetime) -> Iterable[Row]:
