@@ -343,3 +343,22 @@ def test_account_card_shows_the_26_weeks(seeded):
     # to 5 Jan 2027: p0 (Aug), p1 (1 Oct), p2-p4 (10-12 Nov) and p5 (1 Jan) — 3 in the busiest week
     assert "共 6 条" in line and "最多一周 3 条" in line and "█" in line
     assert svg.startswith("<svg") and "共 6 条" in svg and "<script" not in svg
+
+
+@pytest.mark.db
+def test_a_post_at_monday_midnight_counts_in_that_week(tmp_path, database_url):
+    from zoneinfo import ZoneInfo
+
+    from storage.scorecard import weekly_counts
+
+    _, config = make_config(tmp_path, database_url)
+    store = open_app(config)
+    bounds = trend_bounds(local(2027, 1, 1, 0), ZoneInfo("Asia/Shanghai"))
+    with store.session() as s:
+        for k in range(26):  # k posts at the very first instant of week k, one a microsecond before it
+            s.add_all(post("a1", f"m{k}-{i}", bounds[k]) for i in range(k))
+            s.add(post("a2", f"e{k}", bounds[k + 1] - timedelta(microseconds=1)))
+    with store.session() as s:
+        counts = weekly_counts(s, bounds)
+    assert counts["a1"] == list(range(26)) and counts["a2"] == [1] * 26
+    store.dispose()
