@@ -13,6 +13,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from sqlalchemy import select
 
 from analysis.scorecard import Period, PeriodError, build_scorecard, trend_bounds
 from core.config import ConfigError, parse_config
@@ -20,7 +21,7 @@ from govwatch.app import open_app
 from reporting.scorecard import SCORE_HEADERS, scorecard_files
 from reporting.trend import trend_svg, trend_text
 from storage import repo
-from storage.models import Comment, Finding, Post
+from storage.models import Account, Comment, Finding, Post
 from tests.conftest import run_govwatch
 from tests.test_report import chromium
 
@@ -362,3 +363,45 @@ def test_a_post_at_monday_midnight_counts_in_that_week(tmp_path, database_url):
         counts = weekly_counts(s, bounds)
     assert counts["a1"] == list(range(26)) and counts["a2"] == [1] * 26
     store.dispose()
+
+
+@pytest.mark.e2e
+def test_scorecard_of_the_crawled_sandbox_matches_its_world(first_crawl):
+    """After one crawl of the sandbox: each Weibo account read ok has, for the current quarter, the
+    number of posts and the sums of reposts, comments and likes its world published there."""
+    from zoneinfo import ZoneInfo
+
+    from core.config import load_config
+    from storage.db import open_store
+
+    world = first_crawl.sandbox.world
+    config = load_config(first_crawl.config)
+    tz = ZoneInfo(config.timezone)
+    today = world.now.astimezone(tz).date()
+    period = Period.parse(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+    start, end = period.bounds(tz)
+    store = open_store(config.database_url())
+    with store.session() as s:
+        card = build_scorecard(s, config, period, now=world.now)
+        outcomes = dict(s.execute(select(Account.id, Account.last_crawl_outcome)).all())
+    store.dispose()
+    by = card.by_id()
+    checked = 0
+    for account in world.accounts.values():
+        if account.platform != "weibo" or outcomes.get(account.id) != "ok" or account.id not in by:
+            continue
+        posts = [p for p in account.posts if not p.deleted and start <= world.shown_at(account, p) < end]
+        f = by[account.id].figures
+        expected = (
+            len(posts),
+            sum(p.reposts_count for p in posts),
+            sum(p.comments_count for p in posts),
+            sum(p.attitudes_count for p in posts),
+        )
+        assert (f.posts, f.shares, f.comments, f.likes) == expected, account.id
+        if posts:
+            assert by[account.id].reach is not None and 0 <= by[account.id].reach <= 100
+            checked += 1
+    assert checked >= 3, "the sandbox has Weibo accounts posting this quarter"
+    # 传播效果 is against the platform's best: one Weibo account scores 100
+    assert max(a.reach or 0 for a in card.accounts if a.platform == "weibo") == 100.0
