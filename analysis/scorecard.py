@@ -350,11 +350,6 @@ def build_scorecard(
     session: Session, config: Config, period: Period, now: datetime | None = None
 ) -> Scorecard:
     """The period's scorecard, with the period before for the change, and each account's trend."""
-    with rows.bulk_reads(session):
-        return _build(session, config, period, now)
-
-
-def _build(session: Session, config: Config, period: Period, now: datetime | None) -> Scorecard:
     scores, start, end = _score_period(session, config, period)
     previous = period.previous()
     before = {s.account_id: s for s in _score_period(session, config, previous)[0]}

@@ -4,8 +4,7 @@ notes. Nothing here scores or judges; analysis/scorecard.py does, from these row
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,32 +20,6 @@ RICH_MEDIA = ("image", "video")
 EXPLAINER_TYPE = "政策解读"
 # Labels that put a post off the unit's work (功能定位不清, 过度娱乐化).
 OFF_WORK_LABELS = (ContentLabel.COMMERCIAL, ContentLabel.OFF_TOPIC, ContentLabel.ENTERTAINMENT)
-
-
-# SQLite reads a quarter's posts through the published_at index, one table page per post in the
-# index's order: with its default 2 MB page cache nearly every one is a miss. For the scorecard's
-# few large reads a bigger cache and memory-mapped reads; the connection gets its own back after.
-SQLITE_CACHE_KIB = 512 * 1024
-SQLITE_MMAP_BYTES = 4 * 1024**3
-
-
-@contextmanager
-def bulk_reads(session: Session) -> Iterator[None]:
-    """Around the scorecard's reads: on SQLite a 512 MiB page cache and memory-mapped I/O for
-    this connection, restored afterwards; nothing on PostgreSQL (its buffers are the server's)."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    connection = session.connection()
-    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    mmap = connection.exec_driver_sql("PRAGMA mmap_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    connection.exec_driver_sql(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
-        connection.exec_driver_sql(f"PRAGMA mmap_size={int(mmap)}")
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
