@@ -653,6 +653,34 @@ class RepostTaskConfig(_Strict):
         return self
 
 
+class ScorecardWeights(_Strict):
+    """The weight of each of the four dimensions in the total (relative; they need not sum to 100)."""
+
+    fit: Annotated[float, Field(ge=0)] = 25  # 职能契合
+    quality: Annotated[float, Field(ge=0)] = 25  # 制作水准
+    reach: Annotated[float, Field(ge=0)] = 25  # 传播效果
+    response: Annotated[float, Field(ge=0)] = 25  # 互动回应
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ScorecardWeights:
+        if self.fit + self.quality + self.reach + self.response <= 0:
+            raise ValueError("at least one of fit, quality, reach, response must weigh more than 0")
+        return self
+
+
+class ScorecardSettings(_Strict):
+    """The quarterly (or monthly) scorecard and spot check (README, "Scorecard")."""
+
+    weights: ScorecardWeights = Field(default_factory=ScorecardWeights)
+    # 制作水准: this many wording errors per 100 posts (or more) scores 0 on that part.
+    errors_per_100_zero: Annotated[float, Field(gt=0)] = 10.0
+    # 制作水准: this share of 图解/视频/解读 posts (or more) scores full marks on that part.
+    rich_share_full: Annotated[float, Field(gt=0, le=1)] = 0.3
+    # 互动回应: a median reply delay of this many hours (or more) scores 0 on that part.
+    reply_hours_zero: Annotated[float, Field(gt=0)] = 120.0
+    out_dir: str | None = None  # default: report.out_dir/scorecard
+
+
 class Config(_Strict):
     timezone: str = "Asia/Shanghai"
     database: str = "sqlite:///data/govwatch.db"
@@ -667,6 +695,7 @@ class Config(_Strict):
     checks: ChecksSettings = Field(default_factory=ChecksSettings)
     interaction: InteractionSettings = Field(default_factory=InteractionSettings)
     links: LinkSettings = Field(default_factory=LinkSettings)
+    scorecard: ScorecardSettings = Field(default_factory=ScorecardSettings)
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
     smtp: Smtp | None = None
     alerts: AlertSettings = Field(default_factory=AlertSettings)

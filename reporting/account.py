@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.asof import account_states
+from analysis.scorecard import TREND_WEEKS, weekly_trend
 from analysis.veto import quarter_figures
 from core.config import Config
 from core.vocabulary import AccountStatus, Category, Outcome, Severity
+from reporting.trend import trend_svg, trend_text
 from storage.models import Finding, utcnow
 
 
@@ -48,6 +50,11 @@ def account_card(
     detail = f" — {attempt.detail}" if attempt and attempt.detail else ""
     lines.append(f"  本次抓取 / crawl: {Outcome.label_of(outcome)} ({outcome}){detail}")
     lines.append(f"  近7天 {account.posts_7d} 条，近30天 {account.posts_30d} 条")
+    weeks, counts = weekly_trend(session, account_id, now or utcnow(), tz)
+    lines.append(
+        f"  近{TREND_WEEKS}周每周发布 / posts per week: |{trend_text(counts)}|"
+        f" {weeks[0]:%m-%d} 起，共 {sum(counts)} 条，最多一周 {max(counts)} 条"
+    )
     if account.veto is not None:
         lines.append(f"  两周否决 / veto: {account.veto.text}")
         quarter = quarter_figures(session, states, config.thresholds, tz).get(account_id)
@@ -78,3 +85,9 @@ def account_card(
         for f in fixed:
             lines.append(f"    #{f.id} {Category.label_of(f.category)} {f.rule}: {f.evidence}")
     return "\n".join(lines)
+
+
+def account_trend_svg(session: Session, config: Config, account_id: str, now: datetime | None = None) -> str:
+    """The card's 26-week chart as inline SVG, for a page or a mail (no script, no external reference)."""
+    weeks, counts = weekly_trend(session, account_id, now or utcnow(), config.tz)
+    return trend_svg(counts, weeks)

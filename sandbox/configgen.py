@@ -51,6 +51,8 @@ def config_dict(
         },
         "thresholds": {"warn_days": 7, "stale_days": 14, "zombie_days": 90, "idle_days": 180},
         "schedule": {"crawl": "0 2 * * *", "report": "0 8 * * mon"},
+        # The spot check's four dimensions weigh the same (README, "Scorecard and spot check").
+        "scorecard": {"weights": {"fit": 25, "quality": 25, "reach": 25, "response": 25}},
         "smtp": {
             "host": "127.0.0.1",
             "port": 8025,

@@ -415,3 +415,18 @@ class LinkCheck(Base):
     connection_failed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index("ix_link_checks_url_checked", "url", "checked_at"),)
+
+
+class SpotcheckNote(Base):
+    """A person's 制作水准 note on one account for one period, imported from the 通报 draft."""
+
+    __tablename__ = "spotcheck_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(10))  # 2026-Q4, 2026-11
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)  # the file it came from
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("period", "account_id", name="uq_spotcheck_notes_period_account"),)
