@@ -7,7 +7,7 @@ the config and call one function below them.
 
 from __future__ import annotations
 
-from govwatch import cli_access, cli_check, cli_monitor, cli_ops  # noqa: F401 - they register their commands
+from govwatch import cli_access, cli_check, cli_monitor, cli_ops, cli_web  # noqa: F401 - they register their commands
 from govwatch.cli_group import cli
 
 __all__ = ["cli", "main"]
