@@ -299,7 +299,7 @@ def _sign_in(console: Console, name: str, password: str, address: str) -> tuple[
         if user is not None and user.locked_until is not None and user.locked_until > now:
             db.audit(session, AuditAction.LOGIN_FAILED, name, detail="locked", address=address)
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            return (
+            return None, (
                 f"登录失败次数过多，帐号已锁定，请 {minutes} 分钟后再试或联系管理员 / locked, try again later"
             )
         ok = check_password(user.password_hash if user else None, password)
