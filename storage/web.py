@@ -47,6 +47,10 @@ def user_by_name(session: Session, name: str) -> WebUser | None:
     return session.scalar(select(WebUser).where(WebUser.name == name))
 
 
+def user_by_id(session: Session, user_id: int) -> WebUser | None:
+    return session.get(WebUser, user_id)
+
+
 def add_user(session: Session, name: str, role: str, unit: str | None, password_hash: str) -> WebUser:
     user = WebUser(name=name, role=role, unit=unit, password_hash=password_hash)
     session.add(user)

@@ -15,7 +15,7 @@ from core.vocabulary import AuditAction
 from govwatch.web.app import PRE_COOKIE, PUBLIC, SESSION_COOKIE
 from storage import web as db
 from storage.models import AuditEntry, Finding
-from tests.web_world import EDU, HEALTH, PASSWORD, XSS_NAME, client, csrf_of, make_world, page_csrf, sign_in
+from tests.web_world import EDU, HEALTH, PASSWORD, client, csrf_of, make_world, page_csrf, sign_in
 
 pytestmark = pytest.mark.db
 
@@ -61,7 +61,10 @@ def test_every_route_refuses_a_request_without_a_session(world):
             assert response.status_code == 401, (method, url, response.status_code)
             assert response.headers["www-authenticate"].startswith("Bearer")
         elif method == "GET":
-            assert response.status_code == 303 and response.headers["location"].startswith("/login"), (method, url)
+            assert response.status_code == 303 and response.headers["location"].startswith("/login"), (
+                method,
+                url,
+            )
         else:
             assert response.status_code == 401, (method, url, response.status_code)
         assert "青川教育" not in response.text and "卫健委秘密" not in response.text
@@ -86,7 +89,9 @@ def test_another_units_editor_gets_403_and_no_data(world):
     for url in ("/accounts/edu-weibo", f"/accounts?unit={EDU}"):
         response = c.get(url)
         assert response.status_code == 403, url
-        assert "青川教育" not in response.text and "领红包" not in response.text and "alert" not in response.text
+        assert (
+            "青川教育" not in response.text and "领红包" not in response.text and "alert" not in response.text
+        )
     token = page_csrf(c, "/accounts")
     for action in ("rectify", "dismiss", "reopen"):
         response = c.post(f"/findings/{edu_finding}/{action}", data={"csrf": token, "reason": "越权"})
@@ -133,7 +138,9 @@ def test_a_post_without_its_csrf_token_is_refused(world):
     c = sign_in(world, "office")
     finding = world.findings["edu-weibo"]
     assert c.post(f"/findings/{finding}/dismiss", data={"reason": "误报"}).status_code == 403
-    assert c.post(f"/findings/{finding}/dismiss", data={"reason": "误报", "csrf": "0" * 64}).status_code == 403
+    assert (
+        c.post(f"/findings/{finding}/dismiss", data={"reason": "误报", "csrf": "0" * 64}).status_code == 403
+    )
     # Another user's token does not do either.
     other = sign_in(world, "sup-edu")
     foreign = page_csrf(other)
@@ -158,7 +165,11 @@ def test_script_in_account_names_evidence_and_drafts_is_shown_as_text(world):
     token = page_csrf(c, "/drafts")
     response = c.post(
         "/drafts",
-        data={"csrf": token, "text": '通知<script>alert(3)</script>加微信 qc888 购买特价商品', "title": "<b>标题</b>"},
+        data={
+            "csrf": token,
+            "text": "通知<script>alert(3)</script>加微信 qc888 购买特价商品",
+            "title": "<b>标题</b>",
+        },
     )
     assert response.status_code == 303
     page = c.get(response.headers["location"]).text
@@ -205,7 +216,9 @@ def test_cookie_flags(world):
     assert "HttpOnly" in session and "SameSite=strict" in session and "Path=/" in session
     tls = client(world, "https://testserver")
     page = tls.get("/login")
-    response = tls.post("/login", data={"username": "office", "password": PASSWORD, "csrf": csrf_of(page.text)})
+    response = tls.post(
+        "/login", data={"username": "office", "password": PASSWORD, "csrf": csrf_of(page.text)}
+    )
     [session] = [h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)]
     assert "Secure" in session
 
@@ -215,10 +228,14 @@ def test_guessing_passwords_locks_the_user(tmp_path, database_url):
     c = client(world)
     for _ in range(3):
         page = c.get("/login")
-        response = c.post("/login", data={"username": "edu-editor", "password": "guess" * 3, "csrf": csrf_of(page.text)})
+        response = c.post(
+            "/login", data={"username": "edu-editor", "password": "guess" * 3, "csrf": csrf_of(page.text)}
+        )
         assert response.status_code == 401 and "用户名或密码错误" in response.text
     page = c.get("/login")
-    response = c.post("/login", data={"username": "edu-editor", "password": PASSWORD, "csrf": csrf_of(page.text)})
+    response = c.post(
+        "/login", data={"username": "edu-editor", "password": PASSWORD, "csrf": csrf_of(page.text)}
+    )
     assert response.status_code == 401 and "已锁定" in response.text
     assert SESSION_COOKIE not in c.cookies
     # An unknown name gets the same answer as a wrong password (no user enumeration).
@@ -239,7 +256,11 @@ def test_one_address_is_throttled_whatever_the_name(tmp_path, database_url):
     codes = []
     for name in ("a1", "a2", "a3", "a4"):
         page = c.get("/login")
-        codes.append(c.post("/login", data={"username": name, "password": "x" * 12, "csrf": csrf_of(page.text)}).status_code)
+        codes.append(
+            c.post(
+                "/login", data={"username": name, "password": "x" * 12, "csrf": csrf_of(page.text)}
+            ).status_code
+        )
     assert codes == [401, 401, 401, 429]
 
 

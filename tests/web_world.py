@@ -57,7 +57,13 @@ def make_world(tmp_path: Path, database_url: str, **web: object) -> World:
             [
                 {"id": "edu-weibo", "unit": EDU, "platform": "weibo", "name": XSS_NAME, "handle": "1"},
                 {"id": "edu-wechat", "unit": EDU, "platform": "wechat", "name": "青川教育", "handle": "qcjy"},
-                {"id": "health-weibo", "unit": HEALTH, "platform": "weibo", "name": "健康青川机密", "handle": "2"},
+                {
+                    "id": "health-weibo",
+                    "unit": HEALTH,
+                    "platform": "weibo",
+                    "name": "健康青川机密",
+                    "handle": "2",
+                },
             ],
         )
         found = {}
@@ -80,8 +86,18 @@ def make_world(tmp_path: Path, database_url: str, **web: object) -> World:
             session.flush()
             found[account_id] = finding.id
         for name, (role, unit) in USERS.items():
-            db.add_user(session, name, role, unit, hash_password(PASSWORD))
+            db.add_user(session, name, role, unit, hashed(PASSWORD))
     return World(config, store, create_app(config, store), found)
+
+
+_HASHES: dict[str, str] = {}
+
+
+def hashed(password: str) -> str:
+    """One argon2id hash per password for the whole run (each costs a tenth of a second or more)."""
+    if password not in _HASHES:
+        _HASHES[password] = hash_password(password)
+    return _HASHES[password]
 
 
 CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
@@ -100,7 +116,9 @@ def client(world: World, base_url: str = "http://testserver") -> TestClient:
 def sign_in(world: World, name: str, password: str = PASSWORD, c: TestClient | None = None) -> TestClient:
     c = c or client(world)
     page = c.get("/login")
-    response = c.post("/login", data={"username": name, "password": password, "csrf": csrf_of(page.text), "next": "/"})
+    response = c.post(
+        "/login", data={"username": name, "password": password, "csrf": csrf_of(page.text), "next": "/"}
+    )
     assert response.status_code == 303, response.text
     return c
 

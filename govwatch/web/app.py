@@ -669,9 +669,7 @@ def draft_submit(ctx: Ctx) -> Response:
 
 
 def _user_row(session: Any, ctx: Ctx) -> Any:
-    from storage.models import WebUser
-
-    return session.get(WebUser, ctx.user.id)
+    return db.user_by_id(session, ctx.user.id)
 
 
 @page
