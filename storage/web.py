@@ -227,13 +227,55 @@ def account_rows(
     offset: int = 0,
 ) -> tuple[list[AccountRow], int]:
     """One page of the accounts a user may see, filtered; and how many match in all."""
-    open_counts = (
-        select(Finding.account_id, func.count().label("n"))
-        .where(Finding.status == FindingState.OPEN)
-        .group_by(Finding.account_id)
-        .subquery()
+    filters = []
+    if units is not None:
+        filters.append(Unit.name.in_(list(units)))
+    if unit:
+        filters.append(Unit.name == unit)
+    if platform:
+        filters.append(Account.platform == platform)
+    if status:
+        filters.append(Account.status == status)
+    if category:
+        filters.append(
+            Account.id.in_(
+                select(Finding.account_id).where(
+                    Finding.status == FindingState.OPEN, Finding.category == category
+                )
+            )
+        )
+    if search:
+        like = f"%{search}%"
+        filters.append(or_(Account.name.like(like), Account.id.like(like)))
+    total = (
+        session.scalar(
+            select(func.count()).select_from(Account).join(Unit, Account.unit_id == Unit.id).where(*filters)
+        )
+        or 0
     )
-    query = (
+    page = (
+        select(Account.id)
+        .join(Unit, Account.unit_id == Unit.id)
+        .where(*filters)
+        .order_by(Unit.name, Account.platform, Account.name, Account.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return account_rows_by_id(session, list(session.scalars(page))), total
+
+
+def account_rows_by_id(session: Session, ids: list[str]) -> list[AccountRow]:
+    """The rows of these accounts, in the order given (the caller has checked the scope)."""
+    if not ids:
+        return []
+    counts = dict(
+        session.execute(
+            select(Finding.account_id, func.count())
+            .where(Finding.status == FindingState.OPEN, Finding.account_id.in_(ids))
+            .group_by(Finding.account_id)
+        ).all()
+    )
+    rows = session.execute(
         select(
             Account.id,
             Unit.name,
@@ -244,34 +286,12 @@ def account_rows(
             Account.last_post_at,
             Account.posts_30d,
             Account.last_crawl_outcome,
-            func.coalesce(open_counts.c.n, 0),
         )
         .join(Unit, Account.unit_id == Unit.id)
-        .outerjoin(open_counts, open_counts.c.account_id == Account.id)
+        .where(Account.id.in_(ids))
     )
-    query = _in_units(query, units)
-    if unit:
-        query = query.where(Unit.name == unit)
-    if platform:
-        query = query.where(Account.platform == platform)
-    if status:
-        query = query.where(Account.status == status)
-    if category:
-        query = query.where(
-            Account.id.in_(
-                select(Finding.account_id).where(
-                    Finding.status == FindingState.OPEN, Finding.category == category
-                )
-            )
-        )
-    if search:
-        like = f"%{search}%"
-        query = query.where(or_(Account.name.like(like), Account.id.like(like)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(Unit.name, Account.platform, Account.name, Account.id).limit(limit).offset(offset)
-    )
-    return [AccountRow(*row) for row in rows], total
+    by_id = {row[0]: AccountRow(*row, counts.get(row[0], 0)) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def account_of(session: Session, account_id: str, units: Units) -> Account | None:
@@ -313,6 +333,7 @@ def findings_of(
     status: str | None = None,
     category: str | None = None,
     limit: int = 500,
+    offset: int = 0,
 ) -> list[tuple[Finding, str, str]]:
     """Findings the user may see with their account's name and unit, newest first."""
     query = (
@@ -327,8 +348,25 @@ def findings_of(
         query = query.where(Finding.status == status)
     if category:
         query = query.where(Finding.category == category)
-    query = query.order_by(Finding.status, Finding.first_seen.desc(), Finding.id.desc()).limit(limit)
+    query = (
+        query.order_by(Finding.status, Finding.first_seen.desc(), Finding.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return [(f, name, unit) for f, name, unit in session.execute(query)]
+
+
+def count_findings(
+    session: Session, units: Units, status: str | None = None, category: str | None = None
+) -> int:
+    query = select(func.count()).select_from(Finding).join(Account, Account.id == Finding.account_id)
+    if units is not None:
+        query = query.join(Unit, Account.unit_id == Unit.id).where(Unit.name.in_(list(units)))
+    if status:
+        query = query.where(Finding.status == status)
+    if category:
+        query = query.where(Finding.category == category)
+    return session.scalar(query) or 0
 
 
 def finding_events(session: Session, finding_ids: Sequence[int]) -> dict[int, list[FindingEvent]]:

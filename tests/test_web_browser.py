@@ -30,7 +30,10 @@ AD = "限时优惠！加微信 qc888 购买特价商品，扫码领取优惠券�
 @pytest.fixture
 def console(tmp_path, sandbox, database_url):
     path = write_sandbox_config(
-        tmp_path, sandbox.base_url, database=database_url, alerts={"enabled": False},
+        tmp_path,
+        sandbox.base_url,
+        database=database_url,
+        alerts={"enabled": False},
         web={"secret_key_file": str(tmp_path / "web.key")},
     )
     config = parse_config(yaml.safe_load(path.read_text(encoding="utf-8")), path)
@@ -51,7 +54,9 @@ def console(tmp_path, sandbox, database_url):
         session.flush()
         finding_id = finding.id
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(config, store), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config, store), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

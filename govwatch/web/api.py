@@ -130,8 +130,7 @@ def account(session: Any, scope: Scope, request: Request, body: Any, **_: Any) -
         return _error(404, "没有该帐号 / no such account")
     if not scope.covers(unit):
         return _error(403, "无权访问该帐号 / not your unit's account")
-    rows, _ = db.account_rows(session, scope.units, search=None, unit=unit, limit=PAGE_MAX * 100)
-    [row] = [r for r in rows if r.id == account_id] or [None]
+    [row] = db.account_rows_by_id(session, [account_id])
     findings = db.findings_of(session, scope.units, account_id=account_id)
     return JSONResponse(dict(_account(row), findings=[_finding(*f) for f in findings]))
 

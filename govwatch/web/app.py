@@ -14,6 +14,7 @@ import importlib.resources
 import re
 import secrets
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -153,7 +154,7 @@ class Console:
             labels=L, safe_url=safe_url, fmt_time=self.fmt_time, Role=Role, labels_state=FindingState.label_of
         )
         self.css = console_css()
-        self._week_cache: dict[str, tuple[float, Any]] = {}
+        self.weeks = WeekCache(config, self.store)
 
     def fmt_time(self, at: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
         return at.astimezone(self.config.tz).strftime(pattern) if at else "—"
@@ -178,6 +179,68 @@ class Console:
             samesite="strict",
             secure=self.secure(request),
         )
+
+
+class WeekCache:
+    """The week's read model for every unit (reporting/view.py's load_week: seconds on 10,000
+    accounts), made in a background thread and kept until it is ``MAX_AGE_S`` old or an action
+    changed what it shows; each scope's view is cut from it once. Pages never wait for it: until
+    the first one is ready the dashboard says so, and afterwards the last one is shown (with
+    its "as of" time) while the next is made."""
+
+    MAX_AGE_S = 300
+
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self.lock = threading.Lock()
+        self.data: Any = None
+        self.week: Any = None
+        self.made = 0.0
+        self.dirty = False
+        self.refreshing = False
+        self.views: dict[frozenset[str] | None, Any] = {}
+
+    def invalidate(self) -> None:
+        with self.lock:
+            self.dirty = True
+
+    def view(self, week: Any, units: frozenset[str] | None) -> Any:
+        from reporting.view import scope_view
+
+        with self.lock:
+            stale = (
+                self.data is None
+                or self.week != week
+                or self.dirty
+                or time.monotonic() - self.made > self.MAX_AGE_S
+            )
+            if stale and not self.refreshing:
+                self.refreshing = True
+                threading.Thread(target=self._refresh, args=(week,), daemon=True, name="week-model").start()
+            if self.data is None or self.week != week:
+                return None
+            data, cached = self.data, self.views.get(units)
+        if cached is None:
+            cached = scope_view(data, self.config, units, None)
+            with self.lock:
+                if self.data is data:
+                    self.views[units] = cached
+        return cached
+
+    def _refresh(self, week: Any) -> None:
+        from reporting.view import load_week
+
+        try:
+            with self.lock:
+                self.dirty = False
+            with self.store.session() as session:
+                data = load_week(session, self.config, week)
+            with self.lock:
+                self.data, self.week, self.made, self.views = data, week, time.monotonic(), {}
+        finally:
+            with self.lock:
+                self.refreshing = False
 
 
 def console_css() -> str:
@@ -344,32 +407,27 @@ async def stylesheet(request: Request) -> Response:
 # --- dashboard ---------------------------------------------------------------------------
 
 
-def _week_data(ctx: Ctx, week: Any) -> Any:
-    """The week's read model for all units, kept for a minute (each user's scope is cut from it)."""
-    from reporting.view import load_week, scope_view
-
-    key = str(week)
-    cached = ctx.console._week_cache.get(key)
-    if cached is None or time.monotonic() - cached[0] > 60:
-        with ctx.store.session() as session:
-            cached = (time.monotonic(), load_week(session, ctx.config, week))
-        ctx.console._week_cache = {key: cached}
-    return scope_view(cached[1], ctx.config, ctx.scope.units, None)
-
-
-def forget_week(console: Console) -> None:
-    console._week_cache = {}
+ACTION_SHOWN = 100  # accounts listed on the dashboard; the accounts page has them all
 
 
 @page
 def dashboard(ctx: Ctx) -> Response:
     week = week_of(utcnow().astimezone(ctx.config.tz).date())
-    view = _week_data(ctx, week)
+    view = ctx.console.weeks.view(week, ctx.scope.units)
+    if view is None:  # the first summary since start is being made in the background
+        return ctx.render("dashboard.html", view=None, trend=[], groups=[], shown=0)
     since = utcnow() - timedelta(weeks=12)
     with ctx.store.session() as session:
         events = db.finding_event_times(session, ctx.scope.units, since)
     trend = _finding_trend(events, ctx.config, 12)
-    return ctx.render("dashboard.html", view=view, trend=trend)
+    groups, shown = [], 0
+    for group in view.action_groups:
+        if shown >= ACTION_SHOWN:
+            break
+        accounts = group.accounts[: ACTION_SHOWN - shown]
+        shown += len(accounts)
+        groups.append((group.unit, accounts))
+    return ctx.render("dashboard.html", view=view, trend=trend, groups=groups, shown=shown)
 
 
 def _finding_trend(events: list[tuple[datetime, str]], config: Config, weeks: int) -> list[dict]:
@@ -548,7 +606,7 @@ def rescan_start(ctx: Ctx) -> Response:
             return ctx.forbidden(f"rescan:{account_id}")
         ctx.audit(session, AuditAction.RESCAN, account_id)
     job = ctx.console.rescans.start(account_id, ctx.user.id)
-    forget_week(ctx.console)
+    ctx.console.weeks.invalidate()
     return RedirectResponse(f"/accounts/{quote(account_id)}?rescan={job.id}#rescan", 303)
 
 
@@ -562,14 +620,24 @@ def findings_page(ctx: Ctx) -> Response:
     if status not in [s.value for s in FindingState] and status != "all":
         status = FindingState.OPEN.value
     category = q.get("category") or None
+    try:
+        offset = max(0, int(q.get("offset") or 0))
+    except ValueError:
+        offset = 0
+    wanted = None if status == "all" else status
     with ctx.store.session() as session:
         findings = db.findings_of(
-            session, ctx.scope.units, status=None if status == "all" else status, category=category
+            session, ctx.scope.units, status=wanted, category=category, limit=PAGE_SIZE, offset=offset
         )
+        total = db.count_findings(session, ctx.scope.units, status=wanted, category=category)
         events = db.finding_events(session, [f.id for f, _, _ in findings])
         rows = [_finding_row(ctx, f, name, unit, events.get(f.id, [])) for f, name, unit in findings]
     return ctx.render(
         "findings.html",
+        total=total,
+        offset=offset,
+        page_size=PAGE_SIZE,
+        base_query=f"status={quote(status)}" + (f"&category={quote(category)}" if category else ""),
         rows=rows,
         status=status,
         category=category,
@@ -614,7 +682,7 @@ def finding_action(ctx: Ctx) -> Response:
                 ctx.audit(session, audit_action, f"finding:{finding_id}", reason)
             except LifecycleError as exc:
                 message, ok = str(exc), False
-    forget_week(ctx.console)
+    ctx.console.weeks.invalidate()
     return ctx.render("done.html", 200 if ok else 400, ok=ok, message=message, back=back)
 
 
@@ -772,7 +840,7 @@ def registry_apply(ctx: Ctx) -> Response:
             ctx.audit(session, AuditAction.REGISTRY_IMPORT, name, result.lines()[0])
     finally:
         path.unlink(missing_ok=True)
-    forget_week(ctx.console)
+    ctx.console.weeks.invalidate()
     return ctx.render("registry.html", preview=None, upload=None, error=None, applied=result.lines())
 
 
