@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +20,8 @@ from reporting.weeks import week_of
 from storage import web as db
 from storage.models import Account, Draft, Finding, utcnow
 from tests.conftest import run_govwatch
-from tests.web_world import EDU, client, make_world, page_csrf, sign_in
+from govwatch.lock import crawl_lock
+from tests.web_world import EDU, client, dashboard, make_world, page_csrf, sign_in
 
 pytestmark = pytest.mark.db
 AD = "限时优惠！加微信 qc888 购买特价商品，扫码领取优惠券，全场五折"
@@ -186,6 +188,41 @@ def test_the_reports_archive_shows_each_supervisor_its_own(world):
     assert sup.get("/reports/2026-W46/..%2F..%2Fsecret.key").status_code == 404
     office = sign_in(world, "office")
     assert office.get("/reports").text.count('href="/reports/2026-W46/') == 3
+
+
+def test_the_dashboard_shows_the_week_in_the_users_scope(world):
+    office = dashboard(sign_in(world, "office"))
+    assert "帐号 3 个" in office and "未整改问题 2 条" in office and "功能定位不清" in office
+    editor = dashboard(sign_in(world, "health-editor"))
+    assert "帐号 1 个" in editor and "未整改问题 1 条" in editor and "青川教育" not in editor
+    # An action shows in the next summary.
+    c = sign_in(world, "office")
+    c.post(
+        f"/findings/{world.findings['health-weibo']}/dismiss",
+        data={"csrf": page_csrf(c, "/findings"), "reason": "误报"},
+    )
+    deadline = time.monotonic() + 30
+    while "未整改问题 1 条" not in dashboard(c) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "未整改问题 1 条" in dashboard(c)
+
+
+@pytest.mark.slow
+def test_a_rescan_while_a_crawl_runs_says_so(world):
+    c = sign_in(world, "edu-editor")
+    with crawl_lock(world.config):
+        response = c.post("/accounts/edu-weibo/rescan", data={"csrf": page_csrf(c, "/accounts/edu-weibo")})
+        assert response.status_code == 303
+        page_url = response.headers["location"]
+        deadline = time.monotonic() + 60
+        page = c.get(page_url).text
+        while "进行中" in page and time.monotonic() < deadline:
+            time.sleep(0.5)
+            page = c.get(page_url).text
+    assert "重新检测未完成" in page and "另一个抓取正在进行" in page
+    # Another user cannot read this rescan's output through the same link.
+    other = sign_in(world, "office")
+    assert "rescan-result" not in other.get(page_url).text
 
 
 def test_account_list_filters(world):

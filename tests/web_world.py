@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import yaml
 from starlette.testclient import TestClient
 
 from core.config import Config, parse_config
@@ -40,15 +41,15 @@ class World:
 
 
 def make_world(tmp_path: Path, database_url: str, **web: object) -> World:
-    config = parse_config(
-        {
-            "database": database_url,
-            "report": {"out_dir": str(tmp_path / "reports")},
-            "web": {"secret_key_file": str(tmp_path / "secret.key"), **web},
-            "supervisors": [{"name": "教育督查", "units": [EDU]}, {"name": "全旗", "units": ["*"]}],
-        },
-        tmp_path / "config.yaml",
-    )
+    data = {
+        "database": database_url,
+        "report": {"out_dir": str(tmp_path / "reports")},
+        "web": {"secret_key_file": str(tmp_path / "secret.key"), **web},
+        "supervisors": [{"name": "教育督查", "units": [EDU]}, {"name": "全旗", "units": ["*"]}],
+    }
+    path = tmp_path / "config.yaml"  # on disk too: a rescan runs `govwatch --config PATH rescan ID`
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config = parse_config(data, path)
     store = open_store(config.database_url())
     now = utcnow()
     with store.session() as session:
@@ -121,6 +122,18 @@ def sign_in(world: World, name: str, password: str = PASSWORD, c: TestClient | N
     )
     assert response.status_code == 303, response.text
     return c
+
+
+def dashboard(c: TestClient, timeout_s: float = 30) -> str:
+    """The dashboard once the week's model (made in the background) is ready."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        text = c.get("/").text
+        if 'id="preparing"' not in text or time.monotonic() > deadline:
+            return text
+        time.sleep(0.05)
 
 
 def page_csrf(c: TestClient, path: str = "/") -> str:
