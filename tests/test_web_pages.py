@@ -14,13 +14,13 @@ from sqlalchemy import select
 
 from analysis.lifecycle import finding_history
 from core.vocabulary import AuditAction
+from govwatch.lock import crawl_lock
 from reporting.view import build_view
 from reporting.weekly import supervisor_slug
 from reporting.weeks import week_of
 from storage import web as db
 from storage.models import Account, Draft, Finding, utcnow
 from tests.conftest import run_govwatch
-from govwatch.lock import crawl_lock
 from tests.web_world import EDU, client, dashboard, make_world, page_csrf, sign_in
 
 pytestmark = pytest.mark.db

@@ -205,7 +205,9 @@ class WeekCache:
         with self.lock:
             self.dirty = True
 
-    def view(self, week: Any, units: frozenset[str] | None) -> Any:
+    def view(self, week: Any, units: frozenset[str] | None) -> tuple[Any, list[dict]] | None:
+        """(the week's view of ``units``, findings opened and closed per week), or None until the
+        first model is made."""
         from reporting.view import scope_view
 
         with self.lock:
@@ -222,7 +224,12 @@ class WeekCache:
                 return None
             data, cached = self.data, self.views.get(units)
         if cached is None:
-            cached = scope_view(data, self.config, units, None)
+            with self.store.session() as session:
+                events = db.finding_event_times(session, units, utcnow() - timedelta(weeks=TREND_WEEKS))
+            cached = (
+                scope_view(data, self.config, units, None),
+                _finding_trend(events, self.config, TREND_WEEKS),
+            )
             with self.lock:
                 if self.data is data:
                     self.views[units] = cached
@@ -407,19 +414,17 @@ async def stylesheet(request: Request) -> Response:
 # --- dashboard ---------------------------------------------------------------------------
 
 
+TREND_WEEKS = 12
 ACTION_SHOWN = 100  # accounts listed on the dashboard; the accounts page has them all
 
 
 @page
 def dashboard(ctx: Ctx) -> Response:
     week = week_of(utcnow().astimezone(ctx.config.tz).date())
-    view = ctx.console.weeks.view(week, ctx.scope.units)
-    if view is None:  # the first summary since start is being made in the background
+    found = ctx.console.weeks.view(week, ctx.scope.units)
+    if found is None:  # the first summary since start is being made in the background
         return ctx.render("dashboard.html", view=None, trend=[], groups=[], shown=0)
-    since = utcnow() - timedelta(weeks=12)
-    with ctx.store.session() as session:
-        events = db.finding_event_times(session, ctx.scope.units, since)
-    trend = _finding_trend(events, ctx.config, 12)
+    view, trend = found
     groups, shown = [], 0
     for group in view.action_groups:
         if shown >= ACTION_SHOWN:
