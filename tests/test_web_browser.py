@@ -153,10 +153,18 @@ def test_office_user_in_a_real_browser(console):
         assert "重新检测完成" in result, result
         assert "状态 / status" in result
 
+        page.goto(f"{base}/")
+        deadline = time.monotonic() + 60
+        while page.locator("#preparing").count() and time.monotonic() < deadline:
+            time.sleep(0.5)
+            page.reload()
+        assert page.locator("#status-trend > tbody > tr").count() == 26
+        shot("06-dashboard")
+
         page.goto(f"{base}/audit")
         audit = page.inner_text("#audit")
         for action in ("登录", "稿件预审", "排除问题", "恢复问题", "台账导入", "重新检测"):
             assert action in audit, action
         browser.close()
     print(f"screenshots: {shots}")
-    assert len(list(shots.glob("*.png"))) == 5
+    assert len(list(shots.glob("*.png"))) == 6

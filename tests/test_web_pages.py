@@ -193,8 +193,10 @@ def test_the_reports_archive_shows_each_supervisor_its_own(world):
 def test_the_dashboard_shows_the_week_in_the_users_scope(world):
     office = dashboard(sign_in(world, "office"))
     assert "帐号 3 个" in office and "未整改问题 2 条" in office and "功能定位不清" in office
+    assert office.count('title="状态未知 3"') == 26  # accounts by status, each of the last 26 weeks
     editor = dashboard(sign_in(world, "health-editor"))
     assert "帐号 1 个" in editor and "未整改问题 1 条" in editor and "青川教育" not in editor
+    assert editor.count('title="状态未知 1"') == 26
     # An action shows in the next summary.
     c = sign_in(world, "office")
     c.post(

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.vocabulary import AuditAction, FindingState
+from core.vocabulary import AuditAction, FindingState, Role
 from govwatch.web import drafts as draft_checks
 from govwatch.web.scope import Scope, scope_of
 from storage import web as db
@@ -168,7 +168,7 @@ def drafts_check(
         return _error(400, str(exc))
     unit = (
         user.unit
-        if user.role in ("editor", "viewer")
+        if user.role in (Role.EDITOR, Role.VIEWER)
         else (body.get("unit") if isinstance(body.get("unit"), str) else None)
     )
     result = draft_checks.check(console.config, text, unit)

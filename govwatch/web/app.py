@@ -200,6 +200,7 @@ class WeekCache:
         self.dirty = False
         self.refreshing = False
         self.views: dict[frozenset[str] | None, Any] = {}
+        self.history: list[tuple[str, dict[str, str]]] = []  # (week's end, account -> status)
 
     def invalidate(self) -> None:
         with self.lock:
@@ -222,13 +223,15 @@ class WeekCache:
                 threading.Thread(target=self._refresh, args=(week,), daemon=True, name="week-model").start()
             if self.data is None or self.week != week:
                 return None
-            data, cached = self.data, self.views.get(units)
+            data, history, cached = self.data, self.history, self.views.get(units)
         if cached is None:
             with self.store.session() as session:
                 events = db.finding_event_times(session, units, utcnow() - timedelta(weeks=TREND_WEEKS))
+            view = scope_view(data, self.config, units, None)
             cached = (
-                scope_view(data, self.config, units, None),
+                view,
                 _finding_trend(events, self.config, TREND_WEEKS),
+                _status_trend(data, history, units),
             )
             with self.lock:
                 if self.data is data:
@@ -236,6 +239,7 @@ class WeekCache:
         return cached
 
     def _refresh(self, week: Any) -> None:
+        from analysis.asof import statuses_at
         from reporting.view import load_week
 
         try:
@@ -243,8 +247,22 @@ class WeekCache:
                 self.dirty = False
             with self.store.session() as session:
                 data = load_week(session, self.config, week)
+                # Every account's status at the end of each of the last weeks (the week itself: now).
+                history, ends = [], []
+                end = min(utcnow(), week.end(self.config.tz))
+                for _ in range(STATUS_WEEKS):
+                    ends.append(end)
+                    end = end - timedelta(weeks=1)
+                for end in reversed(ends):
+                    history.append(
+                        (
+                            f"{end.astimezone(self.config.tz):%m-%d}",
+                            statuses_at(session, self.config.thresholds, end),
+                        )
+                    )
             with self.lock:
                 self.data, self.week, self.made, self.views = data, week, time.monotonic(), {}
+                self.history = history
         finally:
             with self.lock:
                 self.refreshing = False
@@ -415,6 +433,7 @@ async def stylesheet(request: Request) -> Response:
 
 
 TREND_WEEKS = 12
+STATUS_WEEKS = 26
 ACTION_SHOWN = 100  # accounts listed on the dashboard; the accounts page has them all
 
 
@@ -423,8 +442,8 @@ def dashboard(ctx: Ctx) -> Response:
     week = week_of(utcnow().astimezone(ctx.config.tz).date())
     found = ctx.console.weeks.view(week, ctx.scope.units)
     if found is None:  # the first summary since start is being made in the background
-        return ctx.render("dashboard.html", view=None, trend=[], groups=[], shown=0)
-    view, trend = found
+        return ctx.render("dashboard.html", view=None, trend=[], statuses=None, groups=[], shown=0)
+    view, trend, statuses = found
     groups, shown = [], 0
     for group in view.action_groups:
         if shown >= ACTION_SHOWN:
@@ -432,7 +451,27 @@ def dashboard(ctx: Ctx) -> Response:
         accounts = group.accounts[: ACTION_SHOWN - shown]
         shown += len(accounts)
         groups.append((group.unit, accounts))
-    return ctx.render("dashboard.html", view=view, trend=trend, groups=groups, shown=shown)
+    return ctx.render("dashboard.html", view=view, trend=trend, statuses=statuses, groups=groups, shown=shown)
+
+
+def _status_trend(data: Any, history: list[tuple[str, dict[str, str]]], units: frozenset[str] | None) -> dict:
+    """Accounts of ``units`` by status at the end of each of the last weeks: the statuses shown
+    (worst first) and, per week, each one's count and share of the week's accounts."""
+    ids = {a.id for a in data.accounts if units is None or a.unit in units}
+    weeks = []
+    seen: set[str] = set()
+    for label, statuses in history:
+        counts = Counter(status for account, status in statuses.items() if account in ids)
+        seen |= set(counts)
+        weeks.append((label, counts, sum(counts.values()) or 1))
+    order = [s for s in AccountStatus if s in seen]
+    return {
+        "statuses": [(s, L.status_label(s), L.status_colours(s)[1]) for s in order],
+        "weeks": [
+            {"week": label, "parts": [(s, counts[s], round(counts[s] * 100 / total, 1)) for s in order]}
+            for label, counts, total in weeks
+        ],
+    }
 
 
 def _finding_trend(events: list[tuple[datetime, str]], config: Config, weeks: int) -> list[dict]:
@@ -811,6 +850,10 @@ def registry_preview(ctx: Ctx) -> Response:
         return ctx.render(
             "registry.html", 400, preview=None, upload=None, applied=None, error=f"{name}：{exc}"
         )
+    for key, (_, old, _, at) in list(ctx.console.pending.items()):  # previews left unapplied for an hour
+        if time.time() - at > 3600:
+            ctx.console.pending.pop(key, None)
+            old.unlink(missing_ok=True)
     ctx.console.pending[upload_id] = (ctx.user.id, path, name, time.time())
     return ctx.render(
         "registry.html",
