@@ -466,7 +466,7 @@ def _status_trend(data: Any, history: list[tuple[str, dict[str, str]]], units: f
         weeks.append((label, counts, sum(counts.values()) or 1))
     order = [s for s in AccountStatus if s in seen]
     return {
-        "statuses": [(s, L.status_label(s), L.status_colours(s)[1]) for s in order],
+        "statuses": [(s, L.status_label(s), L.status_colours(s)[0]) for s in order],
         "weeks": [
             {"week": label, "parts": [(s, counts[s], round(counts[s] * 100 / total, 1)) for s in order]}
             for label, counts, total in weeks
