@@ -278,3 +278,35 @@ def test_users_commands(tmp_path, database_url):
     assert "li\teditor" in listed
     with world.store.session() as session:
         assert session.get(Finding, world.findings["edu-weibo"]).status == "open"
+
+
+@pytest.mark.slow
+def test_govwatch_web_serves_the_console(tmp_path, database_url):
+    import subprocess
+
+    import httpx
+
+    from tests.conftest import GOVWATCH, free_port
+
+    world = make_world(tmp_path, database_url)
+    (tmp_path / "secret.key").unlink(missing_ok=True)  # made again by the command, private
+    port = free_port()
+    command = [str(GOVWATCH), "--config", str(world.config.source), "web", "--listen", f"127.0.0.1:{port}"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        response = None
+        while time.monotonic() < deadline:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert response is not None and response.status_code == 200 and "登录" in response.text
+        assert "server" not in response.headers  # no version advertised
+        assert httpx.get(f"http://127.0.0.1:{port}/accounts", timeout=5).status_code == 303
+        key = tmp_path / "secret.key"
+        assert key.exists() and oct(os.stat(key).st_mode & 0o777) == "0o600"
+    finally:
+        child.terminate()
+        child.wait(10)
