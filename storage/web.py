@@ -335,13 +335,13 @@ def findings_of(
     limit: int = 500,
     offset: int = 0,
 ) -> list[tuple[Finding, str, str]]:
-    """Findings the user may see with their account's name and unit, newest first."""
-    query = (
-        select(Finding, Account.name, Unit.name)
-        .join(Account, Account.id == Finding.account_id)
-        .join(Unit, Account.unit_id == Unit.id)
-    )
-    query = _in_units(query, units)
+    """Findings the user may see with their account's name and unit, newest first.
+
+    Two steps: the page's ids first (a narrow sort over every matching finding), then those
+    rows in full; sorting whole rows (evidence, details) of ten thousand findings is slower."""
+    query = select(Finding.id).join(Account, Account.id == Finding.account_id)
+    if units is not None:
+        query = query.join(Unit, Account.unit_id == Unit.id).where(Unit.name.in_(list(units)))
     if account_id:
         query = query.where(Finding.account_id == account_id)
     if status:
@@ -353,7 +353,17 @@ def findings_of(
         .limit(limit)
         .offset(offset)
     )
-    return [(f, name, unit) for f, name, unit in session.execute(query)]
+    ids = list(session.scalars(query))
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Finding, Account.name, Unit.name)
+        .join(Account, Account.id == Finding.account_id)
+        .join(Unit, Account.unit_id == Unit.id)
+        .where(Finding.id.in_(ids))
+    )
+    by_id = {f.id: (f, name, unit) for f, name, unit in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def count_findings(
