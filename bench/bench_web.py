@@ -88,6 +88,15 @@ def run(accounts: int, posts: int, requests: int, directory: Path) -> dict:
                 times.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, (who, page, response.status_code)
             figures[f"{who} {page}"] = (statistics.median(times), p95(times))
+        if who == "office":  # the summary made again after an action (past weeks' statuses kept)
+            weeks = world.app.state.console.weeks
+            made = weeks.made
+            started = time.perf_counter()
+            weeks.invalidate()
+            c.get("/")
+            while weeks.made == made:
+                time.sleep(0.05)
+            figures["office: summary remade after an action in"] = (time.perf_counter() - started) * 1000
     store.dispose()
     return figures
 

@@ -201,10 +201,15 @@ class WeekCache:
         self.refreshing = False
         self.views: dict[frozenset[str] | None, Any] = {}
         self.history: list[tuple[str, dict[str, str]]] = []  # (week's end, account -> status)
+        self.past: dict[datetime, dict[str, str]] = {}  # a past week's end -> account -> status
+        self.clear_past = False
+        self.past_made = time.monotonic()
 
-    def invalidate(self) -> None:
+    def invalidate(self, past: bool = False) -> None:
+        """Make the summary again; ``past``: the past weeks' statuses too (the registry changed)."""
         with self.lock:
             self.dirty = True
+            self.clear_past = self.clear_past or past
 
     def view(self, week: Any, units: frozenset[str] | None) -> tuple[Any, list[dict]] | None:
         """(the week's view of ``units``, findings opened and closed per week), or None until the
@@ -247,19 +252,27 @@ class WeekCache:
                 self.dirty = False
             with self.store.session() as session:
                 data = load_week(session, self.config, week)
-                # Every account's status at the end of each of the last weeks (the week itself: now).
-                history, ends = [], []
-                end = min(utcnow(), week.end(self.config.tz))
-                for _ in range(STATUS_WEEKS):
-                    ends.append(end)
-                    end = end - timedelta(weeks=1)
+                # Every account's status at the end of each of the last weeks (this week: now).
+                # A past week's end is read once and kept (reading 26 of them is minutes on
+                # 10,000 accounts); an action that changes the past (a dismissal) clears them.
+                if self.clear_past or time.monotonic() - self.past_made > 86400:  # and once a day
+                    self.past, self.clear_past, self.past_made = {}, False, time.monotonic()
+                end_of_week = week.end(self.config.tz)
+                ends = [end_of_week - timedelta(weeks=k) for k in range(1, STATUS_WEEKS)]
+                history = []
                 for end in reversed(ends):
-                    history.append(
-                        (
-                            f"{end.astimezone(self.config.tz):%m-%d}",
-                            statuses_at(session, self.config.thresholds, end),
-                        )
+                    if end not in self.past:
+                        self.past[end] = statuses_at(session, self.config.thresholds, end)
+                    history.append((f"{end.astimezone(self.config.tz):%m-%d}", self.past[end]))
+                now = min(utcnow(), end_of_week)
+                history.append(
+                    (
+                        f"{now.astimezone(self.config.tz):%m-%d}",
+                        statuses_at(session, self.config.thresholds, now),
                     )
+                )
+                for stale in [e for e in self.past if e not in ends]:
+                    del self.past[stale]
             with self.lock:
                 self.data, self.week, self.made, self.views = data, week, time.monotonic(), {}
                 self.history = history
@@ -888,7 +901,7 @@ def registry_apply(ctx: Ctx) -> Response:
             ctx.audit(session, AuditAction.REGISTRY_IMPORT, name, result.lines()[0])
     finally:
         path.unlink(missing_ok=True)
-    ctx.console.weeks.invalidate()
+    ctx.console.weeks.invalidate(past=True)
     return ctx.render("registry.html", preview=None, upload=None, error=None, applied=result.lines())
 
 
