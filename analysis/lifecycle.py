@@ -74,6 +74,33 @@ def reopen_finding(
     return f"#{finding_id} 已恢复为未整改 / reopened: {finding.account_id} {finding.rule}（理由：{reason}；{actor}）"
 
 
+def rectify_finding(
+    session: Session, finding_id: int, reason: str, actor: str, now: datetime | None = None
+) -> str:
+    """A unit says it fixed an open finding (the web console's 标记已整改): rectified from now, with
+    who and why. The next analysis checks the claim: a cause still present opens it again
+    (analysis/findings.py, a new episode), as any rectified problem that comes back."""
+    now = now or utcnow()
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
+    if finding.status != FindingState.OPEN:
+        label = FindingState.label_of(finding.status)
+        raise LifecycleError(
+            f"#{finding_id} 是“{label}”状态，只有未整改的问题可以标记整改 / "
+            f"finding #{finding_id} is {finding.status}: only an open finding can be marked rectified"
+        )
+    finding.status = FindingState.RECTIFIED
+    finding.status_changed_at = now
+    finding.status_reason = reason
+    session.add(
+        FindingEvent(
+            finding_id=finding_id, at=now, event=FindingEventKind.RECTIFIED, reason=reason, actor=actor
+        )
+    )
+    return f"#{finding_id} 已标记整改 / marked rectified: {finding.account_id} {finding.rule}（理由：{reason}；{actor}）"
+
+
 @dataclass
 class FindingRow:
     id: int

@@ -372,6 +372,39 @@ class ReportSettings(_Strict):
         return self
 
 
+class WebSettings(_Strict):
+    """The web console (`govwatch web`): where it listens, its cookie secret, its sign-in limits."""
+
+    listen: str = "127.0.0.1:8080"  # host:port; behind the office's nginx keep it on loopback
+    # The key that signs session cookies: made on first run (random, 0600) when the file is missing.
+    secret_key_file: str = "data/web-secret.key"
+    # Cookies marked Secure: "auto" when the request came over https (directly or, from a trusted
+    # proxy, by X-Forwarded-Proto), "always" or "never".
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12
+    max_failures: Annotated[int, Field(ge=1, le=100)] = 5  # failed sign-ins before the user is locked
+    lockout_minutes: Annotated[float, Field(gt=0)] = 15
+    # Sign-in attempts one address may make per minute, whatever the user name.
+    attempts_per_minute: Annotated[int, Field(ge=1)] = 20
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8080")
+        return value
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+
 def with_password(url: str, password_env: str | None, source: str = "<config>") -> str:
     """`url` with its password taken from the environment variable `password_env` (if named);
     a missing variable is a ConfigError naming `source` and the key."""
@@ -700,6 +733,7 @@ class Config(_Strict):
     smtp: Smtp | None = None
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     supervisors: list[Supervisor] = Field(default_factory=list)
+    web: WebSettings = Field(default_factory=WebSettings)
     accounts: list[AccountConfig] = Field(default_factory=list)
     repost_tasks: list[RepostTaskConfig] = Field(default_factory=list)
 

@@ -228,6 +228,35 @@ class LinkVerdict(Word):
     UNKNOWN = "unknown", "未能检测"
 
 
+class Role(Word):
+    """What a web console user may do (users.role), widest first."""
+
+    OFFICE = "office", "网信办管理员"  # everything: every unit, the registry, the users' work
+    SUPERVISOR = "supervisor", "主管单位"  # the units of its config `supervisors` entry
+    EDITOR = "editor", "单位编辑"  # its own unit's accounts and drafts
+    VIEWER = "viewer", "只读用户"  # reads its unit (or every unit when it has none); changes nothing
+
+
+class AuditAction(Word):
+    """One line of the web console's audit log (audit_log.action)."""
+
+    LOGIN = "login", "登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED = "locked", "帐号锁定"
+    LOGOUT = "logout", "退出"
+    DENIED = "denied", "越权访问被拒绝"
+    DISMISS = "dismiss", "排除问题"
+    REOPEN = "reopen", "恢复问题"
+    RECTIFY = "rectify", "标记已整改"
+    RESCAN = "rescan", "重新检测"
+    DRAFT_CHECK = "draft_check", "稿件预审"
+    REGISTRY_PREVIEW = "registry_preview", "台账预览"
+    REGISTRY_IMPORT = "registry_import", "台账导入"
+    REGISTRY_EXPORT = "registry_export", "台账导出"
+    REPORT_READ = "report_read", "查看周报"
+    API = "api", "接口调用"
+
+
 # Every vocabulary, for checks that walk them all.
 VOCABULARIES: tuple[type[StrEnum], ...] = (
     Outcome,
@@ -242,4 +271,6 @@ VOCABULARIES: tuple[type[StrEnum], ...] = (
     ContentLabel,
     RepostState,
     CommentPermission,
+    Role,
+    AuditAction,
 )

@@ -14,6 +14,7 @@ from govwatch import (  # noqa: F401 - they register their commands
     cli_ops,
     cli_scorecard,
     cli_tasks,
+    cli_web,
 )
 from govwatch.cli_group import cli
 

@@ -428,6 +428,41 @@ class ImportResult:
     rejected: list[Rejected]
     warnings: list[str]
     absent: list[str]  # imported before, not in this file (kept; close them by hand)
+    records: list[dict] = field(default_factory=list)  # the good rows, in file order
+    rows: dict[str, str] = field(default_factory=dict)  # id -> where it was read
+    dry_run: bool = False  # nothing was written: a preview of what importing would do
+
+    def fates(self) -> list[dict]:
+        """Every row's fate in file order: new, changed, unchanged, rejected (with the reason)."""
+        added, updated = set(self.added), set(self.updated)
+        out = []
+        for record in self.records:
+            account_id = record["id"]
+            fate = "new" if account_id in added else "changed" if account_id in updated else "unchanged"
+            out.append(
+                {
+                    "where": self.rows.get(account_id, ""),
+                    "id": account_id,
+                    "unit": record["unit"],
+                    "name": record["name"],
+                    "platform": registry_label(record["platform"]),
+                    "fate": fate,
+                    "reason": "",
+                }
+            )
+        for rejected in self.rejected:
+            out.append(
+                {
+                    "where": rejected.where(),
+                    "id": "",
+                    "unit": "",
+                    "name": "",
+                    "platform": "",
+                    "fate": "rejected",
+                    "reason": rejected.reason,
+                }
+            )
+        return out
 
     def lines(self) -> list[str]:
         out = [
@@ -449,7 +484,9 @@ class ImportResult:
         return out
 
 
-def import_registry(session: Session, path: Path) -> ImportResult:
+def import_registry(session: Session, path: Path, dry_run: bool = False) -> ImportResult:
+    """Merge the file into the registry; with ``dry_run`` work it all out, then write nothing
+    (the session is rolled back: the web console's preview of every row's fate)."""
     read = read_registry(path)
     synced = repo.sync_accounts(session, read.records, source="import") if read.records else None
     ids = {r["id"] for r in read.records}
@@ -457,14 +494,20 @@ def import_registry(session: Session, path: Path) -> ImportResult:
         set(session.scalars(select(Account.id).where(Account.source == "import", Account.closed.is_(False))))
         - ids
     )
-    return ImportResult(
+    result = ImportResult(
         added=synced.added if synced else [],
         updated=synced.updated if synced else [],
         unchanged=synced.unchanged if synced else 0,
         rejected=read.rejected,
         warnings=read.warnings,
         absent=absent,
+        records=read.records,
+        rows=read.rows,
+        dry_run=dry_run,
     )
+    if dry_run:
+        session.rollback()
+    return result
 
 
 # --- listing and exporting ----------------------------------------------------------

@@ -194,6 +194,11 @@ LAYER_RULES = [
     ),
     (("analysis.text",), (*NO_IO, "analysis.status", "analysis.findings"), "text checks are pure"),
     (
+        ("govwatch.web",),
+        ("sqlalchemy", "crawler", "scrapy", "twisted"),
+        "the web console holds no SQL (storage/web.py does) and never crawls in its process",
+    ),
+    (
         ("core", "storage", "crawler", "analysis", "reporting", "govwatch", "scheduler"),
         NOT_SHIPPED,
         "test code",

@@ -38,7 +38,7 @@ import yaml
 
 site, work = Path(sys.argv[1]), Path(sys.argv[2])
 import analysis.text.lexicon, analysis.text.model, analysis.text.typos
-import govwatch.cli, report_templates, reporting.weekly, sandbox.server, storage.db
+import govwatch.cli, govwatch.web, report_templates, reporting.weekly, sandbox.server, storage.db
 from reporting.weeks import week_of
 from sandbox.configgen import config_dict
 from sandbox.server import Sandbox
@@ -51,6 +51,8 @@ places = {
     "typo model": analysis.text.typos.MODEL_PATH,
     "sandbox": Path(sandbox.server.__file__),
     "command": Path(govwatch.cli.__file__),
+    "web console stylesheet": Path(govwatch.web.__file__).with_name("templates") / "console.css",
+    "web console templates": Path(govwatch.web.__file__).with_name("templates") / "base.html",
 }
 outside = {k: str(p) for k, p in places.items() if not (Path(str(p)).is_file() and Path(str(p)).is_relative_to(site))}
 govwatch = [sys.executable, "-S", "-c", "from govwatch.cli import main; main()"]
