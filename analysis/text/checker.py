@@ -48,6 +48,7 @@ from .checks.learned import learned
 from .checks.matcher import SIGNAL_FAMILIES, Matcher, drop_nested
 from .checks.off_topic import off_topic
 from .checks.wording import typo_findings, wording
+from .facts import ASTRAL, FOLDS, NUMBER
 from .lexicon import BUNDLED_DIR, Entry, fold, lexicon_files, read_file
 from .privacy import masked_text, privacy_findings
 
@@ -123,9 +124,14 @@ class Checker:
         title: str | None = None,
         context: PostContext | None = None,
         probs: dict[str, float] | None = None,
+        facts: int | None = None,
     ) -> list[TextFinding]:
-        """The findings of ``check`` alone, in order (what ``govwatch check`` writes)."""
-        return self._check(f"{title}\n{text}" if title else text, context, prune=True, probs=probs)[0]
+        """The findings of ``check`` alone, in order (what ``govwatch check`` writes).
+
+        ``probs`` and ``facts``: the model's probabilities and the bits of ``facts.text_facts``
+        of the whole post (title, newline, text), when computed for a batch."""
+        full = f"{title}\n{text}" if title else text
+        return self._check(full, context, prune=True, probs=probs, facts=facts)[0]
 
     # -- the learned model --
 
@@ -163,15 +169,19 @@ class Checker:
         context: PostContext | None,
         prune: bool = False,
         probs: dict[str, float] | None = None,
+        facts: int | None = None,
     ) -> tuple[list[TextFinding], dict[str, float]]:
-        """Findings (sorted) and scores of a whole post (title, newline, text)."""
+        """Findings (sorted) and scores of a whole post (title, newline, text). ``facts``: what
+        the post may hold (facts.py), so that scans for what it cannot hold are skipped."""
         # Personal numbers are masked (same length) before the other checks read the text, so no
         # finding's evidence or explanation can quote one whole.
-        leaks = privacy_findings(full)
+        leaks = privacy_findings(full, numbers=facts is None or bool(facts & NUMBER))
         if leaks:
             full = masked_text(full, leaks)
-        norm = fold(full)
-        findings, scores = self._check_lexicons(full, norm, context, prune, probs)
+            facts = None  # the facts were of the text before masking
+        norm = fold(full) if facts is None or facts & FOLDS else full
+        astral = None if facts is None else bool(facts & ASTRAL)
+        findings, scores = self._check_lexicons(full, norm, context, prune, probs, astral)
         if leaks:
             findings = sorted([*findings, *leaks], key=_finding_order)
         # A typo in any published post is a typo, ads and off-topic posts included; only a post
@@ -193,13 +203,14 @@ class Checker:
         context: PostContext | None,
         prune: bool,
         probs: dict[str, float] | None,
+        astral: bool | None = None,
     ) -> tuple[list[TextFinding], dict[str, float]]:
         """The lexicons, their context rules and the learned classifiers."""
         if probs is None and self.use_model:
             probs = self.model_probs([full])[0]
         model = self.model() if probs is not None else None
         labels = model_candidates(model, probs, full)
-        marks = tone_marks(full, probs)
+        marks = tone_marks(full, probs, astral)
         found = self.matcher.hits(norm, prune and not labels and len(marks) < 2, bool(labels))
         by_family: dict[str, list[Hit]] = {}
         if found is not None:
@@ -268,7 +279,6 @@ def _finding_order(f: TextFinding) -> tuple[int, int, str]:
 
 def _has_han(text: str) -> bool:
     return _HAN_RE.search(text) is not None
-
 
 
 @functools.lru_cache(maxsize=16)

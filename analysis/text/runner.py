@@ -24,6 +24,7 @@ from core.rules import rule_title
 from core.vocabulary import Severity
 
 from .checker import LABEL_NAMES, Checker, CheckResult, PostContext, TextFinding
+from .facts import text_facts
 from .privacy import masked_text
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
@@ -122,13 +123,15 @@ def run_jsonl(
             probs = iter(checker.model_probs(fulls))
         except UnicodeEncodeError:
             probs = iter(checker.model_probs([""] * len(posts)))
+        facts = iter(text_facts(fulls))
         findings_of = checker.findings
         for item in chunk:
             number, obj_id, reason = item[0], item[1], item[2]
             if reason is None:
                 p = next(probs)
+                f = next(facts)
                 try:
-                    findings = findings_of(item[3], item[4], item[5], probs=p)
+                    findings = findings_of(item[3], item[4], item[5], probs=p, facts=f)
                 except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"
                     reason = "text or title is not valid Unicode (a lone surrogate)"
                 else:
