@@ -124,8 +124,6 @@ _CLAUSE_END = "。！？；;\n"
 # dashes allowed between them (a mobile); every address starts with a word holding 住 or
 # 地址 (户籍地址); every secret mark holds ★, 内部 or 注意保密.
 _NUMBER_GATE = re.compile(r"\d(?:[ -]?\d){10}")
-_ADDRESS_GATES = ("住", "户籍地址")
-_SECRET_GATES = ("★", "内部", "注意保密")
 WINDOW = 30  # characters before a number in which its cue must stand (same sentence)
 
 
@@ -217,6 +215,11 @@ def privacy_findings(text: str, today: date | None = None, numbers: bool = True)
 
     ``numbers=False``: the caller knows the text has no run of 11 digits (facts.py), so no
     number is looked for."""
+    numbers = numbers and _NUMBER_GATE.search(text) is not None
+    address = "住" in text or "户籍地址" in text
+    secret = "★" in text or "内部" in text or "注意保密" in text
+    if not (numbers or address or secret):
+        return []  # most texts: three scans in C
     found: list[TextFinding] = []
     taken: list[tuple[int, int]] = []
 
@@ -227,7 +230,7 @@ def privacy_findings(text: str, today: date | None = None, numbers: bool = True)
         taken.append((start, end))
         found.append(_finding(rule, kind, text, start, end, what))
 
-    if numbers and _NUMBER_GATE.search(text) is not None:
+    if numbers:
         for m in _ID18.finditer(text):
             if valid_id18(m.group(), today):
                 add("id", m.start(), m.end(), "公开发布了公民身份号码（已脱敏显示）")
@@ -251,13 +254,13 @@ def privacy_findings(text: str, today: date | None = None, numbers: bool = True)
             before = _WORK_CONTACT.sub("", before)
             if _PERSON.search(before) or _PERSON.search(_after(text, m.end())):
                 add("mobile", m.start(), m.end(), "公开发布了个人手机号码及姓名（已脱敏显示）")
-    for m in _ADDRESS.finditer(text) if any(g in text for g in _ADDRESS_GATES) else ():
+    for m in _ADDRESS.finditer(text) if address else ():
         start, end = m.span(1)
         if free(start, end) and _PERSON.search(
             _before(text, m.start(), WINDOW + 10) + text[m.start() : start]
         ):
             add("address", start, end, "公开发布了个人家庭住址（已脱敏显示）")
-    for m in _SECRET.finditer(text) if any(g in text for g in _SECRET_GATES) else ():
+    for m in _SECRET.finditer(text) if secret else ():
         start, end = m.span()
         while start < end and text[start].isspace():
             start += 1
