@@ -11,7 +11,7 @@ import re
 import pytest
 
 from analysis.text.checker import Checker
-from analysis.text.facts import ASTRAL, FOLDS, NUMBER, text_facts
+from analysis.text.facts import ADDRESS, ASTRAL, FOLDS, NUMBER, SECRET, text_facts
 from analysis.text.lexicon import fold
 from analysis.text.privacy import privacy_findings
 from analysis.text.runner import clean_line, findings_line, run_jsonl
@@ -50,7 +50,19 @@ TEXTS = [
 
 def _random_texts(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    alphabet = [*"0123456789 -ab旗委１Ａ\n[]", "😀", "𝟎", "İ", "Σ", "\u2600"]
+    alphabet = [
+        *"0123456789 -ab旗委１Ａ\n[]",
+        "😀",
+        "𝟎",
+        "İ",
+        "Σ",
+        "\u2600",
+        "家住",
+        "号",
+        "秘密★",
+        "内部资料",
+        "户主",
+    ]
     return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(n)]
 
 
@@ -68,6 +80,8 @@ def test_every_no_is_true():
             assert bits & ASTRAL, text
         if fold(text) != text:
             assert bits & FOLDS, text
+        told = privacy_findings(text, None, bits & NUMBER != 0, bits & ADDRESS != 0, bits & SECRET != 0)
+        assert told == privacy_findings(text), text
 
 
 def test_plain_chinese_needs_no_scan():

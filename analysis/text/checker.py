@@ -48,7 +48,7 @@ from .checks.learned import learned
 from .checks.matcher import SIGNAL_FAMILIES, Matcher, drop_nested
 from .checks.off_topic import off_topic
 from .checks.wording import typo_findings, wording
-from .facts import ASTRAL, FOLDS, NUMBER
+from .facts import ADDRESS, ASTRAL, FOLDS, NUMBER, SECRET
 from .lexicon import BUNDLED_DIR, Entry, fold, lexicon_files, read_file
 from .privacy import masked_text, privacy_findings
 
@@ -175,7 +175,14 @@ class Checker:
         the post may hold (facts.py), so that scans for what it cannot hold are skipped."""
         # Personal numbers are masked (same length) before the other checks read the text, so no
         # finding's evidence or explanation can quote one whole.
-        leaks = privacy_findings(full, numbers=facts is None or bool(facts & NUMBER))
+        if facts is None:
+            leaks = privacy_findings(full)
+        elif facts & (NUMBER | ADDRESS | SECRET):
+            leaks = privacy_findings(
+                full, None, facts & NUMBER != 0, facts & ADDRESS != 0, facts & SECRET != 0
+            )
+        else:
+            leaks = NONE
         if leaks:
             full = masked_text(full, leaks)
             facts = None  # the facts were of the text before masking

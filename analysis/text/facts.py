@@ -1,8 +1,8 @@
 """What a batch of texts holds, found in one numpy pass over their characters (a stream's chunk).
 
 Some checks scan every text for a rare kind of character before doing anything: the privacy
-detector for a long run of digits, ``fold`` for a letter to fold, the tone marks for a
-character beyond the BMP. A regular expression scan costs a few microseconds a text; for a
+detector for a long run of digits and for the words of an address or a secret mark, ``fold``
+for a letter to fold, the tone marks for a character beyond the BMP. A regular expression scan costs a few microseconds a text; for a
 chunk of posts one pass over all their code points answers the three questions for every
 post at once. Each answer is a superset (a "maybe"): a check told "no" may skip its scan,
 one told "maybe" runs it as it would without the facts, so the findings are the same.
@@ -20,10 +20,14 @@ from typing import Any
 FOLDS = 1  # a character that ``lexicon.fold`` may change (a cased letter, a full-width form)
 ASTRAL = 2  # a character beyond the Basic Multilingual Plane (most emoji)
 NUMBER = 4  # NUMBER_DIGITS digits close together (a personal number may be there)
-ALL = FOLDS | ASTRAL | NUMBER
+ADDRESS = 16  # a character of every word that starts a home address (privacy.py: 住, 址)
+SECRET = 32  # a character of every secret mark (privacy.py: ★, 内 of 内部, 密 of 注意保密)
+ALL = FOLDS | ASTRAL | NUMBER | ADDRESS | SECRET
 NUMBER_DIGITS = 11  # the shortest personal number of privacy.py: a mobile
+ADDRESS_CHARS = "住址"
+SECRET_CHARS = "★内密"
 
-_DIGIT = 8  # a digit: the class bits of a code point are FOLDS, ASTRAL and _DIGIT
+_DIGIT = 8  # a digit: the class bits of a code point are FOLDS, ASTRAL, ADDRESS, SECRET and _DIGIT
 
 
 @functools.cache
@@ -37,12 +41,16 @@ def _classes() -> Any:
     digits = np.fromiter(map(str.isdecimal, chars), dtype=bool, count=0x10000)  # what \d matches
     table = np.zeros(0x10001, dtype=np.uint8)
     table[:0x10000] = np.where(folds, FOLDS, 0) | np.where(digits, _DIGIT, 0)
+    for ch in ADDRESS_CHARS:
+        table[ord(ch)] |= ADDRESS
+    for ch in SECRET_CHARS:
+        table[ord(ch)] |= SECRET
     table[0x10000] = FOLDS | ASTRAL | _DIGIT  # beyond the BMP: assume anything
     return table
 
 
 def text_facts(texts: Sequence[str]) -> list[int]:
-    """Per text, the bits FOLDS, ASTRAL and NUMBER that may be true of it (never a false "no")."""
+    """Per text, the bits of this module that may be true of it (never a false "no")."""
     if not texts:
         return []
     import numpy as np
@@ -59,7 +67,7 @@ def text_facts(texts: Sequence[str]) -> list[int]:
     starts = np.zeros(len(texts), dtype=np.int64)
     lengths = np.fromiter((len(t) + 1 for t in texts[:-1]), dtype=np.int64, count=len(texts) - 1)
     np.cumsum(lengths, out=starts[1:])
-    out = (np.bitwise_or.reduceat(cls, starts) & (FOLDS | ASTRAL)).astype(np.int64)
+    out = (np.bitwise_or.reduceat(cls, starts) & (FOLDS | ASTRAL | ADDRESS | SECRET)).astype(np.int64)
     # A number is NUMBER_DIGITS digits with at most one character (a space, a dash) between two
     # of them: a text without such a chain of digits has no number.
     digits = np.flatnonzero(cls & _DIGIT)

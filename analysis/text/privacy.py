@@ -210,14 +210,16 @@ def _finding(rule: rules.Rule, kind: str, text: str, start: int, end: int, what:
     )
 
 
-def privacy_findings(text: str, today: date | None = None, numbers: bool = True) -> list[TextFinding]:
+def privacy_findings(
+    text: str, today: date | None = None, numbers: bool = True, address: bool = True, secret: bool = True
+) -> list[TextFinding]:
     """Personal information and secret marks in a published text, in order; evidence masked.
 
-    ``numbers=False``: the caller knows the text has no run of 11 digits (facts.py), so no
-    number is looked for."""
+    ``numbers``, ``address``, ``secret`` False: the caller knows the text has no run of 11
+    digits, no 住/址, no ★/内/密 (facts.py), so none of that kind is looked for."""
     numbers = numbers and _NUMBER_GATE.search(text) is not None
-    address = "住" in text or "户籍地址" in text
-    secret = "★" in text or "内部" in text or "注意保密" in text
+    address = address and ("住" in text or "户籍地址" in text)
+    secret = secret and ("★" in text or "内部" in text or "注意保密" in text)
     if not (numbers or address or secret):
         return []  # most texts: three scans in C
     found: list[TextFinding] = []
