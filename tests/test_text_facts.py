@@ -11,6 +11,7 @@ import re
 import pytest
 
 from analysis.text.checker import Checker
+from analysis.text.checks.matcher import digit_run
 from analysis.text.facts import ADDRESS, ASTRAL, FOLDS, NUMBER, SECRET, text_facts
 from analysis.text.lexicon import fold
 from analysis.text.privacy import privacy_findings
@@ -45,6 +46,8 @@ TEXTS = [
     "1234567890",  # ten digits: not a number of any kind
     "12345678901",
     "电话0471-1234567，热线12345",
+    "土特产包邮到家，加微信13912345678下单，手慢无！",  # an ad's mobile: the number regex runs
+    "特价优惠，满200元减50元，包邮到家，手慢无！",  # an ad without a long number: it does not
 ]
 
 
@@ -133,3 +136,21 @@ def test_stream_lines_are_the_posts_checked_alone():
         expected.append(findings_line(p["id"], found) if found else clean_line(p["id"]))
     assert out.getvalue() == "".join(expected)
     assert "13912345678" not in out.getvalue() and "139****5678" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "run"),
+    [
+        (r"1(?<!\d1)[3-9]\d{9}(?!\d)", 11),  # a mobile number (ads.tsv)
+        (r"\d{5}\d{6}", 11),
+        (r"\d{4}x\d{7}", 7),
+        (r"\d+", 1),
+        (r"1[3-9]\d{3,9}", 5),
+        (r"[0-9a]{11}", 0),
+        (r"(?:12|34)\d", 1),
+        (r"[^0-9]{11}", 0),
+    ],
+)
+def test_digit_run_is_what_every_match_holds(pattern, run):
+    """The digits in a row every match holds, never more (a regex is skipped on that promise)."""
+    assert digit_run(re.compile(pattern)) == run

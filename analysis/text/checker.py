@@ -188,7 +188,8 @@ class Checker:
             facts = None  # the facts were of the text before masking
         norm = fold(full) if facts is None or facts & FOLDS else full
         astral = None if facts is None else bool(facts & ASTRAL)
-        findings, scores = self._check_lexicons(full, norm, context, prune, probs, astral)
+        numbers = facts is None or bool(facts & NUMBER)
+        findings, scores = self._check_lexicons(full, norm, context, prune, probs, astral, numbers)
         if leaks:
             findings = sorted([*findings, *leaks], key=_finding_order)
         # A typo in any published post is a typo, ads and off-topic posts included; only a post
@@ -211,14 +212,16 @@ class Checker:
         prune: bool,
         probs: dict[str, float] | None,
         astral: bool | None = None,
+        numbers: bool = True,
     ) -> tuple[list[TextFinding], dict[str, float]]:
-        """The lexicons, their context rules and the learned classifiers."""
+        """The lexicons, their context rules and the learned classifiers. ``astral``,
+        ``numbers``: what the text may hold (facts.py), when known."""
         if probs is None and self.use_model:
             probs = self.model_probs([full])[0]
         model = self.model() if probs is not None else None
         labels = model_candidates(model, probs, full)
         marks = tone_marks(full, probs, astral)
-        found = self.matcher.hits(norm, prune and not labels and len(marks) < 2, bool(labels))
+        found = self.matcher.hits(norm, prune and not labels and len(marks) < 2, bool(labels), numbers)
         by_family: dict[str, list[Hit]] = {}
         if found is not None:
             kept = keep(norm, *found)
