@@ -10,6 +10,7 @@ show that no family can reach its threshold (``may_fire``).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -26,6 +27,7 @@ from .off_topic import TOPIC_THRESHOLD
 OVERLAPPING = frozenset(("cue", "gov", "field", "leader"))
 SIGNAL_FAMILIES = frozenset(("ad", "topic", "tone", "wording", "leader"))
 SKIPPED_KINDS = frozenset(("protect", "authority", "title"))
+_first = operator.itemgetter(0)
 
 
 class Matcher:
@@ -182,15 +184,16 @@ class Matcher:
         matches = self._find(norm, True) if self._find is not None else ()
         if not matches:
             return None  # no term, no gate: no regex runs either
-        idxs = {m[0] for m in matches}
+        idxs = set(map(_first, matches))
         signal = not idxs.isdisjoint(self._signal_idx)
         regex_hits: list[Hit] = []
-        literal = self.literal_bound(idxs) if prune else None
+        literal = None  # the literal part of the bounds, computed when first needed
         if not idxs.isdisjoint(self._enabler_idx):
             candidates = self.regex_candidates(idxs)
             if not numbers and candidates and self._long_numbers:
                 candidates = [e for e in candidates if id(e) not in self._long_numbers]
             if prune and candidates:
+                literal = self.literal_bound(idxs)
                 # not even if every regex that may run matched (and silenced no cue)
                 unknown = None if any(e.kind == "protect" for e in candidates) else NONE
                 if not self.may_fire(idxs, matches, candidates, unknown, literal):
