@@ -102,8 +102,32 @@ def _float_rows(model: Any) -> np.ndarray:
 _PADDED = 4  # float32 columns of a padded row (three labels)
 
 
+SUB_BATCH = 128  # texts hashed and gathered in one pass: the arrays stay in the CPU's cache
+
+
 def raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
     """The linear scores (before the logistic) of a ContentModel, shape (len(texts), labels).
+
+    Scored ``SUB_BATCH`` texts at a time (a third faster than 512 at once). Each text's sum is
+    the same float32 sum as when all are scored in one pass: a text's range is summed by
+    ``reduceat`` unless it runs to the end of the joined codes (then by ``sum``, whose order
+    may differ in the last bits), so a sub-batch that texts with characters follow gets one
+    character more, as the whole batch would have them."""
+    n = len(texts)
+    if n <= SUB_BATCH:
+        return _raw_scores(model, texts)
+    parts = []
+    for i in range(0, n, SUB_BATCH):
+        j = min(i + SUB_BATCH, n)
+        if j < n and any(texts[j:]):
+            parts.append(_raw_scores(model, [*texts[i:j], "_"])[:-1])
+        else:
+            parts.append(_raw_scores(model, texts[i:j]))
+    return np.concatenate(parts)
+
+
+def _raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
+    """The linear scores of texts joined in one pass (see ``raw_scores``).
 
     The texts are joined and every n-gram of the joined codes hashed, those across two
     texts too; a text's sum is then the sum over the contiguous range of n-grams that start
