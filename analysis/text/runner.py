@@ -145,17 +145,20 @@ def run_jsonl(
         chunk.clear()
 
     for number, line in enumerate(infile, start=1):
-        if not line.strip():
+        if not line or line.isspace():  # blank (isspace stops at the first other character)
             continue
         reason = not_utf8(line)
         obj = None
         if reason is None:
             try:
+                obj = _loads(line)
+            except ValueError:
                 # Without the line break: an error at the end of the line is at its last column
                 # (with it, the parser reports column 1 of a second line).
-                obj = _loads(line.rstrip("\r\n"))
-            except ValueError as exc:
-                reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
+                try:
+                    obj = _loads(line.rstrip("\r\n"))
+                except ValueError as exc:
+                    reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
         obj_id = obj.get("id") if isinstance(obj, dict) else None
         if reason is None:
             if not isinstance(obj, dict):
