@@ -27,7 +27,9 @@ NUMBER_DIGITS = 11  # the shortest personal number of privacy.py: a mobile
 ADDRESS_CHARS = "住址"
 SECRET_CHARS = "★内密"
 
-_DIGIT = 8  # a digit: the class bits of a code point are FOLDS, ASTRAL, ADDRESS, SECRET and _DIGIT
+# A digit: the class bits of a code point are FOLDS, ASTRAL, ADDRESS, SECRET and _DIGIT, the
+# highest, so that ``classes >= _DIGIT`` finds the digits (a comparison: faster than a mask).
+_DIGIT = 128
 
 
 @functools.cache
@@ -70,7 +72,7 @@ def text_facts(texts: Sequence[str]) -> list[int]:
     out = (np.bitwise_or.reduceat(cls, starts) & (FOLDS | ASTRAL | ADDRESS | SECRET)).astype(np.int64)
     # A number is NUMBER_DIGITS digits with at most one character (a space, a dash) between two
     # of them: a text without such a chain of digits has no number.
-    digits = np.flatnonzero(cls & _DIGIT)
+    digits = np.flatnonzero(cls >= _DIGIT)
     if digits.size >= NUMBER_DIGITS:
         near = np.zeros(digits.size, dtype=np.int64)
         np.cumsum(digits[1:] - digits[:-1] <= 2, out=near[1:])
