@@ -111,7 +111,7 @@ def baseline(infile, outfile) -> None:
 class NoChecks:
     """A checker that finds nothing: ``run_jsonl`` with it reads, validates and writes only."""
 
-    def findings(self, text, title=None, context=None, probs=None):
+    def findings(self, text, title=None, context=None, probs=None, facts=None):
         return []
 
     def model_probs(self, fulls):

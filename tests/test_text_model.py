@@ -319,3 +319,23 @@ def test_optional_labels_count_neither_way(tmp_path, checker):
     f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     report = evaluate(read_posts(f), checker)
     assert report.per_label["entertainment"].fp == 1  # row a only: b's is optional
+
+
+def test_sub_batches_give_the_scores_of_one_pass():
+    """Scored a sub-batch at a time, every text gets the very float sums of one pass over all."""
+    import numpy as np
+
+    from analysis.text.model_batch import SUB_BATCH, _raw_scores, raw_scores
+
+    model = ContentModel.load()
+    base = [
+        "旗教育局召开开学工作部署会。",
+        "加微信领取优惠，手慢无！",
+        "",
+        "a",
+        "😀[哈哈]今天太开心了",
+        "ＡＢＣ１２３",
+    ]
+    texts = [t * (k % 7) for k, t in enumerate(base * 100)][: 3 * SUB_BATCH + 5]
+    for batch in (texts, [*texts[:SUB_BATCH], *[""] * SUB_BATCH, "x"], [*texts[: SUB_BATCH + 1], *[""] * 30]):
+        assert np.array_equal(raw_scores(model, batch), _raw_scores(model, batch))

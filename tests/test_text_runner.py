@@ -110,6 +110,13 @@ def test_looks_like_jsonl():
     assert not looks_like_jsonl("{not json}")
 
 
+def test_a_chunk_of_empty_texts_is_checked(checker):
+    """Enough empty posts to be scored as a batch (they used to crash the model's batch scorer)."""
+    code, out, err = run(checker, [json.dumps({"id": i, "text": ""}) for i in range(20)])
+    assert code == 0 and err == ""
+    assert out == [{"id": i, "labels": [], "findings": []} for i in range(20)]
+
+
 def test_unit_and_platform_give_the_context(checker):
     text = "为拓宽农产品销售渠道，旗农牧局联合电商企业开展助农直播带货活动，直播间扫码下单，县域内包邮。"
     lines = [

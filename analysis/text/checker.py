@@ -48,6 +48,7 @@ from .checks.learned import learned
 from .checks.matcher import SIGNAL_FAMILIES, Matcher, drop_nested
 from .checks.off_topic import off_topic
 from .checks.wording import typo_findings, wording
+from .facts import ADDRESS, ASTRAL, FOLDS, NUMBER, SECRET
 from .lexicon import BUNDLED_DIR, Entry, fold, lexicon_files, read_file
 from .privacy import masked_text, privacy_findings
 
@@ -123,9 +124,14 @@ class Checker:
         title: str | None = None,
         context: PostContext | None = None,
         probs: dict[str, float] | None = None,
+        facts: int | None = None,
     ) -> list[TextFinding]:
-        """The findings of ``check`` alone, in order (what ``govwatch check`` writes)."""
-        return self._check(f"{title}\n{text}" if title else text, context, prune=True, probs=probs)[0]
+        """The findings of ``check`` alone, in order (what ``govwatch check`` writes).
+
+        ``probs`` and ``facts``: the model's probabilities and the bits of ``facts.text_facts``
+        of the whole post (title, newline, text), when computed for a batch."""
+        full = f"{title}\n{text}" if title else text
+        return self._check(full, context, prune=True, probs=probs, facts=facts)[0]
 
     # -- the learned model --
 
@@ -163,15 +169,27 @@ class Checker:
         context: PostContext | None,
         prune: bool = False,
         probs: dict[str, float] | None = None,
+        facts: int | None = None,
     ) -> tuple[list[TextFinding], dict[str, float]]:
-        """Findings (sorted) and scores of a whole post (title, newline, text)."""
+        """Findings (sorted) and scores of a whole post (title, newline, text). ``facts``: what
+        the post may hold (facts.py), so that scans for what it cannot hold are skipped."""
         # Personal numbers are masked (same length) before the other checks read the text, so no
         # finding's evidence or explanation can quote one whole.
-        leaks = privacy_findings(full)
+        if facts is None:
+            leaks = privacy_findings(full)
+        elif facts & (NUMBER | ADDRESS | SECRET):
+            leaks = privacy_findings(
+                full, None, facts & NUMBER != 0, facts & ADDRESS != 0, facts & SECRET != 0
+            )
+        else:
+            leaks = NONE
         if leaks:
             full = masked_text(full, leaks)
-        norm = fold(full)
-        findings, scores = self._check_lexicons(full, norm, context, prune, probs)
+            facts = None  # the facts were of the text before masking
+        norm = fold(full) if facts is None or facts & FOLDS else full
+        astral = None if facts is None else bool(facts & ASTRAL)
+        numbers = facts is None or bool(facts & NUMBER)
+        findings, scores = self._check_lexicons(full, norm, context, prune, probs, astral, numbers)
         if leaks:
             findings = sorted([*findings, *leaks], key=_finding_order)
         # A typo in any published post is a typo, ads and off-topic posts included; only a post
@@ -193,14 +211,17 @@ class Checker:
         context: PostContext | None,
         prune: bool,
         probs: dict[str, float] | None,
+        astral: bool | None = None,
+        numbers: bool = True,
     ) -> tuple[list[TextFinding], dict[str, float]]:
-        """The lexicons, their context rules and the learned classifiers."""
+        """The lexicons, their context rules and the learned classifiers. ``astral``,
+        ``numbers``: what the text may hold (facts.py), when known."""
         if probs is None and self.use_model:
             probs = self.model_probs([full])[0]
         model = self.model() if probs is not None else None
         labels = model_candidates(model, probs, full)
-        marks = tone_marks(full, probs)
-        found = self.matcher.hits(norm, prune and not labels and len(marks) < 2, bool(labels))
+        marks = tone_marks(full, probs, astral)
+        found = self.matcher.hits(norm, prune and not labels and len(marks) < 2, bool(labels), numbers)
         by_family: dict[str, list[Hit]] = {}
         if found is not None:
             kept = keep(norm, *found)
@@ -268,7 +289,6 @@ def _finding_order(f: TextFinding) -> tuple[int, int, str]:
 
 def _has_han(text: str) -> bool:
     return _HAN_RE.search(text) is not None
-
 
 
 @functools.lru_cache(maxsize=16)

@@ -25,6 +25,9 @@ _TABLE[np.fromiter(NORM.keys(), dtype=np.int64)] = np.fromiter(NORM.values(), dt
 
 def codes_of(text: str) -> np.ndarray:
     """The normalised code points of a text (same length as the text)."""
+    utf16 = text.encode("utf-16-le", "surrogatepass")
+    if len(utf16) == 2 * len(text):  # the Basic Multilingual Plane only (most texts): one lookup
+        return np.take(_TABLE, np.frombuffer(utf16, dtype="<u2"))
     raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     out = raw.copy()
     bmp = raw < 0x10000
@@ -84,31 +87,66 @@ _rows: dict[int, np.ndarray] = {}
 
 
 def _float_rows(model: Any) -> np.ndarray:
-    """The weights as float32 (the sums run in float32; converted once per model)."""
+    """The weights as float32 (the sums run in float32; converted once per model), each row
+    padded with zeros to 16 bytes: numpy gathers rows of 16 bytes by a fast path (about three
+    times faster than rows of 12), and the padding's sums are never read."""
     key = id(model)
     if key not in _rows:
-        _rows[key] = np.ascontiguousarray(model.weights(), dtype=np.float32)
+        weights = model.weights()
+        padded = np.zeros((weights.shape[0], _PADDED), dtype=np.float32)
+        padded[:, : weights.shape[1]] = weights
+        _rows[key] = padded
     return _rows[key]
+
+
+_PADDED = 4  # float32 columns of a padded row (three labels)
+
+
+SUB_BATCH = 128  # texts hashed and gathered in one pass: the arrays stay in the CPU's cache
 
 
 def raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
     """The linear scores (before the logistic) of a ContentModel, shape (len(texts), labels).
+
+    Scored ``SUB_BATCH`` texts at a time (a third faster than 512 at once). Each text's sum is
+    the same float32 sum as when all are scored in one pass: a text's range is summed by
+    ``reduceat`` unless it runs to the end of the joined codes (then by ``sum``, whose order
+    may differ in the last bits), so a sub-batch that texts with characters follow gets one
+    character more, as the whole batch would have them."""
+    n = len(texts)
+    if n <= SUB_BATCH:
+        return _raw_scores(model, texts)
+    parts = []
+    for i in range(0, n, SUB_BATCH):
+        j = min(i + SUB_BATCH, n)
+        if j < n and any(texts[j:]):
+            parts.append(_raw_scores(model, [*texts[i:j], "_"])[:-1])
+        else:
+            parts.append(_raw_scores(model, texts[i:j]))
+    return np.concatenate(parts)
+
+
+def _raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
+    """The linear scores of texts joined in one pass (see ``raw_scores``).
 
     The texts are joined and every n-gram of the joined codes hashed, those across two
     texts too; a text's sum is then the sum over the contiguous range of n-grams that start
     and end in it (``np.add.reduceat`` over [begin, stop) pairs): no masks, no per-n-gram
     text index."""
     n = len(texts)
-    rows = _float_rows(model)
+    labels = len(model.labels)
+    rows = (
+        _float_rows(model) if labels <= _PADDED else np.ascontiguousarray(model.weights(), dtype=np.float32)
+    )
     out = np.tile(np.asarray(model.bias, dtype=np.float64), (n, 1))
-    if not n:
+    if not any(texts):  # no n-gram at all (a batch of empty texts): the biases
         return out
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
     first = np.zeros(n, dtype=np.int64)
     np.cumsum(lengths[:-1], out=first[1:])
     codes = codes_of("".join(texts)).astype(np.uint64)
     shift = np.uint64(64 - model.bits)
-    sums = np.zeros((n, rows.shape[1]))
+    sums = np.zeros((n, labels))
     count = np.zeros(n)
     h = codes
     for order in range(1, model.max_order + 1):
@@ -131,13 +169,13 @@ def raw_scores(model: Any, texts: Sequence[str]) -> np.ndarray:
         bounds = np.empty(2 * n, dtype=np.int64)
         bounds[0::2] = np.minimum(begin, m - 1)
         bounds[1::2] = np.minimum(stop, m - 1)
-        w = np.take(rows, bucket, axis=0)
+        w = np.take(rows, bucket.view(np.int64), axis=0)  # buckets < 2**bits: same values
         part = np.add.reduceat(w, bounds, axis=0)[0::2]
         # reduceat sums up to the next bound: a range that runs to the end is summed here
         for j in np.nonzero(to_end)[0]:
             part[j] = w[begin[j] :].sum(axis=0)
         part[~some] = 0.0
-        sums += part
+        sums += part[:, :labels]
     out += sums / np.sqrt(np.maximum(count, 1.0))[:, None]
     return out
 

@@ -24,6 +24,7 @@ from core.rules import rule_title
 from core.vocabulary import Severity
 
 from .checker import LABEL_NAMES, Checker, CheckResult, PostContext, TextFinding
+from .facts import text_facts
 from .privacy import masked_text
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
@@ -122,13 +123,15 @@ def run_jsonl(
             probs = iter(checker.model_probs(fulls))
         except UnicodeEncodeError:
             probs = iter(checker.model_probs([""] * len(posts)))
+        facts = iter(text_facts(fulls))
         findings_of = checker.findings
         for item in chunk:
             number, obj_id, reason = item[0], item[1], item[2]
             if reason is None:
                 p = next(probs)
+                f = next(facts)
                 try:
-                    findings = findings_of(item[3], item[4], item[5], probs=p)
+                    findings = findings_of(item[3], item[4], item[5], probs=p, facts=f)
                 except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"
                     reason = "text or title is not valid Unicode (a lone surrogate)"
                 else:
@@ -142,17 +145,20 @@ def run_jsonl(
         chunk.clear()
 
     for number, line in enumerate(infile, start=1):
-        if not line.strip():
+        if not line or line.isspace():  # blank (isspace stops at the first other character)
             continue
         reason = not_utf8(line)
         obj = None
         if reason is None:
             try:
+                obj = _loads(line)
+            except ValueError:
                 # Without the line break: an error at the end of the line is at its last column
                 # (with it, the parser reports column 1 of a second line).
-                obj = _loads(line.rstrip("\r\n"))
-            except ValueError as exc:
-                reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
+                try:
+                    obj = _loads(line.rstrip("\r\n"))
+                except ValueError as exc:
+                    reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
         obj_id = obj.get("id") if isinstance(obj, dict) else None
         if reason is None:
             if not isinstance(obj, dict):

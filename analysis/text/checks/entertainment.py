@@ -31,14 +31,17 @@ _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 _MARK_RE = re.compile("\\[[\u4e00-\u9fffA-Za-z]{1,6}\\]|[\U0001f300-\U0001faff\u2600-\u27bf]")
 
 
-def tone_marks(full: str, probs: dict[str, float] | None) -> list[tuple[int, int]]:
+def tone_marks(
+    full: str, probs: dict[str, float] | None, astral: bool | None = None
+) -> list[tuple[int, int]]:
     """The spans of emoticon codes and emoji: scanned for when the text has a bracket, a
-    character beyond the BMP (most emoji), or some tone in the model's eyes."""
+    character beyond the BMP (most emoji), or some tone in the model's eyes. ``astral``: whether
+    the text may have a character beyond the BMP, when the caller knows (facts.py)."""
     if (
         "[" in full
         or probs is None
         or probs.get("entertainment", 1.0) >= MARK_SCAN_FROM
-        or _ASTRAL_RE.search(full) is not None
+        or (_ASTRAL_RE.search(full) is not None if astral is None else astral)
     ):
         return [m.span() for m in _MARK_RE.finditer(full)]
     return NONE

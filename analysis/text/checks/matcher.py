@@ -10,6 +10,7 @@ show that no family can reach its threshold (``may_fire``).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -26,6 +27,7 @@ from .off_topic import TOPIC_THRESHOLD
 OVERLAPPING = frozenset(("cue", "gov", "field", "leader"))
 SIGNAL_FAMILIES = frozenset(("ad", "topic", "tone", "wording", "leader"))
 SKIPPED_KINDS = frozenset(("protect", "authority", "title"))
+_first = operator.itemgetter(0)
 
 
 class Matcher:
@@ -65,6 +67,13 @@ class Matcher:
         # text has one of its "factors", literal strings that every match of it
         # contains (see _factors), or always when it has none.
         self._regexes: list[tuple[str, Entry, bool]] = []  # family, entry, always
+        # regexes whose every match holds a run of LONG_NUMBER digits (ids of their entries)
+        self._long_numbers = frozenset(
+            id(e)
+            for ents in regex_by_family.values()
+            for e in ents
+            if digit_run(e.regex) >= LONG_NUMBER  # type: ignore[arg-type]
+        )
         gates: dict[str, set[str]] = {}
         triggers: dict[str, list[int]] = {}
         for family, fam_entries in regex_by_family.items():
@@ -159,7 +168,7 @@ class Matcher:
         self.titles_longest = sorted(self.titles, key=len, reverse=True)
 
     def hits(
-        self, norm: str, prune: bool = False, context: bool = False
+        self, norm: str, prune: bool = False, context: bool = False, numbers: bool = True
     ) -> tuple[list[Hit], list[tuple[int, int]], set[tuple[int, int]]] | None:
         """The matches in the folded text, or None without a signal.
 
@@ -169,17 +178,22 @@ class Matcher:
         (``may_fire``); the scores of such a post are then not computed.
         ``context``: the matches even without a signal (the context rules of a
         model finding need the cues, government words and fields).
+        ``numbers=False``: the text has no run of ``LONG_NUMBER`` digits (facts.py), so the
+        regexes whose every match has one (a mobile number) are not run.
         """
         matches = self._find(norm, True) if self._find is not None else ()
         if not matches:
             return None  # no term, no gate: no regex runs either
-        idxs = {m[0] for m in matches}
+        idxs = set(map(_first, matches))
         signal = not idxs.isdisjoint(self._signal_idx)
         regex_hits: list[Hit] = []
-        literal = self.literal_bound(idxs) if prune else None
+        literal = None  # the literal part of the bounds, computed when first needed
         if not idxs.isdisjoint(self._enabler_idx):
             candidates = self.regex_candidates(idxs)
+            if not numbers and candidates and self._long_numbers:
+                candidates = [e for e in candidates if id(e) not in self._long_numbers]
             if prune and candidates:
+                literal = self.literal_bound(idxs)
                 # not even if every regex that may run matched (and silenced no cue)
                 unknown = None if any(e.kind == "protect" for e in candidates) else NONE
                 if not self.may_fire(idxs, matches, candidates, unknown, literal):
@@ -347,6 +361,53 @@ def _bound_parts(entries: Sequence[Entry]) -> tuple[tuple[tuple[str, float], ...
 
 
 # -- regex factors --
+
+LONG_NUMBER = 11  # digits in a row: what facts.NUMBER tells a text may hold (a mobile number)
+
+
+def digit_run(pattern: re.Pattern[str]) -> int:
+    """The most digits in a row that every match of the pattern holds (0 when unsure).
+
+    Read from the top level of the parsed pattern: digits, sets of digits (``\\d``, ``[3-9]``)
+    and their repeats (counted at their minimum) add to a run, zero-width assertions keep it,
+    anything else ends it."""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        items = list(_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # an unexpected parse tree: no shortcut, never a wrong answer
+        return 0
+
+    def one_digit(op: Any, av: Any) -> bool:
+        if op is c.LITERAL:
+            return chr(av).isdecimal()
+        if op is c.IN:
+            return bool(av) and all(
+                (iop is c.LITERAL and chr(iav).isdecimal())
+                or (iop is c.RANGE and all(chr(x).isdecimal() for x in range(iav[0], iav[1] + 1)))
+                or (iop is c.CATEGORY and iav is c.CATEGORY_DIGIT)
+                for iop, iav in av
+            )
+        return False
+
+    best = run = 0
+    for op, av in items:
+        if one_digit(op, av):
+            run += 1
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)) and len(av[2]) == 1:
+            sub_op, sub_av = list(av[2])[0]
+            if not one_digit(sub_op, sub_av):
+                best, run = max(best, run), 0
+                continue
+            run += av[0]
+            if av[1] != av[0]:  # a run of variable length: what follows is no longer counted from here
+                best, run = max(best, run), 0
+        elif op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue
+        else:
+            best, run = max(best, run), 0
+    return max(best, run)
 
 
 def factors(pattern: re.Pattern[str]) -> frozenset[str] | None:
