@@ -1,6 +1,6 @@
 """The scorecard: each account's four dimensions (职能契合, 制作水准, 传播效果, 互动回应) for a
 month or a quarter, each 0-100 with the figures behind it, a weighted total, its ranks within its
-kind (业务领域) and its platform, and the change against the period before.
+业务领域 (the unit's line of work, core/fields.py) and its platform, and the change against the period before.
 
 Every figure comes from storage/scorecard.py's grouped queries; the formulas are here and in the
 README ("Scorecard"), so a score can be recomputed by hand from the exported figures.
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from analysis.interaction import is_question
 from core.config import Config, ScorecardSettings
+from core.vocabulary import UnitField
 from storage import scorecard as rows
 
 TREND_WEEKS = 26
@@ -211,15 +212,16 @@ class AccountScore:
     kind: str
     url: str | None
     figures: Figures
+    unit_field: str = UnitField.OTHER  # the unit's 业务领域 (core/fields.py)
     fit: float | None = None
     quality: float | None = None
     reach: float | None = None
     response: float | None = None
     total: float | None = None
-    rank_kind: int | None = None  # within its kind (业务领域)
+    rank_field: int | None = None  # within its 业务领域
     rank_platform: int | None = None
     previous_total: float | None = None
-    previous_rank_kind: int | None = None
+    previous_rank_field: int | None = None
     previous_rank_platform: int | None = None
     weekly: list[int] = field(default_factory=list)  # posts per week, oldest first
 
@@ -234,10 +236,10 @@ class AccountScore:
 
     @property
     def rank_change(self) -> int | None:
-        """Places gained within its kind (positive: moved up)."""
-        if self.rank_kind is None or self.previous_rank_kind is None:
+        """Places gained within its 业务领域 (positive: moved up)."""
+        if self.rank_field is None or self.previous_rank_field is None:
             return None
-        return self.previous_rank_kind - self.rank_kind
+        return self.previous_rank_field - self.rank_field
 
 
 @dataclass
@@ -319,11 +321,15 @@ def _score_period(
     start, end = period.bounds(config.tz)
     figures = _figures(session, start, end)
     scores = []
+    fields: dict[str, UnitField] = {}
     for a in rows.accounts(session):
         if a.closed:
             continue
         f = figures.get(a.id, Figures())
-        s = AccountScore(a.id, a.unit or "", a.name, a.platform, a.kind, a.url, f)
+        unit = a.unit or ""
+        if unit not in fields:
+            fields[unit] = config.unit_field(unit)
+        s = AccountScore(a.id, unit, a.name, a.platform, a.kind, a.url, f, fields[unit])
         s.fit, s.quality, s.response = fit_score(f), quality_score(f, settings), response_score(f, settings)
         scores.append(s)
     # 传播效果: the influence index against the best of the same platform in the period.
@@ -341,7 +347,7 @@ def _score_period(
             s.total = sum(w * v for w, v in weighed) / sum(w for w, _ in weighed)
         for d in (*DIMENSIONS, "total"):
             setattr(s, d, _round(getattr(s, d)))
-    _rank(scores, "kind", "rank_kind")
+    _rank(scores, "unit_field", "rank_field")
     _rank(scores, "platform", "rank_platform")
     return scores, start, end
 
@@ -356,9 +362,9 @@ def build_scorecard(
     for s in scores:
         p = before.get(s.account_id)
         if p is not None:
-            s.previous_total, s.previous_rank_kind, s.previous_rank_platform = (
+            s.previous_total, s.previous_rank_field, s.previous_rank_platform = (
                 p.total,
-                p.rank_kind,
+                p.rank_field,
                 p.rank_platform,
             )
     now = now or datetime.now(UTC)
@@ -368,7 +374,15 @@ def build_scorecard(
     weekly = rows.weekly_counts(session, bounds)
     for s in scores:
         s.weekly = weekly.get(s.account_id, [0] * TREND_WEEKS)
-    scores.sort(key=lambda s: (s.kind, s.rank_kind is None, s.rank_kind or 0, s.platform, s.account_id))
+    scores.sort(
+        key=lambda s: (
+            UnitField.rank(s.unit_field),
+            s.rank_field is None,
+            s.rank_field or 0,
+            s.platform,
+            s.account_id,
+        )
+    )
     weeks = [b.astimezone(config.tz).date() for b in bounds[:-1]]
     return Scorecard(period, previous, start, end, config.scorecard, scores, weeks)
 

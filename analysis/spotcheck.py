@@ -1,7 +1,7 @@
 """The spot check (抽查): a reproducible stratified sample of accounts for a period, and the 通报
 draft's rows for it (序号, 单位, 帐号, 平台, 问题, 整改要求, the four dimensions, evidence links).
 
-The sample: within each stratum (platform × account kind), ceil(share × its size) accounts;
+The sample: within each stratum (platform × 业务领域, core/fields.py), ceil(share × its size) accounts;
 every account with a finding in the period is in it (so every unit with a finding is), and the
 rest are drawn by a random generator seeded with (seed, period, stratum), so the same seed over
 the same accounts always draws the same sample.
@@ -46,7 +46,7 @@ class SpotCheck:
     share: float
     seed: int
     population: int
-    strata: dict[tuple[str, str], tuple[int, int]]  # (platform, kind) -> (size, drawn)
+    strata: dict[tuple[str, str], tuple[int, int]]  # (platform, 业务领域) -> (size, drawn)
     sampled: list[SampledAccount]
 
 
@@ -58,7 +58,7 @@ def draw(
         raise ValueError(f"share must be above 0 and at most 100%, not {share!r}")
     strata: dict[tuple[str, str], list[str]] = defaultdict(list)
     for a in accounts:
-        strata[(a.platform, a.kind)].append(a.account_id)
+        strata[(a.platform, a.unit_field)].append(a.account_id)
     chosen: list[str] = []
     sizes = {}
     for key in sorted(strata):

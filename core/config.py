@@ -26,10 +26,11 @@ from pydantic import (
 )
 
 from core import yamlread
+from core.fields import field_of
 from core.links import DEFAULT_ALLOW_DOMAINS
 from core.platforms import account_codes, declared, monitored_codes
 from core.rules import MAINTENANCE_EMPTY, MAINTENANCE_STALE, MAINTENANCE_ZOMBIE, check_rule_id
-from core.vocabulary import AccountKind, Operator, Severity
+from core.vocabulary import AccountKind, Operator, Severity, UnitField
 
 DEFAULT_CONFIG = "config.yaml"
 ACCOUNT_ID_RE = re.compile(r"^[a-z0-9-]+$")
@@ -186,6 +187,28 @@ class Supervisor(_Strict):
 
     def covers(self, unit: str) -> bool:
         return "*" in self.units or unit in self.units
+
+
+def _allowed_fields() -> str:
+    return ", ".join(f"{f.value} ({f.label})" for f in UnitField)
+
+
+class UnitSettings(_Strict):
+    """What config says of one unit (责任主体) by its name: ``units: {旗体育局: {field: sports}}``."""
+
+    # Its 业务领域, when its name does not say it (core/fields.py): a code or its Chinese label.
+    field: UnitField | None = None
+
+    @field_validator("field", mode="before")
+    @classmethod
+    def _field(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        text = str(value).strip()
+        for member in UnitField:
+            if text in (member.value, member.label):
+                return member
+        raise ValueError(f"unknown 业务领域 {value!r}; allowed: {_allowed_fields()}")
 
 
 class WebsiteSelectors(_Strict):
@@ -735,6 +758,8 @@ class Config(_Strict):
     supervisors: list[Supervisor] = Field(default_factory=list)
     web: WebSettings = Field(default_factory=WebSettings)
     accounts: list[AccountConfig] = Field(default_factory=list)
+    # Per unit (by its name, as accounts' `unit` and the 台账 spell it): its 业务领域 override.
+    units: dict[str, UnitSettings] = Field(default_factory=dict)
     repost_tasks: list[RepostTaskConfig] = Field(default_factory=list)
 
     # Where the file was read from; relative paths (sqlite, reports) resolve against it.
@@ -807,6 +832,11 @@ class Config(_Strict):
                 "the warning goes out before the veto, not after"
             )
         return self
+
+    def unit_field(self, unit: str | None) -> UnitField:
+        """The unit's 业务领域: its `units` override, else what its name says (core/fields.py)."""
+        overrides = {name: u.field for name, u in self.units.items() if u.field is not None}
+        return field_of(unit, overrides)
 
     @property
     def tz(self) -> ZoneInfo:

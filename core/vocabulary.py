@@ -156,6 +156,28 @@ class AccountKind(Word):
     SERVICE = "service", "服务类"
 
 
+class UnitField(Word):
+    """A unit's line of work (业务领域): what the scorecard ranks within and the spot check draws
+    by, in the order the scorecard lists them. Which unit is in which: core/fields.py."""
+
+    GENERAL = "general", "综合（政府办）"
+    POLICE = "police", "公安"
+    EDUCATION = "education", "教育"
+    HEALTH = "health", "卫生健康"
+    CULTURE_TOURISM = "culture_tourism", "文化旅游"
+    SPORTS = "sports", "体育"
+    AGRICULTURE = "agriculture", "农业农村"
+    MARKET = "market", "市场监管"
+    TRANSPORT = "transport", "交通"
+    ENVIRONMENT = "environment", "自然资源和生态环境"
+    WELFARE = "welfare", "民生保障（人社、民政）"
+    EMERGENCY = "emergency", "应急消防"
+    WEATHER = "weather", "气象"
+    MEDIA = "media", "融媒体和宣传"
+    TOWNSHIP = "township", "乡镇街道"
+    OTHER = "other", "其他"
+
+
 class VetoState(Word):
     """Where a publishing account stands against the national two-week veto (两周未更新，单项否决):
     days still left, past it, or not known because the last crawl did not read the account."""
@@ -267,6 +289,7 @@ VOCABULARIES: tuple[type[StrEnum], ...] = (
     FindingState,
     FindingEventKind,
     AccountKind,
+    UnitField,
     Operator,
     ContentLabel,
     RepostState,

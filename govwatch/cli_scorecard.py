@@ -29,8 +29,8 @@ PERIOD_HELP = "A quarter (2026-Q4) or a month (2026-11), in the configured time 
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the .xlsx and .html.")
 @pass_state
 def scorecard(state: State, period: str, out_dir: str | None) -> None:
-    """Score every account for a period (职能契合, 制作水准, 传播效果, 互动回应), ranked per kind and
-    platform against the period before; write .xlsx and .html and print their paths."""
+    """Score every account for a period (职能契合, 制作水准, 传播效果, 互动回应), ranked per 业务领域
+    and platform against the period before; write .xlsx and .html and print their paths."""
     from govwatch.app import open_app
     from reporting.scorecard import scorecard_files
 
@@ -54,7 +54,7 @@ def scorecard(state: State, period: str, out_dir: str | None) -> None:
 def spotcheck(
     ctx: click.Context, period: str | None, share: str, seed: int | None, out_dir: str | None
 ) -> None:
-    """Draw a stratified sample (by platform and account kind; every account with a finding in the
+    """Draw a stratified sample (by platform and 业务领域; every account with a finding in the
     period included) and write the 通报 draft (.xlsx and .html); print their paths and the seed."""
     if ctx.invoked_subcommand is not None:
         return

@@ -16,7 +16,7 @@ from analysis.scorecard import DIMENSION_LABELS, DIMENSIONS, AccountScore, Score
 from analysis.spotcheck import SpotCheck
 from core.config import Config
 from core.files import replace_private, write_private_text
-from core.vocabulary import AccountKind
+from core.vocabulary import AccountKind, UnitField
 from reporting import labels as L
 from reporting.trend import trend_svg
 from reporting.weekly import environment
@@ -45,6 +45,10 @@ def kind_label(code: str) -> str:
     return AccountKind.label_of(code)
 
 
+def field_label(code: str) -> str:
+    return UnitField.label_of(code)
+
+
 # --- the scorecard ----------------------------------------------------------------------------
 
 SCORE_HEADERS: tuple[tuple[str, float], ...] = (
@@ -52,7 +56,8 @@ SCORE_HEADERS: tuple[tuple[str, float], ...] = (
     ("责任主体", 18),
     ("帐号", 18),
     ("平台", 9),
-    ("业务领域", 9),
+    ("业务领域", 12),
+    ("帐号类别", 8),
     ("总分", 8),
     ("领域内排名", 8),
     ("平台内排名", 8),
@@ -89,9 +94,10 @@ def score_row(number: int, s: AccountScore) -> list[Any]:
         s.unit,
         s.name,
         L.platform_label(s.platform),
+        field_label(s.unit_field),
         kind_label(s.kind),
         s.total,
-        s.rank_kind,
+        s.rank_field,
         s.rank_platform,
         s.change,
         s.rank_change,
@@ -247,6 +253,7 @@ def _template_helpers() -> dict[str, Callable[..., Any]]:
         "score": score_html,
         "change": change_html,
         "kind_label": kind_label,
+        "field_label": field_label,
         "trend": lambda s, weeks: Markup(trend_svg(s.weekly, weeks)),  # noqa: S704 - built from numbers
         "pct": _pct,
         "dim_labels": DIMENSION_LABELS,
@@ -260,9 +267,9 @@ def render_scorecard(card: Scorecard, config: Config, now: datetime | None = Non
         card.accounts, key=lambda s: (s.rank_platform is None, s.rank_platform or 0, s.account_id)
     ):
         platforms.setdefault(s.platform, []).append(s)
-    kinds: dict[str, list[AccountScore]] = {}
-    for s in card.accounts:
-        kinds.setdefault(s.kind, []).append(s)
+    fields: dict[str, list[AccountScore]] = {}
+    for s in card.accounts:  # already in the catalogue's order of 业务领域, then by rank
+        fields.setdefault(s.unit_field, []).append(s)
     return (
         environment()
         .get_template("scorecard.html")
@@ -270,7 +277,7 @@ def render_scorecard(card: Scorecard, config: Config, now: datetime | None = Non
             card=card,
             title=scorecard_title(card),
             stamp=_stamp(config, now),
-            kinds=kinds,
+            fields=fields,
             platforms=sorted(platforms.items(), key=lambda kv: L.platform_label(kv[0])),
             formulas=formulas(card),
             **_template_helpers(),
@@ -346,7 +353,7 @@ def spot_summary(check: SpotCheck) -> str:
     with_problems = sum(1 for s in check.sampled if s.problems)
     units = len({s.score.unit for s in check.sampled})
     return (
-        f"按平台和帐号类别分层抽取 {check.share:.0%}（随机种子 {check.seed}），期内有问题的帐号全部纳入："
+        f"按平台和业务领域分层抽取 {check.share:.0%}（随机种子 {check.seed}），期内有问题的帐号全部纳入："
         f"共抽查 {units} 个单位的 {len(check.sampled)} 个帐号（全部 {check.population} 个），"
         f"其中 {with_problems} 个帐号存在问题。"
     )

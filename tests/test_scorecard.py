@@ -29,12 +29,19 @@ SH = 8  # Asia/Shanghai is UTC+8
 NOW = datetime(2027, 1, 5, 4, tzinfo=UTC)
 
 ACCOUNTS = [
-    {"id": "a1", "unit": "甲局", "platform": "weibo", "name": "甲发布", "handle": "1001"},
-    {"id": "a2", "unit": "乙局", "platform": "weibo", "name": "乙发布", "handle": "1002"},
-    {"id": "a3", "unit": "甲局", "platform": "website", "name": "甲网站", "url": "https://a.example.gov.cn/"},
+    # 业务领域 by the unit's name (core/fields.py): a1 and a3 公安, a2 教育, a4 卫生健康
+    {"id": "a1", "unit": "旗公安局", "platform": "weibo", "name": "甲发布", "handle": "1001"},
+    {"id": "a2", "unit": "旗教育局", "platform": "weibo", "name": "乙发布", "handle": "1002"},
+    {
+        "id": "a3",
+        "unit": "旗公安局",
+        "platform": "website",
+        "name": "甲网站",
+        "url": "https://a.example.gov.cn/",
+    },
     {
         "id": "a4",
-        "unit": "丙局",
+        "unit": "旗卫生健康委员会",
         "platform": "app",
         "name": "丙APP",
         "kind": "service",
@@ -204,13 +211,17 @@ def test_figures_and_scores_by_hand(seeded):
     a3 = by["a3"]
     assert (a3.fit, a3.quality, a3.reach, a3.total) == (100.0, round(A3_QUALITY, 1), 100.0, 90.0)
     a4 = by["a4"]
-    assert (a4.figures.posts, a4.total, a4.rank_kind) == (0, None, None)
-    # ranks per kind (业务领域) and per platform
-    assert [by[i].rank_kind for i in ("a3", "a1", "a2")] == [1, 2, 3]
+    assert (a4.figures.posts, a4.total, a4.rank_field) == (0, None, None)
+    # ranks per 业务领域 (公安: a3 90.0 before a1 74.4; 教育: a2 alone) and per platform
+    assert [by[i].unit_field for i in ("a1", "a2", "a3", "a4")] == ["police", "education", "police", "health"]
+    assert a3.total > a1.total
+    assert (a3.rank_field, a1.rank_field, a2.rank_field) == (1, 2, 1)
     assert (a1.rank_platform, a2.rank_platform, a3.rank_platform) == (1, 2, 1)
+    # listed in the catalogue's order of 业务领域 (公安, 教育, 卫生健康), by rank within each
+    assert [s.account_id for s in card.accounts] == ["a3", "a1", "a2", "a4"]
     # against 2026-Q3: a1 had one original post there (fit 100, quality 70, reach 100: total 90), ranked 1st
     assert a1.previous_total == 90.0 and a1.change == round(a1.total - 90.0, 1)
-    assert a1.previous_rank_kind == 1 and a1.rank_change == -1
+    assert a1.previous_rank_field == 1 and a1.rank_change == -1
     assert a2.previous_total is None and a2.change is None
 
 
@@ -226,6 +237,19 @@ def test_weights_from_config_and_month_period(tmp_path, database_url):
     # in November alone a1 has p2, p3, p4 (p1 was on 1 October): 1 of 2 checked on work; 2 own of 3
     assert by["a1"].figures.posts == 3
     assert by["a1"].total == by["a1"].fit == round(100 * (0.7 * 1 / 2 + 0.3 * 1), 1)
+    store.dispose()
+
+
+@pytest.mark.db
+def test_a_units_field_from_config_changes_its_rank(tmp_path, database_url):
+    """config units: 旗教育局 counted as 公安 ranks among a1 and a3 (90.0 > 74.4 > 69.3)."""
+    _, config = make_config(tmp_path, database_url, units={"旗教育局": {"field": "公安"}})
+    store = seed_store(config)
+    with store.session() as s:
+        card = build_scorecard(s, config, Period.parse("2026-Q4"), now=NOW)
+    by = card.by_id()
+    assert by["a2"].unit_field == "police"
+    assert [by[i].rank_field for i in ("a3", "a1", "a2")] == [1, 2, 3]
     store.dispose()
 
 
@@ -303,7 +327,23 @@ def test_xlsx_and_html(seeded, tmp_path):
     assert "计分方法" in book.sheetnames
     page = html.read_text(encoding="utf-8")
     assert "<script" not in page and "甲发布" in page and "<svg" in page
-    for word in ("按业务领域排名", "按平台排名", "职能契合", "制作水准", "传播效果", "互动回应", "较上期"):
+    assert (a1[header.index("业务领域")], a1[header.index("帐号类别")], a1[header.index("领域内排名")]) == (
+        "公安",
+        "发布类",
+        2,
+    )
+    assert rows["a2"][header.index("业务领域")] == "教育"
+    for word in (
+        "按业务领域排名",
+        "公安（2 个帐号）",
+        "教育（1 个帐号）",
+        "按平台排名",
+        "职能契合",
+        "制作水准",
+        "传播效果",
+        "互动回应",
+        "较上期",
+    ):
         assert word in page
     assert re.search(r"ln\(转发\+1\)", page)
 

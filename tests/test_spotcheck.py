@@ -99,14 +99,18 @@ def test_sample_is_stratified_reproducible_and_takes_every_finding(many):
     assert {"a2", "w07"} <= set(ids)
     forced = {x.score.account_id for x in first.sampled if x.forced}
     assert forced == {"a2", "w07"}
-    # each stratum: ceil(20% × its size)
-    strata = Counter((x.score.platform, x.score.kind) for x in first.sampled)
+    # each stratum (platform × 业务领域): ceil(20% × its size); 局NN is 其他, a1/a3 公安, a2 教育, a4 卫生健康
+    strata = Counter((x.score.platform, x.score.unit_field) for x in first.sampled)
     assert strata == {
-        ("weibo", "publish"): math.ceil(0.2 * 42),
-        ("website", "publish"): math.ceil(0.2 * 13),
-        ("app", "service"): 1,
+        ("weibo", "police"): 1,
+        ("weibo", "education"): 1,
+        ("weibo", "other"): math.ceil(0.2 * 40),
+        ("website", "police"): 1,
+        ("website", "other"): math.ceil(0.2 * 12),
+        ("app", "health"): 1,
     }
-    assert first.strata[("weibo", "publish")] == (42, 9)
+    assert first.strata[("weibo", "other")] == (40, 8)  # w07 forced, 7 drawn
+    assert first.strata[("weibo", "education")] == (1, 1)
     # units with problems come first in the 通报
     assert [x.score.account_id for x in first.sampled[:2]] in (["a2", "w07"], ["w07", "a2"])
 
@@ -117,7 +121,14 @@ def test_draw_alone_and_share():
     accounts = [AccountScore(f"x{i}", "u", "n", "weibo", "publish", None, Figures()) for i in range(10)]
     ids, sizes = draw(accounts, {"x3", "x4", "x5"}, 0.1, 1, "2026-Q4")
     assert {"x3", "x4", "x5"} <= set(ids) and len(ids) == 3  # more findings than the share: all of them
-    assert sizes == {("weibo", "publish"): (10, 3)}
+    assert sizes == {("weibo", "other"): (10, 3)}
+    # two 业务领域 on one platform are two strata, each drawn at least once
+    mixed = accounts + [
+        AccountScore(f"y{i}", "u", "n", "weibo", "publish", None, Figures(), "sports") for i in range(3)
+    ]
+    ids, sizes = draw(mixed, set(), 0.1, 1, "2026-Q4")
+    assert sizes == {("weibo", "other"): (10, 1), ("weibo", "sports"): (3, 1)}
+    assert sum(i.startswith("y") for i in ids) == 1
     assert draw(accounts, set(), 0.25, 5, "2026-Q4")[0] == draw(accounts, set(), 0.25, 5, "2026-Q4")[0]
     assert parse_share("20%") == parse_share("0.2") == parse_share("20") == 0.2
     for bad in ("0%", "150%", "abc"):
@@ -145,7 +156,8 @@ def test_draft_layout_and_notes_round_trip(many, tmp_path):
     assert [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)] == list(range(1, len(rows) + 1))
     page = html.read_text(encoding="utf-8")
     assert "宣穿" in page and "https://example.test/a2/p1" in page and "<script" not in page
-    assert "分层抽样" in page
+    assert "分层抽样" in page and "按平台和业务领域分层抽取" in page
+    assert "<th>业务领域</th>" in page and "<td>公安</td>" in page and "<td>其他</td>" in page
 
     # a person writes two notes into the draft and imports it
     note_col = headers.index(NOTE_HEADER) + 1
