@@ -15,7 +15,7 @@ from core.config import parse_config
 from core.items import PostItem
 from core.links import post_links
 from crawler.parsers import feed, website, wechat, weibo
-from crawler.parsers.anchors import unwrap
+from crawler.parsers.anchors import html_links, unwrap
 from storage import repo
 from storage.db import open_store
 from storage.links import post_texts
@@ -50,6 +50,9 @@ def test_weibo_anchor_found_wrapper_unwrapped_navigation_skipped():
         unwrap("https://weibo.cn/sinaurl?u=https%3A%2F%2Fa.example%2Fx%3Fy%3D1") == "https://a.example/x?y=1"
     )
     assert unwrap("https://m.weibo.cn/status/1") == "https://m.weibo.cn/status/1"
+    # the anchor's address however the platform quotes it; an anchor without one gives nothing
+    odd = "<A name=top></A><a data-href='x' class=k href=http://a.example/1?x=1&amp;y=2>甲</a>"
+    assert html_links(odd, "https://m.weibo.cn/") == ("http://a.example/1?x=1&y=2",)
     # a post with only navigation gives no link
     plain = weibo.parse_mblog("w", mblog("<a href='/n/某人'>@某人</a> 早上好"), NOW)
     assert plain.links == ()
