@@ -343,7 +343,8 @@ def test_links_from_crawl_to_report_alerts_and_xlsx(tmp_path, sandbox, database_
 
     # A day later: every link was checked this week, its result stands: no request at all.
     again = links_job(config, now=t0 + timedelta(days=1))
-    assert again.summary.checked == 0 and again.summary.reused == first.summary.links
+    # (a default post's link may leave the 30-day window in that day: it is not asked for again)
+    assert again.summary.checked == 0 and again.summary.reused == again.summary.links
     assert again.summary.requests == 0
 
     t1 = t0 + timedelta(days=7, hours=1)
