@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from analysis.findings import FindingSpec, SyncCounts, sync_findings
 from core import rules
 from core.config import Config
-from core.links import extract_links, host_of
+from core.links import host_of, post_links
 from core.rules import Rule
 from core.vocabulary import LinkVerdict
 from storage.db import Store
@@ -101,7 +101,7 @@ def link_findings(
     if account_ids:
         wanted = set(account_ids)
         posts = [p for p in posts if p.account_id in wanted]
-    links_of = {p.id: extract_links(p.text, p.title, p.repost_text) for p in posts}
+    links_of = {p.id: post_links(p.links, p.text, p.title, p.repost_text) for p in posts}
     checks = checks_of(session, {link for links in links_of.values() for link in links})
     gap = timedelta(hours=s.confirm_hours)
     specs: list[FindingSpec] = []

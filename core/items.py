@@ -95,6 +95,10 @@ class PostItem:
     source: str | None = None  # the platform's "source" field or feed author
     # Whether the public may comment (core.vocabulary.CommentPermission); None: the page does not say.
     comment_permission: str | None = None
+    # The addresses behind anchors in the post's body (网页链接, an article's <a href>), absolute
+    # and normalised (crawler/parsers/anchors.py): links the text does not show. Not part of the
+    # post's content hash.
+    links: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

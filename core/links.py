@@ -195,6 +195,17 @@ def extract_links(*texts: str | None) -> list[str]:
     return list(found)
 
 
+def post_links(stored: tuple[str, ...] | list[str] | None, *texts: str | None) -> list[str]:
+    """A post's distinct links: those written in its ``texts`` (extract_links), then those its page
+    gave behind anchors (``stored``, posts.links), each spelled once by normalise_url."""
+    found = dict.fromkeys(extract_links(*texts))
+    for url in stored or ():
+        link = normalise_url(url) if isinstance(url, str) else None
+        if link:
+            found.setdefault(link, None)
+    return list(found)
+
+
 def host_of(url: str) -> str:
     from urllib.parse import urlsplit
 

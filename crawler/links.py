@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from core.config import Config
-from core.links import extract_links, host_of
+from core.links import host_of, post_links
 from crawler.parsers.html import decode_page
 from crawler.parsers.links import DNS, OTHER, PRIVATE, REFUSED, TIMEOUT, Fetched, classify, private_host
 from storage.db import Store
@@ -169,7 +169,7 @@ def links_in_window(store: Store, config: Config, now: datetime) -> dict[str, li
         for post in post_texts(session, since, posts_with_open_link_findings(session)):
             if post.deleted_at is not None:
                 continue
-            for link in extract_links(post.text, post.title, post.repost_text):
+            for link in post_links(post.links, post.text, post.title, post.repost_text):
                 by_link.setdefault(link, []).append(post.id)
     return by_link
 

@@ -3,7 +3,9 @@
 ``plant(world)`` publishes posts on the government notices feed (qc-gov-rss) whose text carries
 links: one to a page of the sandbox itself that is gone (404), one to a shop, one to a short link
 that redirects to a gambling site, one to a parked domain's holding page, and one to a working
-government page (a hard negative). They are opt-in (``Sandbox.plant_links()``), so the default
+government page (a hard negative); and two posts that give their link only behind an anchor
+(``ANCHOR_CASES``): a Weibo post's 网页链接 (wrapped in weibo.cn/sinaurl) to a parked domain, and
+a government article's ``<a href>`` to a shop. They are opt-in (``Sandbox.plant_links()``), so the default
 world's posts and truths stay as they are.
 
 The link hosts (``mall-shop.example`` ...) do not resolve: a client reaches them through the
@@ -75,6 +77,59 @@ CASES: tuple[LinkCase, ...] = (
         3.0,
     ),
 )
+
+
+@dataclass(frozen=True)
+class AnchorCase:
+    """A link a post gives only behind an anchor: its text shows 网页链接 or a phrase, never the address."""
+
+    key: str
+    account: str
+    url: str  # the target, as the check should see it (placeholders replaced when served)
+    verdict: str
+    html: str  # the post's body as its platform serves it
+    age_days: float
+
+
+# Weibo wraps an outside address in its redirect (weibo.cn/sinaurl?u=<quoted>) and shows 网页链接;
+# the post also mentions an account and a topic, whose anchors are Weibo's own navigation.
+_WEIBO_ANCHOR = (
+    "青川那达慕大会筹备工作情况通报，往届专题回顾请点击"
+    '<a data-url="http://t.cn/qcExpo" href="https://weibo.cn/sinaurl?f=w&amp;u='
+    'http%3A%2F%2Fqc-expo-2019.example%2F__world__%2Fzhuanti%2Fhuigu.html">'
+    "<span class='url-icon'><img style='width: 1rem;height: 1rem' src='/img/link.png'></span>"
+    '<span class="surl-text">网页链接</span></a> '
+    "<a href='/n/青川文旅'>@青川文旅</a> "
+    '<a href="https://m.weibo.cn/search?containerid=231522type%3D1%26q%3D%23%E9%82%A3%E8%BE%BE%E6%85%95%23">'
+    '<span class="surl-text">#那达慕#</span></a>'
+)
+# A government article whose body names its link only as anchor text.
+_ARTICLE_ANCHOR = (
+    "<p>为做好年货节期间农特产品展销工作，现将有关事项通知如下。</p>"
+    "<p>一、参展企业须于月底前完成线上登记。</p>"
+    '<p>二、线上展厅已开通，<a href="http://mall-shop.example/__world__/goods/2046.html" '
+    'target="_blank">点击进入线上展厅</a>，欢迎群众选购。</p>'
+    "<p>特此通知。</p>"
+)
+ANCHOR_CASES: tuple[AnchorCase, ...] = (
+    AnchorCase(
+        "weibo-anchor",
+        "qc-fabu-weibo",
+        f"http://qc-expo-2019.example{WORLD}/zhuanti/huigu.html",
+        "dead",
+        _WEIBO_ANCHOR,
+        2.3,
+    ),
+    AnchorCase(
+        "article-anchor",
+        "qc-gov-web",
+        f"http://mall-shop.example{WORLD}/goods/2046.html",
+        "commercial",
+        _ARTICLE_ANCHOR,
+        2.5,
+    ),
+)
+
 HOSTS = frozenset(
     {
         "mall-shop.example",
@@ -94,6 +149,10 @@ def plant(world: World) -> dict[str, Post]:
     for case in CASES:
         when = min(world.now - timedelta(days=case.age_days), newest - timedelta(minutes=1))
         posts[case.key] = world.add_post(ACCOUNT, case.text.format(url=case.url), when, title=case.text[:20])
+    for anchor in ANCHOR_CASES:
+        when = world.now - timedelta(days=anchor.age_days)
+        title = "关于年货节农特产品展销的通知" if anchor.account == "qc-gov-web" else None
+        posts[anchor.key] = world.add_post(anchor.account, anchor.html, when, title=title)
     return posts
 
 

@@ -8,6 +8,7 @@ import random
 from datetime import datetime, timedelta
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from sandbox import cms
 from sandbox.texts import TOPIC_NAMES
@@ -219,4 +220,6 @@ def with_host(body: bytes, host: str) -> bytes:
     that links to the sandbox's link hosts carry (sandbox/links.py)."""
     prefix = host.partition("/")[2]
     body = body.replace(b"/__world__", f"/{prefix}".encode() if prefix else b"")
+    # the same prefix inside a wrapped (percent-encoded) address: Weibo's sinaurl?u=…
+    body = body.replace(b"%2F__world__", quote(f"/{prefix}", safe="").encode() if prefix else b"")
     return body.replace(SANDBOX_HOST.encode(), f"http://{host}".encode())

@@ -231,7 +231,8 @@ class Sandbox(LoopbackServer):
                     page_no = int(q["page"])
                 except ValueError:
                     page_no = 1
-            return Response(200, self._page_body(account, since_id, page_no), account_id=account.id)
+            body = platforms.with_host(self._page_body(account, since_id, page_no), request.host)
+            return Response(200, body, account_id=account.id)
         return json_response({"ok": 0, "msg": "参数错误"})
 
     def _lookup_post(self, request: Request) -> tuple[Account, Post] | None:
@@ -246,7 +247,7 @@ class Sandbox(LoopbackServer):
         if gate:
             return gate
         body = self._cached(account, ("extend", post.id), lambda: weibo.dumps(weibo.long_text(post)))
-        return Response(200, body, account_id=account.id)
+        return Response(200, platforms.with_host(body, request.host), account_id=account.id)
 
     def _show(self, request: Request) -> Response:
         found = self._lookup_post(request)
@@ -326,7 +327,8 @@ class Sandbox(LoopbackServer):
         if not found:
             return self._not_found(request)
         account, post = found
-        return Response(200, platforms.article_page(account, post), HTML, account_id=account.id)
+        body = platforms.with_host(platforms.article_page(account, post), request.host)
+        return Response(200, body, HTML, account_id=account.id)
 
     def _column(self, request: Request) -> Response:
         parts = request.path.strip("/").split("/")  # gov, key, rest...
@@ -350,7 +352,8 @@ class Sandbox(LoopbackServer):
             return Response(200, body, HTML, account_id=account.id)
         for post in account.regular_posts():
             if platforms.post_path(account, post) == request.path:
-                return Response(200, platforms.column_article(account, post), HTML, account_id=account.id)
+                body = platforms.with_host(platforms.column_article(account, post), request.host)
+                return Response(200, body, HTML, account_id=account.id)
         return Response(404, b"<html><body>404</body></html>", HTML, account_id=account.id)
 
     def _jcms_account(self, column: str) -> Account | None:

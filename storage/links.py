@@ -25,6 +25,7 @@ class PostText:
     title: str | None
     text: str
     repost_text: str | None
+    links: tuple[str, ...] = ()  # the anchors' addresses the post's page gave (posts.links)
 
 
 def post_texts(session: Session, since: datetime, ids: Iterable[int] = ()) -> list[PostText]:
@@ -43,9 +44,10 @@ def post_texts(session: Session, since: datetime, ids: Iterable[int] = ()) -> li
             Post.title,
             Post.text,
             Post.repost_text,
+            Post.links,
         ).where(cond)
     )
-    return [PostText(*row) for row in rows]
+    return [PostText(*row[:-1], links=tuple(row[-1] or ())) for row in rows]
 
 
 def posts_with_open_link_findings(session: Session) -> list[int]:

@@ -162,6 +162,9 @@ class Post(Base):
     comment_permission: Mapped[str | None] = mapped_column(String(12))
     truncated: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str | None] = mapped_column(String(40))
+    # The addresses behind anchors in the post's body (PostItem.links), as a JSON list; None: none
+    # seen. Not in content_hash: a post read again with its links is not an edited post.
+    links: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -559,19 +559,22 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
         latest[(item.account_id, item.post_id)] = item
     keys = list(latest)
     existing: dict[tuple[str, str], tuple[int, str | None, bool]] = {}
+    stored_links: dict[int, list | None] = {}
     for chunk_start in range(0, len(keys), 500):
         chunk = keys[chunk_start : chunk_start + 500]
         rows = session.execute(
-            select(Post.account_id, Post.platform_post_id, Post.id, Post.content_hash, Post.truncated).where(
-                tuple_(Post.account_id, Post.platform_post_id).in_(chunk)
-            )
+            select(
+                Post.account_id, Post.platform_post_id, Post.id, Post.content_hash, Post.truncated, Post.links
+            ).where(tuple_(Post.account_id, Post.platform_post_id).in_(chunk))
         )
-        for account_id, post_id, pk, digest, truncated in rows:
+        for account_id, post_id, pk, digest, truncated, links in rows:
             existing[(account_id, post_id)] = (pk, digest, truncated)
+            stored_links[pk] = links
 
     new_rows, new_counts = [], {}
     seen_rows: list[dict] = []
     edited_rows: list[dict] = []
+    link_rows: list[dict] = []
     for key, item in latest.items():
         digest = content_hash(item.title, item.text, item.repost_text)
         found = existing.get(key)
@@ -580,6 +583,9 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
             new_counts[item.account_id] = new_counts.get(item.account_id, 0) + 1
             continue
         pk, old_digest, was_truncated = found
+        links = _links_to_store(item, stored_links.get(pk))
+        if links is not None:
+            link_rows.append({"b_pk": pk, "b_links": links})
         row = dict(
             b_pk=pk,
             b_is_pinned=item.is_pinned,
@@ -609,9 +615,23 @@ def upsert_posts(session: Session, items: Sequence[PostItem]) -> dict[str, int]:
         session.execute(_seen_update(now), seen_rows)
     if edited_rows:
         session.execute(_seen_update(now, edited=True), edited_rows)
+    if link_rows:
+        table = Post.__table__
+        session.execute(
+            update(table).where(table.c.id == bindparam("b_pk")).values(links=bindparam("b_links")), link_rows
+        )
     if new_rows:
         session.execute(_insert_ignore(session, Post), new_rows)
     return new_counts
+
+
+def _links_to_store(item: PostItem, stored: list | None) -> list[str] | None:
+    """The links a post seen again should now carry, or None to leave the stored ones: a page
+    without anchors keeps them; a cut listing (truncated) adds to them, never drops any."""
+    if not item.links:
+        return None
+    links = list(dict.fromkeys([*(stored or []), *item.links])) if item.truncated else list(item.links)
+    return None if links == (stored or []) else links
 
 
 def _seen_update(now: datetime, edited: bool = False):  # noqa: ANN202
@@ -670,6 +690,7 @@ def _post_row(item: PostItem, digest: str, now: datetime) -> dict:
         comment_permission=item.comment_permission,
         truncated=item.truncated,
         content_hash=digest,
+        links=list(item.links) or None,
         first_seen_at=now,
         last_seen_at=now,
         labels="",

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from crawler.parsers.anchors import element_links
 from crawler.parsers.dates import SHANGHAI
 from crawler.parsers.html import parse_document, strip_html
 
@@ -70,6 +71,7 @@ class ArticlePage:
     text: str
     source: str | None = None
     date_from: str | None = None  # meta | label | info | url
+    links: tuple[str, ...] = ()  # the anchors' addresses in the body (anchors.element_links)
 
 
 def read_article(url: str, text: str, now: datetime, tz: ZoneInfo = SHANGHAI) -> ArticlePage:
@@ -84,9 +86,10 @@ def read_article(url: str, text: str, now: datetime, tz: ZoneInfo = SHANGHAI) ->
         if published is None:
             date_from = None
     title = metas.get("articletitle") or _title(root)
-    body = _body(root)
+    body, body_el = _body(root)
     source = (metas.get("contentsource") or _text_source(root) or "")[:100] or None
-    return ArticlePage(published, title, body, source, date_from)
+    links = element_links(body_el, url) if body_el is not None else ()
+    return ArticlePage(published, title, body, source, date_from, links)
 
 
 def url_date(url: str, now: datetime, tz: ZoneInfo = SHANGHAI) -> datetime | None:
@@ -256,20 +259,21 @@ def _marks(el: etree._Element) -> set[str]:
     return {t.lower() for t in f"{el.get('class') or ''} {el.get('id') or ''}".split()}
 
 
-def _body(root: etree._Element) -> str:
+def _body(root: etree._Element) -> tuple[str, etree._Element | None]:
+    """The article's text and the element holding it (None: no body found)."""
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag not in _SKIP and _marks(el) & set(_BODY_MARKS):
             text = _text_of(el)
             if len(text) >= 20:
-                return text
+                return text, el
     body = root.find(".//body")
     if body is None:
-        return ""
+        return "", None
     node = body
     while True:
         total = _punct(node)
         if total == 0:
-            return ""
+            return "", None
         best, best_n = None, 0
         for child in node:
             if not isinstance(child.tag, str) or child.tag in _SKIP:
@@ -278,7 +282,7 @@ def _body(root: etree._Element) -> str:
             if n > best_n:
                 best, best_n = child, n
         if best is None or best_n < total * 0.7:
-            return _text_of(node)
+            return _text_of(node), node
         node = best
 
 

@@ -19,6 +19,7 @@ import feedparser
 from core.items import PARSE_ERROR, PageProblem, PostItem
 from core.platforms import declared
 from crawler.parsers import feedxml
+from crawler.parsers.anchors import WEIBO_INTERNAL_HOSTS, html_links
 from crawler.parsers.blocks import check_response
 from crawler.parsers.dates import parse_feed_time
 from crawler.parsers.html import strip_html
@@ -99,6 +100,7 @@ def parse_entry(account_id: str, entry: Any, platform: str = "rss") -> PostItem 
     quote = _BLOCKQUOTE.search(html)
     own_html = _BLOCKQUOTE.sub("", html) if quote and _is_repost_quote(quote.group(1)) else html
     text = strip_html(own_html)
+    links = html_links(own_html, link or "", WEIBO_INTERNAL_HOSTS if platform == "weibo" else ())
     post_id = _clean(entry.get("id")) or link or _fingerprint(title, published_at, text)
     if post_id is None:
         return None
@@ -115,6 +117,7 @@ def parse_entry(account_id: str, entry: Any, platform: str = "rss") -> PostItem 
         media=_media_kind(entry, html, platform),
         repost_of=repost_of,
         source=_clean(entry.get("author")),
+        links=links,
     )
 
 

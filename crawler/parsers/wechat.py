@@ -17,6 +17,7 @@ from parsel import Selector
 
 from core.items import BLOCKED, PARSE_ERROR, PageProblem, PostItem
 from core.vocabulary import CommentPermission
+from crawler.parsers.anchors import element_links
 from crawler.parsers.blocks import check_response
 from crawler.parsers.html import decode_page, strip_html
 
@@ -82,6 +83,8 @@ def parse_article(
         copyright_stat is not None and copyright_stat.group(1) == "1"
     )
     body_text = strip_html(content) if content else ""
+    body = sel.css("#js_content")
+    links = element_links(body[0].root, url) if body else ()
     if not body_text:
         body_text = _meta(sel, "og:description") or _meta(sel, "description") or ""
     post = PostItem(
@@ -95,6 +98,7 @@ def parse_article(
         media=SHOW_TYPES.get(show_type, "article"),
         source=name,
         comment_permission=_comment_permission(text),
+        links=links,
     )
     return WechatArticle(post=post, account_name=name, show_type=show_type)
 

@@ -31,6 +31,7 @@ from core.items import (
 )
 from core.vocabulary import CommentPermission
 from crawler.parsers import jsonload
+from crawler.parsers.anchors import weibo_links
 from crawler.parsers.blocks import block_reason, check_response, is_login_url
 from crawler.parsers.dates import SHANGHAI, parse_weibo_time
 from crawler.parsers.html import strip_html
@@ -289,12 +290,13 @@ def parse_mblog(
     user = mblog.get("user") if isinstance(mblog.get("user"), dict) else {}
     created = mblog.get("created_at")
     retweeted = mblog.get("retweeted_status")
+    html = _text_of(mblog)
     return PostItem(
         account_id=account_id,
         post_id=post_id,
         url=post_url(user.get("id"), _id_or_none(mblog.get("bid")) or post_id),
         published_at=parse_weibo_time(created, now, tz) if isinstance(created, str) else None,
-        text=strip_html(_text_of(mblog)),
+        text=strip_html(html),
         title=None,
         is_original=not isinstance(retweeted, dict),
         is_pinned=_is_pinned(mblog, card),
@@ -307,6 +309,7 @@ def parse_mblog(
         repost_text=_repost_text(retweeted) if isinstance(retweeted, dict) else None,
         source=_str_or_none(strip_html(str(mblog.get("source") or ""))),
         comment_permission=comment_permission(mblog),
+        links=weibo_links(html),
     )
 
 
@@ -403,7 +406,7 @@ def _int_or_none(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and value.strip().lstrip("-").isascii() and value.strip().lstrip("-").isdigit():
         return int(value.strip())
     return None
 
@@ -425,7 +428,14 @@ def parse_status(account_id: str, body: bytes | str, now: datetime, tz: ZoneInfo
 
 
 def parse_long_text(body: bytes | str) -> str | None:
-    """The full text of a long post, or None when the response does not carry it.
+    """The full text of a long post, or None when the response does not carry it (read_long_text)."""
+    read = read_long_text(body)
+    return read[0] if read else None
+
+
+def read_long_text(body: bytes | str) -> tuple[str, tuple[str, ...]] | None:
+    """The full text of a long post and the links of its anchors, or None when the response
+    does not carry it.
 
     Accepts /statuses/extend ({"data":{"longTextContent":...}}) and
     /statuses/show ({"data":{"longText":{"longTextContent":...}}}).
@@ -444,4 +454,5 @@ def parse_long_text(body: bytes | str) -> str | None:
         content = long_text.get("longTextContent") if isinstance(long_text, dict) else None
     if not isinstance(content, str):
         return None
-    return strip_html(content) or None
+    text = strip_html(content)
+    return (text, weibo_links(content)) if text else None

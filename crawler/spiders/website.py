@@ -203,6 +203,7 @@ class WebsiteSpider(AccountSpider):
         post.source = page.source or post.source
         if page.text:
             post.text = page.text
+        post.links = page.links
         keep, _ = self.keep_post(run, post, self.now())
         if keep:
             yield post
@@ -223,6 +224,7 @@ class WebsiteSpider(AccountSpider):
         if page is not None:
             post.title = page.title or post.title
             post.source = page.source or post.source
+            post.links = page.links
             if page.text:
                 post.text = page.text
             else:

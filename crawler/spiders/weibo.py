@@ -221,12 +221,13 @@ class WeiboSpider(CommentsMixin, AccountSpider):
         post: PostItem = response.meta["post"]
         try:
             self.check(response, "json")
-            text = weibo.parse_long_text(response.body)
+            read = weibo.read_long_text(response.body)
         except PageProblem:
-            text = None  # keep the listing's text; the account's outcome is not at stake
-        if text:
-            post.text = text
+            read = None  # keep the listing's text; the account's outcome is not at stake
+        if read:
+            post.text = read[0]
             post.truncated = False
+            post.links = tuple(dict.fromkeys(post.links + read[1]))
         yield post
 
     def long_text_failed(self, failure: Any) -> Iterator[Any]:
