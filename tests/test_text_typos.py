@@ -384,7 +384,8 @@ def test_training_writes_a_model_that_reads_back_and_leaves_out_academic_rows(tm
     assert out.exists() and "threshold" in log.read_text(encoding="utf-8")
     assert "惠" not in model.pairs
     assert any(right in model.pairs.get(wrong, {}) for _, wrong, right in TYPOS)
-    assert len(model.weights) == len(typos.FEATURES) and 0 < model.threshold < 1
+    assert len(model.table) == len(model.edges) == len(model.slope) == len(typos.FEATURES)
+    assert 0 < model.threshold < 1
     again = tmp_path / "again.bin"
     with open(log, "w", encoding="utf-8") as logf:
         train_typos.train(tmp_path, again, logf, folds=2, held_clean_rows=4)

@@ -5,16 +5,23 @@ Pure: text in, suspected typos out; the model is one package data file
 first use. How it decides, for each Chinese character of a text:
 
 1. Suspect: the character is odd in its place, i.e. both character pairs it
-   forms with its neighbours are rare in official text.
+   forms with its neighbours are rare in official text. Beyond the suspects,
+   a character one of whose pairs is (almost) never seen is tried against the
+   corrections it was often written for, and anywhere a frequent confusion
+   (在/再, 他/她, 的/地 ...) is tried where the candidate's triple with both
+   neighbours is more common.
 2. Candidates: the characters it is known to be confused with, learned from
-   real error→correction pairs, and the characters of the same pinyin.
+   real error→correction pairs, the characters of the same pinyin and the most
+   common ones of a near pinyin (zh/z, ch/c, sh/s, n/l, -ng/-n).
 3. Score: a character trigram model of official Chinese (People's Daily,
    government work reports, policy titles) rates the text with the candidate
-   against the text as written, around the position; with how often the pair
-   is a real confusion, whether the candidate forms a dictionary word and the
-   original does not, and how common the characters are, a logistic model
-   turns this into a probability. Only a candidate that forms a dictionary word
-   with its neighbours, and only a high probability, is reported (precision first).
+   against the text as written, around the position; only a candidate that
+   makes the text more probable is rated. With how often the pair is a real
+   confusion, the dictionary words the candidate and the original form, the
+   pair and triple counts of both and how common the characters are, an
+   additive logistic model (a weight per bin of each feature, plus a slope)
+   turns this into a probability. Only a high probability is reported
+   (precision first).
 
     python -m analysis.text.typos --eval FILE.jsonl   # precision / recall on labelled rows
     python -m analysis.text.typos "句子"               # the typos of a sentence
@@ -29,7 +36,7 @@ import struct
 import sys
 import threading
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,13 +65,26 @@ FEATURES = (
     "freq_cand",
     "same_pinyin",
     "often_wrong",  # log1p(times the original was a wrong character in real typos)
+    "left_cand",  # log1p(count of the candidate's pair with the left neighbour)
+    "right_cand",
+    "mid_orig",  # log1p(count of the triple left neighbour, original, right neighbour)
+    "mid_cand",  # the same with the candidate
+    "near_pinyin",  # of a near pinyin (zh/z, ch/c, sh/s, n/l, -ng/-n), not the same
+    "one_rare",  # a suspect only because one neighbour pair is (almost) never seen
+    "common",  # not a suspect at all: a frequent confusion (的/地, 在/再) tried anyway
 )
 PAIR_PRIOR = 0.5
-TOP_CANDIDATES = 3  # per suspect position, by score, rated by the logistic model
-TRIED_CANDIDATES = 8  # of which the first TOP_CANDIDATES that form a dictionary word
+TOP_CANDIDATES = 3  # per suspect position, the best by score, rated by the additive logistic model
 
 
-MAX_CONFUSIONS = 30  # learned pairs first, then same-pinyin characters by frequency
+# Beyond the suspects: where one neighbour pair is seen at most ONE_RARE_MAX times, the
+# confusions learned at least ONE_RARE_PAIRS times; anywhere, those learned COMMON_PAIRS times.
+ONE_RARE_MAX = 1
+ONE_RARE_PAIRS = 2
+COMMON_PAIRS = 10
+LM_FLOOR = 0.0  # a candidate must make the text more probable to be rated
+MAX_CONFUSIONS = 30  # learned pairs first, then same-pinyin characters by frequency, then
+NEAR_PINYIN = 12  # the most frequent characters of a near pinyin (zh/z, -ng/-n ...)
 FAST_AFTER = 50_000  # characters checked before the tables become dictionaries
 
 
@@ -128,18 +148,33 @@ class Model:
             if g:
                 members.setdefault(g, []).append(vocab[k])
         self.members = members
+        near = sections.get("near")  # near-pinyin group of each character (0: none)
+        self.near = near if near is not None else array("H", [0] * len(vocab))
+        near_members: dict[int, list[str]] = {}
+        for k, g in enumerate(self.near):
+            if g:
+                near_members.setdefault(g, []).append(vocab[k])
+        self.near_members = near_members
         self.pairs: dict[str, dict[str, int]] = header["pairs"]
         self.often_wrong: dict[str, int] = header["often_wrong"]
         # Dictionary words of 2-4 known characters as base-``size`` numbers of their
         # characters' indices (sorted), with log1p(frequency) * 10.
         self.word_keys = sections["word_keys"]
         self.word_freq = sections["word_freq"]
-        self.weights: list[float] = header["weights"]
+        # An additive logistic model: each feature's value falls in one of its bins (edges
+        # sorted, learned from quantiles); the log-odds is the bias plus each bin's weight.
         self.bias: float = header["bias"]
-        self.mean: list[float] = header["mean"]
-        self.scale: list[float] = header["scale"]
+        self.edges: list[list[float]] = header["edges"]
+        self.table: list[list[float]] = header["table"]
+        self.slope: list[float] = header["slope"]  # and a linear term per feature
+        self._binned = list(zip(self.edges, self.table, self.slope, strict=True))
         self.threshold: float = header["threshold"]
         self._confusions: dict[str, tuple[str, ...]] = {}
+        self._frequent: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._conf_ids: dict[str, tuple[tuple[str, int], ...]] = {}
+        # (candidate, index) of each character where it is not a suspect (see ONE_RARE_MAX)
+        self._one_rare = self._learned(ONE_RARE_PAIRS)
+        self._common = self._learned(COMMON_PAIRS)
         self._bi_get: Any = _Sorted(self.bi_keys, self.bi_vals).get
         self._tri_get: Any = _Sorted(self.tri_keys, self.tri_vals).get
         self._word_get: Any = _Sorted(self.word_keys, self.word_freq).get
@@ -204,11 +239,24 @@ class Model:
         return math.log(0.6 * p3 + 0.3 * p2 + 0.1 * p1)
 
     def _window(self, ids: list[int], i: int) -> float:
-        return (
-            self._logp(ids[i - 2], ids[i - 1], ids[i])
-            + self._logp(ids[i - 1], ids[i], ids[i + 1])
-            + self._logp(ids[i], ids[i + 1], ids[i + 2])
+        """log P of the three triples around position i (``_logp`` of each, inlined)."""
+        size, bi, tri, uni, total, log = (
+            self.size,
+            self._bi_get,
+            self._tri_get,
+            self.uni,
+            self.total,
+            math.log,
         )
+        a, b, c, d, e = ids[i - 2 : i + 3]
+        s = 0.0
+        for x, y, z in ((a, b, c), (b, c, d), (c, d, e)):
+            xy = bi(x * size + y, 0)
+            uy = uni[y]
+            p3 = tri((x * size + y) * size + z, 0) / xy if xy else 0.0
+            p2 = bi(y * size + z, 0) / uy if uy else 0.0
+            s += log(0.6 * p3 + 0.3 * p2 + 0.1 * ((uni[z] + 0.5) / total))
+        return s
 
     def _word(self, ids: list[int], i: int) -> tuple[float, int, int]:
         """The most frequent dictionary word covering position i: (log1p frequency, start, end)."""
@@ -237,8 +285,39 @@ class Model:
             g = self.group[k] if k else 0
             if g:  # the members are in the order of their frequency
                 cands.update(dict.fromkeys(m for m in self.members[g] if m != ch))
+            n = self.near[k] if k else 0
+            if n:
+                cands.update(dict.fromkeys(m for m in self.near_members[n][:NEAR_PINYIN] if m != ch))
             found = tuple(c for c in cands if c in self.index and c != ch)[:MAX_CONFUSIONS]
             self._confusions[ch] = found
+        return found
+
+    def _confusion_ids(self, ch: str) -> tuple[tuple[str, int], ...]:
+        found = self._conf_ids.get(ch)
+        if found is None:
+            found = self._conf_ids[ch] = tuple((c, self.index[c]) for c in self.confusions(ch))
+        return found
+
+    def _learned(self, least: int) -> dict[str, tuple[tuple[str, int], ...]]:
+        out = {}
+        for ch in self.pairs:
+            found = tuple((c, self.index[c]) for c in self.frequent(ch, least))
+            if found:
+                out[ch] = found
+        return out
+
+    def frequent(self, ch: str, least: int) -> tuple[str, ...]:
+        """The characters ``ch`` was written for at least ``least`` times in real typos."""
+        key = (ch, least)
+        found = self._frequent.get(key)
+        if found is None:
+            learned = self.pairs.get(ch, {})
+            found = tuple(
+                c
+                for c in sorted(learned, key=lambda c: -learned[c])
+                if learned[c] >= least and c in self.index
+            )
+            self._frequent[key] = found
         return found
 
     # -- finding --
@@ -253,52 +332,55 @@ class Model:
         padded = BOS + BOS + text + EOS + EOS
         ids = [index.get(ch, 0) for ch in padded]
         out = []
-        size, bi_get = self.size, self._bi_get
+        size, bi_get, tri_get = self.size, self._bi_get, self._tri_get
         pair = [bi_get(a * size + b, 0) for a, b in zip(ids, ids[1:], strict=False)]  # pair k: k, k+1
+        one_rare, common = self._one_rare, self._common
         for i in range(2, len(padded) - 2):
-            ch = padded[i]
-            if not _is_han(ch):
-                continue
             left, right = pair[i - 1], pair[i]
-            if not _suspect(left, right):
-                continue
-            cands = self.confusions(ch)
+            ch = padded[i]
+            if left <= SUSPECT_MAX and right <= SUSPECT_MAX:
+                if not _is_han(ch):
+                    continue
+                level, cands = 0, self._confusion_ids(ch)
+            elif left <= ONE_RARE_MAX or right <= ONE_RARE_MAX:
+                level, cands = 1, one_rare.get(ch)
+            else:
+                level, cands = 2, common.get(ch)
             if not cands:
                 continue
             before, after = ids[i - 1] * size, ids[i + 1]
-            # a correction makes a pair with a neighbour more common than the original's
-            likely = [
-                (cand, k_cand)
-                for cand in cands
-                for k_cand in (index[cand],)
-                if bi_get(before + k_cand, 0) > left or bi_get(k_cand * size + after, 0) > right
-            ]
+            if level == 2:
+                # tried only where the candidate's triple with both neighbours is more common
+                seen = tri_get((before + ids[i]) * size + after, 0)
+                likely = [(c, k) for c, k in cands if tri_get((before + k) * size + after, 0) > seen]
+            else:
+                # a correction makes a pair with a neighbour more common than the original's
+                likely = [
+                    (c, k)
+                    for c, k in cands
+                    if bi_get(before + k, 0) > left or bi_get(k * size + after, 0) > right
+                ]
             if not likely:
                 continue
             base = self._window(ids, i)
-            word_orig = -1.0  # looked up for the first candidate that forms a word
+            word_orig = -1.0  # looked up once, for the first candidate
             pairs = self.pairs.get(ch, {})
             ranked: list[tuple[float, str, float]] = []
             for cand, k_cand in likely:
                 ids[i] = k_cand
                 lm = self._window(ids, i) - base
-                ranked.append((lm + PAIR_PRIOR * math.log1p(pairs.get(cand, 0)), cand, lm))
+                if lm > LM_FLOOR:  # a correction reads better than what is written
+                    ranked.append((lm + PAIR_PRIOR * math.log1p(pairs.get(cand, 0)), cand, lm))
             ids[i] = index.get(ch, 0)
             ranked.sort(reverse=True)
             k_orig = ids[i]
-            kept = 0
-            for score, cand, lm in ranked[:TRIED_CANDIDATES]:
+            for score, cand, lm in ranked[:TOP_CANDIDATES]:
                 k_cand = index[cand]
                 ids[i] = k_cand
-                word_cand = self._word(ids, i)[0]
+                word_cand = self._word(ids, i)[0]  # 0: the correction forms no dictionary word
                 ids[i] = k_orig
-                if not word_cand:
-                    continue  # a correction forms a known word
                 if word_orig < 0:
                     word_orig = self._word(ids, i)[0]
-                kept += 1
-                if kept > TOP_CANDIDATES:
-                    break
                 features = [
                     score,
                     lm,
@@ -312,16 +394,24 @@ class Model:
                     math.log1p(self.uni[k_orig]),
                     math.log1p(self.uni[k_cand]),
                     float(bool(self.group[k_orig]) and self.group[k_orig] == self.group[k_cand]),
+                    float(bool(self.near[k_orig]) and self.near[k_orig] == self.near[k_cand])
+                    - float(bool(self.group[k_orig]) and self.group[k_orig] == self.group[k_cand]),
                     math.log1p(self.often_wrong.get(ch, 0)),
+                    math.log1p(bi_get(before + k_cand, 0)),
+                    math.log1p(bi_get(k_cand * size + after, 0)),
+                    math.log1p(tri_get((before + k_orig) * size + after, 0)),
+                    math.log1p(tri_get((before + k_cand) * size + after, 0)),
+                    float(level == 1),
+                    float(level == 2),
                 ]
                 out.append((i - 2, ch, cand, features))
         return out
 
     def probability(self, features: Sequence[float]) -> float:
         z = self.bias
-        for w, x, m, s in zip(self.weights, features, self.mean, self.scale, strict=True):
-            z += w * (x - m) / s
-        return 1.0 / (1.0 + math.exp(-z))
+        for (edges, table, slope), x in zip(self._binned, features, strict=True):
+            z += table[bisect_right(edges, x)] + slope * x
+        return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
 
     def find(self, text: str, threshold: float | None = None) -> list[Typo]:
         """The suspected typos of a text, in order."""
