@@ -2,8 +2,9 @@
 month or a quarter, each 0-100 with the figures behind it, a weighted total, its ranks within its
 kind (业务领域) and its platform, and the change against the period before.
 
-Every figure comes from storage/scorecard.py's grouped queries; the formulas are here and in the
-README ("Scorecard"), so a score can be recomputed by hand from the exported figures.
+Every figure comes from storage/scorecard.py's grouped queries (the accounts from
+storage/asof.py's); the formulas are here and in the README ("Scorecard"), so a score can be
+recomputed by hand from the exported figures.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from analysis.interaction import is_question
 from core.config import Config, ScorecardSettings
+from storage import asof
 from storage import scorecard as rows
 
 TREND_WEEKS = 26
@@ -319,7 +321,7 @@ def _score_period(
     start, end = period.bounds(config.tz)
     figures = _figures(session, start, end)
     scores = []
-    for a in rows.accounts(session):
+    for a in asof.accounts(session, by_id=True):
         if a.closed:
             continue
         f = figures.get(a.id, Figures())
