@@ -60,6 +60,7 @@ from govwatch.web.security import (
 )
 from reporting import labels as L
 from reporting.view import safe_url
+from reporting.weekly import environment as report_environment
 from reporting.weeks import week_of
 from storage import web as db
 from storage.db import Store
@@ -282,11 +283,19 @@ class WeekCache:
 
 
 def console_css() -> str:
-    """The weekly report's own stylesheet (report_templates/weekly.html), then the console's additions."""
+    """The weekly report's own stylesheet (report_templates/weekly.html, with the rules it includes),
+    then the console's additions."""
     report = importlib.resources.files("report_templates").joinpath("weekly.html").read_text(encoding="utf-8")
     match = re.search(r"<style>(.*?)</style>", report, re.S)
+    style = match.group(1) if match else ""
+    # the shared rules it includes, as the report renders them (_base_style.html)
+    style = re.sub(
+        r'\{% include "([^"]+)" \+%\}\n',
+        lambda m: report_environment().get_template(m.group(1)).render() + "\n",
+        style,
+    )
     extra = (TEMPLATES / "console.css").read_text(encoding="utf-8")
-    return (match.group(1) if match else "") + "\n" + extra
+    return style + "\n" + extra
 
 
 # --- the page wrapper -------------------------------------------------------------------
