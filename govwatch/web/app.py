@@ -755,13 +755,18 @@ def finding_action(ctx: Ctx) -> Response:
 # --- drafts ------------------------------------------------------------------------------
 
 
+def _draft_history(ctx: Ctx, session: Any) -> list[dict]:
+    """The user's own checked drafts, as the drafts page lists them."""
+    return [
+        {"id": d.id, "title": d.title, "at": ctx.console.fmt_time(d.created_at), "count": d.finding_count}
+        for d in db.drafts_of(session, ctx.user.id)
+    ]
+
+
 @page
 def drafts_page(ctx: Ctx) -> Response:
     with ctx.store.session() as session:
-        history = [
-            {"id": d.id, "title": d.title, "at": ctx.console.fmt_time(d.created_at), "count": d.finding_count}
-            for d in db.drafts_of(session, ctx.user.id)
-        ]
+        history = _draft_history(ctx, session)
     return ctx.render("drafts.html", history=history, result=None, error=None, text="")
 
 
@@ -823,10 +828,7 @@ def draft_page(ctx: Ctx) -> Response:
             "at": ctx.console.fmt_time(draft.created_at),
             "unit": draft.unit,
         }
-        history = [
-            {"id": d.id, "title": d.title, "at": ctx.console.fmt_time(d.created_at), "count": d.finding_count}
-            for d in db.drafts_of(session, ctx.user.id)
-        ]
+        history = _draft_history(ctx, session)
     return ctx.render("drafts.html", history=history, result=shown, draft=info, error=None, text="")
 
 
