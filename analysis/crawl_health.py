@@ -310,6 +310,7 @@ def blocked_platforms(session: Session, settings: BlockAlertSettings, run_id: in
 
 # --- cookies --------------------------------------------------------------------------------
 
+
 def renew_howto(platform: str, env: str | None) -> str:
     """How an operator renews the platform's cookie (the cookie alert and `cookies check` say it)."""
     declaration = declared(platform)

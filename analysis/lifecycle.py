@@ -28,23 +28,31 @@ class LifecycleError(LookupError):
     """No such finding, or a change that does not apply to it."""
 
 
+def _finding(session: Session, finding_id: int) -> Finding:
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
+    return finding
+
+
+def _change(
+    session: Session, finding: Finding, status: str, event: str, reason: str, actor: str, now: datetime
+) -> None:
+    """Move the finding to `status` from `now`, with the reason, and record the event with who."""
+    finding.status = status
+    finding.status_changed_at = now
+    finding.status_reason = reason
+    session.add(FindingEvent(finding_id=finding.id, at=now, event=event, reason=reason, actor=actor))
+
+
 def dismiss_finding(
     session: Session, finding_id: int, reason: str, actor: str, now: datetime | None = None
 ) -> str:
     now = now or utcnow()
-    finding = session.get(Finding, finding_id)
-    if finding is None:
-        raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
+    finding = _finding(session, finding_id)
     if finding.status == FindingState.DISMISSED:
         return f"#{finding_id} 已是排除状态（{finding.status_reason}）/ already dismissed"
-    finding.status = FindingState.DISMISSED
-    finding.status_changed_at = now
-    finding.status_reason = reason
-    session.add(
-        FindingEvent(
-            finding_id=finding_id, at=now, event=FindingEventKind.DISMISSED, reason=reason, actor=actor
-        )
-    )
+    _change(session, finding, FindingState.DISMISSED, FindingEventKind.DISMISSED, reason, actor, now)
     return f"#{finding_id} 已排除 / dismissed: {finding.account_id} {finding.rule}（理由：{reason}；{actor}）"
 
 
@@ -53,24 +61,15 @@ def reopen_finding(
 ) -> str:
     """Undo a dismissal: the finding is open again from now, recorded with who and why."""
     now = now or utcnow()
-    finding = session.get(Finding, finding_id)
-    if finding is None:
-        raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
+    finding = _finding(session, finding_id)
     if finding.status != FindingState.DISMISSED:
         label = FindingState.label_of(finding.status)
         raise LifecycleError(
             f"#{finding_id} 是“{label}”状态，只有已排除的问题可以恢复 / "
             f"finding #{finding_id} is {finding.status}: only a dismissed finding can be reopened"
         )
-    finding.status = FindingState.OPEN
-    finding.status_changed_at = now
-    finding.status_reason = reason
     # "reopened" starts a new episode for the repeat-offender count, as when a problem comes back.
-    session.add(
-        FindingEvent(
-            finding_id=finding_id, at=now, event=FindingEventKind.REOPENED, reason=reason, actor=actor
-        )
-    )
+    _change(session, finding, FindingState.OPEN, FindingEventKind.REOPENED, reason, actor, now)
     return f"#{finding_id} 已恢复为未整改 / reopened: {finding.account_id} {finding.rule}（理由：{reason}；{actor}）"
 
 
@@ -81,23 +80,14 @@ def rectify_finding(
     who and why. The next analysis checks the claim: a cause still present opens it again
     (analysis/findings.py, a new episode), as any rectified problem that comes back."""
     now = now or utcnow()
-    finding = session.get(Finding, finding_id)
-    if finding is None:
-        raise LifecycleError(f"没有编号为 {finding_id} 的问题 / no finding #{finding_id}")
+    finding = _finding(session, finding_id)
     if finding.status != FindingState.OPEN:
         label = FindingState.label_of(finding.status)
         raise LifecycleError(
             f"#{finding_id} 是“{label}”状态，只有未整改的问题可以标记整改 / "
             f"finding #{finding_id} is {finding.status}: only an open finding can be marked rectified"
         )
-    finding.status = FindingState.RECTIFIED
-    finding.status_changed_at = now
-    finding.status_reason = reason
-    session.add(
-        FindingEvent(
-            finding_id=finding_id, at=now, event=FindingEventKind.RECTIFIED, reason=reason, actor=actor
-        )
-    )
+    _change(session, finding, FindingState.RECTIFIED, FindingEventKind.RECTIFIED, reason, actor, now)
     return f"#{finding_id} 已标记整改 / marked rectified: {finding.account_id} {finding.rule}（理由：{reason}；{actor}）"
 
 

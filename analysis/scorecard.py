@@ -2,8 +2,9 @@
 month or a quarter, each 0-100 with the figures behind it, a weighted total, its ranks within its
 业务领域 (the unit's line of work, core/fields.py) and its platform, and the change against the period before.
 
-Every figure comes from storage/scorecard.py's grouped queries; the formulas are here and in the
-README ("Scorecard"), so a score can be recomputed by hand from the exported figures.
+Every figure comes from storage/scorecard.py's grouped queries (the accounts from
+storage/asof.py's); the formulas are here and in the README ("Scorecard"), so a score can be
+recomputed by hand from the exported figures.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from analysis.interaction import is_question
 from core.config import Config, ScorecardSettings
 from core.vocabulary import UnitField
+from storage import asof
 from storage import scorecard as rows
 
 TREND_WEEKS = 26
@@ -322,7 +324,7 @@ def _score_period(
     figures = _figures(session, start, end)
     scores = []
     fields: dict[str, UnitField] = {}
-    for a in rows.accounts(session):
+    for a in asof.accounts(session, by_id=True):
         if a.closed:
             continue
         f = figures.get(a.id, Figures())

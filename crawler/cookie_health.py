@@ -27,6 +27,7 @@ from crawler.parsers.login import Login
 
 log = logging.getLogger(__name__)
 
+
 def check_one(config: Config, platform: str, client: httpx.Client) -> CookieCheck:
     settings = config.platform(platform)
     env = settings.cookie_env or ""
@@ -70,6 +71,8 @@ def check_one(config: Config, platform: str, client: httpx.Client) -> CookieChec
 
 def check_cookies(config: Config, platforms: list[str] | None = None) -> list[CookieCheck]:
     """Every platform with a ``cookie_env`` in config.yaml (or those named), checked now."""
-    names = [p for p in monitored_codes() if config.platform(p).cookie_env and (not platforms or p in platforms)]
+    names = [
+        p for p in monitored_codes() if config.platform(p).cookie_env and (not platforms or p in platforms)
+    ]
     with httpx.Client(headers={"User-Agent": config.crawl.user_agent}, follow_redirects=False) as client:
         return [check_one(config, name, client) for name in names]

@@ -35,6 +35,7 @@ from storage.models import CrawlOutcome, utcnow
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class CrawlSummary:
     run_id: int

@@ -29,9 +29,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -56,6 +58,29 @@ def govwatch_command() -> list[str]:
     if script.exists():
         return [str(script)]
     return [sys.executable, "-c", "from govwatch.cli import main; main()"]
+
+
+def start_govwatch(config_path: str, args: Sequence[str], **popen: Any) -> subprocess.Popen[str]:  # noqa: ANN401
+    """`govwatch --config PATH ARGS...` in a child process, its stdout and stderr one stream of text
+    (undecodable bytes replaced). `popen`: further Popen options (the daemon's line buffering, a
+    console rescan's empty stdin). Raises OSError when it cannot start."""
+    return subprocess.Popen(
+        [*govwatch_command(), "--config", config_path, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        **popen,
+    )
+
+
+def output_lines(child: subprocess.Popen[str]) -> Iterator[str]:
+    """A child's non-blank output lines as they come, trailing white space cut."""
+    assert child.stdout is not None
+    for line in child.stdout:
+        if line.strip():
+            yield line.rstrip()
 
 
 def job_specs(config: Config, report_send: bool) -> list[JobSpec]:
@@ -141,19 +166,10 @@ class Daemon:
         self._write_state(
             name, last_fire=fire.isoformat(), last_start=datetime.now(self.config.tz).isoformat()
         )
-        command = govwatch_command() + ["--config", self.config_path, *spec.args]
         log.info("job %s started: %s", name, " ".join(spec.args))
         started = time.monotonic()
         try:
-            child = subprocess.Popen(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                bufsize=1,
-            )
+            child = start_govwatch(self.config_path, spec.args, bufsize=1)
         except OSError as exc:
             log.error("job %s could not start: %s", name, exc)
             self._write_state(name, last_exit=None, last_outcome=f"could not start: {exc}")
@@ -161,10 +177,8 @@ class Daemon:
         with self._lock:
             self._children[name] = child
         try:
-            assert child.stdout is not None
-            for line in child.stdout:
-                if line.strip():
-                    log.info("[%s] %s", name, line.rstrip())
+            for line in output_lines(child):
+                log.info("[%s] %s", name, line)
             code = child.wait()
         finally:
             with self._lock:

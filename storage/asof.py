@@ -28,15 +28,21 @@ def live_at(t: datetime) -> ColumnElement[bool]:
     return and_(Post.published_at <= t + SKEW, or_(Post.deleted_at.is_(None), Post.deleted_at > t))
 
 
+def _open_or_closed(since: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A finding open now, or closed at a moment that meets `since` (a condition on
+    Finding.status_changed_at)."""
+    return or_(Finding.status == FindingState.OPEN, and_(Finding.status_changed_at.is_not(None), since))
+
+
 def open_at(t: datetime) -> ColumnElement[bool]:
     """A finding open at `t`: seen by then, and open now or closed only after `t`."""
-    return and_(
-        Finding.first_seen <= t,
-        or_(
-            Finding.status == FindingState.OPEN,
-            and_(Finding.status_changed_at.is_not(None), Finding.status_changed_at > t),
-        ),
-    )
+    return and_(Finding.first_seen <= t, _open_or_closed(Finding.status_changed_at > t))
+
+
+def open_during(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """A finding open at some moment of [start, end): seen before its end, and open now or closed
+    after its start."""
+    return and_(Finding.first_seen < end, _open_or_closed(Finding.status_changed_at >= start))
 
 
 def _of(column: Any, ids: Sequence[str] | None) -> tuple:  # noqa: ANN401
@@ -47,9 +53,11 @@ def _of(column: Any, ids: Sequence[str] | None) -> tuple:  # noqa: ANN401
 # --- accounts ---------------------------------------------------------------------------
 
 
-def accounts(session: Session, ids: Sequence[str] | None = None, *, by_unit: bool = False) -> list[Row]:
+def accounts(
+    session: Session, ids: Sequence[str] | None = None, *, by_unit: bool = False, by_id: bool = False
+) -> list[Row]:
     """Each account's registry facts and the interaction figures analysis stored, with its unit's
-    name. In storage order, or ordered by unit name then id (as the database collates them)."""
+    name. In storage order, ordered by unit name then id, or by id (as the database collates them)."""
     query = (
         select(
             Account.id,
@@ -68,6 +76,8 @@ def accounts(session: Session, ids: Sequence[str] | None = None, *, by_unit: boo
     )
     if by_unit:
         query = query.order_by(Unit.name, Account.id)
+    elif by_id:
+        query = query.order_by(Account.id)
     return list(session.execute(query))
 
 

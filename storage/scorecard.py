@@ -1,6 +1,7 @@
 """The scorecard's and spot check's reads: one grouped query per figure for all accounts at once
 (SQL aggregates, so 10,000 accounts and 2,000,000 posts read in seconds), and the spot check's
-notes. Nothing here scores or judges; analysis/scorecard.py does, from these rows."""
+notes. The accounts are storage/asof.py's, and "open during a period" is written there beside
+"open at t". Nothing here scores or judges; analysis/scorecard.py does, from these rows."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy import ColumnElement, Integer, Row, and_, case, cast, func, lite
 from sqlalchemy.orm import Session
 
 from core.vocabulary import ContentLabel, FindingState
-from storage.models import Account, Comment, Finding, Post, SpotcheckNote, Unit, UTCDateTime, utcnow
+from storage.asof import open_during
+from storage.models import Account, Comment, Finding, Post, SpotcheckNote, UTCDateTime, utcnow
 
 # The media kinds and the content type that count as 图解/视频/解读 (parsers store media; the
 # content mix stores the type, analysis/text/mix.py).
@@ -33,24 +35,6 @@ def _has_label(label: str) -> ColumnElement[bool]:
 def in_period(start: datetime, end: datetime) -> ColumnElement[bool]:
     """A post published in [start, end)."""
     return and_(Post.published_at >= start, Post.published_at < end)
-
-
-def accounts(session: Session) -> list[Row]:
-    """Every account with its unit: id, unit, name, platform, kind, url, closed."""
-    query = (
-        select(
-            Account.id,
-            Unit.name.label("unit"),
-            Account.name,
-            Account.platform,
-            Account.kind,
-            Account.url,
-            Account.closed,
-        )
-        .outerjoin(Unit, Account.unit_id == Unit.id)
-        .order_by(Account.id)
-    )
-    return list(session.execute(query))
 
 
 def post_aggregates(session: Session, start: datetime, end: datetime) -> dict[str, Row]:
@@ -153,14 +137,7 @@ def findings_in_period(session: Session, start: datetime, end: datetime) -> list
             Finding.status,
         )
         .outerjoin(Post, Finding.post_id == Post.id)
-        .where(
-            Finding.first_seen < end,
-            Finding.status != FindingState.DISMISSED,
-            or_(
-                Finding.status == FindingState.OPEN,
-                and_(Finding.status_changed_at.is_not(None), Finding.status_changed_at >= start),
-            ),
-        )
+        .where(open_during(start, end), Finding.status != FindingState.DISMISSED)
         .order_by(Finding.account_id, Finding.first_seen, Finding.id)
     )
     return list(session.execute(query))

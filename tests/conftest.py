@@ -146,7 +146,9 @@ class FirstCrawl:
 
 
 @pytest.fixture(scope="module")
-def first_crawl(sandbox_hub: SandboxHub, databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstCrawl]:
+def first_crawl(
+    sandbox_hub: SandboxHub, databases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FirstCrawl]:
     """A fresh world crawled once into a fresh store, for tests that neither crawl again nor change
     the world or the store (those take ``sandbox`` and ``sandbox_config``)."""
     directory = tmp_path_factory.mktemp("first_crawl")

@@ -39,9 +39,7 @@ def test_a_bridge_that_is_down_is_one_alert_not_a_failure_per_account(sandbox: S
         assert got["last_crawl_outcome"] == "error", (account_id, got)
         assert got["status"] in (before[account_id]["status"], "unknown")  # never silence
     weibo = [a for a, t in truth.items() if t["platform"] == "weibo"]
-    assert all(
-        after[a]["last_crawl_outcome"] in truth[a]["acceptable_outcomes"] for a in weibo
-    )  # as usual
+    assert all(after[a]["last_crawl_outcome"] in truth[a]["acceptable_outcomes"] for a in weibo)  # as usual
 
     down.enabled = False
     out = crawl(config)

@@ -29,7 +29,9 @@ def config_with_cookies(directory: Path, base_url: str) -> Path:
     return path
 
 
-def test_cookies_check_says_which_work_which_expired_and_since_when(sandbox: Sandbox, tmp_path: Path, monkeypatch):
+def test_cookies_check_says_which_work_which_expired_and_since_when(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+):
     config = config_with_cookies(tmp_path, sandbox.base_url)
     monkeypatch.setenv("GW_TEST_WEIBO_COOKIE", "SUB=login-of-the-office; SUBP=0033abc")
     monkeypatch.setenv("GW_TEST_BILI_COOKIE", "SESSDATA=login-expired-last-week; bili_jct=x")
@@ -61,7 +63,9 @@ def test_cookies_check_says_which_work_which_expired_and_since_when(sandbox: San
     assert "已失效" not in renewed.stdout
 
 
-def test_an_expired_cookie_met_by_a_crawl_is_one_alert_with_how_to_renew(sandbox: Sandbox, tmp_path: Path, monkeypatch):
+def test_an_expired_cookie_met_by_a_crawl_is_one_alert_with_how_to_renew(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+):
     config = config_with_cookies(tmp_path, sandbox.base_url)
     monkeypatch.setenv("GW_TEST_WEIBO_COOKIE", "SUB=login-expired; SUBP=0033abc")
     for account in sandbox.world.accounts.values():
@@ -77,7 +81,9 @@ def test_an_expired_cookie_met_by_a_crawl_is_one_alert_with_how_to_renew(sandbox
     assert sum(1 for o in outcomes.values() if o == "login_required") >= 10
 
 
-def test_a_good_visitor_crawl_does_not_clear_an_expired_weibo_cookie(sandbox: Sandbox, tmp_path: Path, monkeypatch):
+def test_a_good_visitor_crawl_does_not_clear_an_expired_weibo_cookie(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+):
     """Weibo is read as a visitor: a crawl where every account is `ok` never tried the login
     cookie, so it says nothing about it; only a cookies check that works resolves the alert."""
     config = config_with_cookies(tmp_path, sandbox.base_url)

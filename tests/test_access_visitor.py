@@ -74,7 +74,9 @@ def with_cookie_env(config: Path, base_url: str) -> Path:
     return config
 
 
-def test_a_refused_visitor_is_blocked_and_the_login_cookie_is_the_way_round(sandbox: Sandbox, tmp_path: Path, monkeypatch):
+def test_a_refused_visitor_is_blocked_and_the_login_cookie_is_the_way_round(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+):
     visitor = VisitorCheck(refuse=True).install(sandbox)
     config = write_sandbox_config(tmp_path, sandbox.base_url)
     crawl(config)
@@ -104,7 +106,9 @@ def test_a_refused_visitor_is_blocked_and_the_login_cookie_is_the_way_round(sand
     assert any("login-cookie-of-the-office" in c for c in seen)
 
 
-def test_a_configured_login_cookie_is_not_sent_while_the_visitor_reads(sandbox: Sandbox, tmp_path: Path, monkeypatch):
+def test_a_configured_login_cookie_is_not_sent_while_the_visitor_reads(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+):
     visitor = VisitorCheck().install(sandbox)
     seen: list[str] = []
 

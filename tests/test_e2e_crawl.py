@@ -98,7 +98,9 @@ def test_posts_stored_once_pinned_and_reposts_recognised(first_crawl: FirstCrawl
 
 def test_findings_name_zombie_and_empty_with_evidence(first_crawl: FirstCrawl):
     truth = first_crawl.sandbox.truth()["accounts"]
-    findings = [f for f in export_jsonl(first_crawl.config, "findings") if f["category"] == "poor_maintenance"]
+    findings = [
+        f for f in export_jsonl(first_crawl.config, "findings") if f["category"] == "poor_maintenance"
+    ]
     by_account = {f["account_id"]: f for f in findings}
     for account_id, t in truth.items():
         status = expected_status(t)

@@ -124,9 +124,7 @@ def test_sigkill_at_random_points_loses_nothing_and_doubles_nothing(sandbox: San
     final = stored_posts(db)
     assert before <= final
     states = consistency(db)
-    print(
-        f"\nkills (after s, had finished, posts stored): {kills}; final posts {len(final)}; runs {states}"
-    )
+    print(f"\nkills (after s, had finished, posts stored): {kills}; final posts {len(final)}; runs {states}")
     # The killed runs are closed by the next crawl, not left `running`.
     assert states.get("running", 0) == 0, states
     with sqlite3.connect(db) as conn:
@@ -202,7 +200,9 @@ class SlowComments:
         return None
 
 
-def test_a_crawl_killed_between_posts_and_their_comments_reads_the_comments_again(sandbox: Sandbox, tmp_path: Path):
+def test_a_crawl_killed_between_posts_and_their_comments_reads_the_comments_again(
+    sandbox: Sandbox, tmp_path: Path
+):
     """SIGKILL after an account's posts are stored and before all their comments are, then two
     more crawls: every comment and reply of a clean crawl is stored, and the account that never
     answers the public's questions gets its 互动回应 (poor_interaction) finding, as after a clean
@@ -262,13 +262,9 @@ def test_a_crawl_killed_between_posts_and_their_comments_reads_the_comments_agai
         assert result.returncode == 0, result.stderr
     after = stored_comments(db)
     short = {
-        a: (len(after.get(a, ())), len(c))
-        for a, c in clean_comments.items()
-        if not after.get(a, set()) >= c
+        a: (len(after.get(a, ())), len(c)) for a, c in clean_comments.items() if not after.get(a, set()) >= c
     }
     assert not short, f"comments stored after the kill vs a clean crawl: {short}"
     replies = {a for a, c in after.items() if any(by_account for _, _, by_account in c)}
     assert replies == {a for a, c in clean_comments.items() if any(b for _, _, b in c)}
-    assert open_findings(db, "poor_interaction") == open_findings(
-        clean / "govwatch.db", "poor_interaction"
-    )
+    assert open_findings(db, "poor_interaction") == open_findings(clean / "govwatch.db", "poor_interaction")

@@ -69,9 +69,7 @@ def test_no_network_is_our_outage_not_the_units_apps(sandbox: Sandbox, tmp_path:
         alerts = conn.execute(
             "SELECT kind, status FROM operator_alerts WHERE platform = 'network'"
         ).fetchall()
-        outages = conn.execute(
-            "SELECT count(*) FROM crawl_runs WHERE outage AND state = 'failed'"
-        ).fetchone()
+        outages = conn.execute("SELECT count(*) FROM crawl_runs WHERE outage AND state = 'failed'").fetchone()
     assert alerts == [("outage", "open")] and outages == (2,)
 
     config.write_text(original, encoding="utf-8")  # the network is back

@@ -136,9 +136,7 @@ def test_platform_wide_block_one_alert_no_false_silence(sandbox: Sandbox, tmp_pa
     assert report.returncode == 0, report.stderr
     html = Path(report.stdout.split()[-1]).read_text(encoding="utf-8")
     assert (
-        "运维告警" in html and html.index("运维告警") < html.index("需要处理")
-        if "需要处理" in html
-        else True
+        "运维告警" in html and html.index("运维告警") < html.index("需要处理") if "需要处理" in html else True
     )
 
     store = open_store(f"sqlite:///{tmp_path / 'govwatch.db'}")

@@ -310,3 +310,16 @@ def test_govwatch_web_serves_the_console(tmp_path, database_url):
     finally:
         child.terminate()
         child.wait(10)
+
+
+def test_the_console_stylesheet_is_the_reports_css_without_template_text():
+    """The console serves the weekly report's own rules: plain CSS, starting at the report's first
+    rule, with no Jinja tags or HTML of the template around it (a browser would drop the rule
+    they touch)."""
+    from govwatch.web.app import console_css
+
+    css = console_css()
+    assert css.lstrip().startswith("html {")
+    for stray in ("{%", "{{", "<head", "<style", "macro", "<!--"):
+        assert stray not in css, stray
+    assert ".page {" in css  # the report's rules and the shared ones it includes

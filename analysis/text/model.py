@@ -40,6 +40,7 @@ BATCH_FROM = 8  # texts: from this many, numpy scores them in one pass
 # cost of a long article; the lexicons still read all of it.
 MODEL_CHARS = 1000
 
+
 @dataclass(frozen=True, slots=True)
 class Phrase:
     """A span of the text that weighed for a label."""

@@ -60,6 +60,7 @@ from govwatch.web.security import (
 )
 from reporting import labels as L
 from reporting.view import safe_url
+from reporting.weekly import environment as report_environment
 from reporting.weeks import week_of
 from storage import web as db
 from storage.db import Store
@@ -282,11 +283,20 @@ class WeekCache:
 
 
 def console_css() -> str:
-    """The weekly report's own stylesheet (report_templates/weekly.html), then the console's additions."""
+    """The weekly report's own stylesheet (report_templates/weekly.html, with the rules it includes),
+    then the console's additions."""
     report = importlib.resources.files("report_templates").joinpath("weekly.html").read_text(encoding="utf-8")
-    match = re.search(r"<style>(.*?)</style>", report, re.S)
+    # the stylesheet itself: a <style> line of its own (the header comment names the tag too)
+    match = re.search(r"^<style>\n(.*?)^</style>", report, re.S | re.M)
+    style = match.group(1) if match else ""
+    # the shared rules it includes, as the report renders them (_base_style.html)
+    style = re.sub(
+        r'\{% include "([^"]+)" \+%\}\n',
+        lambda m: report_environment().get_template(m.group(1)).render() + "\n",
+        style,
+    )
     extra = (TEMPLATES / "console.css").read_text(encoding="utf-8")
-    return (match.group(1) if match else "") + "\n" + extra
+    return style + "\n" + extra
 
 
 # --- the page wrapper -------------------------------------------------------------------
@@ -746,13 +756,18 @@ def finding_action(ctx: Ctx) -> Response:
 # --- drafts ------------------------------------------------------------------------------
 
 
+def _draft_history(ctx: Ctx, session: Any) -> list[dict]:
+    """The user's own checked drafts, as the drafts page lists them."""
+    return [
+        {"id": d.id, "title": d.title, "at": ctx.console.fmt_time(d.created_at), "count": d.finding_count}
+        for d in db.drafts_of(session, ctx.user.id)
+    ]
+
+
 @page
 def drafts_page(ctx: Ctx) -> Response:
     with ctx.store.session() as session:
-        history = [
-            {"id": d.id, "title": d.title, "at": ctx.console.fmt_time(d.created_at), "count": d.finding_count}
-            for d in db.drafts_of(session, ctx.user.id)
-        ]
+        history = _draft_history(ctx, session)
     return ctx.render("drafts.html", history=history, result=None, error=None, text="")
 
 
@@ -814,10 +829,7 @@ def draft_page(ctx: Ctx) -> Response:
             "at": ctx.console.fmt_time(draft.created_at),
             "unit": draft.unit,
         }
-        history = [
-            {"id": d.id, "title": d.title, "at": ctx.console.fmt_time(d.created_at), "count": d.finding_count}
-            for d in db.drafts_of(session, ctx.user.id)
-        ]
+        history = _draft_history(ctx, session)
     return ctx.render("drafts.html", history=history, result=shown, draft=info, error=None, text="")
 
 

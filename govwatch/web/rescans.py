@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from core.config import Config
-from govwatch.daemon import govwatch_command
+from govwatch.daemon import output_lines, start_govwatch
 
 KEEP_S = 3600  # finished rescans are shown for an hour
 
@@ -55,23 +55,14 @@ class Rescans:
             return self.jobs.get(job_id)
 
     def _run(self, job: Rescan) -> None:
-        command = [*govwatch_command(), "--config", str(self.config.source), "rescan", job.account_id]
         try:
-            child = subprocess.Popen(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                stdin=subprocess.DEVNULL,
+            child = start_govwatch(
+                str(self.config.source), ["rescan", job.account_id], stdin=subprocess.DEVNULL
             )
         except OSError as exc:
             job.lines.append(f"无法启动重新检测 / could not start: {exc}")
             job.code = 1
             return
-        assert child.stdout is not None
-        for line in child.stdout:
-            if line.strip():
-                job.lines.append(line.rstrip())
+        for line in output_lines(child):  # shown as they come
+            job.lines.append(line)
         job.code = child.wait()
