@@ -1,13 +1,12 @@
 """Interaction switched off (互动功能关闭或受限, the national indicators' 未提供有效互动功能): the
-comment permission read from Weibo's ``comment_manage_info`` (the real 2019 m.weibo.cn capture
-included) and from a WeChat article's 留言 thread id; the rule's threshold on an account's newest
+comment permission read from Weibo's ``comment_manage_info`` (the real 2019 m.weibo.cn capture is
+read in checks/real, `make check-real`) and from a WeChat article's 留言 thread id; the rule's threshold on an account's newest
 posts, an unknown permission never counted; and end to end, the sandbox's Weibo account with
 comments restricted and its WeChat account without 留言 crawled into findings, the weekly report,
 the alert mail and the xlsx export, then closed after comments are opened again and re-crawled."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,7 +26,6 @@ from storage.db import open_store
 from storage.models import Post
 from tests.conftest import export_jsonl, run_govwatch, suite_mail_sink
 
-CAPTURE = Path(__file__).resolve().parents[2] / "shared" / "real" / "weibo-capture-2019.json"
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 CONFIG = parse_config({})
 
@@ -52,16 +50,6 @@ def test_weibo_comment_permission_from_comment_manage_info():
     assert weibo.parse_mblog("a", selected, NOW).comment_permission == CommentPermission.LIMITED
     bare = {"id": "5002", "created_at": "Tue Dec 01 09:00:00 +0800 2026", "text": "通知"}
     assert weibo.parse_mblog("a", bare, NOW).comment_permission is None  # not said: unknown
-
-
-@pytest.mark.skipif(not CAPTURE.exists(), reason="the real capture lives in ../shared")
-def test_real_capture_reads_open_or_unknown_never_off():
-    capture = json.loads(CAPTURE.read_text(encoding="utf-8"))
-    # The comments page of 2019 says who may comment: -1, everyone.
-    assert weibo.comment_permission(capture["comments2"]["data"]["status"]) == CommentPermission.OPEN
-    # Its listing's mblogs carry no comment_manage_info: unknown, never counted as switched off.
-    page = weibo.parse_posts_page("a", json.dumps(capture["cards1"]), NOW)
-    assert page.posts and all(p.comment_permission is None for p in page.posts)
 
 
 def article(comment_js: str) -> str:

@@ -12,8 +12,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from checks.real.paths import REAL_CAPTURE
+from core.vocabulary import CommentPermission
 from crawler.parsers.dates import parse_weibo_time
-from crawler.parsers.weibo import parse_long_text, parse_posts_page, parse_profile, parse_status
+from crawler.parsers.weibo import (
+    comment_permission,
+    parse_long_text,
+    parse_posts_page,
+    parse_profile,
+    parse_status,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -81,3 +88,12 @@ def test_real_comment_dates(capture: dict) -> None:
         for comment in capture[key]["data"]["data"]:
             parsed = parse_weibo_time(comment["created_at"], now)
             assert parsed is not None and parsed <= now
+
+
+def test_real_comment_permission_reads_open_or_unknown_never_off(capture: dict) -> None:
+    """The comments page of 2019 says who may comment (-1: everyone); its listing's posts carry no
+    comment_manage_info, so they read as unknown, never as interaction switched off."""
+    assert comment_permission(capture["comments2"]["data"]["status"]) == CommentPermission.OPEN
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=SH)
+    page = parse_posts_page("a", json.dumps(capture["cards1"]), now)
+    assert page.posts and all(p.comment_permission is None for p in page.posts)
