@@ -109,6 +109,10 @@ async def _fetch(client: httpx.AsyncClient, url: str, counter: list[int]) -> Fet
                     break
             head = decode_page(chunk[:HEAD_BYTES])  # its real encoding (GBK pages declare it in <meta>)
             return Fetched(url, response.status_code, str(response.url), tuple(dict.fromkeys(hops)), head)
+    except PrivateAddress as exc:
+        return Fetched(
+            url, None, url, tuple(hops), error=PRIVATE, error_text=f"跳转至内部网络地址，未访问：{exc}"
+        )
     except httpx.TooManyRedirects as exc:
         return Fetched(url, None, url, tuple(hops), error=OTHER, error_text=f"重定向过多：{exc}")
     except httpx.HTTPError as exc:
@@ -117,9 +121,47 @@ async def _fetch(client: httpx.AsyncClient, url: str, counter: list[int]) -> Fet
         )
 
 
-def _client(config: Config) -> httpx.AsyncClient:
+class PrivateAddress(Exception):
+    """A request, the link's own or one of its redirects, to this machine or a private network."""
+
+
+def address_guard(allow_private: bool, resolve: bool):
+    """An httpx request hook refusing every request (redirects included) to a private address:
+    an IP literal, ``localhost``, or, when ``resolve`` (no proxy resolves for us), a name whose
+    addresses are private. A post must not make govwatch reach inside the network it runs in
+    through a public link that redirects there."""
+    verdicts: dict[str, bool] = {}
+
+    async def refuse_private(request: httpx.Request) -> None:
+        if allow_private:
+            return
+        host = request.url.host
+        if host not in verdicts:
+            verdicts[host] = private_host(host) or (resolve and await _resolves_private(host))
+        if verdicts[host]:
+            raise PrivateAddress(host)
+
+    return refuse_private
+
+
+async def _resolves_private(host: str) -> bool:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return False  # no such name: the request itself says so (dead), not this guard
+    return any(private_host(str(info[4][0])) for info in infos)
+
+
+def _client(
+    config: Config, transport: httpx.AsyncBaseTransport | None = None, guarded: bool = True
+) -> httpx.AsyncClient:
+    """The check's client; ``guarded`` (links taken from posts) refuses private addresses, the
+    office's own canaries are not guarded."""
     s = config.links
+    hooks = [address_guard(s.allow_private, resolve=not s.proxy)] if guarded else []
     return httpx.AsyncClient(
+        transport=transport,
+        event_hooks={"request": hooks},
         follow_redirects=True,
         max_redirects=s.max_redirects,
         timeout=s.timeout_s,
@@ -137,13 +179,14 @@ async def fetch_all(
     Returns the fetches, whether a canary answered (None: none configured) and the requests made."""
     s = config.links
     counter = [0]
-    async with _client(config) as client:
-        canary_ok: bool | None = None
-        if canaries:
+    canary_ok: bool | None = None
+    if canaries:
+        async with _client(config, guarded=False) as client:
             answers = await asyncio.gather(*(_fetch(client, c, counter) for c in canaries))
-            canary_ok = any(a.error is None for a in answers)
-            if not canary_ok:
-                return [], False, counter[0]
+        canary_ok = any(a.error is None for a in answers)
+        if not canary_ok:
+            return [], False, counter[0]
+    async with _client(config) as client:
         polite = _Polite(s.per_host, s.delay_s)
         overall = asyncio.Semaphore(s.concurrency)
 

@@ -168,6 +168,51 @@ def test_links_inside_our_own_network_are_not_fetched(tmp_path, database_url, cl
     assert {c.verdict for c in checks} == {LinkVerdict.UNKNOWN} and len(checks) == 3
 
 
+def test_a_public_link_redirecting_inside_our_network_is_not_followed():
+    """A public link whose redirect points at 127.0.0.1 or 10.x (or a name resolving there) is
+    stopped before the request inside: no verdict, nothing fetched from the inside address."""
+    import asyncio
+
+    import httpx
+
+    from crawler.links import _client, _fetch
+
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if request.url.host == "93.184.216.34":
+            return httpx.Response(302, headers={"Location": "http://10.1.2.3/admin"})
+        return httpx.Response(200, text="<title>ok</title>")
+
+    async def fetch(allow_private: bool) -> Fetched:
+        config = parse_config({"links": {"allow_private": allow_private}})
+        async with _client(config, transport=httpx.MockTransport(answer)) as client:
+            return await _fetch(client, "http://93.184.216.34/a", [0])
+
+    refused = asyncio.run(fetch(allow_private=False))
+    assert refused.error == "private" and asked == ["http://93.184.216.34/a"]
+    assert classify(refused, ALLOW)[0] == LinkVerdict.UNKNOWN  # never a finding
+    asked.clear()
+    followed = asyncio.run(fetch(allow_private=True))  # the office said its own network may be read
+    assert followed.error is None and asked == ["http://93.184.216.34/a", "http://10.1.2.3/admin"]
+
+
+def test_a_name_that_resolves_inside_our_network_is_refused():
+    import asyncio
+
+    import httpx
+
+    from crawler.links import PrivateAddress, _resolves_private, address_guard
+
+    guard = address_guard(allow_private=False, resolve=True)
+    for inside in ("http://localhost./x", "http://[::1]:8080/", "http://169.254.169.254/latest/"):
+        with pytest.raises(PrivateAddress):
+            asyncio.run(guard(httpx.Request("GET", inside)))
+    asyncio.run(guard(httpx.Request("GET", "http://93.184.216.34/")))  # a public address passes
+    assert asyncio.run(_resolves_private("localhost"))  # a name is judged by what it resolves to
+
+
 # --------------------------------------------------------------------------- confirmation
 
 

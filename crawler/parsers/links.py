@@ -38,6 +38,7 @@ class Fetched:
 
 def private_host(host: str) -> bool:
     """``localhost`` or an IP literal of this machine, a private or link-local network."""
+    host = host.rstrip(".")  # "localhost." is localhost
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
