@@ -22,7 +22,9 @@ pytestmark = pytest.mark.db
 
 @pytest.fixture
 def world(tmp_path, database_url):
-    return make_world(tmp_path, database_url)
+    world = make_world(tmp_path, database_url)
+    yield world
+    world.app.state.console.weeks.join()  # a dashboard's summary still being made reads the store
 
 
 def concrete(path: str, world) -> str:

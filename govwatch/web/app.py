@@ -205,6 +205,13 @@ class WeekCache:
         self.past: dict[datetime, dict[str, str]] = {}  # a past week's end -> account -> status
         self.clear_past = False
         self.past_made = time.monotonic()
+        self._thread: threading.Thread | None = None
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for a summary being made (before the store it reads goes away)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
 
     def invalidate(self, past: bool = False) -> None:
         """Make the summary again; ``past``: the past weeks' statuses too (the registry changed)."""
@@ -226,7 +233,10 @@ class WeekCache:
             )
             if stale and not self.refreshing:
                 self.refreshing = True
-                threading.Thread(target=self._refresh, args=(week,), daemon=True, name="week-model").start()
+                self._thread = threading.Thread(
+                    target=self._refresh, args=(week,), daemon=True, name="week-model"
+                )
+                self._thread.start()
             if self.data is None or self.week != week:
                 return None
             data, history, cached = self.data, self.history, self.views.get(units)
