@@ -12,15 +12,12 @@ and posts. A fraction of the full size (--posts, --accounts) is stated in the ou
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from analysis.scorecard import Period, build_scorecard
-from bench.common import machine
-from bench.scale_storage import database
+from bench.scale import run_scales
 from core.config import parse_config
 from reporting.scorecard import write_scorecard
 from storage import repo
@@ -137,33 +134,16 @@ def measure(url: str, accounts: int, posts: int, out: Path) -> tuple[float, floa
     return filled, built, written, sum(a.figures.posts for a in card.accounts)
 
 
+def figures(url: str, accounts: int, posts: int, out: Path) -> str:
+    filled, built, written, counted = measure(url, accounts, posts, out)
+    return (
+        f" ({counted} in {PERIOD.code}): generated in {filled:.1f} s; scorecard computed in {built:.1f} s; "
+        f".xlsx + .html written in {written:.1f} s; total {built + written:.1f} s"
+    )
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--accounts", type=int, default=10_000)
-    parser.add_argument("--posts", type=int, default=2_000_000)
-    parser.add_argument("--db", default="sqlite,postgresql")
-    args = parser.parse_args()
-    print(f"machine: {machine()}")
-    with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        for kind in args.db.split(","):
-            for label, accounts, posts in (
-                ("baseline", args.accounts // 10, args.posts // 10),
-                ("full", args.accounts, args.posts),
-            ):
-                url, drop = database(kind, directory, f"{kind}-{label}")
-                try:
-                    filled, built, written, counted = measure(
-                        url, accounts, posts, directory / f"out-{kind}-{label}"
-                    )
-                finally:
-                    drop()
-                print(
-                    f"{kind} {label}: {accounts} accounts, {posts} posts ({counted} in {PERIOD.code}): "
-                    f"generated in {filled:.1f} s; scorecard computed in {built:.1f} s; "
-                    f".xlsx + .html written in {written:.1f} s; total {built + written:.1f} s",
-                    flush=True,
-                )
+    run_scales(figures)
 
 
 if __name__ == "__main__":
