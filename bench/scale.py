@@ -1,17 +1,22 @@
 """Shared by the scale benchmarks (bench_scorecard, scale_storage, bench_web): the two sizes one
-run measures, a fresh database of each kind, and the command line and loop that go through them."""
+run measures, a fresh database of each kind, the bulk load of generated rows, and the command
+line and loop that go through them."""
 
 from __future__ import annotations
 
 import argparse
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, text
 
 from bench.common import machine
+
+if TYPE_CHECKING:
+    from storage.db import Store
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -38,6 +43,27 @@ def database(kind: str, directory: Path, name: str):  # noqa: ANN201
         admin.dispose()
 
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}", drop
+
+
+def bulk_insert(store: Store, tables: Iterable[tuple[str, str, Iterable[tuple]]]) -> None:
+    """Generated rows straight into tables, past the ORM, in one transaction: executemany in
+    batches of 100,000 on SQLite, COPY on PostgreSQL. ``tables``: (table, "col, col, ...", rows)."""
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for table, columns, rows in tables:
+            if store.dialect == "sqlite":
+                marks = ", ".join("?" * len(columns.split(",")))
+                batches = iter(rows)
+                while batch := [row for _, row in zip(range(100_000), batches, strict=False)]:
+                    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", batch)
+            else:
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def run_scales(measure: Callable[[str, int, int, Path], str]) -> None:

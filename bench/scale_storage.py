@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import insert, text
 
 from analysis.run import analyse
-from bench.scale import run_scales
+from bench.scale import bulk_insert, run_scales
 from core.config import parse_config
 from crawler import planning
 from crawler.spiders.base import JOB_CHUNK
@@ -68,21 +68,7 @@ def fill(url: str, accounts: list[dict], posts: int) -> None:
     store = open_store(url)
     with store.session() as session:
         repo.sync_accounts(session, accounts)
-    raw = store.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        if store.dialect == "sqlite":
-            marks = ", ".join("?" * len(COLUMNS.split(",")))
-            rows = post_rows(accounts, posts, True)
-            while batch := [row for _, row in zip(range(100_000), rows, strict=False)]:
-                cursor.executemany(f"INSERT INTO posts ({COLUMNS}) VALUES ({marks})", batch)
-        else:
-            with cursor.copy(f"COPY posts ({COLUMNS}) FROM STDIN") as copy:
-                for row in post_rows(accounts, posts, False):
-                    copy.write_row(row)
-        raw.commit()
-    finally:
-        raw.close()
+    bulk_insert(store, [("posts", COLUMNS, post_rows(accounts, posts, store.dialect == "sqlite"))])
     with store.session() as session:
         run = CrawlRun(trigger="cron", started_at=NOW, finished_at=NOW, state="finished")
         session.add(run)
@@ -130,7 +116,8 @@ def plan_night(url: str) -> tuple[float, float]:
     return seconds, peak
 
 
-def measure(url: str, accounts: int, posts: int, out: Path) -> tuple[float, float, float]:
+def measure(url: str, accounts: int, posts: int, out: Path) -> str:
+    """The figures of one size, as printed after its accounts and posts."""
     started = time.perf_counter()
     chosen = records(accounts)
     fill(url, chosen, posts)
@@ -146,11 +133,6 @@ def measure(url: str, accounts: int, posts: int, out: Path) -> tuple[float, floa
     write_reports(store, config, parse_week("2026-W47"), out, now=NOW)
     reported = time.perf_counter() - started
     store.dispose()
-    return filled, analysed, reported
-
-
-def figures(url: str, accounts: int, posts: int, out: Path) -> str:
-    filled, analysed, reported = measure(url, accounts, posts, out)
     planned, planned_mb = plan_night(url)
     return (
         f": generated in {filled:.1f} s; analyse {analysed:.1f} s; weekly reports {reported:.1f} s; "
@@ -159,7 +141,7 @@ def figures(url: str, accounts: int, posts: int, out: Path) -> str:
 
 
 def main() -> None:
-    run_scales(figures)
+    run_scales(measure)
 
 
 if __name__ == "__main__":
