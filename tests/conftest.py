@@ -190,7 +190,7 @@ if TEST_DATABASE not in ("sqlite", "postgresql"):
     raise pytest.UsageError(f"GOVWATCH_TEST_DATABASE must be sqlite or postgresql, not {TEST_DATABASE!r}")
 
 # Fixtures that make a database; a test using any of them is marked `db` automatically.
-DB_FIXTURES = {"database_url", "store_url", "databases", "sandbox_config", "first_crawl"}
+DB_FIXTURES = {"database_url", "store_url", "store", "databases", "sandbox_config", "first_crawl"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
