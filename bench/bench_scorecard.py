@@ -12,15 +12,12 @@ and posts. A fraction of the full size (--posts, --accounts) is stated in the ou
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from analysis.scorecard import Period, build_scorecard
-from bench.common import machine
-from bench.scale_storage import database
+from bench.scale import bulk_insert, run_scales
 from core.config import parse_config
 from reporting.scorecard import write_scorecard
 from storage import repo
@@ -90,25 +87,14 @@ def fill(url: str, accounts: list[dict], posts: int) -> None:
     store = open_store(url)
     with store.session() as session:
         repo.sync_accounts(session, accounts)
-    raw = store.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        sqlite = store.dialect == "sqlite"
-        for table, columns, rows in (
+    sqlite = store.dialect == "sqlite"
+    bulk_insert(
+        store,
+        [
             ("posts", POST_COLUMNS, post_rows(accounts, posts, sqlite)),
             ("comments", COMMENT_COLUMNS, comment_rows(accounts, sqlite)),
-        ):
-            if sqlite:
-                marks = ", ".join("?" * len(columns.split(",")))
-                while batch := [row for _, row in zip(range(100_000), rows, strict=False)]:
-                    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", batch)
-            else:
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-        raw.commit()
-    finally:
-        raw.close()
+        ],
+    )
     if store.dialect == "postgresql":
         from sqlalchemy import text
 
@@ -120,7 +106,8 @@ def fill(url: str, accounts: list[dict], posts: int) -> None:
     store.dispose()
 
 
-def measure(url: str, accounts: int, posts: int, out: Path) -> tuple[float, float, float, int]:
+def measure(url: str, accounts: int, posts: int, out: Path) -> str:
+    """The figures of one size, as printed after its accounts and posts."""
     started = time.perf_counter()
     fill(url, records(accounts), posts)
     filled = time.perf_counter() - started
@@ -134,36 +121,15 @@ def measure(url: str, accounts: int, posts: int, out: Path) -> tuple[float, floa
     write_scorecard(card, config, str(out), now=NOW)
     written = time.perf_counter() - started
     store.dispose()
-    return filled, built, written, sum(a.figures.posts for a in card.accounts)
+    counted = sum(a.figures.posts for a in card.accounts)
+    return (
+        f" ({counted} in {PERIOD.code}): generated in {filled:.1f} s; scorecard computed in {built:.1f} s; "
+        f".xlsx + .html written in {written:.1f} s; total {built + written:.1f} s"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--accounts", type=int, default=10_000)
-    parser.add_argument("--posts", type=int, default=2_000_000)
-    parser.add_argument("--db", default="sqlite,postgresql")
-    args = parser.parse_args()
-    print(f"machine: {machine()}")
-    with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        for kind in args.db.split(","):
-            for label, accounts, posts in (
-                ("baseline", args.accounts // 10, args.posts // 10),
-                ("full", args.accounts, args.posts),
-            ):
-                url, drop = database(kind, directory, f"{kind}-{label}")
-                try:
-                    filled, built, written, counted = measure(
-                        url, accounts, posts, directory / f"out-{kind}-{label}"
-                    )
-                finally:
-                    drop()
-                print(
-                    f"{kind} {label}: {accounts} accounts, {posts} posts ({counted} in {PERIOD.code}): "
-                    f"generated in {filled:.1f} s; scorecard computed in {built:.1f} s; "
-                    f".xlsx + .html written in {written:.1f} s; total {built + written:.1f} s",
-                    flush=True,
-                )
+    run_scales(measure)
 
 
 if __name__ == "__main__":

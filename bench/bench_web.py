@@ -20,6 +20,7 @@ from pathlib import Path
 
 from analysis.run import analyse
 from bench.common import machine
+from bench.scale import baseline_and_full
 from bench.scale_storage import NOW, fill, records
 from core.config import parse_config
 from govwatch.web.app import create_app
@@ -109,13 +110,11 @@ def main() -> None:
     args = parser.parse_args()
     print(machine())
     with tempfile.TemporaryDirectory() as tmp:
-        for accounts, posts, label in (
-            (args.accounts // 10, args.posts // 10, "baseline (1/10)"),
-            (args.accounts, args.posts, "full"),
-        ):
+        for label, accounts, posts in baseline_and_full(args.accounts, args.posts):
             figures = run(accounts, posts, args.requests, Path(tmp))
+            shown = "baseline (1/10)" if label == "baseline" else label
             print(
-                f"\n{label}: {accounts} accounts, {posts} posts (filled and analysed in {figures.pop('prepare_s'):.0f} s)"
+                f"\n{shown}: {accounts} accounts, {posts} posts (filled and analysed in {figures.pop('prepare_s'):.0f} s)"
             )
             print(f"{'page':58} {'median ms':>10} {'p95 ms':>8}")
             for name, value in figures.items():

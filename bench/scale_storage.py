@@ -11,18 +11,15 @@ and findings pass over stored rows; the content check of new posts is benchmarke
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
 import tracemalloc
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
 from analysis.run import analyse
-from bench.common import machine
+from bench.scale import bulk_insert, run_scales
 from core.config import parse_config
 from crawler import planning
 from crawler.spiders.base import JOB_CHUNK
@@ -33,7 +30,6 @@ from storage.db import open_store
 from storage.models import CrawlOutcome, CrawlRun
 
 NOW = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 COLUMNS = (
     "account_id, platform_post_id, url, published_at, text, is_original, is_pinned, media, "
     "truncated, content_hash, checked_hash, labels, content_type, first_seen_at, last_seen_at"
@@ -72,21 +68,7 @@ def fill(url: str, accounts: list[dict], posts: int) -> None:
     store = open_store(url)
     with store.session() as session:
         repo.sync_accounts(session, accounts)
-    raw = store.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        if store.dialect == "sqlite":
-            marks = ", ".join("?" * len(COLUMNS.split(",")))
-            rows = post_rows(accounts, posts, True)
-            while batch := [row for _, row in zip(range(100_000), rows, strict=False)]:
-                cursor.executemany(f"INSERT INTO posts ({COLUMNS}) VALUES ({marks})", batch)
-        else:
-            with cursor.copy(f"COPY posts ({COLUMNS}) FROM STDIN") as copy:
-                for row in post_rows(accounts, posts, False):
-                    copy.write_row(row)
-        raw.commit()
-    finally:
-        raw.close()
+    bulk_insert(store, [("posts", COLUMNS, post_rows(accounts, posts, store.dialect == "sqlite"))])
     with store.session() as session:
         run = CrawlRun(trigger="cron", started_at=NOW, finished_at=NOW, state="finished")
         session.add(run)
@@ -134,7 +116,8 @@ def plan_night(url: str) -> tuple[float, float]:
     return seconds, peak
 
 
-def measure(url: str, accounts: int, posts: int, out: Path) -> tuple[float, float, float]:
+def measure(url: str, accounts: int, posts: int, out: Path) -> str:
+    """The figures of one size, as printed after its accounts and posts."""
     started = time.perf_counter()
     chosen = records(accounts)
     fill(url, chosen, posts)
@@ -150,53 +133,15 @@ def measure(url: str, accounts: int, posts: int, out: Path) -> tuple[float, floa
     write_reports(store, config, parse_week("2026-W47"), out, now=NOW)
     reported = time.perf_counter() - started
     store.dispose()
-    return filled, analysed, reported
-
-
-def database(kind: str, directory: Path, name: str):  # noqa: ANN201
-    if kind == "sqlite":
-        return f"sqlite:///{directory / name}.db", lambda: None
-    db = f"govwatch_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{db}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-        admin.dispose()
-
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}", drop
+    planned, planned_mb = plan_night(url)
+    return (
+        f": generated in {filled:.1f} s; analyse {analysed:.1f} s; weekly reports {reported:.1f} s; "
+        f"crawl jobs {planned:.1f} s, peak {planned_mb:.0f} MB"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--accounts", type=int, default=10_000)
-    parser.add_argument("--posts", type=int, default=2_000_000)
-    parser.add_argument("--db", default="sqlite,postgresql")
-    args = parser.parse_args()
-    print(f"machine: {machine()}")
-    with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        for kind in args.db.split(","):
-            for label, accounts, posts in (
-                ("baseline", args.accounts // 10, args.posts // 10),
-                ("full", args.accounts, args.posts),
-            ):
-                url, drop = database(kind, directory, f"{kind}-{label}")
-                try:
-                    filled, analysed, reported = measure(
-                        url, accounts, posts, directory / f"out-{kind}-{label}"
-                    )
-                    planned, planned_mb = plan_night(url)
-                finally:
-                    drop()
-                print(
-                    f"{kind} {label}: {accounts} accounts, {posts} posts: generated in {filled:.1f} s; "
-                    f"analyse {analysed:.1f} s; weekly reports {reported:.1f} s; "
-                    f"crawl jobs {planned:.1f} s, peak {planned_mb:.0f} MB",
-                    flush=True,
-                )
+    run_scales(measure)
 
 
 if __name__ == "__main__":

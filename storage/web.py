@@ -366,6 +366,23 @@ def findings_of(
     return [by_id[i] for i in ids if i in by_id]
 
 
+def finding_fields(finding: Finding, account_name: str, unit: str) -> dict:
+    """One of ``findings_of``'s rows as the fields that the console's finding row and the API's
+    finding object (a contract: tests/test_web_security.py) both carry, values as stored. Each
+    adds its own: the API its ISO times, the page its local date, evidence link and history."""
+    return {
+        "id": finding.id,
+        "account_id": finding.account_id,
+        "account_name": account_name,
+        "unit": unit,
+        "category": finding.category,
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "evidence": finding.evidence,
+        "status": finding.status,
+    }
+
+
 def count_findings(
     session: Session, units: Units, status: str | None = None, category: str | None = None
 ) -> int:

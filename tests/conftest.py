@@ -23,10 +23,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import select
 
 from sandbox.configgen import config_dict
 from sandbox.hub import SandboxHub
 from sandbox.server import Sandbox
+from storage.db import Store, open_store
+from storage.models import CrawlOutcome, CrawlRun
 
 ROOT = Path(__file__).resolve().parents[1]
 GOVWATCH = Path(sys.executable).with_name("govwatch")
@@ -136,6 +139,18 @@ def sandbox_config(tmp_path: Path, sandbox: Sandbox, database_url: str) -> Path:
     return write_sandbox_config(tmp_path, sandbox.base_url, database=database_url)
 
 
+def last_outcomes(database_url: str) -> dict[str, CrawlOutcome]:
+    """Each account's outcome in the store's latest crawl run."""
+    store = open_store(database_url)
+    with store.session() as s:
+        run_id = s.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc()).limit(1))
+        found = {
+            o.account_id: o for o in s.scalars(select(CrawlOutcome).where(CrawlOutcome.run_id == run_id))
+        }
+    store.dispose()
+    return found
+
+
 @dataclass
 class FirstCrawl:
     """One `govwatch crawl` of a fresh world, shared by a module's tests that only read its result."""
@@ -175,7 +190,7 @@ if TEST_DATABASE not in ("sqlite", "postgresql"):
     raise pytest.UsageError(f"GOVWATCH_TEST_DATABASE must be sqlite or postgresql, not {TEST_DATABASE!r}")
 
 # Fixtures that make a database; a test using any of them is marked `db` automatically.
-DB_FIXTURES = {"database_url", "store_url", "databases", "sandbox_config", "first_crawl"}
+DB_FIXTURES = {"database_url", "store_url", "store", "databases", "sandbox_config", "first_crawl"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -269,3 +284,12 @@ def store_url(request, database_url: str) -> str:
     """A fresh, empty database: a SQLite file on the SQLite pass, a PostgreSQL database made for
     this test on the PostgreSQL pass (``GOVWATCH_TEST_DATABASE=postgresql``)."""
     return database_url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """A fresh store on ``store_url`` (the run's kind of database), migrated as ``open_store``
+    leaves it, and disposed after the test."""
+    opened = open_store(store_url)
+    yield opened
+    opened.dispose()

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from core.items import OutcomeItem, PostItem
 from crawler import planning
 from storage import repo
-from storage.db import open_store
 from storage.models import CrawlRun
 
 ACCOUNT = {"id": "a-weibo", "unit": "旗政府办公室", "platform": "weibo", "name": "发布", "handle": "1"}
@@ -46,8 +45,7 @@ def job(store):
     return j
 
 
-def test_paging_resumes_from_the_last_complete_read(store_url):
-    store = open_store(store_url)
+def test_paging_resumes_from_the_last_complete_read(store):
     with store.session() as s:
         repo.sync_accounts(s, [ACCOUNT])
 
@@ -75,8 +73,7 @@ def test_paging_resumes_from_the_last_complete_read(store_url):
     assert {"k1", "x1", "x2"} <= job(store).known_ids
 
 
-def test_runs_left_running_are_closed_as_interrupted(store_url):
-    store = open_store(store_url)
+def test_runs_left_running_are_closed_as_interrupted(store):
     with store.session() as s:
         repo.sync_accounts(s, [ACCOUNT])
     killed = night(store, posts(["p1"], 1), outcome("ok", True), finish=False)

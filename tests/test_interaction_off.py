@@ -22,7 +22,6 @@ from core.vocabulary import CommentPermission
 from crawler.parsers import wechat, weibo
 from reporting.weeks import week_of
 from storage import repo
-from storage.db import open_store
 from storage.models import Post
 from tests.conftest import export_jsonl, run_govwatch, suite_mail_sink
 
@@ -188,8 +187,7 @@ def test_sandbox_comments_off_reach_report_mail_xlsx_and_close_when_reopened(
     assert found[WECHAT]["status"] == "open"  # still no 留言 on its pages
 
 
-def test_an_unknown_reading_never_erases_a_known_permission(store_url):
-    store = open_store(store_url)
+def test_an_unknown_reading_never_erases_a_known_permission(store):
     with store.session() as session:
         repo.sync_accounts(
             session,
@@ -207,4 +205,3 @@ def test_an_unknown_reading_never_erases_a_known_permission(store_url):
     assert read(CommentPermission.LIMITED) == "limited"
     assert read(None) == "limited"  # a page that does not say keeps what the last one said
     assert read(CommentPermission.OPEN) == "open"  # comments opened again
-    store.dispose()

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from analysis.run import analyse
 from core.config import parse_config
 from storage import repo
-from storage.db import open_store
 from storage.models import AccountSnapshot, Finding, Post, utcnow
 
 
@@ -17,9 +16,8 @@ def account(id_, unit, name, platform="weibo", **kw):
     return {"id": id_, "unit": unit, "platform": platform, "name": name, "handle": id_, **kw}
 
 
-def test_registry_findings_open_and_close(store_url, tmp_path):
+def test_registry_findings_open_and_close(store_url, store, tmp_path):
     config = parse_config({"database": store_url}, tmp_path / "config.yaml")
-    store = open_store(store_url)
     now = utcnow()
     with store.session() as session:
         repo.sync_accounts(
@@ -85,4 +83,3 @@ def test_registry_findings_open_and_close(store_url, tmp_path):
     with store.session() as session:
         dup = session.scalar(select(Finding).where(Finding.fingerprint == "reg:edu-a:duplicate"))
         assert dup.status == "rectified"
-    store.dispose()

@@ -21,7 +21,6 @@ from analysis.text.privacy import luhn, mask, masked_text, privacy_findings, val
 from core.config import parse_config
 from reporting.weeks import week_of
 from storage import repo
-from storage.db import open_store
 from storage.models import Finding, Post, utcnow
 from tests.conftest import export_jsonl, run_govwatch, suite_mail_sink
 
@@ -148,9 +147,8 @@ def test_govwatch_check_shows_a_draft_masked(tmp_path):
     assert '"privacy.personal"' in lines.stdout and ID not in lines.stdout
 
 
-def test_finding_closes_when_the_post_is_edited(store_url, tmp_path):
+def test_finding_closes_when_the_post_is_edited(store_url, store, tmp_path):
     config = parse_config({"database": store_url}, tmp_path / "config.yaml")
-    store = open_store(store_url)
     now = utcnow()
     with store.session() as session:
         repo.sync_accounts(
@@ -178,7 +176,6 @@ def test_finding_closes_when_the_post_is_edited(store_url, tmp_path):
     analyse(config, store, now=now)
     with store.session() as session:
         assert session.scalar(select(Finding.status).where(Finding.rule == "privacy.personal")) == "rectified"
-    store.dispose()
 
 
 def test_sandbox_leaks_reach_report_exports_and_mail_masked(sandbox, sandbox_config, tmp_path):

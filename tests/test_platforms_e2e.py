@@ -177,8 +177,6 @@ def _this_week() -> str:
     return f"{year}-W{week:02d}"
 
 
-def test_migration_tables_on_both_databases(store_url):
-    store = open_store(store_url)
+def test_migration_tables_on_both_databases(store):
     with store.session() as session:
         assert session.query(Comment).count() == 0 and session.query(OperatorAlert).count() == 0
-    store.dispose()

@@ -19,8 +19,8 @@ from sandbox import platforms
 from sandbox.http import Request, Response
 from sandbox.server import Sandbox
 from storage.db import open_store
-from storage.models import CrawlOutcome, CrawlRun, Post
-from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
+from storage.models import Post
+from tests.conftest import export_jsonl, last_outcomes, run_govwatch, write_sandbox_config
 
 pytestmark = pytest.mark.e2e
 
@@ -38,17 +38,6 @@ def website_posts(config: Path) -> dict[str, dict[str, dict]]:
     for p in export_jsonl(config, "posts"):
         out.setdefault(p["account_id"], {})[p["post_id"]] = p
     return out
-
-
-def last_outcomes(config: Path, database_url: str) -> dict[str, CrawlOutcome]:
-    store = open_store(database_url)
-    with store.session() as s:
-        run_id = s.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc()).limit(1))
-        found = {
-            o.account_id: o for o in s.scalars(select(CrawlOutcome).where(CrawlOutcome.run_id == run_id))
-        }
-    store.dispose()
-    return found
 
 
 def body_of(post) -> str:  # noqa: ANN001
@@ -83,7 +72,7 @@ def test_dated_columns_store_article_bodies_and_keep_list_dates_through_failures
     crawl(config)
 
     posts = website_posts(config)
-    outcomes = last_outcomes(config, database_url)
+    outcomes = last_outcomes(database_url)
     assert outcomes["qc-gov-web"].outcome == "blocked"  # the block on an article page is said
     assert outcomes["qc-edu-web"].outcome == "ok"
     assert "list title and date kept" in (outcomes["qc-edu-web"].detail or "")
@@ -121,7 +110,7 @@ def test_dated_columns_store_article_bodies_and_keep_list_dates_through_failures
     assert again["qc-gov-web"][blocked_url]["text"] == body_of(blocked_post)
     assert again["qc-edu-web"][missing_url]["text"] == body_of(missing_post)  # its body, at last
     assert again["qc-edu-web"][missing_url]["published_at"] == missing["published_at"]
-    outcomes = last_outcomes(config, database_url)
+    outcomes = last_outcomes(database_url)
     assert outcomes["qc-gov-web"].outcome == outcomes["qc-edu-web"].outcome == "ok"
 
     # A night with nothing new: one request per column, nothing stored changes.
@@ -195,7 +184,7 @@ def test_a_wechat_article_page_that_failed_is_read_again_the_next_night(
         return body_missing
 
     assert night() is True
-    assert "feed data kept" in (last_outcomes(config, database_url)["qc-fabu-wechat"].detail or "")
+    assert "feed data kept" in (last_outcomes(database_url)["qc-fabu-wechat"].detail or "")
     failing["on"] = False
     assert night() is False
     assert sandbox.request_counts()["by_path"].get(path) == 1  # asked for again, read this time
@@ -223,6 +212,6 @@ def test_once_a_platform_refuses_an_account_its_other_article_pages_are_not_aske
     assert result.returncode == 0, result.stderr
     asked = sum(sandbox.request_counts()["by_path"].get(path, 0) for path in pages)
     assert len(pages) >= 10 and 1 <= asked <= ARTICLES_AT_ONCE, (asked, len(pages))  # was: every one
-    outcome = last_outcomes(config, database_url)["qc-traffic-wechat"]
+    outcome = last_outcomes(database_url)["qc-traffic-wechat"]
     assert outcome.outcome == "blocked" and outcome.requests == 1 + asked
     assert not [p for p in export_jsonl(config, "posts") if p["account_id"] == traffic.id]

@@ -16,8 +16,8 @@ from sandbox import cms
 from sandbox.http import Request, Response
 from sandbox.server import Sandbox
 from storage.db import open_store
-from storage.models import CrawlOutcome, CrawlRun, Post
-from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
+from storage.models import Post
+from tests.conftest import export_jsonl, last_outcomes, run_govwatch, write_sandbox_config
 
 pytestmark = pytest.mark.e2e
 
@@ -37,17 +37,6 @@ def posts_by_account(config: Path) -> dict[str, dict[str, dict]]:
     for p in export_jsonl(config, "posts"):
         out.setdefault(p["account_id"], {})[p["url"]] = p
     return out
-
-
-def last_outcomes(database_url: str) -> dict[str, CrawlOutcome]:
-    store = open_store(database_url)
-    with store.session() as s:
-        run_id = s.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc()).limit(1))
-        found = {
-            o.account_id: o for o in s.scalars(select(CrawlOutcome).where(CrawlOutcome.run_id == run_id))
-        }
-    store.dispose()
-    return found
 
 
 def test_each_cms_family_crawled_right_and_a_quiet_night_costs_one_request(

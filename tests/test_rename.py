@@ -16,7 +16,6 @@ from analysis.run import analyse
 from core.config import parse_config
 from reporting.weeks import week_of
 from storage import repo
-from storage.db import open_store
 from storage.models import AccountSnapshot, Finding, utcnow
 from tests.conftest import export_jsonl, run_govwatch
 
@@ -41,9 +40,8 @@ def open_rules(store) -> set[str]:
         )
 
 
-def test_rename_opens_with_first_seen_date_and_closes_when_the_registry_follows(store_url, tmp_path):
+def test_rename_opens_with_first_seen_date_and_closes_when_the_registry_follows(store_url, store, tmp_path):
     config = parse_config({"database": store_url, "timezone": "Asia/Shanghai"}, tmp_path / "config.yaml")
-    store = open_store(store_url)
     now = utcnow()
     first_seen = now - timedelta(days=20)
     with store.session() as session:
@@ -72,9 +70,8 @@ def test_rename_opens_with_first_seen_date_and_closes_when_the_registry_follows(
     assert [f.status for f in renamed(store)] == ["rectified"]
 
 
-def test_rename_closes_when_the_old_name_returns(store_url, tmp_path):
+def test_rename_closes_when_the_old_name_returns(store_url, store, tmp_path):
     config = parse_config({"database": store_url}, tmp_path / "config.yaml")
-    store = open_store(store_url)
     now = utcnow()
     with store.session() as session:
         repo.sync_accounts(session, registry("青川应急"))

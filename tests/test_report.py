@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import zlib
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
@@ -33,6 +32,7 @@ from reporting.weeks import IsoWeek, week_of
 from storage.db import Store, open_store
 from storage.models import CrawlOutcome, CrawlRun, Finding, Post
 from storage.repo import config_account_records, sync_accounts
+from tests.browser import chromium, screenshot, widths
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Shanghai")
@@ -623,77 +623,13 @@ def test_query_count_does_not_grow_with_accounts(tmp_path, databases):
 
 # --- in a browser -------------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
-
-
-def chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    if not CHROMIUM:
-        pytest.fail(
-            "headless Chromium is needed for the report's browser test: "
-            "`apt-get install -y chromium fonts-noto-cjk` (make test does it as root via `make sysdeps`)"
-        )
-    profile = tmp / f"profile-{time.monotonic_ns()}"
-    command = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
-
-
-HARNESS = """<!DOCTYPE html><html><body style="margin:0">
-<iframe id="f390" src="{src}" style="width:390px;height:900px;border:0"></iframe>
-<iframe id="f1280" src="{src}" style="width:1280px;height:900px;border:0"></iframe>
-<pre id="out">pending</pre>
-<script>
-var seen = 0;
-function measure() {{
-  seen += 1;
-  if (seen < 2) return;
-  var out = [];
-  ["f390", "f1280"].forEach(function (id) {{
-    var d = document.getElementById(id).contentDocument.documentElement;
-    out.push(id + "=" + d.scrollWidth + "/" + d.clientWidth);
-  }});
-  // at 1280 px no table scrolls inside its box either: every column is in view
-  var doc = document.getElementById("f1280").contentDocument;
-  doc.querySelectorAll(".scroll").forEach(function (box, i) {{
-    out.push("scroll" + i + "=" + box.scrollWidth + "/" + box.clientWidth);
-  }});
-  document.getElementById("out").textContent = out.join(" ");
-}}
-document.getElementById("f390").onload = measure;
-document.getElementById("f1280").onload = measure;
-</script></body></html>"""
-
 
 @pytest.mark.slow  # the browser
 def test_no_horizontal_overflow_at_390_and_1280(reports, tmp_path):
     _, paths = reports
-    harness = tmp_path / "harness.html"
-    harness.write_text(HARNESS.format(src=paths[0].as_uri()), encoding="utf-8")
-    result = chromium(
-        tmp_path,
-        "--allow-file-access-from-files",
-        "--run-all-compositor-stages-before-draw",
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-        harness.as_uri(),
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    dom = result.stdout
-    line = dom[dom.index('<pre id="out">') + len('<pre id="out">') : dom.index("</pre>")]
-    widths = dict(item.split("=") for item in line.split())
-    assert {"f390", "f1280"} <= set(widths) and len(widths) >= 5, line  # both frames, three tables
-    for frame, value in widths.items():
-        scroll, client = (int(x) for x in value.split("/"))
+    measured = widths(tmp_path, paths[0])
+    assert {"f390", "f1280"} <= set(measured) and len(measured) >= 5, measured  # both frames, three tables
+    for frame, (scroll, client) in measured.items():
         assert scroll <= client, f"{frame}: {scroll}px of content in a {client}px box at 1280 px"
 
 
@@ -744,15 +680,11 @@ def test_printed_on_a4_with_every_column(reports, tmp_path):
 @pytest.mark.slow  # the browser
 def test_renders_to_png_in_headless_chromium(reports, tmp_path):
     _, paths = reports
-    png = tmp_path / "report.png"
-    result = chromium(tmp_path, "--window-size=1280,2000", f"--screenshot={png}", paths[0].as_uri())
-    assert result.returncode == 0, result.stderr[-2000:]
+    png = screenshot(tmp_path, paths[0], 1280, 2000, "report.png")
     assert png.exists() and png.stat().st_size > 20_000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if os.environ.get("GOVWATCH_UPDATE_SCREENSHOT") == "1":  # refresh docs/report-example.png
-        example = tmp_path / "example.png"
-        result = chromium(tmp_path, "--window-size=1280,3100", f"--screenshot={example}", paths[0].as_uri())
-        assert result.returncode == 0, result.stderr[-2000:]
+        example = screenshot(tmp_path, paths[0], 1280, 3100, "example.png")
         (ROOT / "docs").mkdir(exist_ok=True)
         shutil.copyfile(example, ROOT / "docs" / "report-example.png")
 

@@ -20,6 +20,7 @@ from reporting.weeks import week_of
 from sandbox.configgen import config_dict
 from storage.db import open_store
 from storage.models import Finding
+from tests.browser import widths
 from tests.conftest import run_govwatch, suite_mail_sink, write_sandbox_config
 
 pytestmark = pytest.mark.slow  # crawls the sandbox and drives the browser
@@ -144,26 +145,13 @@ def test_accounts_list_and_crawl_summary_name_statuses_in_chinese(crawled):
 
 
 def test_every_column_in_view_at_1280_and_printed_on_a4(crawled, tmp_path):
-    from tests.test_report import HARNESS, chromium, test_printed_on_a4_with_every_column
+    from tests.test_report import test_printed_on_a4_with_every_column
 
     overall = next(p for p in crawled["reports"] if p.name.endswith("-overall.html"))
-    harness = tmp_path / "harness.html"
-    harness.write_text(HARNESS.format(src=overall.as_uri()), encoding="utf-8")
-    result = chromium(
-        tmp_path,
-        "--allow-file-access-from-files",
-        "--run-all-compositor-stages-before-draw",
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-        harness.as_uri(),
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    dom = result.stdout
-    line = dom[dom.index('<pre id="out">') + len('<pre id="out">') : dom.index("</pre>")]
-    boxes = dict(item.split("=") for item in line.split() if item.startswith("scroll"))
-    assert len(boxes) == 3, line  # crawl health, 抓取异常, 全部帐号
-    for box, value in boxes.items():
-        content, width = (int(x) for x in value.split("/"))
+    measured = widths(tmp_path, overall)
+    boxes = {name: value for name, value in measured.items() if name.startswith("scroll")}
+    assert len(boxes) == 3, measured  # crawl health, 抓取异常, 全部帐号
+    for box, (content, width) in boxes.items():
         assert content <= width, f"{box}: {content}px of table in a {width}px box at 1280 px"
     # the same printed: A4, every column of 全部帐号 and 抓取异常 on the page
     test_printed_on_a4_with_every_column(({}, [overall]), tmp_path)

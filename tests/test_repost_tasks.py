@@ -39,7 +39,6 @@ from reporting.weekly import render_text
 from reporting.weeks import week_of
 from sandbox.content import TASK_KEY
 from sandbox.world import build_world, mid_to_bid
-from storage.db import open_store
 from storage.models import Account, Finding, Post, Unit
 from storage.tasks import PostRow, merge_config_tasks
 from tests.conftest import export_jsonl, run_govwatch, write_sandbox_config
@@ -297,8 +296,7 @@ def task_config(**more):  # noqa: ANN003, ANN201
 
 
 @pytest.mark.db
-def test_completion_per_unit_and_account_and_findings_lifecycle(store_url):
-    store = open_store(store_url)
+def test_completion_per_unit_and_account_and_findings_lifecycle(store):
     config = task_config()
     now = T0 + timedelta(days=2, hours=1)
     with store.session() as session:
@@ -378,12 +376,10 @@ def test_completion_per_unit_and_account_and_findings_lifecycle(store_url):
         sync_findings(session, specs, judged, week_on)
     with store.session() as session:
         assert {f.status for f in session.scalars(select(Finding))} == {FindingState.RECTIFIED}
-    store.dispose()
 
 
 @pytest.mark.db
-def test_named_accounts_unverified_and_pending(store_url):
-    store = open_store(store_url)
+def test_named_accounts_unverified_and_pending(store):
     config = task_config(units=[], accounts=["edu-douyin", "edu-weibo"], deadline="2026-12-03 12:00")
     with store.session() as session:
         seed(session)
@@ -403,7 +399,6 @@ def test_named_accounts_unverified_and_pending(store_url):
         }
         specs, _ = task_findings([after], T0 + timedelta(days=4), config.tz)
         assert specs == []
-    store.dispose()
 
 
 @pytest.mark.slow

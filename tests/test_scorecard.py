@@ -22,8 +22,8 @@ from reporting.scorecard import SCORE_HEADERS, scorecard_files
 from reporting.trend import trend_svg, trend_text
 from storage import repo
 from storage.models import Account, Comment, Finding, Post
+from tests.browser import chromium, screenshot
 from tests.conftest import run_govwatch
-from tests.test_report import chromium
 
 SH = 8  # Asia/Shanghai is UTC+8
 NOW = datetime(2027, 1, 5, 4, tzinfo=UTC)
@@ -353,9 +353,8 @@ def test_xlsx_and_html(seeded, tmp_path):
 def test_scorecard_opens_in_chromium(seeded, tmp_path):
     _, config, store = seeded
     _, html = scorecard_files(store, config, Period.parse("2026-Q4"), str(tmp_path / "out"), now=NOW)
-    shot = tmp_path / "scorecard.png"
-    result = chromium(tmp_path, "--window-size=1280,1600", f"--screenshot={shot}", html.as_uri())
-    assert result.returncode == 0 and shot.exists() and shot.stat().st_size > 10_000, result.stderr[-2000:]
+    shot = screenshot(tmp_path, html, 1280, 1600, "scorecard.png")
+    assert shot.exists() and shot.stat().st_size > 10_000
     dom = chromium(tmp_path, "--dump-dom", html.as_uri())
     assert "甲发布" in dom.stdout and "<svg" in dom.stdout
 

@@ -17,8 +17,8 @@ from analysis.spotcheck import draw, parse_share, spot_check
 from core import rules
 from reporting.scorecard import NOTE_HEADER, SPOT_HEADERS, NotesError, import_notes, spotcheck_files
 from storage.models import Finding, SpotcheckNote
+from tests.browser import chromium, screenshot, widths
 from tests.conftest import run_govwatch
-from tests.test_report import chromium
 from tests.test_scorecard import ACCOUNTS, NOW, local, make_config, seed_store
 
 Q4 = Period.parse("2026-Q4")
@@ -213,9 +213,8 @@ def test_not_a_draft_is_refused(many, tmp_path):
 def test_draft_opens_in_chromium(many, tmp_path):
     _, config, store = many
     (_, html), _ = spotcheck_files(store, config, Q4, 0.2, 7, str(tmp_path / "out"), now=NOW)
-    shot = tmp_path / "draft.png"
-    result = chromium(tmp_path, "--window-size=1280,1600", f"--screenshot={shot}", html.as_uri())
-    assert result.returncode == 0 and shot.exists() and shot.stat().st_size > 10_000, result.stderr[-2000:]
+    shot = screenshot(tmp_path, html, 1280, 1600, "draft.png")
+    assert shot.exists() and shot.stat().st_size > 10_000
     dom = chromium(tmp_path, "--dump-dom", html.as_uri())
     assert "宣穿" in dom.stdout and "整改要求" in dom.stdout
 
@@ -242,26 +241,10 @@ def test_commands(many, tmp_path):
 
 def fits_at_1280(tmp_path: Path, page: Path) -> None:
     """Neither page overflows at 390 or 1280 px, and at 1280 px no table scrolls in its box
-    (the weekly report's harness, tests/test_report.py)."""
-    from tests.test_report import HARNESS
-
-    harness = tmp_path / f"harness-{page.stem}.html"
-    harness.write_text(HARNESS.format(src=page.as_uri()), encoding="utf-8")
-    result = chromium(
-        tmp_path,
-        "--allow-file-access-from-files",
-        "--run-all-compositor-stages-before-draw",
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-        harness.as_uri(),
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    dom = result.stdout
-    line = dom[dom.index('<pre id="out">') + len('<pre id="out">') : dom.index("</pre>")]
-    widths = dict(item.split("=") for item in line.split())
-    assert {"f390", "f1280", "scroll0"} <= set(widths), line
-    for frame, value in widths.items():
-        scroll, client = (int(x) for x in value.split("/"))
+    (the weekly report's harness, tests/browser.py)."""
+    measured = widths(tmp_path, page)
+    assert {"f390", "f1280", "scroll0"} <= set(measured), measured
+    for frame, (scroll, client) in measured.items():
         assert scroll <= client, f"{page.name} {frame}: {scroll}px of content in a {client}px box"
 
 

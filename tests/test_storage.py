@@ -63,8 +63,7 @@ def test_sqlite_store_uses_wal_and_a_busy_timeout(tmp_path):
     store.dispose()
 
 
-def test_upserts_never_duplicate_and_count_new_posts(store_url):
-    store = open_store(store_url)
+def test_upserts_never_duplicate_and_count_new_posts(store):
     with store.session() as s:
         result = repo.sync_accounts(s, ACCOUNTS)
         assert sorted(result.added) == ["a-weibo", "b-wechat"]
@@ -88,8 +87,7 @@ def test_upserts_never_duplicate_and_count_new_posts(store_url):
         assert stored.text == long_text and stored.checked_hash is None
 
 
-def test_a_reposts_original_is_stored_and_its_change_asks_for_a_new_check(store_url):
-    store = open_store(store_url)
+def test_a_reposts_original_is_stored_and_its_change_asks_for_a_new_check(store):
     gossip = "某顶流男星与当红女星恋情曝光"
     with store.session() as s:
         repo.sync_accounts(s, ACCOUNTS)
@@ -127,11 +125,10 @@ def test_a_reposts_original_is_stored_and_its_change_asks_for_a_new_check(store_
         assert stored.content_hash != first_hash and stored.checked_hash == first_hash
 
 
-def test_a_relisting_without_text_keeps_the_stored_text(store_url):
+def test_a_relisting_without_text_keeps_the_stored_text(store):
     """What crawler/spiders/website.py relies on: a known article seen again on its column's
     list comes with its title only (text "", truncated); the body its article page gave stays,
     while its date and its being seen (not deleted) are refreshed."""
-    store = open_store(store_url)
     with store.session() as s:
         repo.sync_accounts(s, ACCOUNTS)
         repo.upsert_posts(s, [post("a-weibo", "w1", "正文第一段。正文第二段。", 3, title="标题")])
@@ -145,11 +142,10 @@ def test_a_relisting_without_text_keeps_the_stored_text(store_url):
         assert stored.content_hash == repo.content_hash("标题", "正文第一段。正文第二段。")
 
 
-def test_posts_seen_again_in_one_batch_with_new_and_edited_ones(store_url):
+def test_posts_seen_again_in_one_batch_with_new_and_edited_ones(store):
     """One batch mixing new, seen-again and edited posts: a seen post takes the listing's counts
     and pin, is no longer deleted, keeps its stored date when the listing shows none and takes
     the listing's date otherwise; only the edited one gets new text and loses its check."""
-    store = open_store(store_url)
     first = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
     with store.session() as s:
         repo.sync_accounts(s, ACCOUNTS)
@@ -187,8 +183,7 @@ def test_posts_seen_again_in_one_batch_with_new_and_edited_ones(store_url):
         assert rows["new"].first_seen_at == rows["new"].last_seen_at
 
 
-def test_times_round_trip_as_aware_utc(store_url):
-    store = open_store(store_url)
+def test_times_round_trip_as_aware_utc(store):
     with store.session() as s:
         repo.sync_accounts(s, ACCOUNTS)
         shanghai = datetime.fromisoformat("2026-11-20T09:30:00+08:00")
@@ -198,8 +193,7 @@ def test_times_round_trip_as_aware_utc(store_url):
         assert got == shanghai and got.tzinfo is not None and got.utcoffset() == timedelta(0)
 
 
-def test_resync_changes_only_what_changed(store_url):
-    store = open_store(store_url)
+def test_resync_changes_only_what_changed(store):
     with store.session() as s:
         repo.sync_accounts(s, ACCOUNTS)
     changed = [dict(ACCOUNTS[0], name="奈曼发布"), ACCOUNTS[1]]
@@ -209,8 +203,7 @@ def test_resync_changes_only_what_changed(store_url):
         assert s.get(Account, "a-weibo").name == "奈曼发布"
 
 
-def test_every_account_of_a_run_gets_an_outcome(store_url):
-    store = open_store(store_url)
+def test_every_account_of_a_run_gets_an_outcome(store):
     with store.session() as s:
         repo.sync_accounts(s, ACCOUNTS)
         run_id = repo.start_run(s, "test", 2)
@@ -226,10 +219,9 @@ def test_every_account_of_a_run_gets_an_outcome(store_url):
         assert s.get(Account, "a-weibo").last_ok_at is None
 
 
-def test_outcomes_recorded_in_a_batch_as_one_by_one(store_url):
+def test_outcomes_recorded_in_a_batch_as_one_by_one(store):
     """record_outcomes (the pipeline's batch) stores what record_outcome stores item by item,
     and a rerun of the run (a Scrapyd retry) still lets the last word count."""
-    store = open_store(store_url)
     finished = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
     items = [
         (OutcomeItem("a-weibo", "ok", "", pages=3, posts_seen=30, complete=True, finished_at=finished), 5, 7),
@@ -284,8 +276,7 @@ def test_outcomes_recorded_in_a_batch_as_one_by_one(store_url):
         assert s.get(Account, "a-weibo").last_ok_at == finished
 
 
-def test_snapshots_only_when_changed_and_jobs_know_their_posts(store_url):
-    store = open_store(store_url)
+def test_snapshots_only_when_changed_and_jobs_know_their_posts(store):
     with store.session() as s:
         repo.sync_accounts(s, ACCOUNTS)
         profile = ProfileItem("a-weibo", name="发布", description="d", followers=10, post_count=3)
@@ -305,10 +296,9 @@ def test_snapshots_only_when_changed_and_jobs_know_their_posts(store_url):
         assert s.scalar(select(func.count()).select_from(AccountSnapshot)) == 2
 
 
-def test_an_incomplete_read_leaves_its_posts_out_of_what_counts_as_known(store_url):
+def test_an_incomplete_read_leaves_its_posts_out_of_what_counts_as_known(store):
     """Paging stops at known posts; after a read that failed half-way the known posts are those
     a complete read covered, so the next night reads down through the gap below the new ones."""
-    store = open_store(store_url)
     done = dict(outcome="ok", complete=True)
     with store.session() as s:
         repo.sync_accounts(s, ACCOUNTS)
@@ -343,7 +333,7 @@ def test_an_incomplete_read_leaves_its_posts_out_of_what_counts_as_known(store_u
         assert {"new1", "new2"} <= jobs["a-weibo"].known_ids  # a complete read covered the gap
 
 
-def test_a_spider_reads_its_accounts_history_a_chunk_at_a_time(store_url, monkeypatch):
+def test_a_spider_reads_its_accounts_history_a_chunk_at_a_time(store_url, store, monkeypatch):
     """A province's spider does not hold every account's known posts at once: it reads them a
     chunk at a time as the crawl reaches them. Every account comes once, with exactly what one
     read of all accounts gives it; the runner's own list carries no history at all."""
@@ -362,7 +352,6 @@ def test_a_spider_reads_its_accounts_history_a_chunk_at_a_time(store_url, monkey
         }
         for i in range(7)
     ]
-    store = open_store(store_url)
     with store.session() as s:
         repo.sync_accounts(s, [*accounts, ACCOUNTS[1]])
         repo.upsert_posts(
@@ -384,10 +373,9 @@ def test_a_spider_reads_its_accounts_history_a_chunk_at_a_time(store_url, monkey
         assert {j.account_id: j for chunk in chunks for j in chunk} == whole
 
 
-def test_known_posts_are_the_newest_thirty_whatever_the_dates(store_url):
+def test_known_posts_are_the_newest_thirty_whatever_the_dates(store):
     """What paging stops at: exactly the newest 30 non-pinned posts (undated ones last, the later
     stored first among equal dates), read per account from the index, not from every post."""
-    store = open_store(store_url)
     base = datetime(2026, 11, 1, tzinfo=UTC)
     shapes = {
         "many": [base - timedelta(days=n) for n in range(80)],
@@ -443,11 +431,10 @@ def test_known_posts_are_the_newest_thirty_whatever_the_dates(store_url):
             assert jobs[name].newest_at == max(r.published_at for r in mine), name
 
 
-def test_posts_kept_without_their_article_are_asked_for_again_for_a_week(store_url):
+def test_posts_kept_without_their_article_are_asked_for_again_for_a_week(store):
     """A website or WeChat post stored with the listing's data (its article page failed, so it is
     truncated) is in its job's unread ids for a week after it was first seen; Weibo's truncated
     listing texts have their own long-text path and are not."""
-    store = open_store(store_url)
     site = {
         "id": "c-site",
         "unit": "旗政府办公室",

@@ -1,13 +1,14 @@
 """The web console's pages doing their work: a finding dismissed and reopened (the history, the
 audit log, the next report), a draft checked by text and by .docx with its history, the registry
 previewed row by row before it is applied, the reports archive per supervisor, the API's draft
-check, and the `govwatch users` commands."""
+check and its finding object's keys (a contract), and the `govwatch users` commands."""
 
 from __future__ import annotations
 
 import io
 import os
 import time
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
@@ -132,6 +133,40 @@ def test_the_api_checks_a_draft_with_the_users_unit(world):
     )
     bad = c.post("/api/drafts/check", json={"nope": 1}, headers={"Authorization": "Bearer tok-edu"})
     assert bad.status_code == 400
+
+
+# The API's finding object is a contract with the office's other systems: a key renamed, added or
+# dropped (the page's row shares its fields, storage/web.py's finding_fields) must be seen here.
+API_FINDING = {
+    "id": int,
+    "account_id": str,
+    "account_name": str,
+    "unit": str,
+    "category": str,
+    "rule": str,
+    "severity": str,
+    "evidence": str,
+    "status": str,
+    "first_seen": str,
+    "last_seen": str,
+}
+
+
+def test_the_apis_finding_object_keeps_its_keys(world):
+    with world.store.session() as session:
+        db.add_api_token(session, db.user_by_name(session, "office"), "tok-office")
+    c = client(world)
+    office = {"Authorization": "Bearer tok-office"}
+    listed = c.get("/api/findings?status=all", headers=office).json()["findings"]
+    one = c.get("/api/accounts/edu-weibo", headers=office).json()["findings"]
+    assert len(listed) == 2 and len(one) == 1
+    for finding in [*listed, *one]:
+        assert set(finding) == set(API_FINDING), sorted(finding)
+        assert all(isinstance(finding[k], t) for k, t in API_FINDING.items()), finding
+        assert datetime.fromisoformat(finding["first_seen"]) <= datetime.fromisoformat(finding["last_seen"])
+    assert one[0]["id"] == world.findings["edu-weibo"] and one[0]["unit"] == EDU
+    schema = c.get("/api/openapi.json").json()["components"]["schemas"]["Finding"]["properties"]
+    assert set(schema) == set(API_FINDING)  # the published description says the same
 
 
 def test_the_registry_is_previewed_row_by_row_then_applied(world, tmp_path):

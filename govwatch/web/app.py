@@ -646,17 +646,11 @@ def _weekly_counts(times: list[datetime | None], config: Config, weeks: int) -> 
 
 
 def _finding_row(ctx: Ctx, f: Any, account_name: str, unit: str, events: list[Any]) -> dict:
+    """The page's view of a finding: the fields it shares with the API's finding object
+    (storage/web.py's finding_fields), with its local date, evidence link, reason and history."""
     return {
-        "id": f.id,
-        "account_id": f.account_id,
-        "account_name": account_name,
-        "unit": unit,
-        "category": f.category,
-        "rule": f.rule,
-        "severity": f.severity,
-        "evidence": f.evidence,
+        **db.finding_fields(f, account_name, unit),
         "evidence_url": safe_url(f.evidence_url),
-        "status": f.status,
         "status_reason": f.status_reason,
         "first_seen": ctx.console.fmt_time(f.first_seen, "%Y-%m-%d"),
         "events": [
