@@ -20,7 +20,11 @@ def blocked_mails(recorder) -> list[str]:  # noqa: ANN001
     return [m["Subject"] for _, m, _ in recorder.messages if "平台访问受阻" in m["Subject"]]
 
 
-def test_rescan_of_one_blocked_account_is_not_a_blocked_platform(sandbox: Sandbox, tmp_path: Path, smtp_server):  # noqa: F811
+def test_rescan_of_one_blocked_account_is_not_a_blocked_platform(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    smtp_server,  # noqa: F811 - the fixture imported above
+):
     recorder, port = smtp_server
     smtp = {"host": "127.0.0.1", "port": port, "security": "none", "sender": "监测 <m@example.gov.cn>"}
     config = write_sandbox_config(tmp_path, sandbox.base_url, smtp=smtp)

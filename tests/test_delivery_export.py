@@ -58,7 +58,9 @@ def test_accounts_xlsx_and_usage_errors(mail_config, tmp_path):  # noqa: F811
     missing = run_govwatch(mail_config, "export", "findings", "--format", "xlsx")
     assert missing.returncode == 2 and "--out" in missing.stderr
     posts = tmp_path / "posts.xlsx"
-    assert run_govwatch(mail_config, "export", "posts", "--format", "xlsx", "--out", str(posts)).returncode == 0
+    assert (
+        run_govwatch(mail_config, "export", "posts", "--format", "xlsx", "--out", str(posts)).returncode == 0
+    )
     assert Path(posts).stat().st_size > 0
     # csv and jsonl stay as the contract says
     csv = run_govwatch(mail_config, "export", "findings", "--format", "csv")

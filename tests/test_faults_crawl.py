@@ -74,7 +74,11 @@ def assert_not_worse(accounts: dict[str, dict], truth: dict[str, dict]) -> Count
             # export speaks the configured zone. Weibo prints recent times as "N分钟前"/"N小时前",
             # read against the crawl's clock and rounded down, so up to an hour late is the truth.
             got_at, true_at = (datetime.fromisoformat(x) for x in (got["last_post_at"], t["last_post_at"]))
-            assert got_at <= true_at + timedelta(hours=1), (account_id, got["last_post_at"], t["last_post_at"])
+            assert got_at <= true_at + timedelta(hours=1), (
+                account_id,
+                got["last_post_at"],
+                t["last_post_at"],
+            )
     return outcomes
 
 
@@ -160,9 +164,7 @@ def test_empty_cards_for_an_account_with_posts_is_never_empty(sandbox: Sandbox, 
         return None
 
     sandbox.hooks.append(failing_profile)
-    empty = Faults(rate=1.0, seed=SEED, kinds=("empty_cards",), accounts=frozenset(weibo)).install(
-        sandbox
-    )
+    empty = Faults(rate=1.0, seed=SEED, kinds=("empty_cards",), accounts=frozenset(weibo)).install(sandbox)
 
     def check(expected_outcomes: set[str], config: Path, status_of, empty: str = "empty") -> None:  # noqa: ANN001
         accounts = {a["id"]: a for a in export_jsonl(config, "accounts")}

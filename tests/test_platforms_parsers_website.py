@@ -107,7 +107,10 @@ def test_date_forms(text, expected):
         ("GBK declared as GBK", lambda html: html.replace("utf-8", "gbk").encode("gbk")),
         ("GB2312 declared as GB2312", lambda html: html.replace("utf-8", "gb2312").encode("gb18030")),
         ("GBK served while declaring UTF-8", lambda html: html.encode("gbk")),
-        ("UTF-8 with two stray bytes", lambda html: html.encode("utf-8").replace(b"</body>", b"\xff\xfe</body>")),
+        (
+            "UTF-8 with two stray bytes",
+            lambda html: html.encode("utf-8").replace(b"</body>", b"\xff\xfe</body>"),
+        ),
     ],
 )
 def test_page_in_another_encoding_keeps_its_titles_dates_and_next_link(label, encode):

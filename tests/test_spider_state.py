@@ -127,7 +127,10 @@ def test_stored_undated_posts_are_searched_a_few_pages_past_the_window():
     spider = spider_of(WeiboSpider)
     run = new_run(job(undated={"u1", "u2"}))
     run.pages = 4
-    assert decisions(spider, run, [post("a1", 30), post("old", 100)]) == [("a1", True, False), ("old", False, False)]
+    assert decisions(spider, run, [post("a1", 30), post("old", 100)]) == [
+        ("a1", True, False),
+        ("old", False, False),
+    ]
     run.pages = 4 + UNDATED_SEARCH_PAGES - 1
     # The listing shows a stored undated post again: it is stored with the date it now has.
     assert decisions(spider, run, [post("u1", 150)]) == [("u1", True, False)]
@@ -178,7 +181,9 @@ def test_a_weibo_listing_settles_ok_and_complete_at_the_first_stored_post():
     spider = spider_of(WeiboSpider)
     stored = datetime.now(TZ) - timedelta(days=3)
     run = new_run(job({"103": stored}))
-    page = weibo_page([mblog("900", 700, pinned=True), mblog("105", 1), mblog("104", 2), mblog("103", 3)], "102")
+    page = weibo_page(
+        [mblog("900", 700, pinned=True), mblog("105", 1), mblog("104", 2), mblog("103", 3)], "102"
+    )
     out = answer(first_page_request(spider, run), page)
     [batch] = only(out, PostBatch)
     assert [p.post_id for p in batch.posts] == ["900", "105", "104", "103"]
@@ -191,7 +196,9 @@ def test_a_weibo_listing_settles_ok_and_complete_at_the_first_stored_post():
 def test_a_pinned_post_on_top_does_not_end_a_first_crawl_the_next_page_is_asked_for():
     spider = spider_of(WeiboSpider)
     run = new_run(job())
-    out = answer(first_page_request(spider, run), weibo_page([mblog("900", 700, pinned=True), mblog("105", 1)], "104"))
+    out = answer(
+        first_page_request(spider, run), weibo_page([mblog("900", 700, pinned=True), mblog("105", 1)], "104")
+    )
     [next_page] = only(out, Request)
     assert "since_id=104" in next_page.url
     assert not only(out, OutcomeItem)  # the chain goes on: nothing settled yet
@@ -218,7 +225,9 @@ def test_the_outcome_waits_for_the_last_pending_request_and_comes_once():
 
 def test_a_callback_that_raises_settles_as_the_accounts_outcome():
     spider = spider_of(WeiboSpider)
-    out = answer(first_page_request(spider, new_run(job())), "<html>系统繁忙</html>", content_type="text/html")
+    out = answer(
+        first_page_request(spider, new_run(job())), "<html>系统繁忙</html>", content_type="text/html"
+    )
     [outcome] = only(out, OutcomeItem)
     assert outcome.outcome != OK and outcome.http_status == 200
     assert not only(out, PostBatch)
@@ -284,7 +293,9 @@ def test_article_pages_are_asked_for_a_few_at_a_time_in_listing_order(count: int
     spider = spider_of(WeiboSpider)
     run = new_run(job())
     asked = queue_articles(spider, run, count)
-    assert [r.url for r in asked] == [f"http://site.test/a{n}.html" for n in range(min(count, ARTICLES_AT_ONCE))]
+    assert [r.url for r in asked] == [
+        f"http://site.test/a{n}.html" for n in range(min(count, ARTICLES_AT_ONCE))
+    ]
     assert len(run.articles) == max(0, count - ARTICLES_AT_ONCE)
     following = list(spider.article_answered(run))  # one answered: the next one, no more
     expected = [f"http://site.test/a{ARTICLES_AT_ONCE}.html"] if count > ARTICLES_AT_ONCE else []
