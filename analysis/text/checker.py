@@ -111,9 +111,13 @@ class Checker:
         title: str | None = None,
         context: PostContext | None = None,
         probs: dict[str, float] | None = None,
+        facts: int | None = None,
     ) -> CheckResult:
+        """Labels, findings and scores of a post. ``probs`` and ``facts``: the model's
+        probabilities and the bits of ``facts.text_facts`` of the whole post (title, newline,
+        text), when computed for a batch (the nightly pass, a stream's chunk)."""
         full = f"{title}\n{text}" if title else text
-        findings, scores = self._check(full, context, probs=probs)
+        findings, scores = self._check(full, context, probs=probs, facts=facts)
         if not findings:
             return CheckResult(EMPTY_LABELS, findings, scores)
         return CheckResult(sorted({f.label for f in findings}), findings, scores)
