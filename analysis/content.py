@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis.findings import FindingSpec
 from analysis.text import Checker, PostContext, TextFinding, classify_content
+from analysis.text.facts import text_facts
 from analysis.text.privacy import is_privacy, masked_text
 from core.config import Config
 from core.vocabulary import FindingState, Severity
@@ -213,9 +214,12 @@ def check_posts(
         updates = []
         # the learned model scores the whole batch in one pass
         bodies = [checked_body(row[3], row[7]) for row in rows]
-        probs = checker.model_probs(
-            [f"{row[2]}\n{body}" if row[2] else body for row, (body, _at) in zip(rows, bodies, strict=True)]
-        )
+        fulls = [
+            f"{row[2]}\n{body}" if row[2] else body for row, (body, _at) in zip(rows, bodies, strict=True)
+        ]
+        probs = checker.model_probs(fulls)
+        # what each post may hold (one numpy pass): scans for what it cannot hold are skipped
+        facts = text_facts(fulls)
         for (
             pk,
             account_id,
@@ -230,12 +234,12 @@ def check_posts(
             unit,
             name,
             platform,
-        ), (body, repost_at), p in zip(rows, bodies, probs, strict=True):
+        ), (body, repost_at), p, f in zip(rows, bodies, probs, facts, strict=True):
             # the post's own date decides whether an institution's old name was still right
             context = PostContext(
                 unit=unit, account_name=name, platform=platform, is_original=is_original, published=published
             )
-            checked = checker.check(body, title=title, context=context, probs=p)
+            checked = checker.check(body, title=title, context=context, probs=p, facts=f)
             mix = classify_content(text or "", title=title, is_original=is_original, repost_of=repost_of)
             updates.append(
                 {

@@ -113,6 +113,18 @@ def test_findings_with_facts_are_the_findings_without(use_model):
         assert checker.findings(text, probs=p, facts=bits) == checker.findings(text, probs=p), text
 
 
+@pytest.mark.parametrize("typos", [False, True])
+def test_check_with_facts_is_the_check_without(typos):
+    """The nightly pass (analysis/content.py) hands ``check`` the facts of its batch: labels,
+    findings and scores are those of the post checked without them, typo model on or off."""
+    checker = Checker.load(typos=typos)
+    posts = [(t, None) for t in TEXTS + _random_texts(120, 11)] + [("电话13912345678", "户主王某某")]
+    fulls = [f"{title}\n{text}" if title else text for text, title in posts]
+    probs = checker.model_probs(fulls)
+    for (text, title), bits, p in zip(posts, text_facts(fulls), probs, strict=True):
+        assert checker.check(text, title, probs=p, facts=bits) == checker.check(text, title, probs=p), text
+
+
 def test_stream_lines_are_the_posts_checked_alone():
     """`govwatch check` on JSON Lines writes for each post what checking it alone gives (no model:
     the model's batch sums may differ from a single post's in the last float bits)."""

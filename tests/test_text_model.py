@@ -339,3 +339,13 @@ def test_sub_batches_give_the_scores_of_one_pass():
     texts = [t * (k % 7) for k, t in enumerate(base * 100)][: 3 * SUB_BATCH + 5]
     for batch in (texts, [*texts[:SUB_BATCH], *[""] * SUB_BATCH, "x"], [*texts[: SUB_BATCH + 1], *[""] * 30]):
         assert np.array_equal(raw_scores(model, batch), _raw_scores(model, batch))
+
+
+def test_a_model_without_thresholds_scores_as_training_needs():
+    """Training scores the dev set with its new weights before it has tuned any threshold
+    (analysis/text/train.py): such a model loads, skips nothing, and scores as the shipped one."""
+    model = ContentModel.load()
+    bare = ContentModel.from_weights(model.weights(), {**model.meta, "thresholds": {}})
+    assert bare.lowest_level == 0.0
+    texts = ["加微信领取优惠，手慢无！", "旗教育局召开开学工作部署会。"]
+    assert bare.probabilities(texts) == model.probabilities(texts)

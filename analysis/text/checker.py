@@ -111,9 +111,13 @@ class Checker:
         title: str | None = None,
         context: PostContext | None = None,
         probs: dict[str, float] | None = None,
+        facts: int | None = None,
     ) -> CheckResult:
+        """Labels, findings and scores of a post. ``probs`` and ``facts``: the model's
+        probabilities and the bits of ``facts.text_facts`` of the whole post (title, newline,
+        text), when computed for a batch (the nightly pass, a stream's chunk)."""
         full = f"{title}\n{text}" if title else text
-        findings, scores = self._check(full, context, probs=probs)
+        findings, scores = self._check(full, context, probs=probs, facts=facts)
         if not findings:
             return CheckResult(EMPTY_LABELS, findings, scores)
         return CheckResult(sorted({f.label for f in findings}), findings, scores)
@@ -161,7 +165,11 @@ class Checker:
         if m is None or not fulls:
             return [None] * len(fulls)
         labels = m.labels
-        return [dict(zip(labels, row, strict=True)) for row in m.probabilities(fulls)]
+        rows = m.probabilities(fulls)
+        if len(labels) == 3:  # the shipped model: a dict display is six times dict(zip())
+            a, b, c = labels
+            return [{a: x, b: y, c: z} for x, y, z in rows]
+        return [dict(zip(labels, row, strict=True)) for row in rows]
 
     def _check(
         self,

@@ -80,8 +80,9 @@ class ContentModel:
         self.labels: tuple[str, ...] = tuple(meta["labels"])
         self.bias = [float(meta["bias"][label]) for label in self.labels]
         self.thresholds: dict[str, dict[str, float]] = meta["thresholds"]
-        # below this probability no label gets a level (most posts: one comparison each)
-        self.lowest_level = min(min(t.values()) for t in self.thresholds.values())
+        # below this probability no label gets a level (most posts: one comparison each); a
+        # model without thresholds yet (training tunes them on its probabilities) skips nothing
+        self.lowest_level = min((min(t.values()) for t in self.thresholds.values()), default=0.0)
         self._row = struct.Struct("<" + "e" * len(self.labels)).unpack_from
         self._row_size = 2 * len(self.labels)
         self._array: Any = None

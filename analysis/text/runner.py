@@ -131,12 +131,15 @@ def run_jsonl(
                 p = next(probs)
                 f = next(facts)
                 try:
-                    findings = findings_of(item[3], item[4], item[5], probs=p, facts=f)
+                    findings = findings_of(item[3], item[4], item[5], p, f)
                 except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"
                     reason = "text or title is not valid Unicode (a lone surrogate)"
                 else:
+                    if not findings:  # most posts
+                        write(clean_line(obj_id))
+                        continue
                     failed = failed or reaches(findings, fail_on)
-                    write(findings_line(obj_id, findings) if findings else clean_line(obj_id))
+                    write(findings_line(obj_id, findings))
                     continue
             bad += 1
             message = f"line {number}: {reason}"
