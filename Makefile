@@ -87,6 +87,7 @@ eval: $(STAMP)
 train-typos: $(STAMP)
 	@if [ ! -f $(TEXT_DATA)/train.jsonl.gz ]; then \
 	  echo "== make train-typos: $(TEXT_DATA)/train.jsonl.gz not found: the text corpus is not here (set TEXT_DATA=...); nothing trained ==" >&2; exit 2; fi
+	$(PY) -m pip install --quiet -e '.[dev,typos]'
 	$(PY) -m analysis.text.train_typos --data $(TEXT_DATA)
 
 eval-typos: $(STAMP)

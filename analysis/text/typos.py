@@ -11,13 +11,15 @@ first use. How it decides, for each Chinese character of a text:
    (在/再, 他/她, 的/地 ...) is tried where the candidate's triple with both
    neighbours is more common.
 2. Candidates: the characters it is known to be confused with, learned from
-   real error→correction pairs, the characters of the same pinyin and the most
-   common ones of a near pinyin (zh/z, ch/c, sh/s, n/l, -ng/-n).
+   real error→correction pairs, the characters of the same pinyin, the most
+   common ones of a near pinyin (zh/z, ch/c, sh/s, n/l, -ng/-n) and the most
+   alike in shape (形近字: shared components, equal four-corner corners; worked out
+   at training time from glyph data and stored in the file).
 3. Score: a character trigram model of official Chinese (People's Daily,
    government work reports, policy titles) rates the text with the candidate
    against the text as written, around the position; only a candidate that
    makes the text more probable is rated. With how often the pair is a real
-   confusion, the dictionary words the candidate and the original form, the
+   confusion, how alike the two are in shape, the dictionary words the candidate and the original form, the
    pair and triple counts of both and how common the characters are, an
    additive logistic model (a weight per bin of each feature, plus a slope)
    turns this into a probability. Only a high probability is reported
@@ -48,7 +50,8 @@ BOS, EOS = "\x02", "\x03"
 # A character is a suspect when the pairs it forms with both neighbours are seen at most
 # this often. Measured on the dev set (CPU per clean post / recall): both pairs at most 10
 # 0.9 ms / 0.27; at most 3: 0.55 ms / 0.25; either pair at most 3: 3.5 ms / 0.29.
-SUSPECT_MAX = 10
+# With the shape-alike candidates, at most 20: held-out train recall 0.336 vs 0.331 (BENCHMARKS.md).
+SUSPECT_MAX = 20
 WORD_SPANS = (2, 3, 4)
 # The features of a (position, candidate), in the order of the logistic model's weights.
 FEATURES = (
@@ -72,6 +75,7 @@ FEATURES = (
     "near_pinyin",  # of a near pinyin (zh/z, ch/c, sh/s, n/l, -ng/-n), not the same
     "one_rare",  # a suspect only because one neighbour pair is (almost) never seen
     "common",  # not a suspect at all: a frequent confusion (的/地, 在/再) tried anyway
+    "same_shape",  # how alike in shape the two characters are (0: not among the shape-alike)
 )
 PAIR_PRIOR = 0.5
 TOP_CANDIDATES = 3  # per suspect position, the best by score, rated by the additive logistic model
@@ -81,11 +85,18 @@ TOP_CANDIDATES = 3  # per suspect position, the best by score, rated by the addi
 # confusions learned at least ONE_RARE_PAIRS times; anywhere, those learned COMMON_PAIRS times.
 ONE_RARE_MAX = 1
 ONE_RARE_PAIRS = 2
-COMMON_PAIRS = 10
+COMMON_PAIRS = 3  # 10 before the shape-alike candidates: held-out recall 0.326 → 0.331
+# Where one neighbour pair is (almost) never seen, also the whole confusion set (same and near
+# pinyin, shape-alike) when True, not only the corrections learned ONE_RARE_PAIRS times.
+ONE_RARE_SETS = False
 LM_FLOOR = 0.0  # a candidate must make the text more probable to be rated
 MAX_CONFUSIONS = 30  # learned pairs first, then same-pinyin characters by frequency, then
 NEAR_PINYIN = 12  # the most frequent characters of a near pinyin (zh/z, -ng/-n ...)
 FAST_AFTER = 50_000  # characters checked before the tables become dictionaries
+# Shape-alike characters (形近字, from the training time's glyph data, stored in the file):
+# a suspect is also tried against the SHAPE_CANDIDATES most alike ones not already in its set.
+SHAPE_CANDIDATES = 5  # 10: held-out recall 0.325 vs 0.326, more CPU (BENCHMARKS.md)
+SHAPE_SCALE = 50.0  # the stored similarity is round(similarity * SHAPE_SCALE), one byte
 
 
 class _Sorted:
@@ -172,9 +183,12 @@ class Model:
         self._confusions: dict[str, tuple[str, ...]] = {}
         self._frequent: dict[tuple[str, int], tuple[str, ...]] = {}
         self._conf_ids: dict[str, tuple[tuple[str, int], ...]] = {}
-        # (candidate, index) of each character where it is not a suspect (see ONE_RARE_MAX)
-        self._one_rare = self._learned(ONE_RARE_PAIRS)
-        self._common = self._learned(COMMON_PAIRS)
+        # (candidate, index) of each character where it is not a suspect (see ONE_RARE_MAX),
+        # filled character by character on first need (``_tried``): reading the file builds
+        # nothing for them, so a cold one-draft check pays only for the characters it meets
+        self._one_rare: dict[str, tuple[tuple[str, int], ...]] = {}
+        self._common: dict[str, tuple[tuple[str, int], ...]] = {}
+        self._read_shapes(sections)
         self._bi_get: Any = _Sorted(self.bi_keys, self.bi_vals).get
         self._tri_get: Any = _Sorted(self.tri_keys, self.tri_vals).get
         self._word_get: Any = _Sorted(self.word_keys, self.word_freq).get
@@ -289,6 +303,7 @@ class Model:
             if n:
                 cands.update(dict.fromkeys(m for m in self.near_members[n][:NEAR_PINYIN] if m != ch))
             found = tuple(c for c in cands if c in self.index and c != ch)[:MAX_CONFUSIONS]
+            found = self._with_shapes(ch, found)
             self._confusions[ch] = found
         return found
 
@@ -298,13 +313,54 @@ class Model:
             found = self._conf_ids[ch] = tuple((c, self.index[c]) for c in self.confusions(ch))
         return found
 
-    def _learned(self, least: int) -> dict[str, tuple[tuple[str, int], ...]]:
-        out = {}
-        for ch in self.pairs:
-            found = tuple((c, self.index[c]) for c in self.frequent(ch, least))
-            if found:
-                out[ch] = found
-        return out
+    def _tried(
+        self, table: dict[str, tuple[tuple[str, int], ...]], ch: str, least: int
+    ) -> tuple[tuple[str, int], ...]:
+        """(candidate, index) of the corrections ``ch`` was written for at least ``least``
+        times, kept in ``table`` (one of the two beyond the suspects) once looked up."""
+        found = table.get(ch)
+        if found is None:
+            found = table[ch] = tuple((c, self.index[c]) for c in self.frequent(ch, least))
+        return found
+
+    # -- shape-alike characters (形近字) --
+
+    def _read_shapes(self, sections: dict[str, array]) -> None:
+        """Per character (by index) its shape-alike characters, most alike first, as three
+        arrays: where each one's list starts (``shape_at``, size + 1), the indices and the
+        similarity bytes. A model file without them has none."""
+        empty = array("I", [0] * (self.size + 1))
+        self.shape_at = sections.get("shape_at", empty)
+        self.shape_ids = sections.get("shape_ids", array("I"))
+        self.shape_sim = sections.get("shape_sim", array("B"))
+
+    def shape_alike(self, ch: str) -> tuple[str, ...]:
+        """The characters alike in shape to ``ch`` (most alike first), as stored."""
+        k = self.index.get(ch, 0)
+        if not k:
+            return ()
+        return tuple(self.vocab[j] for j in self.shape_ids[self.shape_at[k] : self.shape_at[k + 1]])
+
+    def shape_similarity(self, k_orig: int, k_cand: int) -> float:
+        """How alike two characters (by index) are in shape; 0 when not stored as alike."""
+        if not k_orig:
+            return 0.0
+        at, end = self.shape_at[k_orig], self.shape_at[k_orig + 1]
+        ids = self.shape_ids
+        for j in range(at, end):
+            if ids[j] == k_cand:
+                return self.shape_sim[j] / SHAPE_SCALE
+        return 0.0
+
+    def _with_set(self, ch: str, learned: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+        """``learned`` and then the rest of the confusion set of ``ch`` (see ONE_RARE_SETS)."""
+        seen = {c for c, _k in learned}
+        return learned + tuple((c, k) for c, k in self._confusion_ids(ch) if c not in seen)
+
+    def _with_shapes(self, ch: str, found: tuple[str, ...]) -> tuple[str, ...]:
+        """``found`` and then the SHAPE_CANDIDATES most shape-alike characters not in it."""
+        extra = [c for c in self.shape_alike(ch) if c not in found and c != ch][:SHAPE_CANDIDATES]
+        return found + tuple(extra) if extra else found
 
     def frequent(self, ch: str, least: int) -> tuple[str, ...]:
         """The characters ``ch`` was written for at least ``least`` times in real typos."""
@@ -334,7 +390,7 @@ class Model:
         out = []
         size, bi_get, tri_get = self.size, self._bi_get, self._tri_get
         pair = [bi_get(a * size + b, 0) for a, b in zip(ids, ids[1:], strict=False)]  # pair k: k, k+1
-        one_rare, common = self._one_rare, self._common
+        one_rare, common, tried = self._one_rare, self._common, self._tried
         for i in range(2, len(padded) - 2):
             left, right = pair[i - 1], pair[i]
             ch = padded[i]
@@ -344,8 +400,14 @@ class Model:
                 level, cands = 0, self._confusion_ids(ch)
             elif left <= ONE_RARE_MAX or right <= ONE_RARE_MAX:
                 level, cands = 1, one_rare.get(ch)
+                if cands is None:
+                    cands = tried(one_rare, ch, ONE_RARE_PAIRS)
+                    if ONE_RARE_SETS and _is_han(ch):
+                        cands = one_rare[ch] = self._with_set(ch, cands)
             else:
                 level, cands = 2, common.get(ch)
+                if cands is None:
+                    cands = tried(common, ch, COMMON_PAIRS)
             if not cands:
                 continue
             before, after = ids[i - 1] * size, ids[i + 1]
@@ -403,6 +465,7 @@ class Model:
                     math.log1p(tri_get((before + k_cand) * size + after, 0)),
                     float(level == 1),
                     float(level == 2),
+                    self.shape_similarity(k_orig, k_cand),
                 ]
                 out.append((i - 2, ch, cand, features))
         return out
