@@ -386,8 +386,9 @@ def _column_name(header: list[Any], col: int) -> str:
 def _check_unit_field(
     record: dict, where: str, fields: dict[str, tuple[str, str | None]], warnings: list[str]
 ) -> None:
-    """Warn when two rows of one unit give it different 业务领域 (each account keeps its own)."""
-    if "unit_field" not in record:
+    """Warn when two rows of one unit give it different 业务领域 (each account keeps its own; a
+    blank cell, leaving it to config and the name, disagrees with none)."""
+    if not record.get("unit_field"):
         return
     first = fields.setdefault(record["unit"], (where, record["unit_field"]))
     if first[1] != record["unit_field"]:

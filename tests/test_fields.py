@@ -3,12 +3,15 @@ priority between fields, the sandbox's units, and config's per-unit override wit
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.config import ConfigError, parse_config
 from core.fields import PRIORITY, field_by_name, field_of, parse_field
+from core.platforms import is_monitored
 from core.vocabulary import UnitField
-from sandbox.world import UNITS
+from sandbox.world import UNITS, accounts_config
 from storage.registry import read_registry
 
 
@@ -129,6 +132,36 @@ def test_a_bad_field_in_the_registry_names_the_row_the_column_and_the_choices(tm
     [bad] = read.rejected
     assert bad.row == 4 and "“所属领域”列（E 列）" in bad.reason and "体育局" in bad.reason
     assert "卫生健康/health" in bad.reason and "综合（政府办）/general" in bad.reason
+    # two rows of one unit naming two fields: a warning (each account keeps its own); a blank: none
+    path.write_text(
+        "责任主体,平台,账号名称,账号ID,业务领域\n"
+        "旗融媒体中心,新浪微博,青川融媒,7712,融媒体和宣传\n"
+        "旗融媒体中心,抖音,青川融媒,7713,\n"
+        "旗融媒体中心,快手,青川融媒,7714,综合\n",
+        encoding="utf-8",
+    )
+    [warning] = read_registry(path).warnings
+    assert warning.startswith("第 4 行：旗融媒体中心") and "第 2 行" in warning
     # without the column a record leaves the stored field alone
     path.write_text("责任主体,平台,账号名称,账号ID\n旗体育局,新浪微博,青川体育,7714\n", encoding="utf-8")
     assert "unit_field" not in read_registry(path).records[0]
+
+
+def test_the_sample_registry_imports_whole_and_places_units_their_names_do_not():
+    """docs/registry-example.csv: the sandbox's Weibo accounts as the config has them, and two units
+    whose names say no field (a 服务中心, an 活动中心), placed by the 业务领域 column."""
+    read = read_registry(Path(__file__).parent.parent / "docs" / "registry-example.csv")
+    assert read.rejected == [] and read.warnings == []
+    sandbox = {a["id"]: a for a in accounts_config("http://127.0.0.1:1")}
+    for record in read.records:
+        if record["id"] in sandbox:
+            config = sandbox[record["id"]]
+            assert {k: record[k] for k in ("unit", "platform", "name", "handle", "url", "operator")} == {
+                k: config[k] for k in ("unit", "platform", "name", "handle", "url", "operator")
+            }
+        else:
+            assert not is_monitored(record["platform"])  # never crawled in the demo
+    fields = {r["unit"]: r["unit_field"] for r in read.records}
+    assert field_by_name("旗便民服务中心") == field_by_name("旗青少年活动中心") == UnitField.OTHER
+    assert (fields["旗便民服务中心"], fields["旗青少年活动中心"]) == (UnitField.WELFARE, UnitField.EDUCATION)
+    assert fields["旗政府办公室"] == UnitField.GENERAL and fields["旗卫生健康委员会"] == UnitField.HEALTH
