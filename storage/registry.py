@@ -426,7 +426,7 @@ def _record(values: dict[str, str], named: dict[str, str] | None = None) -> tupl
         return (
             None,
             f"{column}无法识别的业务领域“{values['unit_field']}”（应为 {field_choices()}，"
-            "或留空由单位名称判断）/ unknown 业务领域 (field)",
+            "或留空按配置或单位名称判断）/ unknown 业务领域 (field)",
         )
     account_id = values.get("id", "").lower()
     if account_id and not ACCOUNT_ID_RE.match(account_id):
