@@ -89,6 +89,7 @@ class AccountState:
     content_types: Counter[str] = field(default_factory=Counter)  # last 30 days, where analysed
     media: Counter[str] = field(default_factory=Counter)  # last 30 days, by medium
     veto: Countdown | None = None  # the two-week veto countdown (publishing accounts only)
+    unit_field: str | None = None  # the registry's 业务领域 (None: config `units` or the name decide)
 
     @property
     def days_since_last_post(self) -> int | None:
@@ -219,6 +220,7 @@ def account_states(
                 content_types=types.get(a.id, Counter()),
                 media=media.get(a.id, Counter()),
                 veto=countdown(a.kind, status, attempt.outcome if attempt else None, days_since, thresholds),
+                unit_field=a.unit_field,
             )
         )
     return states

@@ -214,7 +214,7 @@ class AccountScore:
     kind: str
     url: str | None
     figures: Figures
-    unit_field: str = UnitField.OTHER  # the unit's 业务领域 (core/fields.py)
+    unit_field: str = UnitField.OTHER  # the unit's 业务领域: registry > config `units` > name
     fit: float | None = None
     quality: float | None = None
     reach: float | None = None
@@ -323,15 +323,16 @@ def _score_period(
     start, end = period.bounds(config.tz)
     figures = _figures(session, start, end)
     scores = []
-    fields: dict[str, UnitField] = {}
+    fields: dict[tuple[str, str | None], UnitField] = {}
     for a in asof.accounts(session, by_id=True):
         if a.closed:
             continue
         f = figures.get(a.id, Figures())
         unit = a.unit or ""
-        if unit not in fields:
-            fields[unit] = config.unit_field(unit)
-        s = AccountScore(a.id, unit, a.name, a.platform, a.kind, a.url, f, fields[unit])
+        key = (unit, a.unit_field)  # the registry's 业务领域 over config `units` and the name
+        if key not in fields:
+            fields[key] = config.unit_field(unit, a.unit_field)
+        s = AccountScore(a.id, unit, a.name, a.platform, a.kind, a.url, f, fields[key])
         s.fit, s.quality, s.response = fit_score(f), quality_score(f, settings), response_score(f, settings)
         scores.append(s)
     # 传播效果: the influence index against the best of the same platform in the period.

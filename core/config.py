@@ -833,10 +833,11 @@ class Config(_Strict):
             )
         return self
 
-    def unit_field(self, unit: str | None) -> UnitField:
-        """The unit's 业务领域: its `units` override, else what its name says (core/fields.py)."""
+    def unit_field(self, unit: str | None, registered: str | None = None) -> UnitField:
+        """The unit's 业务领域: the registry's (``registered``, an account's 业务领域 column) when
+        given, else its `units` override, else what its name says (core/fields.py)."""
         overrides = {name: u.field for name, u in self.units.items() if u.field is not None}
-        return field_of(unit, overrides)
+        return field_of(unit, overrides, registered)
 
     @property
     def tz(self) -> ZoneInfo:

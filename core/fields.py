@@ -6,11 +6,13 @@ the fields are tried in, the first match wins: the specific lines of work first 
 公安, a 镇中心学校 教育, a 旗委宣传部 融媒体和宣传), then 乡镇街道 (a 镇人民政府 is a township, not
 the county's government), then 综合 (人民政府, 政府办公室, 县委); a name nothing matches is 其他.
 config.yaml's ``units: {旗体育局: {field: sports}}`` overrides the name for one unit
-(``Config.unit_field``).
+(``Config.unit_field``), and the account registry's 业务领域 column (``parse_field``) overrides
+both for the accounts it lists: registry > config ``units`` > the name.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -106,8 +108,41 @@ def field_by_name(unit: str) -> UnitField:
     return UnitField.OTHER
 
 
-def field_of(unit: str | None, overrides: Mapping[str, str] | None = None) -> UnitField:
-    """The unit's field: its override (config ``units``) when it has one, else by its name."""
+def _spelling(text: str) -> str:
+    """A field's name as compared: no blanks, lower case, full-width brackets and commas as ASCII."""
+    text = re.sub(r"\s", "", text).lower()
+    return text.translate(str.maketrans("（）【】，", "()[],"))
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, UnitField]:
+    names: dict[str, UnitField] = {}
+    for member in UnitField:
+        names[_spelling(member.value)] = member
+        names[_spelling(member.label)] = member
+        names.setdefault(_spelling(member.label.split("（")[0]), member)  # 综合, 民生保障
+    return names
+
+
+def parse_field(value: str | None) -> UnitField | None:
+    """The field a registry's 业务领域 cell names: a label as UnitField has it (卫生健康,
+    综合（政府办）, or its part before the bracket: 综合) or its English key (health, HEALTH);
+    blanks, case and full/half-width brackets do not matter. None when it names none."""
+    return _spellings().get(_spelling(value or ""))
+
+
+def field_choices() -> str:
+    """The values a 业务领域 cell accepts, for a message: 综合（政府办）/general、公安/police …"""
+    return "、".join(f"{m.label}/{m.value}" for m in UnitField)
+
+
+def field_of(
+    unit: str | None, overrides: Mapping[str, str] | None = None, registered: str | None = None
+) -> UnitField:
+    """The unit's field: the registry's (``registered``, the account's 业务领域 column) when it
+    has one, else its override (config ``units``), else by its name."""
+    if registered and registered in UnitField.labels():  # an unknown stored code: as if none
+        return UnitField(registered)
     if unit and overrides and unit in overrides:
         return UnitField(overrides[unit])
     return field_by_name(unit or "")

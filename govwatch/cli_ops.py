@@ -84,7 +84,8 @@ def accounts_import(state: State, file: str) -> None:
 @click.option("--platform", help="Only this platform.")
 @pass_state
 def accounts_list(state: State, unit: str | None, platform: str | None) -> None:
-    """Show the registry: id, unit, platform, name, operator, status."""
+    """Show the registry: id, unit, platform, name, operator, status, 业务领域 (the registry's
+    column, else config `units`, else the unit's name)."""
     from govwatch.app import open_app
     from reporting.labels import status_label
     from storage.registry import registry_rows
@@ -94,7 +95,7 @@ def accounts_list(state: State, unit: str | None, platform: str | None) -> None:
         with store.session() as session:
             rows = registry_rows(session, unit=unit, platform=platform)
         _table(
-            ["标识 id", "责任主体", "平台", "账号名称", "运维", "状态"],
+            ["标识 id", "责任主体", "平台", "账号名称", "运维", "状态", "业务领域"],
             [
                 [
                     r["id"],
@@ -103,6 +104,7 @@ def accounts_list(state: State, unit: str | None, platform: str | None) -> None:
                     r["name"],
                     r["operator_label"],
                     status_label(r["status"]) + ("（已关停）" if r["closed"] else ""),
+                    state.config.unit_field(r["unit"], r["unit_field"]).label,
                 ]
                 for r in rows
             ],

@@ -21,7 +21,7 @@ from analysis.status import Countdown
 from analysis.veto import quarter_figures
 from core.config import Config
 from core.files import replace_private
-from core.vocabulary import AccountKind, ContentLabel, FindingState
+from core.vocabulary import AccountKind, ContentLabel, FindingState, UnitField
 from reporting.tasks import TASK_FIELDS, TASK_HEADERS, TASK_WIDTHS
 from storage.models import Account, Finding, Post, Unit, utcnow
 
@@ -45,6 +45,7 @@ ACCOUNT_FIELDS = (
     "quarter",  # the calendar quarter of the next two, e.g. 2026Q4
     "quarter_days_overdue",  # days of the quarter so far out of compliance (two weeks without a post)
     "quarter_longest_gap_days",  # longest gap between posts (or since the last one) in the quarter
+    "unit_field",  # the 业务领域 it is ranked under (UnitField): registry > config `units` > name
 )
 POST_FIELDS = (
     "account_id",
@@ -110,6 +111,7 @@ def account_rows(session: Session, config: Config, now: datetime | None = None) 
             "quarter": quarter.quarter if quarter else None,
             "quarter_days_overdue": quarter.days_overdue if quarter else None,
             "quarter_longest_gap_days": quarter.longest_gap_days if quarter else None,
+            "unit_field": str(config.unit_field(a.unit, a.unit_field)),
         }
 
 
@@ -297,6 +299,7 @@ ACCOUNT_HEADERS = (
     "距两周否决",
     "本季度超期天数",
     "本季度最长未更新间隔（天）",
+    "业务领域",
 )
 POST_HEADERS = (
     "序号",
@@ -340,6 +343,7 @@ def _account_report_rows(session: Session, config: Config) -> Iterator[list[Any]
             Countdown(row["veto_state"], row["veto_days_left"]).text if row["veto_state"] else "",
             row["quarter_days_overdue"],
             row["quarter_longest_gap_days"],
+            UnitField.label_of(row["unit_field"]),
         ]
 
 
@@ -376,7 +380,7 @@ XLSX = {
     "accounts": (
         ACCOUNT_HEADERS,
         _account_report_rows,
-        (6, 18, 20, 10, 8, 10, 17, 8, 8, 8, 10, 12, 17, 10, 20),
+        (6, 18, 20, 10, 8, 10, 17, 8, 8, 8, 10, 12, 17, 10, 20, 10, 10, 12, 14),
     ),
     "posts": (POST_HEADERS, _post_report_rows, (6, 18, 17, 24, 60, 36, 6, 6, 6, 8, 8, 8, 16, 20)),
 }

@@ -69,6 +69,7 @@ def accounts(
             Account.closed,
             Account.reply_rate_30d,
             Account.reply_median_hours_30d,
+            Account.unit_field,
         )
         # An outer join keeps the accounts table the outer loop: storage order is insertion order.
         .outerjoin(Unit, Account.unit_id == Unit.id)

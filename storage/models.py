@@ -90,6 +90,8 @@ class Account(Base):
     operator: Mapped[str] = mapped_column(String(12), default="self")  # self | outsourced
     operator_name: Mapped[str | None] = mapped_column(String(200))
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The registry's 业务领域 (core/vocabulary.py UnitField); None: config `units` or the name decide.
+    unit_field: Mapped[str | None] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(10), default="config")  # config | import
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -9,6 +9,9 @@ into an account record or a rejection naming the sheet row and the reason.
 importing the same file again changes nothing. Ids are the file's 标识 column
 when present, else generated from unit + platform + name (stable, [a-z0-9-]+).
 ``export_registry`` writes the registry with the same headers, so it round-trips.
+The optional 业务领域 column (core/fields.py ``parse_field``: a UnitField label or key) sets the
+account's line of work for the scorecard and the spot check, over config ``units`` and the name;
+a file without the column leaves the fields stored before as they are.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import ACCOUNT_ID_RE
+from core.fields import field_choices, parse_field
 from core.files import open_private, replace_private
 from core.platforms import declared, is_monitored, spelled
-from core.vocabulary import AccountKind, AccountStatus, Operator
+from core.vocabulary import AccountKind, AccountStatus, Operator, UnitField
 from storage import repo
 from storage.models import Account, Unit
 
@@ -54,6 +58,7 @@ EXPORT_HEADERS = {
     "operator": "运维方式",
     "operator_name": "运维单位",
     "closed": "状态",
+    "unit_field": "业务领域",
 }
 
 # Normalised header -> field. Normalising: no blanks, 帐 -> 账, no bracketed notes, lower case.
@@ -112,6 +117,7 @@ for _field, _names in {
         "运维公司",
     ],
     "closed": ["状态", "账号状态", "运行状态"],
+    "unit_field": ["业务领域", "所属领域", "领域", "行业领域", "所属行业", "行业", "unitfield", "field"],
 }.items():
     for _name in _names:
         HEADER_ALIASES[_name] = _field
@@ -321,6 +327,7 @@ def read_registry(path: Path) -> RegistryRead:
         raise RegistryError("文件不存在 / file not found")
     result = RegistryRead()
     seen: dict[str, tuple[str, dict]] = {}
+    fields: dict[str, tuple[str, str | None]] = {}  # unit -> (where, 业务领域) of its first row
     found_header = False
     for sheet, rows in _sheets(path):
         header = _find_header(rows)
@@ -328,13 +335,14 @@ def read_registry(path: Path) -> RegistryRead:
             continue
         found_header = True
         header_index, columns = header
+        named = {f: _column_name(rows[header_index], c) for c, f in columns.items()}
         for index in range(header_index + 1, len(rows)):
             row = rows[index]
             values = {f: _text(row[c]) if c < len(row) else "" for c, f in columns.items()}
             if not any(values.values()):
                 continue  # blank line
             where = Rejected(sheet, index + 1, "")
-            record, reason = _record(values)
+            record, reason = _record(values, named)
             if record is None:
                 result.rejected.append(Rejected(sheet, index + 1, reason))
                 continue
@@ -352,6 +360,7 @@ def read_registry(path: Path) -> RegistryRead:
                 )
                 continue
             seen[record["id"]] = (where.where(), record)
+            _check_unit_field(record, where.where(), fields, result.warnings)
             result.records.append(record)
             result.rows[record["id"]] = where.where()
             monitored = is_monitored(record["platform"])
@@ -366,7 +375,30 @@ def read_registry(path: Path) -> RegistryRead:
     return result
 
 
-def _record(values: dict[str, str]) -> tuple[dict | None, str]:
+def _column_name(header: list[Any], col: int) -> str:
+    """A column as a message names it: its header as the file writes it and its letter."""
+    from openpyxl.utils import get_column_letter
+
+    text = _text(header[col]) if col < len(header) else ""
+    return f"“{text or EXPORT_HEADERS['unit_field']}”列（{get_column_letter(col + 1)} 列）"
+
+
+def _check_unit_field(
+    record: dict, where: str, fields: dict[str, tuple[str, str | None]], warnings: list[str]
+) -> None:
+    """Warn when two rows of one unit give it different 业务领域 (each account keeps its own; a
+    blank cell, leaving it to config and the name, disagrees with none)."""
+    if not record.get("unit_field"):
+        return
+    first = fields.setdefault(record["unit"], (where, record["unit_field"]))
+    if first[1] != record["unit_field"]:
+        warnings.append(
+            f"{where}：{record['unit']} 的业务领域“{UnitField.label_of(record['unit_field'])}”与{first[0]}"
+            f"的“{UnitField.label_of(first[1])}”不同 / the unit's rows disagree on its field"
+        )
+
+
+def _record(values: dict[str, str], named: dict[str, str] | None = None) -> tuple[dict | None, str]:
     missing = [EXPORT_HEADERS[f] for f in REQUIRED if not values.get(f)]
     if missing:
         return None, f"缺少{'、'.join(missing)} / missing {', '.join(missing)}"
@@ -388,6 +420,14 @@ def _record(values: dict[str, str]) -> tuple[dict | None, str]:
     closed = parse_closed(values.get("closed", ""))
     if closed is None:
         return None, f"无法识别的状态“{values['closed']}”（应为 正常 或 已关停）/ unknown state"
+    unit_field = parse_field(values.get("unit_field"))
+    if values.get("unit_field") and unit_field is None:
+        column = (named or {}).get("unit_field", f"“{EXPORT_HEADERS['unit_field']}”列")
+        return (
+            None,
+            f"{column}无法识别的业务领域“{values['unit_field']}”（应为 {field_choices()}，"
+            "或留空按配置或单位名称判断）/ unknown 业务领域 (field)",
+        )
     account_id = values.get("id", "").lower()
     if account_id and not ACCOUNT_ID_RE.match(account_id):
         return None, f"标识“{values['id']}”只能包含小写字母、数字和连字符 / id must match [a-z0-9-]+"
@@ -412,6 +452,8 @@ def _record(values: dict[str, str]) -> tuple[dict | None, str]:
         "operator_name": values.get("operator_name") or None,
         "closed": closed,
     }
+    if "unit_field" in values:  # the column is there: a blank cell clears the field stored before
+        record["unit_field"] = unit_field
     if record["operator"] == Operator.SELF and record["operator_name"]:
         record["operator"] = Operator.OUTSOURCED  # a named operating company means it is outsourced
     return record, ""
@@ -431,6 +473,7 @@ class ImportResult:
     records: list[dict] = field(default_factory=list)  # the good rows, in file order
     rows: dict[str, str] = field(default_factory=dict)  # id -> where it was read
     dry_run: bool = False  # nothing was written: a preview of what importing would do
+    file: str = ""  # the file's name, as the rejections name it
 
     def fates(self) -> list[dict]:
         """Every row's fate in file order: new, changed, unchanged, rejected (with the reason)."""
@@ -446,6 +489,7 @@ class ImportResult:
                     "unit": record["unit"],
                     "name": record["name"],
                     "platform": registry_label(record["platform"]),
+                    "field": record.get("unit_field") or "",  # the 业务领域 column's code
                     "fate": fate,
                     "reason": "",
                 }
@@ -458,6 +502,7 @@ class ImportResult:
                     "unit": "",
                     "name": "",
                     "platform": "",
+                    "field": "",
                     "fate": "rejected",
                     "reason": rejected.reason,
                 }
@@ -474,7 +519,7 @@ class ImportResult:
         for account_id in self.updated:
             out.append(f"  ~ {account_id}")
         for rejected in self.rejected:
-            out.append(f"  ✗ {rejected.where()}：{rejected.reason}")
+            out.append(f"  ✗ {self.file + ' ' if self.file else ''}{rejected.where()}：{rejected.reason}")
         for warning in self.warnings:
             out.append(f"  ! {warning}")
         if self.absent:
@@ -504,6 +549,7 @@ def import_registry(session: Session, path: Path, dry_run: bool = False) -> Impo
         records=read.records,
         rows=read.rows,
         dry_run=dry_run,
+        file=path.name,
     )
     if dry_run:
         session.rollback()
@@ -543,6 +589,7 @@ def registry_rows(session: Session, unit: str | None = None, platform: str | Non
                 + (f"（{account.operator_name}）" if account.operator_name else ""),
                 "operator_name": account.operator_name,
                 "closed": account.closed,
+                "unit_field": account.unit_field,
                 "status": account.status if is_monitored(account.platform) else AccountStatus.UNMONITORED,
                 "source": account.source,
             }
@@ -563,6 +610,7 @@ def _export_cells(row: dict) -> list[Any]:
         Operator.label_of(row["operator"]),
         row["operator_name"] or "",
         CLOSED_LABELS[bool(row["closed"])],
+        UnitField.label_of(row["unit_field"], ""),
     ]
 
 
@@ -581,7 +629,7 @@ def export_registry(session: Session, out: Path | None, stream: IO[str]) -> int:
         sheet.append(headers)
         for row in cells:
             sheet.append([str(c) if c is not None else "" for c in row])  # ids stay text, never numbers
-        for column, width in zip("ABCDEFGHIJK", (22, 20, 12, 20, 14, 40, 40, 8, 10, 24, 8), strict=True):
+        for column, width in zip("ABCDEFGHIJKL", (22, 20, 12, 20, 14, 40, 40, 8, 10, 24, 8, 16), strict=True):
             sheet.column_dimensions[column].width = width
         with replace_private(out, "wb") as binary:  # 0600, and never half a workbook
             book.save(binary)

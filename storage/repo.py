@@ -72,6 +72,7 @@ ACCOUNT_FIELDS = (
     "operator_name",
     "closed",
     "selectors",
+    "unit_field",  # only in registry records whose file has a 业务领域 column
 )
 
 

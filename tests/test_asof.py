@@ -52,6 +52,7 @@ def test_exports_card_and_report_agree_when_analysis_is_days_old(database_url):
         assert (line.status, line.days_since) == ("warning", 8)
         [row] = account_rows(s, CONFIG, later)
         assert (row["status"], row["days_since_last_post"], row["last_crawl_outcome"]) == ("warning", 8, "ok")
+        assert row["unit_field"] == "environment"  # 旗林草局 by its name (no registry field, no config)
         card = account_card(s, CONFIG, "lc", now=later)
         assert "状态 / status: 更新偏慢 (warning)" in card and "最后发布 / last post" in card
     store.dispose()

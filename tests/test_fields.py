@@ -3,12 +3,16 @@ priority between fields, the sandbox's units, and config's per-unit override wit
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.config import ConfigError, parse_config
-from core.fields import PRIORITY, field_by_name, field_of
+from core.fields import PRIORITY, field_by_name, field_of, parse_field
+from core.platforms import is_monitored
 from core.vocabulary import UnitField
-from sandbox.world import UNITS
+from sandbox.world import UNITS, accounts_config
+from storage.registry import read_registry
 
 
 def test_the_sandbox_units_fall_into_several_fields():
@@ -82,3 +86,82 @@ def test_config_units_override_by_code_or_label_and_bad_values_are_named():
     assert "sports (体育)" in message and "township (乡镇街道)" in message
     with pytest.raises(ConfigError, match=r"units\.旗体育局\.feild: unknown key"):
         parse_config({"units": {"旗体育局": {"feild": "sports"}}}, "c.yaml")
+
+
+@pytest.mark.parametrize(
+    ("cell", "field"),
+    [
+        ("卫生健康", UnitField.HEALTH),
+        (" health ", UnitField.HEALTH),
+        ("HEALTH", UnitField.HEALTH),
+        ("综合（政府办）", UnitField.GENERAL),
+        ("综合 (政府办)", UnitField.GENERAL),  # half-width brackets, a blank
+        ("综合", UnitField.GENERAL),  # the label before its bracket
+        ("Culture_Tourism", UnitField.CULTURE_TOURISM),
+        ("融媒体和宣传", UnitField.MEDIA),
+        ("卫生", None),
+        ("体育局", None),
+        ("", None),
+    ],
+)
+def test_a_registry_cell_names_a_field_by_label_or_key(cell, field):
+    assert parse_field(cell) == field
+
+
+def test_the_registrys_field_overrides_config_and_the_name():
+    assert field_of("旗教育局", {"旗教育局": "health"}, "police") == UnitField.POLICE
+    assert field_of("旗教育局", {"旗教育局": "health"}, None) == UnitField.HEALTH
+    assert field_of("旗融媒体中心", None, "bogus") == UnitField.MEDIA  # an unknown stored code: ignored
+
+
+def test_a_bad_field_in_the_registry_names_the_row_the_column_and_the_choices(tmp_path):
+    path = tmp_path / "台账.csv"
+    path.write_text(
+        "政务新媒体账号登记表\n"
+        "责任主体,平台,账号名称,账号ID,所属领域\n"
+        "旗融媒体中心,新浪微博,青川融媒,7712,卫生健康\n"
+        "某某服务中心,新浪微博,青川服务,7713,体育局\n"
+        "旗体育局,新浪微博,青川体育,7714,\n",
+        encoding="utf-8",
+    )
+    read = read_registry(path)
+    assert [(r["unit"], r.get("unit_field")) for r in read.records] == [
+        ("旗融媒体中心", "health"),
+        ("旗体育局", None),
+    ]
+    [bad] = read.rejected
+    assert bad.row == 4 and "“所属领域”列（E 列）" in bad.reason and "体育局" in bad.reason
+    assert "卫生健康/health" in bad.reason and "综合（政府办）/general" in bad.reason
+    # two rows of one unit naming two fields: a warning (each account keeps its own); a blank: none
+    path.write_text(
+        "责任主体,平台,账号名称,账号ID,业务领域\n"
+        "旗融媒体中心,新浪微博,青川融媒,7712,融媒体和宣传\n"
+        "旗融媒体中心,抖音,青川融媒,7713,\n"
+        "旗融媒体中心,快手,青川融媒,7714,综合\n",
+        encoding="utf-8",
+    )
+    [warning] = read_registry(path).warnings
+    assert warning.startswith("第 4 行：旗融媒体中心") and "第 2 行" in warning
+    # without the column a record leaves the stored field alone
+    path.write_text("责任主体,平台,账号名称,账号ID\n旗体育局,新浪微博,青川体育,7714\n", encoding="utf-8")
+    assert "unit_field" not in read_registry(path).records[0]
+
+
+def test_the_sample_registry_imports_whole_and_places_units_their_names_do_not():
+    """docs/registry-example.csv: the sandbox's Weibo accounts as the config has them, and two units
+    whose names say no field (a 服务中心, an 活动中心), placed by the 业务领域 column."""
+    read = read_registry(Path(__file__).parent.parent / "docs" / "registry-example.csv")
+    assert read.rejected == [] and read.warnings == []
+    sandbox = {a["id"]: a for a in accounts_config("http://127.0.0.1:1")}
+    for record in read.records:
+        if record["id"] in sandbox:
+            config = sandbox[record["id"]]
+            assert {k: record[k] for k in ("unit", "platform", "name", "handle", "url", "operator")} == {
+                k: config[k] for k in ("unit", "platform", "name", "handle", "url", "operator")
+            }
+        else:
+            assert not is_monitored(record["platform"])  # never crawled in the demo
+    fields = {r["unit"]: r["unit_field"] for r in read.records}
+    assert field_by_name("旗便民服务中心") == field_by_name("旗青少年活动中心") == UnitField.OTHER
+    assert (fields["旗便民服务中心"], fields["旗青少年活动中心"]) == (UnitField.WELFARE, UnitField.EDUCATION)
+    assert fields["旗政府办公室"] == UnitField.GENERAL and fields["旗卫生健康委员会"] == UnitField.HEALTH

@@ -153,6 +153,35 @@ def test_changed_file_updates_and_export_round_trips(tmp_path):
         assert f"新增 0，更新 0，未变 {len(after)}" in again.stdout
 
 
+def test_the_field_column_places_a_unit_its_name_does_not(tmp_path):
+    """旗融媒体中心 is 融媒体和宣传 by its name, 某某服务中心 其他: the registry's 业务领域 says
+    otherwise; a value naming no field rejects its row, naming the file, row and column."""
+    config = config_file(tmp_path)
+    source = tmp_path / "台账.csv"
+    source.write_text(
+        "责任主体,账号名称,平台,账号ID,业务领域\n"
+        "旗融媒体中心,青川融媒,新浪微博,7001,综合（政府办）\n"
+        "某某服务中心,青川服务,新浪微博,7002, Health \n"
+        "旗体育局,青川体育,新浪微博,7003,\n"
+        "旗文体局,青川文体,新浪微博,7004,文体\n",
+        encoding="utf-8",
+    )
+    result = run_govwatch(config, "accounts", "import", str(source))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "新增 3" in result.stdout and "拒绝 1 行" in result.stdout
+    [line] = [x for x in result.stdout.splitlines() if "✗" in x]
+    assert "台账.csv 第 5 行" in line and "“业务领域”列（E 列）" in line and "“文体”" in line
+    assert "卫生健康/health" in line and "其他/other" in line
+    fields = {r["账号名称"]: r["业务领域"] for r in accounts(config).values()}
+    assert fields == {"青川融媒": "综合（政府办）", "青川服务": "卫生健康", "青川体育": "体育"}
+    out = tmp_path / "export.csv"
+    assert run_govwatch(config, "accounts", "export", "--out", str(out)).returncode == 0
+    exported = {r["账号名称"]: r["业务领域"] for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
+    assert exported == {"青川融媒": "综合（政府办）", "青川服务": "卫生健康", "青川体育": ""}
+    again = run_govwatch(config, "accounts", "import", str(out))
+    assert again.returncode == 0 and "新增 0，更新 0，未变 3" in again.stdout
+
+
 def test_unreadable_registry_files_exit_2_naming_the_file(tmp_path):
     config = config_file(tmp_path)
     no_header = tmp_path / "list.csv"

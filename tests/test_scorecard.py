@@ -4,6 +4,7 @@ worked out by hand below; ranks, the change against the period before, the 26-we
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from datetime import UTC, datetime, timedelta
@@ -16,12 +17,14 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from analysis.scorecard import Period, PeriodError, build_scorecard, trend_bounds
+from analysis.spotcheck import draw
 from core.config import ConfigError, parse_config
 from govwatch.app import open_app
 from reporting.scorecard import SCORE_HEADERS, scorecard_files
 from reporting.trend import trend_svg, trend_text
 from storage import repo
 from storage.models import Account, Comment, Finding, Post
+from storage.registry import export_registry, import_registry
 from tests.browser import chromium, screenshot
 from tests.conftest import run_govwatch
 
@@ -250,6 +253,44 @@ def test_a_units_field_from_config_changes_its_rank(tmp_path, database_url):
     by = card.by_id()
     assert by["a2"].unit_field == "police"
     assert [by[i].rank_field for i in ("a3", "a1", "a2")] == [1, 2, 3]
+    store.dispose()
+
+
+@pytest.mark.db
+def test_the_registrys_field_wins_over_config_and_the_name(tmp_path, database_url):
+    """旗教育局's name says 教育 and config says 卫生健康; the registry's 业务领域 column says 公安:
+    a2 ranks among a1 and a3 (90.0 > 74.4 > 69.3), a spot check draws it in the 公安 stratum."""
+    _, config = make_config(tmp_path, database_url, units={"旗教育局": {"field": "health"}})
+    store = seed_store(config)
+    registry = tmp_path / "台账.csv"
+    registry.write_text(
+        "标识,责任主体,平台,账号名称,账号ID,业务领域\n"
+        "a2,旗教育局,新浪微博,乙发布,1002, 公安 \n"
+        "a1,旗公安局,新浪微博,甲发布,1001,\n",
+        encoding="utf-8",
+    )
+    with store.session() as s:
+        result = import_registry(s, registry)
+    assert result.rejected == [] and result.updated == ["a2"]
+    with store.session() as s:
+        assert s.get(Account, "a2").unit_field == "police"
+        assert s.get(Account, "a1").unit_field is None  # blank: config and the name decide
+        card = build_scorecard(s, config, Period.parse("2026-Q4"), now=NOW)
+    by = card.by_id()
+    assert (by["a1"].unit_field, by["a2"].unit_field) == ("police", "police")
+    assert [by[i].rank_field for i in ("a3", "a1", "a2")] == [1, 2, 3]
+    _, strata = draw(card.accounts, set(), 1.0, 7, "2026-Q4")
+    assert strata[("weibo", "police")] == (2, 2) and ("weibo", "education") not in strata
+    # a file without the column keeps the field; the registry export writes it back
+    registry.write_text(
+        "标识,责任主体,平台,账号名称,账号ID\na2,旗教育局,新浪微博,乙发布,1002\n", encoding="utf-8"
+    )
+    out = tmp_path / "export.csv"
+    with store.session() as s:
+        assert import_registry(s, registry).unchanged == 1
+        export_registry(s, out, None)  # type: ignore[arg-type]
+    rows = {r["标识"]: r for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
+    assert (rows["a2"]["业务领域"], rows["a1"]["业务领域"]) == ("公安", "")
     store.dispose()
 
 

@@ -51,6 +51,7 @@ def test_migrations_apply_and_reapply(store_url):
     } <= tables
     assert "alembic_version" in tables
     assert "repost_text" in {c["name"] for c in inspect(store.engine).get_columns("posts")}
+    assert "unit_field" in {c["name"] for c in inspect(store.engine).get_columns("accounts")}
 
 
 def test_sqlite_store_uses_wal_and_a_busy_timeout(tmp_path):

@@ -210,6 +210,31 @@ def test_the_registry_is_previewed_row_by_row_then_applied(world, tmp_path):
     assert response.status_code == 400 and "notes.txt" in response.text
 
 
+def test_the_registry_preview_shows_and_checks_the_field_column(world):
+    csv_text = (
+        "标识,责任主体,平台,账号名称,账号ID,业务领域\n"
+        f"edu-wechat,{EDU},微信公众号,青川教育,qcjy,融媒体和宣传\n"  # changed: the registry's field
+        f",{EDU},新浪微博,青川教育二号,5550002,\n"  # new: its name decides
+        f",{EDU},新浪微博,青川教育三号,5550003,体育局\n"  # rejected: no such field
+    )
+    c = sign_in(world, "office")
+    response = c.post(
+        "/registry/preview",
+        data={"csrf": page_csrf(c, "/registry")},
+        files={"file": ("台账.csv", csv_text.encode("utf-8-sig"), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    page = response.text
+    fates = [cell.split(">")[1].split("<")[0] for cell in page.split('<td class="fate-')[1:]]
+    assert fates == ["更新", "新增", "拒绝"], fates
+    assert "<th>业务领域</th>" in page
+    assert "<td>融媒体和宣传</td>" in page and "<td>教育（按单位名称或配置）</td>" in page
+    assert "第 4 行" in page and "“业务领域”列（F 列）" in page and "体育局" in page
+    assert "卫生健康/health" in page  # the accepted values
+    with world.store.session() as session:  # a preview writes nothing
+        assert session.get(Account, "edu-wechat").unit_field is None
+
+
 def test_the_reports_archive_shows_each_supervisor_its_own(world):
     root = world.config.resolve(world.config.report.out_dir) / "2026-W46"
     root.mkdir(parents=True)

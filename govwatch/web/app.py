@@ -873,6 +873,7 @@ def registry_preview(ctx: Ctx) -> Response:
     try:
         with ctx.store.session() as session:
             result = import_registry(session, path, dry_run=True)
+            result.file = name
             ctx.audit(session, AuditAction.REGISTRY_PREVIEW, name)
     except RegistryError as exc:
         path.unlink(missing_ok=True)
@@ -884,9 +885,14 @@ def registry_preview(ctx: Ctx) -> Response:
             ctx.console.pending.pop(key, None)
             old.unlink(missing_ok=True)
     ctx.console.pending[upload_id] = (ctx.user.id, path, name, time.time())
+    preview = result.fates()
+    for row in preview:  # the 业务领域 the scorecard will rank it under: registry > config > name
+        if row["fate"] != "rejected":
+            field = ctx.config.unit_field(row["unit"], row["field"] or None)
+            row["field_label"] = field.label + ("" if row["field"] else "（按单位名称或配置）")
     return ctx.render(
         "registry.html",
-        preview=result.fates(),
+        preview=preview,
         summary=result.lines()[0],
         error=None,
         upload=upload_id,
@@ -914,6 +920,7 @@ def registry_apply(ctx: Ctx) -> Response:
     try:
         with ctx.store.session() as session:
             result = import_registry(session, path)
+            result.file = name
             ctx.audit(session, AuditAction.REGISTRY_IMPORT, name, result.lines()[0])
     finally:
         path.unlink(missing_ok=True)
