@@ -141,12 +141,28 @@ def test_second_crawl_adds_nothing_and_reads_one_page(sandbox, sandbox_config):
             expected = 1 + rechecked.get(account_id, 0)
             assert counts.get(account_id) == expected, (account_id, counts.get(account_id))
 
-    # A new post appears: the next crawl stores exactly it, still with one request.
-    sandbox.add_post("qc-fabu-weibo", "【便民提示】旗政务服务中心本周六正常开放，办理不动产登记请提前预约。")
+    # A new post appears: the next crawl stores exactly it, still with one request. (On an account
+    # with a post an open privacy finding names, the new post can push that post off the listing's
+    # first page, and it is then read by itself: one request more, rightly. Which post is tenth
+    # depends on the day the sandbox's world is built, so the account is one without such a post.)
+    flagged = {
+        f["account_id"]
+        for f in export_jsonl(sandbox_config, "findings")
+        if f["rule"].startswith("privacy.") and f["status"] == "open"
+    }
+    account = next(
+        a
+        for a, t in sorted(truth.items())
+        if t["platform"] == "weibo"
+        and t["expected_outcome"] == "ok"
+        and t["last_post_at"]
+        and a not in flagged
+    )
+    sandbox.add_post(account, "【便民提示】旗政务服务中心本周六正常开放，办理不动产登记请提前预约。")
     sandbox.reset_counts()
     out = crawl(sandbox_config)
     assert "新增 1 条" in out
     latest = export_jsonl(sandbox_config, "posts")
     assert len(latest) == len(before) + 1
     assert any("政务服务中心本周六正常开放" in p["text"] for p in latest)
-    assert sandbox.request_counts()["by_account"]["qc-fabu-weibo"] == 1
+    assert sandbox.request_counts()["by_account"][account] == 1
