@@ -255,7 +255,7 @@ class WeekCache:
         return cached
 
     def _refresh(self, week: Any) -> None:
-        from analysis.asof import statuses_at
+        from analysis.asof import statuses_at_many
         from reporting.view import load_week
 
         try:
@@ -270,18 +270,15 @@ class WeekCache:
                     self.past, self.clear_past, self.past_made = {}, False, time.monotonic()
                 end_of_week = week.end(self.config.tz)
                 ends = [end_of_week - timedelta(weeks=k) for k in range(1, STATUS_WEEKS)]
-                history = []
-                for end in reversed(ends):
-                    if end not in self.past:
-                        self.past[end] = statuses_at(session, self.config.thresholds, end)
-                    history.append((f"{end.astimezone(self.config.tz):%m-%d}", self.past[end]))
+                # The weeks not kept yet and now, read together: one scan of the posts for all.
+                missing = [end for end in reversed(ends) if end not in self.past]
                 now = min(utcnow(), end_of_week)
-                history.append(
-                    (
-                        f"{now.astimezone(self.config.tz):%m-%d}",
-                        statuses_at(session, self.config.thresholds, now),
-                    )
-                )
+                *read, current = statuses_at_many(session, self.config.thresholds, [*missing, now])
+                self.past.update(zip(missing, read, strict=True))
+                history = [
+                    (f"{end.astimezone(self.config.tz):%m-%d}", self.past[end]) for end in reversed(ends)
+                ]
+                history.append((f"{now.astimezone(self.config.tz):%m-%d}", current))
                 for stale in [e for e in self.past if e not in ends]:
                     del self.past[stale]
             with self.lock:
