@@ -153,6 +153,8 @@ def statuses_at_many(
     """``statuses_at`` at each of `moments`, the same statuses: the posts' figures of all the
     moments read in one scan of the posts (the costly read: one scan each is minutes for 26
     moments on 2,000,000 posts), the crawl outcomes' reads per moment."""
+    if len(moments) == 1:  # one moment: statuses_at's own plain GROUP BY is the faster
+        return [statuses_at(session, thresholds, moments[0])]
     posts = rows.post_figures_at(session, moments)
     accounts = rows.accounts(session)
     out = []
