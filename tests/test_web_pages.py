@@ -8,11 +8,12 @@ from __future__ import annotations
 import io
 import os
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from analysis.asof import statuses_at
 from analysis.lifecycle import finding_history
 from core.vocabulary import AuditAction
 from govwatch.lock import crawl_lock
@@ -244,6 +245,24 @@ def test_the_dashboard_shows_the_week_in_the_users_scope(world):
     while "未整改问题 1 条" not in dashboard(c) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert "未整改问题 1 条" in dashboard(c)
+
+
+def test_the_dashboards_weeks_of_statuses_are_statuses_at_each_weeks_end(world):
+    """The summary reads the 26 weeks' statuses together (one scan of the posts): each week is
+    statuses_at that week's end, as when they were read one by one."""
+    weeks = world.app.state.console.weeks
+    week = week_of(utcnow().astimezone(world.config.tz).date())
+    weeks._refresh(week)
+    end = week.end(world.config.tz)
+    ends = [end - timedelta(weeks=k) for k in range(25, 0, -1)]
+    assert [label for label, _ in weeks.history[:-1]] == [
+        f"{e.astimezone(world.config.tz):%m-%d}" for e in ends
+    ]
+    with world.store.session() as session:
+        assert [s for _, s in weeks.history[:-1]] == [
+            statuses_at(session, world.config.thresholds, e) for e in ends
+        ]
+        assert weeks.history[-1][1] == statuses_at(session, world.config.thresholds, min(utcnow(), end))
 
 
 @pytest.mark.slow
