@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -263,6 +264,35 @@ def test_the_dashboards_weeks_of_statuses_are_statuses_at_each_weeks_end(world):
             statuses_at(session, world.config.thresholds, e) for e in ends
         ]
         assert weeks.history[-1][1] == statuses_at(session, world.config.thresholds, min(utcnow(), end))
+
+
+def test_the_first_summary_shows_this_weeks_figures_before_the_past_weeks(world, monkeypatch):
+    """The first summary is shown once this week's figures are made; the 26 weeks of statuses
+    follow (the page says so and refreshes itself) when the past weeks are read."""
+    import analysis.asof
+
+    reading, release = threading.Event(), threading.Event()
+    many = analysis.asof.statuses_at_many
+
+    def slow_many(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        reading.set()
+        release.wait(30)
+        return many(*args, **kwargs)
+
+    monkeypatch.setattr(analysis.asof, "statuses_at_many", slow_many)
+    c = sign_in(world, "office")
+    c.get("/")
+    assert reading.wait(30)
+    first = c.get("/").text
+    release.set()
+    assert "帐号 3 个" in first and "正在汇总往周帐号状态" in first and 'http-equiv="refresh"' in first
+    assert first.count('title="状态未知 3"') == 1  # this week only, so far
+    full = dashboard(c)
+    assert (
+        full.count('title="状态未知 3"') == 26
+        and "正在汇总" not in full
+        and 'http-equiv="refresh"' not in full
+    )
 
 
 @pytest.mark.slow
