@@ -265,7 +265,7 @@ class WeekCache:
             self.history, self.complete = history, complete
 
     def _refresh(self, week: Any) -> None:
-        from analysis.asof import statuses_at, statuses_at_many
+        from analysis.asof import statuses_at_many
         from reporting.view import load_week
 
         try:
@@ -273,7 +273,7 @@ class WeekCache:
                 self.dirty = False
             with self.store.session() as session:
                 data = load_week(session, self.config, week)
-                # Every account's status at the end of each of the last weeks (this week: now).
+                # Every account's status at the end of each of the last weeks (this week: as of its figures).
                 # A past week's end is read once and kept (reading 26 of them is minutes on
                 # 10,000 accounts); an action that changes the past (a dismissal) clears them.
                 if self.clear_past or time.monotonic() - self.past_made > 86400:  # and once a day
@@ -281,21 +281,19 @@ class WeekCache:
                 end_of_week = week.end(self.config.tz)
                 ends = [end_of_week - timedelta(weeks=k) for k in range(1, STATUS_WEEKS)]
                 missing = [end for end in reversed(ends) if end not in self.past]
-                now = min(utcnow(), end_of_week)
-                thresholds = self.config.thresholds
+                # This week's statuses are those of the week's figures (as of the same moment).
+                this_week = (self._label(data.as_of), {a.id: a.status for a in data.accounts})
                 with self.lock:
                     shown = self.data is not None and self.week == week
                 if missing and not shown:
                     # Nothing to show yet (the first summary, or a new week): this week's figures
                     # are shown first, then the past weeks' statuses (the longer read) with them.
-                    current = statuses_at(session, thresholds, now)
-                    self._publish(data, week, [(self._label(now), current)], complete=False)
-                    read = statuses_at_many(session, thresholds, missing)
-                else:  # the weeks not kept yet and now, read together: one scan of the posts
-                    *read, current = statuses_at_many(session, thresholds, [*missing, now])
+                    self._publish(data, week, [this_week], complete=False)
+                # The weeks not kept yet, read together: one scan of the posts for all.
+                read = statuses_at_many(session, self.config.thresholds, missing) if missing else []
                 self.past.update(zip(missing, read, strict=True))
                 history = [(self._label(end), self.past[end]) for end in reversed(ends)]
-                history.append((self._label(now), current))
+                history.append(this_week)
                 for stale in [e for e in self.past if e not in ends]:
                     del self.past[stale]
             self._publish(data, week, history, complete=True)
