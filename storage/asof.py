@@ -114,7 +114,8 @@ def post_figures_at(
     by one and judged per moment by live_at's rule."""
     if not moments:
         return []
-    assert list(moments) == sorted(moments), "moments: oldest first"
+    if list(moments) != sorted(moments):
+        raise ValueError("post_figures_at: the moments oldest first")
     bucket = case(
         *((Post.published_at <= t + SKEW, k) for k, t in enumerate(moments)), else_=len(moments)
     ).label("bucket")
