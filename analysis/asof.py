@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -104,7 +105,7 @@ def _crawl(row: Row | None) -> Crawl | None:
 class _StatusReads:
     """What an account's status is judged from, for all accounts: the reads of one moment."""
 
-    posts: dict[str, Row]  # figures of the posts live then
+    posts: dict[str, Any]  # figures of the posts live then (a row: last_post_at, post_count)
     last: dict[str, Row]  # last counted outcome
     oks: dict[str, tuple]  # last ok crawl: (in a counted run, in any run)
     failing: dict[str, timedelta]  # how long an app's current run of failed reads spans
@@ -125,9 +126,16 @@ class _StatusReads:
         return account_status(activity, thresholds, t)
 
 
-def _status_reads(session: Session, t: datetime, ids: Sequence[str] | None) -> _StatusReads:
+class _PostFigures(NamedTuple):
+    last_post_at: datetime
+    post_count: int
+
+
+def _status_reads(
+    session: Session, t: datetime, ids: Sequence[str] | None, posts: dict[str, Any] | None = None
+) -> _StatusReads:
     return _StatusReads(
-        posts=rows.post_figures(session, t, ids),
+        posts=rows.post_figures(session, t, ids) if posts is None else posts,
         last=rows.last_outcomes(session, t, ids),
         oks=rows.last_ok(session, t, ids),
         failing=rows.failing_spans(session, t, "service", ANSWERED, ids),
@@ -138,6 +146,23 @@ def statuses_at(session: Session, thresholds: Thresholds, t: datetime) -> dict[s
     """Every account's status at `t` (the fewest reads: for last week's figures beside this week's)."""
     reads = _status_reads(session, t, None)
     return {a.id: reads.status(a, thresholds, t)[0] for a in rows.accounts(session)}
+
+
+def statuses_at_many(
+    session: Session, thresholds: Thresholds, moments: Sequence[datetime]
+) -> list[dict[str, str]]:
+    """``statuses_at`` at each of `moments`, the same statuses: the posts' figures of all the
+    moments read in one scan of the posts (the costly read: one scan each is minutes for 26
+    moments on 2,000,000 posts), the crawl outcomes' reads per moment."""
+    if len(moments) == 1:  # one moment: statuses_at's own plain GROUP BY is the faster
+        return [statuses_at(session, thresholds, moments[0])]
+    posts = rows.post_figures_at(session, moments)
+    accounts = rows.accounts(session)
+    out = []
+    for t, figures in zip(moments, posts, strict=True):
+        reads = _status_reads(session, t, None, {k: _PostFigures(*v) for k, v in figures.items()})
+        out.append({a.id: reads.status(a, thresholds, t)[0] for a in accounts})
+    return out
 
 
 def account_states(

@@ -105,6 +105,53 @@ def post_figures(session: Session, t: datetime, ids: Sequence[str] | None = None
     return {row.account_id: row for row in session.execute(query)}
 
 
+def post_figures_at(
+    session: Session, moments: Sequence[datetime], ids: Sequence[str] | None = None
+) -> list[dict[str, tuple[datetime, int]]]:
+    """Per moment of `moments` (oldest first), per account with posts live then: (the newest date,
+    how many): what post_figures gives a status, for many moments in one scan of the posts
+    instead of one scan each. The posts never deleted are counted per account and per the first
+    moment they are live at, then summed up to each moment; the deleted ones (few) are read one
+    by one and judged per moment by live_at's rule."""
+    if not moments:
+        return []
+    if list(moments) != sorted(moments):
+        raise ValueError("post_figures_at: the moments oldest first")
+    bucket = case(
+        *((Post.published_at <= t + SKEW, k) for k, t in enumerate(moments)), else_=len(moments)
+    ).label("bucket")
+    kept = session.execute(
+        select(Post.account_id, bucket, func.max(Post.published_at), func.count())
+        .where(Post.deleted_at.is_(None), Post.published_at <= moments[-1] + SKEW, *_of(Post.account_id, ids))
+        .group_by(Post.account_id, bucket)
+    )
+    deleted = session.execute(
+        select(Post.account_id, Post.published_at, Post.deleted_at).where(
+            Post.deleted_at.is_not(None), Post.published_at <= moments[-1] + SKEW, *_of(Post.account_id, ids)
+        )
+    )
+    per_bucket: dict[str, list[tuple[int, datetime, int]]] = {}
+    for account_id, k, last, n in kept:
+        per_bucket.setdefault(account_id, []).append((int(k), last, int(n)))
+    out: list[dict[str, tuple[datetime, int]]] = [{} for _ in moments]
+    for account_id, buckets in per_bucket.items():
+        buckets.sort(key=lambda b: b[0])
+        i, last, count = 0, None, 0
+        for k, figures in enumerate(out):
+            while i < len(buckets) and buckets[i][0] <= k:
+                last = buckets[i][1] if last is None else max(last, buckets[i][1])
+                count += buckets[i][2]
+                i += 1
+            if count:
+                figures[account_id] = (last, count)
+    for account_id, published_at, deleted_at in deleted:
+        for t, figures in zip(moments, out, strict=True):
+            if published_at <= t + SKEW and deleted_at > t:
+                last, count = figures.get(account_id, (published_at, 0))
+                figures[account_id] = (max(last, published_at), count + 1)
+    return out
+
+
 def newest_post_urls(
     session: Session, t: datetime, ids: Sequence[str] | None = None
 ) -> dict[str, str | None]:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from analysis.asof import statuses_at
 from analysis.lifecycle import finding_history
 from core.vocabulary import AuditAction
 from govwatch.lock import crawl_lock
@@ -269,6 +271,54 @@ def test_the_dashboard_shows_the_week_in_the_users_scope(world):
     while "未整改问题 1 条" not in dashboard(c) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert "未整改问题 1 条" in dashboard(c)
+
+
+def test_the_dashboards_weeks_of_statuses_are_statuses_at_each_weeks_end(world):
+    """The summary reads the 26 weeks' statuses together (one scan of the posts): each week is
+    statuses_at that week's end, as when they were read one by one; this week's are as of the
+    week's figures."""
+    weeks = world.app.state.console.weeks
+    week = week_of(utcnow().astimezone(world.config.tz).date())
+    weeks._refresh(week)
+    end = week.end(world.config.tz)
+    ends = [end - timedelta(weeks=k) for k in range(25, 0, -1)]
+    assert [label for label, _ in weeks.history[:-1]] == [
+        f"{e.astimezone(world.config.tz):%m-%d}" for e in ends
+    ]
+    with world.store.session() as session:
+        assert [s for _, s in weeks.history[:-1]] == [
+            statuses_at(session, world.config.thresholds, e) for e in ends
+        ]
+        assert weeks.history[-1][1] == statuses_at(session, world.config.thresholds, weeks.data.as_of)
+
+
+def test_the_first_summary_shows_this_weeks_figures_before_the_past_weeks(world, monkeypatch):
+    """The first summary is shown once this week's figures are made; the 26 weeks of statuses
+    follow (the page says so and refreshes itself) when the past weeks are read."""
+    import analysis.asof
+
+    reading, release = threading.Event(), threading.Event()
+    many = analysis.asof.statuses_at_many
+
+    def slow_many(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        reading.set()
+        release.wait(30)
+        return many(*args, **kwargs)
+
+    monkeypatch.setattr(analysis.asof, "statuses_at_many", slow_many)
+    c = sign_in(world, "office")
+    c.get("/")
+    assert reading.wait(30)
+    first = c.get("/").text
+    release.set()
+    assert "帐号 3 个" in first and "正在汇总往周帐号状态" in first and 'http-equiv="refresh"' in first
+    assert first.count('title="状态未知 3"') == 1  # this week only, so far
+    full = dashboard(c)
+    assert (
+        full.count('title="状态未知 3"') == 26
+        and "正在汇总" not in full
+        and 'http-equiv="refresh"' not in full
+    )
 
 
 @pytest.mark.slow

@@ -187,7 +187,10 @@ class WeekCache:
     accounts), made in a background thread and kept until it is ``MAX_AGE_S`` old or an action
     changed what it shows; each scope's view is cut from it once. Pages never wait for it: until
     the first one is ready the dashboard says so, and afterwards the last one is shown (with
-    its "as of" time) while the next is made."""
+    its "as of" time) while the next is made. The first one is shown as soon as this week's
+    figures are made, its 26 weeks of statuses with this week's only (the page says the past
+    weeks are still being read) until the past weeks' statuses, read together in one scan of the
+    posts (analysis/asof.py's statuses_at_many), are made too."""
 
     MAX_AGE_S = 300
 
@@ -202,6 +205,7 @@ class WeekCache:
         self.refreshing = False
         self.views: dict[frozenset[str] | None, Any] = {}
         self.history: list[tuple[str, dict[str, str]]] = []  # (week's end, account -> status)
+        self.complete = False  # False: the history has this week only, the past weeks being read
         self.past: dict[datetime, dict[str, str]] = {}  # a past week's end -> account -> status
         self.clear_past = False
         self.past_made = time.monotonic()
@@ -239,23 +243,29 @@ class WeekCache:
                 self._thread.start()
             if self.data is None or self.week != week:
                 return None
-            data, history, cached = self.data, self.history, self.views.get(units)
+            data, history, complete, cached = self.data, self.history, self.complete, self.views.get(units)
         if cached is None:
             with self.store.session() as session:
                 events = db.finding_event_times(session, units, utcnow() - timedelta(weeks=TREND_WEEKS))
             view = scope_view(data, self.config, units, None)
-            cached = (
-                view,
-                _finding_trend(events, self.config, TREND_WEEKS),
-                _status_trend(data, history, units),
-            )
+            statuses = _status_trend(data, history, units)
+            statuses["partial"] = not complete  # the past weeks' statuses still being read
+            cached = (view, _finding_trend(events, self.config, TREND_WEEKS), statuses)
             with self.lock:
-                if self.data is data:
+                if self.data is data and self.history is history:
                     self.views[units] = cached
         return cached
 
+    def _label(self, end: datetime) -> str:
+        return f"{end.astimezone(self.config.tz):%m-%d}"
+
+    def _publish(self, data: Any, week: Any, history: list, complete: bool) -> None:
+        with self.lock:
+            self.data, self.week, self.made, self.views = data, week, time.monotonic(), {}
+            self.history, self.complete = history, complete
+
     def _refresh(self, week: Any) -> None:
-        from analysis.asof import statuses_at
+        from analysis.asof import statuses_at_many
         from reporting.view import load_week
 
         try:
@@ -263,30 +273,30 @@ class WeekCache:
                 self.dirty = False
             with self.store.session() as session:
                 data = load_week(session, self.config, week)
-                # Every account's status at the end of each of the last weeks (this week: now).
+                # Every account's status at the end of each of the last weeks (this week: as of its figures).
                 # A past week's end is read once and kept (reading 26 of them is minutes on
                 # 10,000 accounts); an action that changes the past (a dismissal) clears them.
                 if self.clear_past or time.monotonic() - self.past_made > 86400:  # and once a day
                     self.past, self.clear_past, self.past_made = {}, False, time.monotonic()
                 end_of_week = week.end(self.config.tz)
                 ends = [end_of_week - timedelta(weeks=k) for k in range(1, STATUS_WEEKS)]
-                history = []
-                for end in reversed(ends):
-                    if end not in self.past:
-                        self.past[end] = statuses_at(session, self.config.thresholds, end)
-                    history.append((f"{end.astimezone(self.config.tz):%m-%d}", self.past[end]))
-                now = min(utcnow(), end_of_week)
-                history.append(
-                    (
-                        f"{now.astimezone(self.config.tz):%m-%d}",
-                        statuses_at(session, self.config.thresholds, now),
-                    )
-                )
+                missing = [end for end in reversed(ends) if end not in self.past]
+                # This week's statuses are those of the week's figures (as of the same moment).
+                this_week = (self._label(data.as_of), {a.id: a.status for a in data.accounts})
+                with self.lock:
+                    shown = self.data is not None and self.week == week
+                if missing and not shown:
+                    # Nothing to show yet (the first summary, or a new week): this week's figures
+                    # are shown first, then the past weeks' statuses (the longer read) with them.
+                    self._publish(data, week, [this_week], complete=False)
+                # The weeks not kept yet, read together: one scan of the posts for all.
+                read = statuses_at_many(session, self.config.thresholds, missing) if missing else []
+                self.past.update(zip(missing, read, strict=True))
+                history = [(self._label(end), self.past[end]) for end in reversed(ends)]
+                history.append(this_week)
                 for stale in [e for e in self.past if e not in ends]:
                     del self.past[stale]
-            with self.lock:
-                self.data, self.week, self.made, self.views = data, week, time.monotonic(), {}
-                self.history = history
+            self._publish(data, week, history, complete=True)
         finally:
             with self.lock:
                 self.refreshing = False
