@@ -86,9 +86,8 @@ TOP_CANDIDATES = 3  # per suspect position, the best by score, rated by the addi
 ONE_RARE_MAX = 1
 ONE_RARE_PAIRS = 2
 COMMON_PAIRS = 3  # 10 before the shape-alike candidates: held-out recall 0.326 → 0.331
-# Where one neighbour pair is (almost) never seen, also the whole confusion set (same and near
-# pinyin, shape-alike) when True, not only the corrections learned ONE_RARE_PAIRS times.
-ONE_RARE_SETS = False
+# (Trying the whole confusion set where one neighbour pair is almost never seen, not only the
+# corrections learned ONE_RARE_PAIRS times, lost held-out recall: BENCHMARKS.md, branch shapes.)
 LM_FLOOR = 0.0  # a candidate must make the text more probable to be rated
 MAX_CONFUSIONS = 30  # learned pairs first, then same-pinyin characters by frequency, then
 NEAR_PINYIN = 12  # the most frequent characters of a near pinyin (zh/z, -ng/-n ...)
@@ -352,11 +351,6 @@ class Model:
                 return self.shape_sim[j] / SHAPE_SCALE
         return 0.0
 
-    def _with_set(self, ch: str, learned: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
-        """``learned`` and then the rest of the confusion set of ``ch`` (see ONE_RARE_SETS)."""
-        seen = {c for c, _k in learned}
-        return learned + tuple((c, k) for c, k in self._confusion_ids(ch) if c not in seen)
-
     def _with_shapes(self, ch: str, found: tuple[str, ...]) -> tuple[str, ...]:
         """``found`` and then the SHAPE_CANDIDATES most shape-alike characters not in it."""
         extra = [c for c in self.shape_alike(ch) if c not in found and c != ch][:SHAPE_CANDIDATES]
@@ -402,8 +396,6 @@ class Model:
                 level, cands = 1, one_rare.get(ch)
                 if cands is None:
                     cands = tried(one_rare, ch, ONE_RARE_PAIRS)
-                    if ONE_RARE_SETS and _is_han(ch):
-                        cands = one_rare[ch] = self._with_set(ch, cands)
             else:
                 level, cands = 2, common.get(ch)
                 if cands is None:
