@@ -158,6 +158,26 @@ def test_the_fixed_list_and_the_model_report_each_place_once(checker):
     assert found == [("仪", "议"), ("截止年底", "截至年底")]
 
 
+def test_a_typo_in_the_phrase_a_learned_model_weighed_most_is_still_reported():
+    from analysis.text.checks.base import TextFinding
+    from analysis.text.checks.wording import typo_findings
+
+    text = "县人民医院开展义诊活动，为群众免废测量血压血糖。"
+    at = text.index("废")
+
+    def finding(rule: str) -> TextFinding:
+        label = rule.split(".")[-1] if rule.startswith("model.") else "wording_error"
+        return TextFinding(label, label, rule, "minor", text[at - 1 : at + 1], at - 1, at + 1, None, "")
+
+    # an off-topic model's evidence is the phrase that weighed most: often the typo itself
+    findings = [finding("model.off_topic")]
+    assert typo_findings(text, text, (), findings)
+    assert [(f.evidence, f.suggestion) for f in findings[1:]] == [("废", "费")]
+    # a lexicon's finding at the place already reports it
+    findings = [finding("wording.list")]
+    assert not typo_findings(text, text, (), findings) and len(findings) == 1
+
+
 def test_an_allowed_term_is_not_a_typo():
     text = "我县举办呼和皓特杯书法比赛。"  # a competition's own name, allow-listed by the user
     assert Checker.load().check(text).labels == ["wording_error"]

@@ -37,12 +37,12 @@ DEFAULT_FLOORS = {
     "recall": {"commercial": 0.9, "wording_error": 0.9, "off_topic": 0.8, "entertainment": 0.8},
     "false_alarm": 0.02,
 }
-# wording_error: a little under what the typo model reaches (0.857 / 0.291 with the
+# wording_error: a little under what the typo model reaches (0.863 / 0.306 with the
 # general-Chinese counts; 0.887 / 0.267 before), not under the target (0.85 / 0.50), whose
 # recall it does not meet; the floor catches a regression.
 CORPUS_FLOORS = {
     "precision": {"commercial": 0.93, "off_topic": 0.88, "entertainment": 0.88, "wording_error": 0.84},
-    "recall": {"commercial": 0.83, "off_topic": 0.73, "entertainment": 0.73, "wording_error": 0.27},
+    "recall": {"commercial": 0.83, "off_topic": 0.73, "entertainment": 0.73, "wording_error": 0.29},
     "false_alarm": 0.01,
 }
 FLOORS = {"default": DEFAULT_FLOORS, "corpus": CORPUS_FLOORS}
