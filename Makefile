@@ -88,6 +88,11 @@ train-typos: $(STAMP)
 	@if [ ! -f $(TEXT_DATA)/train.jsonl.gz ]; then \
 	  echo "== make train-typos: $(TEXT_DATA)/train.jsonl.gz not found: the text corpus is not here (set TEXT_DATA=...); nothing trained ==" >&2; exit 2; fi
 	$(PY) -m pip install --quiet -e '.[dev,typos]'
+	@if ! command -v tslminfo >/dev/null 2>&1 || ! ls /usr/lib/*/sunpinyin/data/lm_sc.t3g >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sunpinyin-data sunpinyin-utils >/dev/null; \
+	  else echo "== make train-typos: install Debian's sunpinyin-data and sunpinyin-utils (general-Chinese counts) ==" >&2; exit 2; fi; \
+	fi
 	$(PY) -m analysis.text.train_typos --data $(TEXT_DATA)
 
 eval-typos: $(STAMP)

@@ -122,3 +122,28 @@ def test_holdout3_floors():
     )
     assert missed == []
     assert report.clean == 108 and report.hard_negatives == 47
+
+
+def test_the_report_gives_each_labels_recall_by_source():
+    posts = [
+        {
+            "id": "a",
+            "text": "县人民医院开展义诊活动，为群众免废测量血压血糖。",
+            "labels": ["wording_error"],
+            "source": "ours_a",
+        },
+        {
+            "id": "b",
+            "text": "今天天气不错，我们出去玩吧。",
+            "labels": ["wording_error"],
+            "source": "theirs_b",
+        },
+        {"id": "c", "text": "县政府召开常务会议，研究部署安全生产工作。", "labels": [], "source": "ours_c"},
+    ]
+    report = evaluate(posts, Checker.load())
+    assert report.by_source["wording_error"] == {"ours": [1, 1], "theirs": [0, 1]}
+    from analysis.text.evaluate import format_report
+
+    assert "wording_error recall by source: ours 1/1 = 1.000, theirs 0/1 = 0.000" in format_report(
+        report, "x"
+    )

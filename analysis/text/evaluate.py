@@ -37,11 +37,12 @@ DEFAULT_FLOORS = {
     "recall": {"commercial": 0.9, "wording_error": 0.9, "off_topic": 0.8, "entertainment": 0.8},
     "false_alarm": 0.02,
 }
-# wording_error: a little under what the typo model reaches (0.887 / 0.267), not under the
-# target (0.85 / 0.50), which it does not meet; the floor catches a regression.
+# wording_error: a little under what the typo model reaches (0.863 / 0.306 with the
+# general-Chinese counts; 0.887 / 0.267 before), not under the target (0.85 / 0.50), whose
+# recall it does not meet; the floor catches a regression.
 CORPUS_FLOORS = {
-    "precision": {"commercial": 0.93, "off_topic": 0.88, "entertainment": 0.88, "wording_error": 0.86},
-    "recall": {"commercial": 0.83, "off_topic": 0.73, "entertainment": 0.73, "wording_error": 0.24},
+    "precision": {"commercial": 0.93, "off_topic": 0.88, "entertainment": 0.88, "wording_error": 0.84},
+    "recall": {"commercial": 0.83, "off_topic": 0.73, "entertainment": 0.73, "wording_error": 0.29},
     "false_alarm": 0.01,
 }
 FLOORS = {"default": DEFAULT_FLOORS, "corpus": CORPUS_FLOORS}
@@ -75,6 +76,8 @@ class Report:
     errors: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # id, expected, got
     subsets: dict[str, list[int]] = field(default_factory=dict)  # clean subset -> [posts, alarms]
     clean_alarms: dict[str, int] = field(default_factory=dict)  # label -> clean posts given it
+    # label -> source family (a row's ``source`` up to its first "_": sighan, lemon ...) -> [found, rows]
+    by_source: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
     @property
     def false_alarm_rate(self) -> float:
@@ -159,6 +162,11 @@ def evaluate(posts: Iterable[dict[str, Any]], checker: Checker) -> Report:
                 stats.fp += 1
             elif label in expected:
                 stats.fn += 1
+            if label in expected and post.get("source"):
+                family = str(post["source"]).split("_", 1)[0]
+                counts = report.by_source.setdefault(label, {}).setdefault(family, [0, 0])
+                counts[0] += label in got
+                counts[1] += 1
         if got != expected:
             report.errors.append((str(post.get("id")), sorted(expected), sorted(got)))
     return report
@@ -181,6 +189,16 @@ def format_report(report: Report, name: str) -> str:
                 f"{label} {report.clean_alarms[label]}" for label in LABELS if label in report.clean_alarms
             )
         )
+    for label in LABELS:
+        families = report.by_source.get(label, {})
+        if len(families) > 1:
+            lines.append(
+                f"{label} recall by source: "
+                + ", ".join(
+                    f"{name} {found}/{rows} = {found / rows:.3f}"
+                    for name, (found, rows) in sorted(families.items())
+                )
+            )
     if report.subsets:
         lines.append(
             "false alarms by subset: "

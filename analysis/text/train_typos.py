@@ -20,6 +20,10 @@ Reads ``train.jsonl.gz`` of the corpus folder (README there):
   character with at least MIN_PINYIN_CHAR occurrences, the SHAPE_KEEP characters
   of at least SHAPE_MIN_CAND occurrences most alike by shared components (weighted
   by how rare the component is) and equal corners, stored in the model file.
+- counts of general written Chinese (``general_lm.distill``: the open-gram word trigram
+  model of Debian's ``sunpinyin-data``, CC BY-SA 3.0, printed by ``tslminfo`` of
+  ``sunpinyin-utils``; ``make train-typos`` installs both), pairs and triples of at least
+  GENERAL_MIN per word token stored in the model file.
 Rows of an academic-use-only source (``lemon_*``) are never read. Needs
 pypinyin (the ``dev`` extra) and the ``typos`` extra; the package at run time needs neither.
 """
@@ -39,6 +43,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .general_lm import Counts, distill
 from .typos import BOS, EOS, FEATURES, MODEL_PATH, SHAPE_SCALE, Model, _is_han
 
 CLEAN_SOURCES = frozenset(("people_daily", "gov_work_report_2000_2017", "policy_titles"))
@@ -60,6 +65,9 @@ SHAPE_KEEP = 12
 SHAPE_MIN_CAND = 20
 SHAPE_COMPONENTS = 2.0  # weight of the shared components (0–1) against the equal corners (0–1)
 SHAPE_MIN = 0.3  # a character less alike than this is not kept
+# general_lm's pairs and triples of less mass per word token are not stored: held-out recall
+# 0.350 keeping all (45 MB file), 0.345 at 1e-7, 0.341 at 3e-7 (+3 MB; BENCHMARKS.md)
+GENERAL_MIN = 3e-7
 
 
 # Sounds that speakers of many dialects do not tell apart (the usual fuzzy-pinyin pairs).
@@ -228,6 +236,7 @@ def build(
     words: dict[str, int],
     pinyin_of: Any,
     shapes: dict[str, list[tuple[str, float]]] | None = None,
+    general: Counts | None = None,
 ) -> tuple[dict[str, Any], list[tuple[str, array]]]:
     texts = clean + [c for _, c in typo]
     uni: Counter[str] = Counter()
@@ -306,8 +315,41 @@ def build(
         ("word_keys", array("Q", word_keys)),
         ("word_freq", array("B", [min(255, round(math.log1p(word_codes[k]) * 10)) for k in word_keys])),
         *shape_sections(shapes or {}, vocab, index),
+        *(general_sections(general, vocab, index) if general else []),
     ]
     return header, sections
+
+
+def general_sections(general: Counts, vocab: str, index: dict[str, int]) -> list[tuple[str, array]]:
+    """general_lm's counts over the model's characters (pairs and triples of at least
+    GENERAL_MIN per word token), as the arrays Model reads."""
+    size = len(vocab)
+    out = [
+        (name, array("f", [table.get(c, 0.0) if k else 0.0 for k, c in enumerate(vocab)]))
+        for name, table in (("g_uni", general.uni), ("g_end", general.end), ("g_start", general.start))
+    ]
+    pairs = sorted(
+        (index[s[0]] * size + index[s[1]], v)
+        for s, v in general.bi.items()
+        if v >= GENERAL_MIN and index.get(s[0]) and index.get(s[1])
+    )
+    out += [("gbi_keys", array("I", [k for k, _ in pairs])), ("gbi_vals", array("f", [v for _, v in pairs]))]
+    triples = sorted(
+        (index[s[0]], index[s[1]] * size + index[s[2]], v)
+        for s, v in general.tri.items()
+        if v >= GENERAL_MIN and index.get(s[0]) and index.get(s[1]) and index.get(s[2])
+    )
+    at = array("I", [0] * (size + 1))
+    for first, _, _ in triples:
+        at[first + 1] += 1
+    for k in range(size):
+        at[k + 1] += at[k]
+    out += [
+        ("gtri_at", at),
+        ("gtri_keys", array("I", [rest for _, rest, _ in triples])),
+        ("gtri_vals", array("f", [v for _, _, v in triples])),
+    ]
+    return out
 
 
 def samples(
@@ -428,12 +470,15 @@ def train(
     folds: int = FOLDS,
     held_clean_rows: int = HELD_CLEAN,
     shapes_of: Callable[[Counter[str]], dict[str, list[tuple[str, float]]]] | None = None,
+    general_of: Callable[[], Counts | None] | None = None,
 ) -> Model:
     """Cross-fitted: for each of ``folds`` parts of the typo rows (and a slice of
     ``held_clean_rows`` clean rows), a model built from the other rows rates the part; the
     logistic weights and the threshold are learned from all these out-of-sample ratings, and
     the shipped counts and pairs come from every row. ``shapes_of`` gives the shape-alike
-    characters from character counts (default ``shape_alike``, the ``typos`` extra)."""
+    characters from character counts (default ``shape_alike``, the ``typos`` extra);
+    ``general_of`` the counts of general written Chinese (default ``general_lm.distill``, Debian's
+    sunpinyin-data and sunpinyin-utils; None: a model without them)."""
     from pypinyin import lazy_pinyin
 
     def pinyin_of(c: str) -> str:
@@ -447,6 +492,7 @@ def train(
     rnd.shuffle(clean)
     rnd.shuffle(typo)
     words = jieba_words()
+    general = (general_of or distill)()
     log.write(f"train_typos: {len(clean)} clean rows, {len(typo)} typo rows, {folds} folds\n")
     xs: list[list[float]] = []
     ys: list[int] = []
@@ -458,7 +504,7 @@ def train(
         fold_clean = clean[: cut.start] + clean[cut.stop :]
         fold_typo = [row for j, row in enumerate(typo) if j % folds != k]
         header, sections = build(
-            fold_clean, fold_typo, words, pinyin_of, shapes_of(char_counts(fold_clean, fold_typo))
+            fold_clean, fold_typo, words, pinyin_of, shapes_of(char_counts(fold_clean, fold_typo)), general
         )
         Model.write(out, header, sections)
         fx, fy, fr = samples(Model.read(out), held_typo, held_clean)
@@ -469,7 +515,7 @@ def train(
     if not xs or not any(ys):
         raise ValueError(f"{folder}: the held-out rows give no real typo to learn from (too few rows?)")
     b, edges, table, slope = fit_binned(xs, ys)
-    header, sections = build(clean, typo, words, pinyin_of, shapes_of(char_counts(clean, typo)))
+    header, sections = build(clean, typo, words, pinyin_of, shapes_of(char_counts(clean, typo)), general)
     header.update(bias=b, edges=edges, table=table, slope=slope)
     Model.write(out, header, sections)
     model = Model.read(out)

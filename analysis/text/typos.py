@@ -18,7 +18,10 @@ first use. How it decides, for each Chinese character of a text:
 3. Score: a character trigram model of official Chinese (People's Daily,
    government work reports, policy titles) rates the text with the candidate
    against the text as written, around the position; only a candidate that
-   makes the text more probable is rated. With how often the pair is a real
+   makes the text more probable is rated. With how much more probable it makes the
+   text in general written Chinese too (character pair and triple counts distilled at
+   training time from a word trigram model of a far larger body of text, the open-gram
+   model of the SunPinyin input method: ``general_lm.py``), how often the pair is a real
    confusion, how alike the two are in shape, the dictionary words the candidate and the original form, the
    pair and triple counts of both and how common the characters are, an
    additive logistic model (a weight per bin of each feature, plus a slope)
@@ -67,16 +70,20 @@ FEATURES = (
     "freq_orig",  # log1p(count of the character)
     "freq_cand",
     "same_pinyin",
+    "near_pinyin",  # of a near pinyin (zh/z, ch/c, sh/s, n/l, -ng/-n), not the same
     "often_wrong",  # log1p(times the original was a wrong character in real typos)
     "left_cand",  # log1p(count of the candidate's pair with the left neighbour)
     "right_cand",
     "mid_orig",  # log1p(count of the triple left neighbour, original, right neighbour)
     "mid_cand",  # the same with the candidate
-    "near_pinyin",  # of a near pinyin (zh/z, ch/c, sh/s, n/l, -ng/-n), not the same
     "one_rare",  # a suspect only because one neighbour pair is (almost) never seen
     "common",  # not a suspect at all: a frequent confusion (的/地, 在/再) tried anyway
     "same_shape",  # how alike in shape the two characters are (0: not among the shape-alike)
+    "glm",  # log-probability gained around the position by general written Chinese (general_lm)
+    "gmid_orig",  # log1p(GENERAL_SCALE * mass of the triple with the original in general Chinese)
+    "gmid_cand",  # the same with the candidate
 )
+GENERAL_SCALE = 1e7  # general_lm's masses are per word token: read as counts of 10 M tokens
 PAIR_PRIOR = 0.5
 TOP_CANDIDATES = 3  # per suspect position, the best by score, rated by the additive logistic model
 
@@ -109,6 +116,33 @@ class _Sorted:
     def get(self, code: int, default: int = 0) -> int:
         k = bisect_left(self.keys, code)
         return self.vals[k] if k < self.n and self.keys[k] == code else default
+
+
+class _Grouped:
+    """A count table keyed by ``first * span + rest``, stored grouped by ``first``: ``at[first]``
+    to ``at[first + 1]`` are its ``rest`` keys (sorted) and values."""
+
+    __slots__ = ("at", "keys", "span", "vals")
+
+    def __init__(self, span: int, at: array, keys: array, vals: array) -> None:
+        self.span, self.at, self.keys, self.vals = span, at, keys, vals
+
+    def get(self, code: int, default: float = 0.0) -> float:
+        first, rest = divmod(code, self.span)
+        if first + 1 >= len(self.at):
+            return default
+        hi = self.at[first + 1]
+        k = bisect_left(self.keys, rest, self.at[first], hi)
+        return self.vals[k] if k < hi and self.keys[k] == rest else default
+
+    def as_dict(self) -> dict[int, float]:
+        out: dict[int, float] = {}
+        at, keys, vals, span = self.at, self.keys, self.vals, self.span
+        for first in range(len(at) - 1):
+            base = first * span
+            for k in range(at[first], at[first + 1]):
+                out[base + keys[k]] = vals[k]
+        return out
 
 
 def _suspect(left: int, right: int) -> bool:
@@ -188,6 +222,7 @@ class Model:
         self._one_rare: dict[str, tuple[tuple[str, int], ...]] = {}
         self._common: dict[str, tuple[tuple[str, int], ...]] = {}
         self._read_shapes(sections)
+        self._read_general(sections)
         self._bi_get: Any = _Sorted(self.bi_keys, self.bi_vals).get
         self._tri_get: Any = _Sorted(self.tri_keys, self.tri_vals).get
         self._word_get: Any = _Sorted(self.word_keys, self.word_freq).get
@@ -239,6 +274,9 @@ class Model:
         self._bi_get = dict(zip(self.bi_keys, self.bi_vals, strict=True)).get
         self._tri_get = dict(zip(self.tri_keys, self.tri_vals, strict=True)).get
         self._word_get = dict(zip(self.word_keys, self.word_freq, strict=True)).get
+        if self.general:
+            self._gbi_get = dict(zip(*self._gbi, strict=True)).get
+            self._gtri_get = _Grouped(self.size * self.size, *self._gtri).as_dict().get
         self._fast = True
 
     def _logp(self, a: int, b: int, c: int) -> float:
@@ -287,6 +325,51 @@ class Model:
                     if f > best:
                         best, span = f, (st, st + n)
         return best, span[0], span[1]
+
+    # -- general written Chinese (general_lm, stored at training time) --
+
+    def _read_general(self, sections: dict[str, array]) -> None:
+        """Expected counts per word token of characters, pairs and triples in general written
+        Chinese (float32), and per character the mass of words that end in it and back off /
+        that start with it: a pair not listed is ``end[x] * start[y]``. The triples are
+        grouped by their first character (``gtri_at``, size + 1 offsets) and keyed by the
+        other two, so a key fits 32 bits. A file without them has none (features 0)."""
+        self.general = "g_uni" in sections
+        zeros = array("f", [0.0] * self.size)
+        self.g_uni = sections.get("g_uni", zeros)
+        self.g_end = sections.get("g_end", zeros)
+        self.g_start = sections.get("g_start", zeros)
+        self.g_total = sum(self.g_uni) or 1.0
+        self._gbi = (sections.get("gbi_keys", array("I")), sections.get("gbi_vals", array("f")))
+        self._gtri = (
+            sections.get("gtri_at", array("I", [0] * (self.size + 1))),
+            sections.get("gtri_keys", array("I")),
+            sections.get("gtri_vals", array("f")),
+        )
+        self._gbi_get: Any = _Sorted(*self._gbi).get
+        self._gtri_get: Any = _Grouped(self.size * self.size, *self._gtri).get
+
+    def _gwindow(self, ids: list[int], i: int) -> float:
+        """log P of the three triples around position i in general Chinese (as ``_window``)."""
+        size, bi, tri, uni, end, start, log = (
+            self.size,
+            self._gbi_get,
+            self._gtri_get,
+            self.g_uni,
+            self.g_end,
+            self.g_start,
+            math.log,
+        )
+        floor = 1e-3 / self.g_total
+        a, b, c, d, e = ids[i - 2 : i + 3]
+        s = 0.0
+        for x, y, z in ((a, b, c), (b, c, d), (c, d, e)):
+            xy = bi(x * size + y, 0.0) + end[x] * start[y]
+            uy = uni[y]
+            p3 = tri((x * size + y) * size + z, 0.0) / xy if xy else 0.0
+            p2 = (bi(y * size + z, 0.0) + end[y] * start[z]) / uy if uy else 0.0
+            s += log(0.6 * p3 + 0.3 * p2 + 0.1 * (uni[z] / self.g_total) + floor)
+        return s
 
     def confusions(self, ch: str) -> tuple[str, ...]:
         """The characters ``ch`` may have been written for."""
@@ -417,6 +500,7 @@ class Model:
             if not likely:
                 continue
             base = self._window(ids, i)
+            gbase = self._gwindow(ids, i) if self.general else 0.0
             word_orig = -1.0  # looked up once, for the first candidate
             pairs = self.pairs.get(ch, {})
             ranked: list[tuple[float, str, float]] = []
@@ -432,6 +516,7 @@ class Model:
                 k_cand = index[cand]
                 ids[i] = k_cand
                 word_cand = self._word(ids, i)[0]  # 0: the correction forms no dictionary word
+                glm = self._gwindow(ids, i) - gbase if self.general else 0.0
                 ids[i] = k_orig
                 if word_orig < 0:
                     word_orig = self._word(ids, i)[0]
@@ -458,6 +543,9 @@ class Model:
                     float(level == 1),
                     float(level == 2),
                     self.shape_similarity(k_orig, k_cand),
+                    glm,
+                    math.log1p(GENERAL_SCALE * self._gtri_get((before + k_orig) * size + after, 0.0)),
+                    math.log1p(GENERAL_SCALE * self._gtri_get((before + k_cand) * size + after, 0.0)),
                 ]
                 out.append((i - 2, ch, cand, features))
         return out

@@ -70,14 +70,16 @@ def wording(
 
 
 def typo_findings(full: str, norm: str, allow: Sequence[str], findings: list[TextFinding]) -> bool:
-    """Adds the typos the model finds, outside the places already reported and the allowed
-    terms; whether it added any."""
+    """Adds the typos the model finds, outside the places already reported by a lexicon or a
+    rule and the allowed terms; whether it added any. A learned model's evidence (the phrase
+    that weighed most for an ad or an off-topic post) is no such place: a typo in it is still
+    a typo (the model's phrase is often the typo itself, 说发 for 说法)."""
     from .. import typos as typo_model
 
     found = typo_model.find(norm)
     if not found:
         return False
-    taken = [(f.start, f.end) for f in findings]
+    taken = [(f.start, f.end) for f in findings if not f.rule.startswith("model.")]
     for term in allow:
         k = norm.find(term)
         while k >= 0:
