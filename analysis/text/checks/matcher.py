@@ -153,6 +153,7 @@ class Matcher:
         self._bounds = {i: _bound_parts(entries_of[i]) for i in signal_idx}
         self._regex_idx = self._enabler_idx | self._trigger_idx
         self._candidates_of: dict[frozenset[int], list[Entry]] = {}
+        self._runs_of: dict[tuple[frozenset[int], bool], _Run] = {}
         self._except_idx = frozenset(self._excepts_of)
         self._find: Any = None
         if patterns:
@@ -189,14 +190,14 @@ class Matcher:
         regex_hits: list[Hit] = []
         literal = None  # the literal part of the bounds, computed when first needed
         if not idxs.isdisjoint(self._enabler_idx):
-            candidates = self.regex_candidates(idxs)
-            if not numbers and candidates and self._long_numbers:
-                candidates = [e for e in candidates if id(e) not in self._long_numbers]
+            run = self._regex_run(idxs, numbers)
+            candidates = run[0]
+            if not signal and not context and not run[1]:
+                return None  # no regex that may run can give a signal either
             if prune and candidates:
                 literal = self.literal_bound(idxs)
                 # not even if every regex that may run matched (and silenced no cue)
-                unknown = None if any(e.kind == "protect" for e in candidates) else NONE
-                if not self.may_fire(idxs, matches, candidates, unknown, literal):
+                if not self._may_fire(idxs, matches, run[2], run[3], run[4], literal):
                     return None
             for e in candidates:
                 for m in e.regex.finditer(norm):  # type: ignore[union-attr]
@@ -206,8 +207,12 @@ class Matcher:
         if not signal and not context:
             return None
         if prune:
-            regex_protect = [(h[0], h[1]) for h in regex_hits if h[2].kind == "protect"]
-            if not self.may_fire(idxs, matches, [h[2] for h in regex_hits], regex_protect, literal):
+            if regex_hits:
+                regex_protect = [(h[0], h[1]) for h in regex_hits if h[2].kind == "protect"]
+                fires, parts = _regex_parts([h[2] for h in regex_hits])
+            else:
+                regex_protect, fires, parts = NONE, False, ()
+            if not self._may_fire(idxs, matches, fires, parts, regex_protect, literal):
                 return None
         protect = (
             [(s, e) for idx, s, e in matches if idx in self._protect_idx]
@@ -247,6 +252,29 @@ class Matcher:
             tone += up_tone
             gov += up_gov
         return groups, link, topic, tone, gov
+
+    def _regex_run(self, idxs: set[int], numbers: bool) -> _Run:
+        """The regexes to run (``regex_candidates``, less those needing a long number when the
+        text has none) and, for ``_may_fire``, whether any is of a signal family, the bound parts
+        of them all and the protected spans' part (None: unknown, when a protect regex may run).
+        Remembered per set of enabling and triggering patterns found, as the candidates are."""
+        key = (frozenset(idxs & self._regex_idx), numbers)
+        found = self._runs_of.get(key)
+        if found is None:
+            if len(self._runs_of) >= _CANDIDATE_SETS:
+                self._runs_of.clear()
+            candidates = self.regex_candidates(idxs)
+            if not numbers and candidates and self._long_numbers:
+                candidates = [e for e in candidates if id(e) not in self._long_numbers]
+            fires, parts = _regex_parts(candidates)
+            found = self._runs_of[key] = (
+                candidates,
+                any(e.family in SIGNAL_FAMILIES for e in candidates),
+                fires,
+                parts,
+                None if any(e.kind == "protect" for e in candidates) else NONE,
+            )
+        return found
 
     def regex_candidates(self, idxs: set[int]) -> list[Entry]:
         """The regexes to run: of a family with a term or gate in the text, and triggered or
@@ -295,27 +323,36 @@ class Matcher:
         ``regex_protect``: the spans of protect regexes, None when unknown.
         ``literal``: ``literal_bound(idxs)``, when already known.
         """
-        if not idxs.isdisjoint(self._wording_idx):
+        fires, parts = _regex_parts(regex_entries) if regex_entries else (False, ())
+        return self._may_fire(idxs, matches, fires, parts, regex_protect, literal)
+
+    def _may_fire(
+        self,
+        idxs: set[int],
+        matches: list[tuple[int, int, int]],
+        fires: bool,
+        parts: tuple[_Part, ...],
+        regex_protect: list[tuple[int, int]] | None,
+        literal: _Bound | None = None,
+    ) -> bool:
+        """``may_fire`` with the regex entries as ``_regex_parts`` of them."""
+        if fires or not idxs.isdisjoint(self._wording_idx):
             return True
         groups, link, topic, tone, gov = literal or self.literal_bound(idxs)
-        if regex_entries:
+        if parts:
             groups = dict(groups)
-        for e in {id(e): e for e in regex_entries}.values() if regex_entries else ():
-            fam = e.family
-            w = e.weight if e.weight > 0 else 0.0
-            if fam == "ad":
-                if w >= groups.get(e.kind, 0.0):
-                    groups[e.kind] = w
-                if "link" in e.flags:
-                    link = True
-            elif fam == "topic":
-                topic += w
-            elif fam == "tone":
-                tone += w
-            elif fam == "gov":
-                gov += w
-            elif fam in ("wording", "leader"):
-                return True
+            for fam, kind, w, shop in parts:
+                if fam == "ad":
+                    if w >= groups.get(kind, 0.0):
+                        groups[kind] = w
+                    if shop:
+                        link = True
+                elif fam == "topic":
+                    topic += w
+                elif fam == "tone":
+                    tone += w
+                else:  # gov
+                    gov += w
         if tone >= TONE_THRESHOLD:
             return True
         for idx in idxs & self._gov_up.keys():
@@ -336,6 +373,23 @@ class Matcher:
 
 _CANDIDATE_SETS = 4096
 _Bound = tuple[dict[str, float], bool, float, float, float]
+_Part = tuple[str, str, float, bool]  # family (ad, topic, tone, gov), kind, positive weight, link
+_Run = tuple[list[Entry], bool, bool, tuple[_Part, ...], list[tuple[int, int]] | None]
+_BOUND_FAMILIES = frozenset(("ad", "topic", "tone", "gov"))
+
+
+def _regex_parts(entries: Sequence[Entry]) -> tuple[bool, tuple[_Part, ...]]:
+    """What regex entries (each counted once, in order) add to the bounds of ``may_fire``:
+    whether one is a wording or leader entry (any may be a finding), else the family, kind,
+    positive weight and link flag of each entry of a scored family."""
+    parts: list[_Part] = []
+    for e in {id(e): e for e in entries}.values():
+        fam = e.family
+        if fam in _BOUND_FAMILIES:
+            parts.append((fam, e.kind, e.weight if e.weight > 0 else 0.0, "link" in e.flags))
+        elif fam in ("wording", "leader"):
+            return True, ()
+    return False, tuple(parts)
 
 
 def _bound_parts(entries: Sequence[Entry]) -> tuple[tuple[tuple[str, float], ...], bool, float, float, float]:
