@@ -1,0 +1,118 @@
+"""The content checks' shortcuts (BENCHMARKS, branch speed4) give what the long way gives.
+
+- the privacy detector tries its number patterns only where a chain of 11 digits starts or
+  after a separator in one (``_matches``): the same matches as ``finditer`` over the text;
+- the facts' FOLDS bit is off only for characters that ``fold`` leaves alone (the full-width
+  punctuation ：；？ is no longer a reason to fold);
+- ``may_fire`` from the regex entries and from their precomputed parts agree.
+"""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.text import privacy
+from analysis.text.checker import Checker
+from analysis.text.facts import FOLDS, _classes, text_facts
+from analysis.text.lexicon import fold
+
+NUMBER_PATTERNS = (privacy._ID18, privacy._ID15, privacy._CARD, privacy._MOBILE)
+# digits (ASCII, full-width, Arabic-Indic), the separators, the X of an ID number, letters, CJK
+ALPHABET = "0123456789" * 4 + "  --Xx1１٣a中，"
+
+
+def _same_matches(text: str) -> None:
+    starts = privacy._number_starts(text)
+    for pattern in NUMBER_PATTERNS:
+        assert [m.span() for m in privacy._matches(pattern, text, starts)] == [
+            m.span() for m in pattern.finditer(text)
+        ], (text, pattern.pattern)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=60))
+def test_number_patterns_tried_where_they_may_start_find_what_finditer_finds(text: str) -> None:
+    _same_matches(text)
+
+
+def test_number_patterns_on_many_random_chains() -> None:
+    rng = random.Random(12)
+    for _ in range(20_000):
+        _same_matches("".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 50))))
+    # the places a number may start: the chain's start, after a space or a dash, after a digit
+    # beyond ASCII; never after an ASCII digit or letter
+    text = "电话a13912345678 1391234-5678１13912345678"
+    assert privacy._number_starts(text) == [3, 15, 23, 28]
+
+
+def test_privacy_findings_as_with_finditer(monkeypatch) -> None:
+    rng = random.Random(3)
+    pieces = [
+        "联系人王某某，手机",
+        "13912345678",
+        "139 1234 5678",
+        "；身份证号",
+        "11010519491231002X",
+        "110105491231002",
+        "。开户行卡号",
+        "6222 0212 3456 7890 128",
+        "订单号",
+        "6222021234567890128",
+        "咨询电话：",
+        "0471-12345678",
+        "值班电话",
+        "李先生",
+        "１",
+        "a",
+        "-",
+        " ",
+        "。",
+    ]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    fast = [privacy.privacy_findings(t) for t in texts]
+    monkeypatch.setattr(privacy, "_matches", lambda pattern, text, starts: pattern.finditer(text))
+    assert [privacy.privacy_findings(t) for t in texts] == fast
+    assert sum(map(len, fast)) > 500
+
+
+def test_folds_bit_off_only_where_fold_changes_nothing() -> None:
+    table = _classes()
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        if not table[code] & FOLDS:
+            assert fold(ch) == ch, hex(code)
+    texts = ["反诈提醒：请勿轻信", "ＡＢＣ：１２３", "Hello：", "全角；标点？［］＠"]
+    facts = text_facts(texts)
+    for text, bits in zip(texts, facts, strict=True):
+        if not bits & FOLDS:
+            assert fold(text) == text
+    assert not facts[0] & FOLDS and not facts[3] & FOLDS
+    assert facts[1] & FOLDS and facts[2] & FOLDS
+
+
+def test_may_fire_from_entries_and_from_parts_agree() -> None:
+    matcher = Checker.load(use_model=False, typos=False).matcher
+    texts = [
+        "土特产包邮到家，加微信13912345678下单，手慢无！",
+        "旗商务局发放第二批消费券，市民可通过云闪付领取，满200元减50元。",
+        "反诈提醒：凡是要求加微信返利、刷单的都是诈骗，请广大群众切勿轻信。",
+        "今日星座运势：白羊座财运爆棚，双色球杀号推荐。家人们，宝宝们快来看",
+        "原国土资源局于2017年完成确权登记工作。",
+    ]
+    for text in texts:
+        norm = fold(text)
+        matches = matcher._find(norm, True)
+        idxs = {m[0] for m in matches}
+        candidates = matcher.regex_candidates(idxs)
+        literal = matcher.literal_bound(idxs)
+        run = matcher._regex_run(idxs, True)
+        assert run[0] == candidates
+        for protect in (None, []):
+            assert matcher.may_fire(idxs, matches, candidates, protect, literal) == matcher._may_fire(
+                idxs, matches, run[2], run[3], protect, literal
+            )
