@@ -156,6 +156,7 @@ class Matcher:
         self._runs_of: dict[tuple[frozenset[int], bool], _Run] = {}
         self._except_idx = frozenset(self._excepts_of)
         self._find: Any = None
+        self._ahead: dict[str, list[tuple[int, int, int]]] = {}  # scan_ahead's scans not yet taken
         if patterns:
             # A contiguous NFA: built in 3 ms where the DFA takes 16 ms (a cold draft waits
             # for it), and as fast a scan for these ~1,700 patterns (the Python list of matches
@@ -182,7 +183,9 @@ class Matcher:
         ``numbers=False``: the text has no run of ``LONG_NUMBER`` digits (facts.py), so the
         regexes whose every match has one (a mobile number) are not run.
         """
-        matches = self._find(norm, True) if self._find is not None else ()
+        matches = self._ahead.pop(norm, None) if self._ahead else None
+        if matches is None:
+            matches = self._find(norm, True) if self._find is not None else ()
         if not matches:
             return None  # no term, no gate: no regex runs either
         idxs = set(map(_first, matches))
@@ -235,6 +238,22 @@ class Matcher:
                     excepted.update((eid, s + k) for eid, k in excepts_of[idx])
         return hits, protect, excepted
 
+    def scan_ahead(self, norms: Sequence[str]) -> None:
+        """Scan a batch of folded texts now, one after the other, for ``hits`` to take up (a
+        stream's chunk): the automaton stays in the CPU's caches for the whole batch instead of
+        being read back after each post's rules and the model. Keyed by the text itself, so a
+        text checked differently (masked, folded otherwise) is scanned again as before. A text
+        the scan refuses (a lone surrogate) is left to ``hits``, which raises as it would."""
+        ahead: dict[str, list[tuple[int, int, int]]] = {}
+        if self._find is not None:
+            find = self._find
+            for norm in norms:
+                try:
+                    ahead[norm] = find(norm, True)
+                except UnicodeEncodeError:
+                    continue
+        self._ahead = ahead
+
     def literal_bound(self, idxs: set[int]) -> _Bound:
         """The literal matches' part of the bounds of ``may_fire``: each ad group's strongest
         weight, a shop link, and the topic, tone and gov weights (positive ones only)."""
@@ -258,7 +277,7 @@ class Matcher:
         text has none) and, for ``_may_fire``, whether any is of a signal family, the bound parts
         of them all and the protected spans' part (None: unknown, when a protect regex may run).
         Remembered per set of enabling and triggering patterns found, as the candidates are."""
-        key = (frozenset(idxs & self._regex_idx), numbers)
+        key = (self._regex_idx.intersection(idxs), numbers)  # a frozenset: no copy
         found = self._runs_of.get(key)
         if found is None:
             if len(self._runs_of) >= _CANDIDATE_SETS:
@@ -280,7 +299,7 @@ class Matcher:
         """The regexes to run: of a family with a term or gate in the text, and triggered or
         factorless. Remembered per set of enabling and triggering patterns found (a few
         thousand sets at most: the cache starts again when full)."""
-        key = frozenset(idxs & self._regex_idx)
+        key = self._regex_idx.intersection(idxs)  # a frozenset: no copy
         found = self._candidates_of.get(key)
         if found is None:
             if len(self._candidates_of) >= _CANDIDATE_SETS:
