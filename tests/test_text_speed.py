@@ -189,3 +189,28 @@ def test_stream_with_and_without_scan_ahead(monkeypatch) -> None:
     run_jsonl(io.StringIO(lines), plain, checker, io.StringIO())
     assert out.getvalue() == plain.getvalue()
     assert out.getvalue().count('"labels": []') < 1400
+
+
+def test_explain_in_numpy_as_in_plain_python(monkeypatch) -> None:
+    import sys
+
+    from analysis.text import model_batch  # noqa: F401  (loaded: explain takes the numpy path)
+    from analysis.text.model import shipped
+
+    model = shipped()
+    if model is None:  # pragma: no cover - the model ships with the package
+        return
+    texts = _varied_texts(400, 9) + [
+        "",
+        "a",
+        "好的",
+        "。，！",
+        "😀😀家人们快来😀",
+        "\ud800家人们快来抢购",
+        "家人们，宝宝们快来看，今天小编给大家带来福利啦！土特产包邮到家，加微信下单，手慢无！" * 8,
+    ]
+    fast = {label: [model.explain(t, label) for t in texts] for label in model.labels}
+    monkeypatch.delitem(sys.modules, "analysis.text.model_batch")
+    plain = {label: [model.explain(t, label) for t in texts] for label in model.labels}
+    assert fast == plain  # the phrases and their weights, bit for bit
+    assert sum(len(p) for ps in fast.values() for p in ps) > 500

@@ -5,7 +5,9 @@ All literal terms of all lexicons, the regular expressions' gate strings and fac
 automaton (the Rust aho-corasick crate), so a post is scanned once whatever the size of
 the lexicons; a regex runs only when the scan found its family and one of its factors; a
 post with no candidate match costs nothing more, and ``hits`` also stops when upper bounds
-show that no family can reach its threshold (``may_fire``).
+show that no family can reach its threshold (``may_fire``). A stream scans a chunk's texts
+back to back first (``scan_ahead``, with the same automaton built as a DFA) and ``hits`` takes
+each text's scan up.
 """
 
 from __future__ import annotations
