@@ -137,6 +137,13 @@ class Checker:
         full = f"{title}\n{text}" if title else text
         return self._check(full, context, prune=True, probs=probs, facts=facts)[0]
 
+    def scan_ahead(self, fulls: Sequence[str], facts: Sequence[int]) -> None:
+        """Scan a batch of whole posts (title, newline, text) with the lexicons' automaton now,
+        one after the other, for the ``findings`` of each that follow (a stream's chunk; the
+        bits of ``facts.text_facts`` of each): the same matches, read from warm caches."""
+        norms = [fold(full) if bits & FOLDS else full for full, bits in zip(fulls, facts, strict=True)]
+        self.matcher.scan_ahead(norms)
+
     # -- the learned model --
 
     def has_substance(self, norm: str) -> bool:

@@ -24,6 +24,7 @@ import json
 import math
 import mmap
 import struct
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -159,45 +160,60 @@ class ContentModel:
         characters around its peak."""
         k = self.labels.index(label)
         text = text[:MODEL_CHARS]
-        grams = py_grams(text, self.bits, self.max_order)
-        if not grams:
-            return []
-        norm = 1.0 / math.sqrt(len(grams))
-        per_char = [0.0] * len(text)
-        row, size, base, buf = self._row, self._row_size, self.offset, self.buffer
-        for bucket, start, order in grams:
-            if order < 2:
-                continue
-            share = row(buf, base + bucket * size)[k] * norm / order
-            for i in range(start, start + order):
-                per_char[i] += share
-        for i, ch in enumerate(text):
-            if (not ch.strip() or ch in _PUNCTUATION) and per_char[i] > 0:
-                per_char[i] = 0.0
-        top = max(per_char, default=0.0)
-        if top <= 0:
-            return []
+        batch = sys.modules.get(f"{__package__}.model_batch")  # numpy loaded (a stream, a night)
+        if batch is not None:
+            found = batch.char_shares(self, text, k)  # the same floats and runs, in numpy
+            if found is None:
+                return []
+            per_char, hot = found
+        else:
+            grams = py_grams(text, self.bits, self.max_order)
+            if not grams:
+                return []
+            norm = 1.0 / math.sqrt(len(grams))
+            per_char = [0.0] * len(text)
+            row, size, base, buf = self._row, self._row_size, self.offset, self.buffer
+            for bucket, start, order in grams:
+                if order < 2:
+                    continue
+                share = row(buf, base + bucket * size)[k] * norm / order
+                for i in range(start, start + order):
+                    per_char[i] += share
+            for i, ch in enumerate(text):
+                if (not ch.strip() or ch in _PUNCTUATION) and per_char[i] > 0:
+                    per_char[i] = 0.0
+            hot = _hot_runs(per_char)
         runs: list[tuple[float, int, int]] = []
-        i = 0
-        while i < len(text):
-            if per_char[i] < top / 5:
-                i += 1
-                continue
-            j = i
-            while j < len(text) and per_char[j] >= top / 5:
-                j += 1
-            s, e = i, j
+        for s, e in hot:
             while e - s > width:  # drop the weaker end
                 if per_char[s] < per_char[e - 1]:
                     s += 1
                 else:
                     e -= 1
             runs.append((sum(per_char[s:e]), s, e))
-            i = j
         runs = [r for r in runs if any(ch.isalpha() for ch in text[r[1] : r[2]])]
         runs = [r for r in runs if r[2] - r[1] >= 2] or runs
         runs.sort(key=lambda r: -r[0])
         return [Phrase(s, e, text[s:e], w) for w, s, e in runs[:limit]]
+
+
+def _hot_runs(per_char: list[float]) -> list[tuple[int, int]]:
+    """The runs of characters weighing at least a fifth of the strongest (none without weight)."""
+    top = max(per_char, default=0.0)
+    if top <= 0:
+        return []
+    hot = []
+    i = 0
+    while i < len(per_char):
+        if per_char[i] < top / 5:
+            i += 1
+            continue
+        j = i
+        while j < len(per_char) and per_char[j] >= top / 5:
+            j += 1
+        hot.append((i, j))
+        i = j
+    return hot
 
 
 _PUNCTUATION = frozenset("，,。.！!？?：:；;、~～…—“”\"'（）()【】[]《》#@|/-")

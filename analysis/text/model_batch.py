@@ -6,6 +6,8 @@ the training command; the hashes are those of ``model.py_grams``.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -184,3 +186,63 @@ def probabilities(model: Any, texts: Sequence[str]) -> list[list[float]]:
     """The probability of each label for each text (lists, as ``ContentModel.probabilities``)."""
     raw = np.clip(raw_scores(model, texts), -50.0, 50.0)
     return (1.0 / (1.0 + np.exp(-raw))).tolist()
+
+
+def char_shares(model: Any, text: str, label: int) -> tuple[list[float], list[tuple[int, int]]] | None:
+    """``ContentModel.explain``'s weight of each character for one label (the column ``label``)
+    and the runs of characters weighing at least a fifth of the strongest, or None for a text
+    without n-grams: the same floats and runs as its plain-Python loops, in numpy (a stream has
+    numpy loaded already; a draft's explain never comes here).
+
+    Each n-gram of two or more characters shares ``weight * norm / order`` out over its
+    characters, added in the plain loop's order (by start, then order; ``np.add.at`` adds one
+    index after the other), so every sum is the same bit for bit; spaces and punctuation are
+    then set to 0."""
+    size = len(text)
+    count = sum(max(0, size - order + 1) for order in range(1, model.max_order + 1))
+    if count == 0:
+        return None
+    norm = 1.0 / math.sqrt(count)
+    # (start, order) laid out by start, then order: the plain loop's order
+    shares = np.zeros((size, model.max_order + 1), dtype=np.float64)
+    valid = np.zeros((size, model.max_order + 1), dtype=bool)
+    codes = codes_of(text).astype(np.uint64)
+    weights = model.weights()
+    shift = np.uint64(64 - model.bits)
+    h = codes
+    for order in range(2, model.max_order + 1):
+        if h.shape[0] < 2:
+            break
+        h = h[:-1] * _PRIME + codes[order - 1 :]
+        bucket = ((h ^ _SALTS[order]) * _GOLDEN) >> shift
+        m = h.shape[0]
+        shares[:m, order] = weights[bucket.view(np.int64), label].astype(np.float64) * norm / float(order)
+        valid[:m, order] = True
+    starts, orders = np.nonzero(valid)
+    share = shares[starts, orders]
+    spans = np.repeat(starts, orders)
+    first = np.repeat(np.cumsum(orders) - orders, orders)
+    index = spans + (np.arange(spans.shape[0], dtype=np.int64) - first)
+    per_char = np.zeros(len(text), dtype=np.float64)
+    np.add.at(per_char, index, np.repeat(share, orders))
+    raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    quiet = _quiet()[np.minimum(raw, 0x10000)]
+    per_char[quiet & (per_char > 0)] = 0.0
+    top = float(per_char.max()) if per_char.shape[0] else 0.0
+    if top <= 0:
+        return per_char.tolist(), []
+    hot = np.zeros(per_char.shape[0] + 2, dtype=np.int8)
+    hot[1:-1] = per_char >= top / 5
+    edges = np.flatnonzero(np.diff(hot)).tolist()
+    return per_char.tolist(), list(zip(edges[0::2], edges[1::2], strict=True))
+
+
+@functools.cache
+def _quiet() -> np.ndarray:
+    """Per BMP code point (index 0x10000: any beyond), whether ``explain`` gives it no weight:
+    a space (what ``str.strip`` removes) or punctuation (model._PUNCTUATION)."""
+    from .model import _PUNCTUATION
+
+    table = np.fromiter((not chr(c).strip() for c in range(0x10000)), dtype=bool, count=0x10000)
+    table[[ord(c) for c in _PUNCTUATION]] = True
+    return np.append(table, False)

@@ -21,7 +21,7 @@ quote the text safely anywhere: the report, mails, exports, logs and ``govwatch 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
 from core import rules
@@ -121,9 +121,14 @@ _OFFICE_LINE = re.compile(
 _CLAUSE_END = "。！？；;\n"
 # Cheap gates, each a superset of what its patterns can match, so that a text without a
 # candidate costs one scan in C: every number above has at least 11 digits, single spaces or
-# dashes allowed between them (a mobile); every address starts with a word holding 住 or
-# 地址 (户籍地址); every secret mark holds ★, 内部 or 注意保密.
-_NUMBER_GATE = re.compile(r"\d(?:[ -]?\d){10}")
+# dashes allowed between them (a mobile), so it lies in such a chain of digits (it may end
+# with the X of an ID number just after it) and starts where the chain starts or after a
+# character that is no ASCII letter or digit (their lookbehind): a space, a dash, a digit
+# beyond ASCII. The number patterns are tried only there (``_matches``), not at every
+# character. Every address starts with a word holding 住 or 地址 (户籍地址); every secret
+# mark holds ★, 内部 or 注意保密.
+_NUMBER_CHAINS = re.compile(r"\d(?:[ -]?\d){10,}")
+_ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 WINDOW = 30  # characters before a number in which its cue must stand (same sentence)
 
 
@@ -217,7 +222,8 @@ def privacy_findings(
 
     ``numbers``, ``address``, ``secret`` False: the caller knows the text has no run of 11
     digits, no 住/址, no ★/内/密 (facts.py), so none of that kind is looked for."""
-    numbers = numbers and _NUMBER_GATE.search(text) is not None
+    starts = _number_starts(text) if numbers else ()
+    numbers = bool(starts)
     address = address and ("住" in text or "户籍地址" in text)
     secret = secret and ("★" in text or "内部" in text or "注意保密" in text)
     if not (numbers or address or secret):
@@ -233,21 +239,21 @@ def privacy_findings(
         found.append(_finding(rule, kind, text, start, end, what))
 
     if numbers:
-        for m in _ID18.finditer(text):
+        for m in _matches(_ID18, text, starts):
             if valid_id18(m.group(), today):
                 add("id", m.start(), m.end(), "公开发布了公民身份号码（已脱敏显示）")
-        for m in _ID15.finditer(text):
+        for m in _matches(_ID15, text, starts):
             cued = any(c in _before(text, m.start()) for c in _ID_CUES)
             if cued and free(m.start(), m.end()) and valid_id15(m.group()):
                 add("id", m.start(), m.end(), "公开发布了公民身份号码（15位旧号码，已脱敏显示）")
-        for m in _CARD.finditer(text):
+        for m in _matches(_CARD, text, starts):
             digits = re.sub(r"\D", "", m.group())
             if not (13 <= len(digits) <= 19) or not free(m.start(), m.end()) or not luhn(digits):
                 continue
             before = _before(text, m.start())
             if any(c in before for c in _CARD_CUES) and not any(c in before[-8:] for c in _NOT_CARD):
                 add("card", m.start(), m.end(), "公开发布了银行卡号（已脱敏显示）")
-        for m in _MOBILE.finditer(text):
+        for m in _matches(_MOBILE, text, starts):
             if not free(m.start(), m.end()):
                 continue
             before = _before(text, m.start())
@@ -275,6 +281,30 @@ def privacy_findings(
         )
     found.sort(key=lambda f: (f.start, f.end))
     return found
+
+
+def _number_starts(text: str) -> list[int]:
+    """Where a personal number may start (see ``_NUMBER_CHAINS``), in order; empty without one."""
+    starts: list[int] = []
+    for chain in _NUMBER_CHAINS.finditer(text):
+        a, b = chain.span()
+        starts.append(a)
+        for k in range(a + 1, b):
+            if text[k - 1] not in _ASCII_ALNUM and text[k].isdecimal():
+                starts.append(k)
+    return starts
+
+
+def _matches(pattern: re.Pattern[str], text: str, starts: Sequence[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts at one of ``starts``
+    (sorted) and is not empty: tried at those places alone."""
+    end = 0
+    for k in starts:
+        if k >= end:
+            m = pattern.match(text, k)
+            if m is not None:
+                yield m
+                end = m.end()
 
 
 def is_privacy(finding: TextFinding) -> bool:
