@@ -11,6 +11,8 @@ PRIME = 1_000_003
 GOLDEN = 0x9E3779B97F4A7C15
 SALTS = tuple(0x51ED2701 * (n + 1) + 0x2545F491 for n in range(8))
 _M64 = (1 << 64) - 1
+# Characters that carry no weight in a model finding's explanation (nor do spaces).
+PUNCTUATION = frozenset("，,。.！!？?：:；;、~～…—“”\"'（）()【】[]《》#@|/-")
 
 
 def _norm_map() -> dict[int, int]:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .grams import MAX_ORDER, py_grams
+from .grams import MAX_ORDER, PUNCTUATION, py_grams
 
 MODEL_DIR = Path(__file__).with_name("models")
 MODEL_NAME = "content"
@@ -180,7 +180,7 @@ class ContentModel:
                 for i in range(start, start + order):
                     per_char[i] += share
             for i, ch in enumerate(text):
-                if (not ch.strip() or ch in _PUNCTUATION) and per_char[i] > 0:
+                if (not ch.strip() or ch in PUNCTUATION) and per_char[i] > 0:
                     per_char[i] = 0.0
             hot = _hot_runs(per_char)
         runs: list[tuple[float, int, int]] = []
@@ -214,9 +214,6 @@ def _hot_runs(per_char: list[float]) -> list[tuple[int, int]]:
         hot.append((i, j))
         i = j
     return hot
-
-
-_PUNCTUATION = frozenset("，,。.！!？?：:；;、~～…—“”\"'（）()【】[]《》#@|/-")
 
 
 _lock = threading.Lock()

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .grams import GOLDEN, MAX_ORDER, NORM, PRIME, SALTS
+from .grams import GOLDEN, MAX_ORDER, NORM, PRIME, PUNCTUATION, SALTS
 
 _PRIME = np.uint64(PRIME)
 _GOLDEN = np.uint64(GOLDEN)
@@ -240,9 +240,7 @@ def char_shares(model: Any, text: str, label: int) -> tuple[list[float], list[tu
 @functools.cache
 def _quiet() -> np.ndarray:
     """Per BMP code point (index 0x10000: any beyond), whether ``explain`` gives it no weight:
-    a space (what ``str.strip`` removes) or punctuation (model._PUNCTUATION)."""
-    from .model import _PUNCTUATION
-
+    a space (what ``str.strip`` removes) or punctuation (grams.PUNCTUATION)."""
     table = np.fromiter((not chr(c).strip() for c in range(0x10000)), dtype=bool, count=0x10000)
-    table[[ord(c) for c in _PUNCTUATION]] = True
+    table[[ord(c) for c in PUNCTUATION]] = True
     return np.append(table, False)
