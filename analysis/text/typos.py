@@ -500,7 +500,6 @@ class Model:
             if not likely:
                 continue
             base = self._window(ids, i)
-            gbase = self._gwindow(ids, i) if self.general else 0.0
             word_orig = -1.0  # looked up once, for the first candidate
             pairs = self.pairs.get(ch, {})
             ranked: list[tuple[float, str, float]] = []
@@ -510,8 +509,11 @@ class Model:
                 if lm > LM_FLOOR:  # a correction reads better than what is written
                     ranked.append((lm + PAIR_PRIOR * math.log1p(pairs.get(cand, 0)), cand, lm))
             ids[i] = index.get(ch, 0)
+            if not ranked:
+                continue
             ranked.sort(reverse=True)
             k_orig = ids[i]
+            gbase = self._gwindow(ids, i) if self.general else 0.0  # only where a candidate is rated
             for score, cand, lm in ranked[:TOP_CANDIDATES]:
                 k_cand = index[cand]
                 ids[i] = k_cand
