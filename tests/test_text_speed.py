@@ -4,7 +4,7 @@
   after a separator in one (``_matches``): the same matches as ``finditer`` over the text;
 - the facts' FOLDS bit is off only for characters that ``fold`` leaves alone (the full-width
   punctuation ：；？ is no longer a reason to fold);
-- ``may_fire`` from the regex entries and from their precomputed parts agree.
+- the regexes' bound parts remembered per set of patterns are those of the regexes to run.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from analysis.text import privacy
 from analysis.text.checker import Checker
+from analysis.text.checks.matcher import SIGNAL_FAMILIES, _regex_parts
 from analysis.text.facts import FOLDS, _classes, text_facts
 from analysis.text.lexicon import fold
 
@@ -95,7 +96,7 @@ def test_folds_bit_off_only_where_fold_changes_nothing() -> None:
     assert facts[1] & FOLDS and facts[2] & FOLDS
 
 
-def test_may_fire_from_entries_and_from_parts_agree() -> None:
+def test_the_remembered_regex_parts_are_those_of_the_regexes_to_run() -> None:
     matcher = Checker.load(use_model=False, typos=False).matcher
     texts = [
         "土特产包邮到家，加微信13912345678下单，手慢无！",
@@ -109,13 +110,10 @@ def test_may_fire_from_entries_and_from_parts_agree() -> None:
         matches = matcher._find(norm, True)
         idxs = {m[0] for m in matches}
         candidates = matcher.regex_candidates(idxs)
-        literal = matcher.literal_bound(idxs)
         run = matcher._regex_run(idxs, True)
         assert run[0] == candidates
-        for protect in (None, []):
-            assert matcher.may_fire(idxs, matches, candidates, protect, literal) == matcher._may_fire(
-                idxs, matches, run[2], run[3], protect, literal
-            )
+        assert (run[2], run[3]) == _regex_parts(candidates)
+        assert run[1] == any(e.family in SIGNAL_FAMILIES for e in candidates)
 
 
 def _varied_texts(count: int, seed: int) -> list[str]:

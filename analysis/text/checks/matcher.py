@@ -204,7 +204,7 @@ class Matcher:
             if prune and candidates:
                 literal = self.literal_bound(idxs)
                 # not even if every regex that may run matched (and silenced no cue)
-                if not self._may_fire(idxs, matches, run[2], run[3], run[4], literal):
+                if not self.may_fire(idxs, matches, run[2], run[3], run[4], literal):
                     return None
             for e in candidates:
                 for m in e.regex.finditer(norm):  # type: ignore[union-attr]
@@ -219,7 +219,7 @@ class Matcher:
                 fires, parts = _regex_parts([h[2] for h in regex_hits])
             else:
                 regex_protect, fires, parts = NONE, False, ()
-            if not self._may_fire(idxs, matches, fires, parts, regex_protect, literal):
+            if not self.may_fire(idxs, matches, fires, parts, regex_protect, literal):
                 return None
         protect = (
             [(s, e) for idx, s, e in matches if idx in self._protect_idx]
@@ -286,7 +286,7 @@ class Matcher:
 
     def _regex_run(self, idxs: set[int], numbers: bool) -> _Run:
         """The regexes to run (``regex_candidates``, less those needing a long number when the
-        text has none) and, for ``_may_fire``, whether any is of a signal family, the bound parts
+        text has none) and, for ``may_fire``, whether any is of a signal family, the bound parts
         of them all and the protected spans' part (None: unknown, when a protect regex may run).
         Remembered per set of enabling and triggering patterns found, as the candidates are."""
         key = (self._regex_idx.intersection(idxs), numbers)  # a frozenset: no copy
@@ -338,7 +338,8 @@ class Matcher:
         self,
         idxs: set[int],
         matches: list[tuple[int, int, int]],
-        regex_entries: list[Entry],
+        fires: bool,
+        parts: tuple[_Part, ...],
         regex_protect: list[tuple[int, int]] | None,
         literal: _Bound | None = None,
     ) -> bool:
@@ -350,23 +351,11 @@ class Matcher:
         positive weights of every topic and tone entry; any wording or leader
         match may be a finding. Two warning cues that nothing can silence (no
         except, no flag, outside protected spans) rule out ads and topics.
-        ``regex_entries``: of the regexes that matched, or of all that may run;
+        ``fires``, ``parts``: ``_regex_parts`` of the regexes that matched, or of all that may
+        run (``_regex_run`` keeps them per set of patterns found);
         ``regex_protect``: the spans of protect regexes, None when unknown.
         ``literal``: ``literal_bound(idxs)``, when already known.
         """
-        fires, parts = _regex_parts(regex_entries) if regex_entries else (False, ())
-        return self._may_fire(idxs, matches, fires, parts, regex_protect, literal)
-
-    def _may_fire(
-        self,
-        idxs: set[int],
-        matches: list[tuple[int, int, int]],
-        fires: bool,
-        parts: tuple[_Part, ...],
-        regex_protect: list[tuple[int, int]] | None,
-        literal: _Bound | None = None,
-    ) -> bool:
-        """``may_fire`` with the regex entries as ``_regex_parts`` of them."""
         if fires or not idxs.isdisjoint(self._wording_idx):
             return True
         groups, link, topic, tone, gov = literal or self.literal_bound(idxs)
