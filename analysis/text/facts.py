@@ -17,7 +17,7 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
-from .lexicon import _FOLD
+from .lexicon import FOLD
 
 FOLDS = 1  # a character that ``lexicon.fold`` may change (a cased letter, a full-width digit or letter)
 ASTRAL = 2  # a character beyond the Basic Multilingual Plane (most emoji)
@@ -43,7 +43,7 @@ def _classes() -> Any:
     folds = np.fromiter(map(operator.ne, map(str.lower, chars), chars), dtype=bool, count=0x10000)
     # and what ``fold`` translates beyond that: the full-width digits and letters (not the
     # full-width punctuation between them, ：；？＠［］: the colon is in a third of all posts)
-    folds[[c for c in _FOLD if c < 0x10000]] = True
+    folds[[c for c in FOLD if c < 0x10000]] = True
     digits = np.fromiter(map(str.isdecimal, chars), dtype=bool, count=0x10000)  # what \d matches
     table = np.zeros(0x10001, dtype=np.uint8)
     table[:0x10000] = np.where(folds, FOLDS, 0) | np.where(digits, _DIGIT, 0)

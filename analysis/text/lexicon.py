@@ -25,11 +25,12 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # Same-length normalisation: ASCII upper case and full-width letters and digits
 # folded, so that offsets found in the normalised text index the original text.
-# Punctuation is left alone (lexicon regexes accept both widths).
-_FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
-_FOLD.update({0xFF10 + i: ord("0") + i for i in range(10)})
-_FOLD.update({0xFF21 + i: ord("a") + i for i in range(26)})
-_FOLD.update({0xFF41 + i: ord("a") + i for i in range(26)})
+# Punctuation is left alone (lexicon regexes accept both widths). FOLD maps the code
+# points that change (facts.py reads it too, to know which texts need folding).
+FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+FOLD.update({0xFF10 + i: ord("0") + i for i in range(10)})
+FOLD.update({0xFF21 + i: ord("a") + i for i in range(26)})
+FOLD.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
@@ -40,9 +41,9 @@ def fold(text: str) -> str:
     """Fold case and width without changing the length of the text."""
     norm = text.lower()  # fast; only a few rare letters change length
     if len(norm) != len(text):
-        norm = text.translate(_FOLD)
+        norm = text.translate(FOLD)
     if _FULL_WIDTH.search(norm):
-        norm = norm.translate(_FOLD)
+        norm = norm.translate(FOLD)
     return norm
 
 
