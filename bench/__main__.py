@@ -11,6 +11,7 @@ BENCHMARKS = (
     "scale_storage",
     "crawl_memory",
     "bench_check",
+    "bench_stages",
     "bench_content",
     "links_requests",
 )
