@@ -51,16 +51,35 @@ def _checker(state: State):  # noqa: ANN202
     help="The responsible unit (责任主体, e.g. 旗体育局): its own field is not off-topic. "
     "A JSON Lines post's own `unit` field wins.",
 )
+@click.option(
+    "--published",
+    default=None,
+    metavar="DATE",
+    help="When the texts were published (ISO 8601, e.g. 2020-02-18): an institution's name that "
+    "was right then is no error. Default: now (a draft). A JSON Lines post's own `published` wins.",
+)
 @pass_state
 def check(
-    state: State, file: str | None, mode: str, color: bool | None, fail_on: str | None, unit: str | None
+    state: State,
+    file: str | None,
+    mode: str,
+    color: bool | None,
+    fail_on: str | None,
+    unit: str | None,
+    published: str | None,
 ) -> None:
     """Check texts before publication (先审后发): JSON Lines in and out, or a plain draft."""
     import itertools
 
-    from analysis.text.runner import input_problem, looks_like_jsonl, run_jsonl, run_plain
+    from analysis.text.runner import input_problem, looks_like_jsonl, published_date, run_jsonl, run_plain
 
     with guarded():
+        when = None
+        if published is not None:
+            try:
+                when = published_date(published)
+            except ValueError as exc:
+                fail(f"--published: {exc}", EXIT_USAGE)
         checker = _checker(state)
         name = "standard input" if file in (None, "-") else file
         try:
@@ -83,12 +102,12 @@ def check(
                 mode = "jsonl" if head and looks_like_jsonl(head[-1]) else "text"
             stream = itertools.chain(head, lines)
             if mode == "jsonl":
-                code = run_jsonl(stream, sys.stdout, checker, sys.stderr, fail_on, unit=unit)
+                code = run_jsonl(stream, sys.stdout, checker, sys.stderr, fail_on, unit=unit, published=when)
             else:
                 draft = "".join(stream)
                 problem = input_problem(draft)
                 if problem:
                     fail(f"govwatch check: {name}: {problem}", EXIT_USAGE)
                 use_color = sys.stdout.isatty() if color is None else color
-                code = run_plain(draft, sys.stdout, checker, use_color, fail_on, unit=unit)
+                code = run_plain(draft, sys.stdout, checker, use_color, fail_on, unit=unit, published=when)
         sys.exit(code)

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
@@ -146,6 +147,57 @@ def test_unit_or_platform_not_a_string_is_a_bad_line(checker):
     assert "line 1:" in err and "line 2:" in err
 
 
+# A name retired in 2021 (retired_names.tsv: before=2021-02-25), in a sentence without a year.
+OLD_NAME = "近日，国务院扶贫办、商务部联合印发通知，部署开展消费帮扶专项行动。"
+
+
+def test_published_dates_a_post_so_that_a_name_right_then_is_no_error(checker):
+    lines = [
+        json.dumps({"id": "then", "text": OLD_NAME, "published": "2020-02-18"}, ensure_ascii=False),
+        json.dumps(
+            {"id": "then-time", "text": OLD_NAME, "published": "2020-02-18T09:30:00+08:00"},
+            ensure_ascii=False,
+        ),
+        json.dumps({"id": "after", "text": OLD_NAME, "published": "2021-06-01"}, ensure_ascii=False),
+        json.dumps({"id": "undated", "text": OLD_NAME}, ensure_ascii=False),
+    ]
+    code, out, err = run(checker, lines)
+    assert code == 0 and err == ""
+    assert [o["labels"] for o in out] == [[], [], ["wording_error"], ["wording_error"]]
+    assert out[2]["findings"][0]["rule"] == "wording.retired_name"
+    # --published dates the posts that give no day of their own
+    out2 = io.StringIO()
+    run_jsonl(
+        io.StringIO("\n".join(lines[2:]) + "\n"), out2, checker, io.StringIO(), published=date(2019, 5, 1)
+    )
+    assert [json.loads(line)["labels"] for line in out2.getvalue().splitlines()] == [["wording_error"], []]
+
+
+def test_published_not_a_date_is_a_bad_line_naming_the_value(checker):
+    lines = [
+        json.dumps({"id": "w", "text": OLD_NAME, "published": "去年三月"}, ensure_ascii=False),
+        json.dumps({"id": "n", "text": OLD_NAME, "published": 20200218}, ensure_ascii=False),
+        json.dumps({"id": "m", "text": OLD_NAME, "published": "2020-02-30"}, ensure_ascii=False),
+        json.dumps({"id": "ok", "text": "全体干部再接再励。", "published": "2024-03-01"}, ensure_ascii=False),
+    ]
+    code, out, err = run(checker, lines)
+    assert code == 1
+    assert out[0]["error"].startswith("line 1: published is not an ISO 8601 date or time: '去年三月'")
+    assert out[1]["error"] == "line 2: published is not a string (an ISO 8601 date or time)"
+    assert out[2]["error"].startswith("line 3: published is not an ISO 8601 date")
+    assert out[3]["labels"] == ["wording_error"]  # the rest is still checked
+    assert err.count("govwatch check: line") == 3
+
+
+def test_plain_draft_with_a_publication_day(checker):
+    out = io.StringIO()
+    run_plain(OLD_NAME, out, checker, color=False, published=date(2020, 2, 18))
+    assert "未发现问题" in out.getvalue()
+    out = io.StringIO()
+    run_plain(OLD_NAME, out, checker, color=False)  # a draft is published now
+    assert "国务院扶贫办" in out.getvalue() and "已撤销机构名称" in out.getvalue()
+
+
 def test_output_lines_are_byte_identical_to_dumping_the_object(checker):
     lines = [
         json.dumps({"id": i, "text": t}, ensure_ascii=False)
@@ -230,6 +282,18 @@ def test_fail_on_from_the_command_line(tmp_path):
     assert plain.returncode == 1 and "截至" in plain.stdout
     bad = run_govwatch(None, "check", "--fail-on", "serious", str(drafts))
     assert bad.returncode == 2 and "--fail-on" in bad.stderr
+
+
+@pytest.mark.slow  # runs the govwatch command
+def test_published_from_the_command_line():
+    from tests.conftest import run_govwatch
+
+    then = run_govwatch(None, "check", "--input", "text", "--published", "2020-02-18", input=OLD_NAME)
+    assert then.returncode == 0 and "未发现问题" in then.stdout
+    now = run_govwatch(None, "check", "--input", "text", input=OLD_NAME)
+    assert "国务院扶贫办" in now.stdout
+    bad = run_govwatch(None, "check", "--input", "text", "--published", "2020/02/18", input=OLD_NAME)
+    assert bad.returncode == 2 and "--published" in bad.stderr and "2020/02/18" in bad.stderr
 
 
 @pytest.mark.slow  # runs the govwatch command

@@ -3,9 +3,12 @@
 ``run_jsonl`` streams line by line (flat memory whatever the input size): one
 output object per input line, in the same order. Optional ``unit`` (the
 responsible unit, 责任主体) and ``platform`` fields give the checks their
-context (助农 by 农牧局 is the unit's own business). A bad line (not JSON, not
-an object, ``text`` missing or not a string, ``title``, ``unit`` or
-``platform`` not a string) gets an error
+context (助农 by 农牧局 is the unit's own business); an optional ``published``
+(an ISO 8601 date or time) dates the post, so that an institution's name that
+was right when it was written is not an error (a post without one is taken as
+published now). A bad line (not JSON, not an object, ``text`` missing or not a
+string, ``title``, ``unit`` or ``platform`` not a string, ``published`` not a
+date) gets an error
 object at its place and a message on ``errfile`` naming its line number; the
 rest is still checked. Blank lines are skipped without output. It returns 0
 when every line was fine and 1 when any line was bad.
@@ -18,6 +21,7 @@ verdict is in the output, and the CLI decides its exit status.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any, TextIO
 
 from core.rules import rule_title
@@ -41,6 +45,17 @@ def looks_like_jsonl(first_line: str) -> bool:
     except ValueError:
         return False
     return isinstance(obj, dict) and "text" in obj
+
+
+def published_date(value: str) -> date | datetime:
+    """A post's publication day or time from ISO 8601 (2020-02-18, 2020-02-18T08:30:00+08:00,
+    2020-02-18 08:30); ValueError naming the value otherwise."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 date or time: {value!r} (e.g. 2020-02-18)") from None
 
 
 def not_utf8(line: str) -> str | None:
@@ -102,11 +117,13 @@ def run_jsonl(
     errfile: TextIO,
     fail_on: str | None = None,
     unit: str | None = None,
+    published: date | datetime | None = None,
 ) -> int:
     """Check JSON Lines posts; see the module docstring. Returns 0, or 1 if any line was bad or
     (with `fail_on`) had a finding at or above that severity.
 
-    ``unit``: the responsible unit of posts that name none (``govwatch check --unit``).
+    ``unit``: the responsible unit of posts that name none (``govwatch check --unit``);
+    ``published``: the day of posts that give none (``--published``).
     Posts are read in chunks of ``CHUNK`` so that the model scores a chunk in one pass;
     the output keeps the input's order and memory stays flat."""
     bad = 0
@@ -180,6 +197,7 @@ def run_jsonl(
             else:
                 get = obj.get
                 text, title, post_unit, platform = get("text"), get("title"), get("unit"), get("platform")
+                when = get("published")
                 if not isinstance(text, str):
                     reason = "text missing or not a string" if "text" not in obj else "text is not a string"
                 elif title is not None and not isinstance(title, str):
@@ -188,11 +206,24 @@ def run_jsonl(
                     reason = "unit is not a string"
                 elif platform is not None and not isinstance(platform, str):
                     reason = "platform is not a string"
+                elif when is not None:
+                    if not isinstance(when, str):
+                        reason = "published is not a string (an ISO 8601 date or time)"
+                    else:
+                        try:
+                            when = published_date(when)
+                        except ValueError as exc:
+                            reason = f"published is {exc}"
         if reason is not None:
             chunk.append((number, obj_id, reason))
         else:
             post_unit = post_unit or unit
-            context = PostContext(unit=post_unit, platform=platform) if post_unit or platform else None
+            when = when or published
+            context = (
+                PostContext(unit=post_unit, platform=platform, published=when)
+                if post_unit or platform or when
+                else None
+            )
             chunk.append((number, obj_id, None, text, title, context))
         if len(chunk) >= CHUNK:
             flush()
@@ -262,12 +293,14 @@ def run_plain(
     color: bool,
     fail_on: str | None = None,
     unit: str | None = None,
+    published: date | datetime | None = None,
 ) -> int:
-    """Check a plain-text draft (of ``unit``, the responsible unit, when given) and print the
-    findings; returns 0 (checking succeeded), or 1 with `fail_on` when a finding is at or above
-    that severity."""
+    """Check a plain-text draft (of ``unit``, the responsible unit, when given; published on
+    ``published``, else now) and print the findings; returns 0 (checking succeeded), or 1 with
+    `fail_on` when a finding is at or above that severity."""
     draft = text.lstrip("\ufeff")
-    result = checker.check(draft, context=PostContext(unit=unit) if unit else None)
+    context = PostContext(unit=unit, published=published) if unit or published else None
+    result = checker.check(draft, context=context)
     # quoted with personal numbers masked, as everywhere else
     outfile.write(format_result(masked_text(draft, result.findings), result, color))
     return 1 if reaches(result.findings, fail_on) else 0
