@@ -136,4 +136,6 @@ def test_the_installed_wheel_crawls_reports_and_checks_without_the_repository(tm
     assert lexicon["code"] == 0 and "建议改为：自然资源部" in lexicon["out"], lexicon
     assert model["code"] == 0 and "模型判断" in model["out"], model
     # a misspelt place name (the names' file read from the install)
-    assert results["place"]["code"] == 0 and "建议改为：鄂尔多斯市" in results["place"]["out"], results["place"]
+    assert results["place"]["code"] == 0 and "建议改为：鄂尔多斯市" in results["place"]["out"], results[
+        "place"
+    ]
