@@ -425,7 +425,8 @@ class Model:
     def is_common(self, ch: str) -> bool:
         """Whether ``ch`` is among the commonest characters of official text (的, 一, 是, 在:
         at least COMMON_SHARE of all characters)."""
-        return self.uni[self.index.get(ch, 0)] >= COMMON_SHARE * self.total if ch in self.index else False
+        k = self.index.get(ch, 0)
+        return bool(k) and self.uni[k] >= COMMON_SHARE * self.total
 
     def word_weight(self, word: str) -> float:
         """log1p of the frequency of ``word`` (2–4 characters) in the dictionary the model

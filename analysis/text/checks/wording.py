@@ -71,9 +71,10 @@ def wording(
 
 def typo_findings(full: str, norm: str, allow: Sequence[str], findings: list[TextFinding]) -> bool:
     """Adds the misspelt place names (places.py) and the typos the model finds, outside the
-    places already reported by a lexicon or a rule and the allowed terms; whether it added any. A learned model's evidence (the phrase
-    that weighed most for an ad or an off-topic post) is no such place: a typo in it is still
-    a typo (the model's phrase is often the typo itself, 说发 for 说法)."""
+    spans already reported by a lexicon or a rule and the allowed terms; whether it added any.
+    A learned model's evidence (the phrase that weighed most for an ad or an off-topic post)
+    is no such span: a typo in it is still a typo (the model's phrase is often the typo
+    itself, 说发 for 说法). A misspelt name takes its span before the model's typos."""
     from .. import places
     from .. import typos as typo_model
 
@@ -88,25 +89,26 @@ def typo_findings(full: str, norm: str, allow: Sequence[str], findings: list[Tex
             taken.append((k, k + len(term)))
             k = norm.find(term, k + 1)
     added = False
-    for p in misspelt:
-        end = p.at + len(p.written)
-        if any(s < end and p.at < e for s, e in taken) or in_mention(norm, p.start):
+    for name in misspelt:
+        end = name.at + len(name.written)
+        if any(s < end and name.at < e for s, e in taken) or in_mention(norm, name.start):
             continue
-        why = f"疑似地名错误：“{full[p.at : end]}”中的“{full[p.start]}”应为“{p.right}”（“{p.name}”）"
+        written = full[name.at : end]
+        why = f"疑似地名错误：“{written}”中的“{full[name.start]}”应为“{name.right}”（“{name.name}”）"
         findings.append(
             TextFinding(
                 "wording_error",
                 "wording_error",
                 "wording.place_name",
                 "major",
-                full[p.at : end],
-                p.at,
+                written,
+                name.at,
                 end,
-                p.name,
+                name.name,
                 why,
             )
         )
-        taken.append((p.at, end))
+        taken.append((name.at, end))
         added = True
     for t in found:
         if any(s < t.end and t.start < e for s, e in taken) or in_mention(norm, t.start):
