@@ -36,6 +36,10 @@ ENDS = "省市县区旗盟州"  # the last character of every name of a level
 MIN_STEM = 2  # a one-character stem (云县, 和县) is too short to call a near miss
 MAX_STEM = 6  # near misses are sought in stems this long at most (known names of any length win)
 WILD = "\x00"
+# What a name's last character goes on with in a word of its own (县委, 市政府, 区长, 旗人民法院)
+ADMIN_NEXT = frozenset("委政府人长级内属")
+COMMON_WORD = 6.9  # log1p(1,000): a word this common after a name (市场, 区域) is what is meant
+TAIL_WORD = 5.0  # log1p(≈150): 城市, 地区, 园区, 港区; not 州市 (杭州市), 海市 (上海市)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +107,6 @@ class Places:
         return out
 
 
-# What a name's last character goes on with in a word of its own (县委, 市政府, 区长, 旗人民法院)
-ADMIN_NEXT = frozenset("委政府人长级内属")
-COMMON_WORD = 6.9  # log1p(1,000): a word this common after a name (市场, 区域) is what is meant
-
-
 def _other_words(text: str, end: int, run: str, word) -> bool:  # noqa: ANN001
     """Whether the run reads as other words than a name: it is a dictionary word (开发区), its
     stem is one (西亚 of 西亚市场, 一名 of 一名县委书记), it starts inside a word (两个厂区,
@@ -119,9 +118,6 @@ def _other_words(text: str, end: int, run: str, word) -> bool:  # noqa: ANN001
         return True
     after = text[end : end + 2]
     return len(after) == 2 and after[1] not in ADMIN_NEXT and word(after) >= COMMON_WORD
-
-
-TAIL_WORD = 5.0  # log1p(≈150): 城市, 地区, 园区, 港区; not 州市 (杭州市), 海市 (上海市)
 
 
 def _tail_word(run: str, name: str, wrong_in_tail: bool, word) -> bool:  # noqa: ANN001
